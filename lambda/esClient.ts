@@ -1,0 +1,104 @@
+/**
+ * The `_bulk` transport over the official client (major 8: it speaks to 8.x and 9.x servers,
+ * whereas client 9 sends `compatible-with=9`, which 8.x servers reject). Configured for Lambda:
+ * an explicit request timeout, no sniffing (Elastic Cloud and private endpoints sit behind a proxy),
+ * no client-side retries (the indexer retries with backoff and knows the function's deadline).
+ * A 401/403 re-reads the credentials once (rotation) before the request counts as failed.
+ */
+import { Client, errors } from "@elastic/elasticsearch";
+import type { CredentialsProvider, EsCredentials } from "./credentials";
+import { CredentialsError } from "./errors";
+import { BulkRequestError, type BulkItemResult, type BulkTransport } from "./indexer";
+
+export interface ElasticsearchSettings {
+  endpoint?: string;
+  cloudId?: string;
+  requestTimeoutMs: number;
+}
+
+interface BulkResponseBody {
+  errors?: boolean;
+  items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string | null } }>>;
+}
+
+export class ElasticsearchBulkTransport implements BulkTransport {
+  private client?: { instance: Client; credentials: EsCredentials };
+
+  constructor(
+    private readonly settings: ElasticsearchSettings,
+    private readonly credentials: CredentialsProvider,
+  ) {}
+
+  async send(ndjson: string, timeoutMs?: number): Promise<BulkItemResult[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await this.clientForCurrentCredentials();
+      try {
+        const body = (await client.transport.request(
+          { method: "POST", path: "/_bulk", bulkBody: ndjson },
+          { requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY), maxRetries: 0, meta: false },
+        )) as BulkResponseBody;
+        return (body.items ?? []).map((item) => {
+          const result = Object.values(item)[0];
+          if (!result) return { status: 500, error: { type: "empty_item", reason: "bulk item without an operation" } };
+          return {
+            status: result.status,
+            ...(result.error ? { error: { type: result.error.type ?? "unknown", reason: result.error.reason ?? "" } } : {}),
+          };
+        });
+      } catch (error) {
+        const status = error instanceof errors.ResponseError ? error.statusCode : undefined;
+        if ((status === 401 || status === 403) && attempt === 1) {
+          // Credentials may have been rotated: read them again and retry once.
+          this.credentials.invalidate();
+          continue;
+        }
+        throw toBulkRequestError(error);
+      }
+    }
+  }
+
+  private async clientForCurrentCredentials(): Promise<Client> {
+    let credentials: EsCredentials;
+    try {
+      credentials = await this.credentials.get();
+    } catch (error) {
+      // SSM unreachable is transient: the message is retried later.
+      throw new BulkRequestError(error instanceof CredentialsError ? error.message : "reading credentials failed", undefined, true, {
+        cause: error,
+      });
+    }
+    if (this.client?.credentials === credentials) return this.client.instance;
+    void this.client?.instance.close();
+    const instance = new Client({
+      ...(this.settings.cloudId ? { cloud: { id: this.settings.cloudId } } : { node: this.settings.endpoint ?? "" }),
+      auth: "apiKey" in credentials ? { apiKey: credentials.apiKey } : { username: credentials.username, password: credentials.password },
+      requestTimeout: this.settings.requestTimeoutMs,
+      maxRetries: 0,
+      sniffOnStart: false,
+      sniffInterval: false,
+      sniffOnConnectionFault: false,
+      // One endpoint behind a proxy: never leave it marked dead between requests.
+      resurrectStrategy: "optimistic",
+    });
+    this.client = { instance, credentials };
+    return instance;
+  }
+}
+
+/** Classifies a failed request: 429, 5xx, connection and timeout errors are worth retrying. */
+export function toBulkRequestError(error: unknown): BulkRequestError {
+  if (error instanceof BulkRequestError) return error;
+  if (error instanceof errors.ResponseError) {
+    const status = error.statusCode;
+    const retryable = status === undefined || status === 429 || status >= 500;
+    return new BulkRequestError(`bulk request answered ${status ?? "no status"}: ${error.message.slice(0, 300)}`, status, retryable, {
+      cause: error,
+    });
+  }
+  if (error instanceof errors.TimeoutError) return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
+  if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
+    return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new BulkRequestError(`bulk request failed: ${message}`, undefined, false, { cause: error });
+}

@@ -1,0 +1,107 @@
+/**
+ * Lambda entry point: an SQS batch of S3 notifications in, `{ batchItemFailures }` out.
+ * Messages run concurrently (bounded); one bad message never fails the others. Every failed
+ * message gets its redelivery paced and one log line saying why. When every message of the batch
+ * failed for a transient reason (Elasticsearch down), the invocation throws so that Lambda's
+ * event source mapping backs off instead of hammering a cluster that is down.
+ *
+ * Trade-off: at-least-once delivery, exactly-once documents (deterministic ids + `create`).
+ */
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { mapWithConcurrency } from "./concurrency";
+import { ShipperError } from "./errors";
+import { logger, metrics, recordObjectMetrics } from "./observability";
+import { processMessage } from "./processMessage";
+import { paceRetry } from "./retryPacing";
+import { createRuntime, type ShipperRuntime } from "./runtime";
+import type { Disposition } from "./types";
+
+/** Time kept back to finish in-flight requests and send a continuation. */
+export function reserveMillis(initialRemainingMs: number): number {
+  return Math.min(60_000, Math.max(2_000, Math.round(initialRemainingMs * 0.25)));
+}
+
+/** Every message of a batch failed transiently: thrown so Lambda backs off. */
+export class BatchFailedError extends ShipperError {}
+
+let runtime: ShipperRuntime | undefined;
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  runtime ??= createRuntime();
+  const rt = runtime;
+  const remaining = context.getRemainingTimeInMillis();
+  const end = Date.now() + remaining;
+  const reserve = reserveMillis(remaining);
+  const shouldStop = (): boolean => end - Date.now() < reserve;
+  const deadline = (): number => end - Math.min(1_000, reserve / 2);
+  metrics.addDimension("producer", rt.settings.PRODUCER);
+
+  const dispositions = await mapWithConcurrency(event.Records, rt.settings.MESSAGE_CONCURRENCY, async (message): Promise<Disposition> => {
+    try {
+      return await processMessage(message, {
+        s3: rt.s3,
+        transport: rt.transport,
+        settings: rt.objectSettings,
+        shouldStop,
+        deadline,
+        sendContinuation: rt.sendContinuation,
+        onObject: (ref, outcome, durationMs, messageId) => {
+          recordObjectMetrics(outcome.stats);
+          const fields = { messageId, bucket: ref.bucket, key: ref.key, startOffset: ref.startOffset, ...outcome.stats, ms: durationMs };
+          if (outcome.status === "failed") logger.error("object failed", { ...fields, reason: outcome.reason });
+          else if (outcome.status === "superseded") logger.warn("object superseded", { ...fields, reason: outcome.reason });
+          else if (outcome.status === "stopped") logger.info("object paused", { ...fields, nextOffset: outcome.nextOffset });
+          else logger.info("object shipped", fields);
+        },
+        onResume: (ref, error, atByte, messageId) =>
+          logger.warn("S3 stream broke, resuming with a ranged GET", { messageId, bucket: ref.bucket, key: ref.key, atByte, error: String(error) }),
+        onRejected: (rejected, deadLettered) =>
+          logger.warn(deadLettered ? "document dead-lettered" : "document rejected", {
+            offset: rejected.document.offset,
+            status: rejected.status,
+            type: rejected.type,
+            reason: rejected.reason,
+          }),
+      });
+    } catch (error) {
+      // A bug or an unexpected SDK error: the message is retried, never lost.
+      return { kind: "retry", reason: `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, transient: true };
+    }
+  });
+
+  const failures: SQSRecord[] = [];
+  for (const [position, disposition] of dispositions.entries()) {
+    const message = event.Records[position] as SQSRecord;
+    if (disposition.kind === "retry") {
+      failures.push(message);
+      await reportFailure(rt, message, disposition);
+    } else if (disposition.kind === "continued") {
+      logger.info("message continued in a new message", { messageId: message.messageId, reason: disposition.reason });
+    } else {
+      logger.debug("message acknowledged", { messageId: message.messageId, reason: disposition.reason });
+    }
+  }
+  metrics.addMetric("MessagesFailed", "Count", failures.length);
+  metrics.publishStoredMetrics();
+
+  const allTransient = dispositions.every((d) => d.kind === "retry" && d.transient);
+  if (event.Records.length > 0 && allTransient) {
+    throw new BatchFailedError(`all ${event.Records.length} messages failed transiently; failing the invocation so Lambda backs off`);
+  }
+  return { batchItemFailures: failures.map((message) => ({ itemIdentifier: message.messageId })) };
+}
+
+async function reportFailure(rt: ShipperRuntime, message: SQSRecord, disposition: Extract<Disposition, { kind: "retry" }>): Promise<void> {
+  const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? "1") || 1;
+  const queueUrl = rt.settings.QUEUE_URL;
+  const pacing = queueUrl
+    ? await paceRetry(rt.sqs, queueUrl, message.receiptHandle, receiveCount, rt.settings.VISIBILITY_TIMEOUT_SECONDS)
+    : { error: "QUEUE_URL not set" };
+  logger.error("message failed", {
+    messageId: message.messageId,
+    receiveCount,
+    reason: disposition.reason,
+    transient: disposition.transient,
+    ...("delaySeconds" in pacing ? { retryInSeconds: pacing.delaySeconds } : { pacingError: pacing.error }),
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * Streams an S3 object's bytes, decompressed when its content is gzip, from a given offset.
+ * A connection reset mid-object resumes with a ranged GET at the byte reached, pinned to the
+ * version or ETag first read, instead of restarting the object.
+ */
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
+import { ObjectReadError } from "./errors";
+import { gunzipStream, isGzip, peek, skipBytes } from "./gzip";
+import type { ObjectRef } from "./types";
+
+/** How many times one read may resume after the connection breaks. */
+export const MAX_RESUMES = 5;
+
+/** The version of the object actually read: the identity documents' ids are derived from. */
+export interface ObjectVersion {
+  versionId?: string;
+  eTag?: string;
+  /** `versionId` when the bucket is versioned, else the ETag. */
+  identity: string;
+  contentLength?: number;
+  gzip: boolean;
+}
+
+export interface OpenedObject {
+  version: ObjectVersion;
+  /** Decompressed bytes starting at the requested offset. */
+  chunks: AsyncIterable<Buffer>;
+  /** Compressed bytes received from S3 so far, resumptions included. */
+  bytesRead: () => number;
+  /** How many times the read resumed after a broken connection. */
+  resumes: () => number;
+}
+
+export interface OpenObjectOptions {
+  /** Offset in the decompressed stream to start at (a line start). */
+  startOffset: number;
+  /** Called before each resumption with the error that broke the stream. */
+  onResume?: (error: unknown, atByte: number) => void;
+}
+
+/** Opens `ref` for streaming. Throws `ObjectReadError` when S3 refuses the first request. */
+export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObjectOptions): Promise<OpenedObject> {
+  let bytesRead = 0;
+  let resumes = 0;
+  const first = await getObject(s3, ref, { fromByte: 0 });
+  const pin: Pin = {
+    ...(first.VersionId ? { versionId: first.VersionId } : ref.versionId ? { versionId: ref.versionId } : {}),
+    ...(first.ETag ? { eTag: first.ETag } : {}),
+  };
+  const counted = (fromByte: number, response: GetObjectCommandOutput): AsyncIterable<Buffer> =>
+    resumingBody(s3, ref, pin, fromByte, response, {
+      onBytes: (n) => (bytesRead += n),
+      onResume: (error, at) => {
+        resumes += 1;
+        options.onResume?.(error, at);
+      },
+    });
+
+  const { head, stream } = await peek(counted(0, first), 2);
+  const gzip = isGzip(head);
+  const version: ObjectVersion = {
+    ...pin,
+    identity: pin.versionId ?? pin.eTag ?? `${ref.eventTime}`,
+    ...(first.ContentLength !== undefined ? { contentLength: first.ContentLength } : {}),
+    gzip,
+  };
+
+  let chunks: AsyncIterable<Buffer>;
+  if (gzip) {
+    // Offsets are positions in the decompressed stream: inflate from the start and skip.
+    chunks = options.startOffset > 0 ? skipBytes(gunzipStream(stream), options.startOffset) : gunzipStream(stream);
+  } else if (options.startOffset > 0) {
+    // Plain object: offsets are byte positions, so a ranged GET starts exactly there.
+    await stream[Symbol.asyncIterator]().return?.();
+    if (version.contentLength !== undefined && options.startOffset >= version.contentLength) {
+      chunks = emptyStream();
+    } else {
+      const ranged = await getObject(s3, ref, { fromByte: options.startOffset, pin });
+      chunks = counted(options.startOffset, ranged);
+    }
+  } else {
+    chunks = stream;
+  }
+  return { version, chunks, bytesRead: () => bytesRead, resumes: () => resumes };
+}
+
+interface Pin {
+  versionId?: string;
+  eTag?: string;
+}
+
+async function getObject(
+  s3: S3Client,
+  ref: ObjectRef,
+  { fromByte, pin }: { fromByte: number; pin?: Pin },
+): Promise<GetObjectCommandOutput> {
+  const versionId = pin?.versionId ?? ref.versionId;
+  try {
+    return await s3.send(
+      new GetObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        ...(versionId ? { VersionId: versionId } : {}),
+        // Without a version, pin resumptions to the ETag first read so offsets stay meaningful.
+        ...(!versionId && pin?.eTag ? { IfMatch: pin.eTag } : {}),
+        ...(fromByte > 0 ? { Range: `bytes=${fromByte}-` } : {}),
+      }),
+    );
+  } catch (error) {
+    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describe(error)}`, { cause: error });
+  }
+}
+
+async function* resumingBody(
+  s3: S3Client,
+  ref: ObjectRef,
+  pin: Pin,
+  fromByte: number,
+  firstResponse: GetObjectCommandOutput,
+  hooks: { onBytes: (n: number) => void; onResume: (error: unknown, atByte: number) => void },
+): AsyncGenerator<Buffer> {
+  let position = fromByte;
+  let response = firstResponse;
+  let resumes = 0;
+  for (;;) {
+    const body = response.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+    if (!body) return;
+    try {
+      for await (const piece of body) {
+        const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        position += chunk.length;
+        hooks.onBytes(chunk.length);
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      if (resumes >= MAX_RESUMES) {
+        throw new ObjectReadError(ref.bucket, ref.key, `stream broke ${resumes + 1} times, last at byte ${position}: ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      resumes += 1;
+      hooks.onResume(error, position);
+      response = await getObject(s3, ref, { fromByte: position, pin });
+    } finally {
+      body.destroy?.();
+    }
+  }
+}
+
+// eslint-disable-next-line require-yield
+async function* emptyStream(): AsyncGenerator<Buffer> {
+  return;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,146 @@
+/**
+ * Turns a decompressed byte stream into log records according to the producer's format:
+ * `text` (a line is a record), `ndjson` (a line is a JSON document; a line that is not JSON is still
+ * a record, tagged), `json` (one JSON document: a top-level array, the array in `recordsField`, or
+ * the document itself) and `auto` (decided from the first bytes).
+ */
+import { ObjectFormatError } from "./errors";
+import { peek } from "./gzip";
+import { DEFAULT_MAX_LINE_BYTES, splitLines, type Line } from "./lines";
+import type { LogFormat, LogRecord } from "./types";
+
+/** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
+export const MAX_JSON_OBJECT_BYTES = 128 * 1024 * 1024;
+/** How many bytes `auto` looks at to decide the format. */
+export const SNIFF_BYTES = 64 * 1024;
+
+export const TAG_INVALID_JSON = "_shipper_invalid_json";
+export const TAG_TRUNCATED = "_shipper_truncated";
+
+export interface ReadRecordsOptions {
+  format: LogFormat;
+  /** json only: expand this array field (CloudTrail's `Records`). */
+  recordsField?: string;
+  /** Byte offset (line formats) or record index (json) to start at. */
+  startOffset: number;
+  maxLineBytes?: number;
+  /** Names the object in errors. */
+  bucket: string;
+  key: string;
+}
+
+/** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
+export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<LogRecord[]> {
+  let format = options.format;
+  let stream = chunks;
+  let recordsField = options.recordsField;
+  if (format === "auto") {
+    const sniffed = await peek(chunks, SNIFF_BYTES);
+    // Unconfigured, auto expands CloudTrail's `Records` array.
+    recordsField ??= "Records";
+    format = detectFormat(sniffed.head, recordsField);
+    stream = sniffed.stream;
+  }
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  switch (format) {
+    case "text":
+      for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield lines.map(textRecord);
+      return;
+    case "ndjson":
+      for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield lines.map(ndjsonRecord);
+      return;
+    case "json":
+      yield* jsonRecords(stream, { ...options, ...(recordsField ? { recordsField } : {}) });
+      return;
+  }
+}
+
+/**
+ * Decides `auto`: `[` starts a json document; `{` starts ndjson when the first line is a complete
+ * JSON document (unless it holds the records array, as CloudTrail's single-line files do), else a
+ * multi-line json document; anything else is text.
+ */
+export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<LogFormat, "auto"> {
+  const text = head.toString("utf8").replace(/^\uFEFF/, "");
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("[")) return "json";
+  if (!trimmed.startsWith("{")) return "text";
+  const newline = trimmed.indexOf("\n");
+  const firstLine = newline === -1 ? trimmed : trimmed.slice(0, newline);
+  try {
+    const value: unknown = JSON.parse(firstLine);
+    if (isPlainObject(value) && Array.isArray(value[recordsField]) && newline === -1) return "json";
+    return "ndjson";
+  } catch {
+    // The first line is not a whole document: a pretty-printed (multi-line) json document.
+    return "json";
+  }
+}
+
+function textRecord(line: Line): LogRecord {
+  return {
+    offset: line.offset,
+    nextOffset: line.nextOffset,
+    text: line.text,
+    ...(line.truncated ? { tags: [TAG_TRUNCATED] } : {}),
+  };
+}
+
+function ndjsonRecord(line: Line): LogRecord {
+  if (line.truncated) return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, tags: [TAG_TRUNCATED] };
+  try {
+    return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, value: JSON.parse(line.text) as unknown };
+  } catch {
+    return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, tags: [TAG_INVALID_JSON] };
+  }
+}
+
+/** Records per batch yielded from a json document, so the caller can check its time between batches. */
+const JSON_BATCH = 500;
+
+async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<LogRecord[]> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > MAX_JSON_OBJECT_BYTES) {
+      throw new ObjectFormatError(
+        options.bucket,
+        options.key,
+        `json object is larger than ${MAX_JSON_OBJECT_BYTES} bytes decompressed; use format ndjson or text for objects this large`,
+      );
+    }
+    parts.push(chunk);
+  }
+  const text = Buffer.concat(parts).toString("utf8").replace(/^\uFEFF/, "");
+  if (text.trim().length === 0) return;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ObjectFormatError(options.bucket, options.key, `format json but the object is not a JSON document: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const items = recordsOf(document, options.recordsField);
+  for (let start = options.startOffset; start < items.length; start += JSON_BATCH) {
+    const batch: LogRecord[] = [];
+    for (let index = start; index < Math.min(items.length, start + JSON_BATCH); index += 1) {
+      batch.push({ offset: index, nextOffset: index + 1, value: items[index] });
+    }
+    yield batch;
+  }
+}
+
+function recordsOf(document: unknown, recordsField: string | undefined): unknown[] {
+  if (Array.isArray(document)) return document;
+  if (recordsField && isPlainObject(document)) {
+    const records = document[recordsField];
+    if (Array.isArray(records)) return records;
+  }
+  return [document];
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,65 @@
+/**
+ * What one Lambda container reuses across invocations: validated settings, AWS clients (with
+ * endpoint overrides for emulators) and the Elasticsearch transport with its credential cache.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { CredentialsProvider } from "./credentials";
+import { readSettings, type ShipperSettings } from "./env";
+import { ElasticsearchBulkTransport } from "./esClient";
+import type { BulkTransport } from "./indexer";
+import type { ShipObjectSettings } from "./shipObject";
+
+export interface ShipperRuntime {
+  settings: ShipperSettings;
+  objectSettings: ShipObjectSettings;
+  s3: S3Client;
+  sqs: SQSClient;
+  transport: BulkTransport;
+  sendContinuation: (body: string) => Promise<void>;
+}
+
+export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRuntime {
+  const settings = readSettings(env);
+  const region = settings.AWS_REGION;
+  const s3 = new S3Client({
+    region,
+    ...(settings.AWS_ENDPOINT_URL_S3 ? { endpoint: settings.AWS_ENDPOINT_URL_S3 } : {}),
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE === "true",
+  });
+  const sqs = new SQSClient({ region, ...(settings.AWS_ENDPOINT_URL_SQS ? { endpoint: settings.AWS_ENDPOINT_URL_SQS } : {}) });
+  const ssm = new SSMClient({ region, ...(settings.AWS_ENDPOINT_URL_SSM ? { endpoint: settings.AWS_ENDPOINT_URL_SSM } : {}) });
+  const credentials = new CredentialsProvider(ssm, settings.ES_CREDENTIALS_PARAMETER, settings.CREDENTIALS_TTL_SECONDS * 1000);
+  const transport = new ElasticsearchBulkTransport(
+    {
+      ...(settings.ES_CLOUD_ID ? { cloudId: settings.ES_CLOUD_ID } : { endpoint: settings.ES_ENDPOINT ?? "" }),
+      requestTimeoutMs: settings.ES_REQUEST_TIMEOUT_MS,
+    },
+    credentials,
+  );
+  const queueUrl = settings.QUEUE_URL;
+  return {
+    settings,
+    objectSettings: {
+      index: settings.ES_INDEX,
+      format: settings.LOG_FORMAT,
+      region,
+      producer: settings.PRODUCER,
+      bulkMaxBytes: settings.ES_BULK_MAX_BYTES,
+      bulkMaxDocuments: settings.ES_BULK_MAX_DOCUMENTS,
+      bulkConcurrency: settings.ES_BULK_CONCURRENCY,
+      maxLineBytes: settings.MAX_LINE_BYTES,
+      ...(settings.RECORDS_FIELD ? { recordsField: settings.RECORDS_FIELD } : {}),
+      ...(settings.TIMESTAMP_FIELD ? { timestampField: settings.TIMESTAMP_FIELD } : {}),
+      ...(settings.DEAD_LETTER_INDEX ? { deadLetterIndex: settings.DEAD_LETTER_INDEX } : {}),
+    },
+    s3,
+    sqs,
+    transport,
+    sendContinuation: async (body: string) => {
+      if (!queueUrl) throw new Error("QUEUE_URL is not set, so a continuation cannot be sent");
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/** Shared types of the shipper function. */
+
+/** One S3 object to ship, as named by a notification or a continuation message. */
+export interface ObjectRef {
+  bucket: string;
+  /** Decoded object key (notifications URL-encode it; this is the real key). */
+  key: string;
+  versionId?: string;
+  eTag?: string;
+  /** Size announced by the notification, when it carries one. */
+  size?: number;
+  /** ISO 8601 time of the event that announced the object; fallback for `@timestamp`. */
+  eventTime: string;
+  /** Where to resume: a byte offset in the decompressed stream (line formats) or a record index (json). */
+  startOffset: number;
+}
+
+/** The outcome of parsing one SQS message body. Never thrown: every body gets a classification. */
+export type ParsedMessage =
+  | { kind: "objects"; objects: ObjectRef[]; source: NotificationSource }
+  | { kind: "ignore"; reason: string }
+  | { kind: "invalid"; reason: string };
+
+export type NotificationSource = "s3" | "sns-s3" | "eventbridge" | "continuation";
+
+export type LogFormat = "ndjson" | "text" | "json" | "auto";
+
+/** One log record read from an object, before it becomes a document. */
+export interface LogRecord {
+  /** Byte offset of the line in the decompressed stream, or array index in json objects. */
+  offset: number;
+  /** Offset of the next record: where a continuation resumes after this record. */
+  nextOffset: number;
+  /** Raw text of the line (line formats) or undefined (json records). */
+  text?: string;
+  /** Parsed value, when the format yields one. */
+  value?: unknown;
+  /** Tags for conditions a human should see on the document (parse failure, truncation). */
+  tags?: string[];
+}
+
+/** What the indexer needs to know about one document. */
+export interface PreparedDocument {
+  id: string;
+  /** The serialised `_source`. */
+  source: string;
+  /** Offset of the record, for the dead-letter document and for logs. */
+  offset: number;
+  /** What to store in the dead-letter index if Elasticsearch rejects the document. */
+  raw: string;
+}
+
+/** How one SQS message ends. Built into `batchItemFailures`; never signalled through an error. */
+export type Disposition =
+  | { kind: "ack"; reason: string }
+  | { kind: "retry"; reason: string; transient: boolean }
+  | { kind: "continued"; reason: string };
+
+/** Counters for one object, logged as one summary line and emitted as metrics. */
+export interface ObjectStats {
+  records: number;
+  indexed: number;
+  duplicates: number;
+  deadLettered: number;
+  failed: number;
+  bytes: number;
+}
+
+export function emptyStats(): ObjectStats {
+  return { records: 0, indexed: 0, duplicates: 0, deadLettered: 0, failed: 0, bytes: 0 };
+}

@@ -1,0 +1,114 @@
+/**
+ * A local HTTP server that answers `_bulk` like Elasticsearch: `create` stores a document or
+ * answers 409 when the id exists, per-item and whole-request failures can be scripted, and
+ * connection resets and slow answers are real socket behaviour. Tests assert on what it stored.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface BulkItemRequest {
+  index: string;
+  id: string;
+  source: Record<string, unknown>;
+}
+
+/** What the server does with one whole request (numbered from 1). */
+export type RequestBehaviour =
+  | { kind: "normal" }
+  | { kind: "status"; status: number; body?: unknown }
+  | { kind: "reset" }
+  | { kind: "delay"; ms: number };
+
+/** Overrides the answer for one item: return a status and error, or undefined to store it. */
+export type ItemBehaviour = (item: BulkItemRequest, requestNumber: number) => { status: number; type: string; reason: string } | undefined;
+
+export class FakeElasticsearch {
+  readonly stored = new Map<string, Map<string, Record<string, unknown>>>();
+  requests = 0;
+  itemAttempts = 0;
+  authorizations: string[] = [];
+  requestBehaviour: (requestNumber: number) => RequestBehaviour = () => ({ kind: "normal" });
+  itemBehaviour: ItemBehaviour = () => undefined;
+  private server?: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  documents(index: string): Record<string, unknown>[] {
+    return [...(this.stored.get(index)?.values() ?? [])];
+  }
+
+  ids(index: string): string[] {
+    return [...(this.stored.get(index)?.keys() ?? [])];
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    this.authorizations.push(request.headers.authorization ?? "");
+    if (request.method !== "POST" || !request.url?.startsWith("/_bulk")) {
+      return send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });
+    }
+    this.requests += 1;
+    const behaviour = this.requestBehaviour(this.requests);
+    if (behaviour.kind === "reset") {
+      request.socket.destroy();
+      return;
+    }
+    if (behaviour.kind === "status") {
+      return send(response, behaviour.status, behaviour.body ?? { error: { type: "fake", reason: `scripted ${behaviour.status}` }, status: behaviour.status });
+    }
+    if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
+
+    const lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
+    const items: unknown[] = [];
+    let errors = false;
+    for (let position = 0; position < lines.length; position += 2) {
+      const action = JSON.parse(lines[position] ?? "{}") as { create?: { _index: string; _id: string } };
+      const source = JSON.parse(lines[position + 1] ?? "{}") as Record<string, unknown>;
+      if (!action.create) throw new Error(`only create is expected, got ${lines[position]}`);
+      const item: BulkItemRequest = { index: action.create._index, id: action.create._id, source };
+      this.itemAttempts += 1;
+      const override = this.itemBehaviour(item, this.requests);
+      const documents = this.stored.get(item.index) ?? new Map<string, Record<string, unknown>>();
+      this.stored.set(item.index, documents);
+      let result: Record<string, unknown>;
+      if (override) {
+        result = { _index: item.index, _id: item.id, status: override.status, error: { type: override.type, reason: override.reason } };
+      } else if (documents.has(item.id)) {
+        result = {
+          _index: item.index,
+          _id: item.id,
+          status: 409,
+          error: { type: "version_conflict_engine_exception", reason: `[${item.id}]: version conflict, document already exists` },
+        };
+      } else {
+        documents.set(item.id, source);
+        result = { _index: item.index, _id: item.id, status: 201, result: "created" };
+      }
+      if ((result.status as number) >= 300) errors = true;
+      items.push({ create: result });
+    }
+    send(response, 200, { took: 1, errors, items });
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/json",
+    // The official client refuses servers that do not say they are Elasticsearch.
+    "x-elastic-product": "Elasticsearch",
+    "content-length": Buffer.byteLength(payload),
+  });
+  response.end(payload);
+}
