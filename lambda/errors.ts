@@ -15,10 +15,11 @@ export class ObjectReadError extends ShipperError {
   constructor(
     readonly bucket: string,
     readonly key: string,
-    message: string,
+    /** What went wrong, without the object's name. */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`s3://${bucket}/${key}: ${message}`, options);
+    super(`s3://${bucket}/${key}: ${detail}`, options);
   }
 }
 
@@ -27,10 +28,11 @@ export class ObjectFormatError extends ShipperError {
   constructor(
     readonly bucket: string,
     readonly key: string,
-    message: string,
+    /** What went wrong, without the object's name. */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`s3://${bucket}/${key}: ${message}`, options);
+    super(`s3://${bucket}/${key}: ${detail}`, options);
   }
 }
 

@@ -144,7 +144,9 @@ function isPreconditionFailure(error: unknown): boolean {
   return cause instanceof Error && (cause.name === "PreconditionFailed" || /Precondition/i.test(cause.name));
 }
 
+/** Why the object failed, without its name (the caller's log line names it). */
 function describe(error: unknown): string {
+  if (error instanceof ObjectReadError || error instanceof ObjectFormatError) return `${error.name}: ${error.detail}`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

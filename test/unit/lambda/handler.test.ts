@@ -1,0 +1,187 @@
+import { gzipSync } from "node:zlib";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseMessageBody } from "../../../lambda/notifications";
+import { FakeAws } from "../../helpers/fakeAws";
+import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
+import { lambdaContext, s3Notification, s3Record, s3TestEvent, sqsEvent, sqsRecord } from "../../helpers/events";
+
+const BUCKET = "acme-waf-logs";
+const INDEX = "logs-waf-default";
+const QUEUE_URL = "http://127.0.0.1/123456789012/s3-log-shipper-waf";
+
+const elasticsearch = new FakeElasticsearch();
+const aws = new FakeAws();
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+beforeAll(async () => {
+  const esUrl = await elasticsearch.start();
+  const awsUrl = await aws.start();
+  Object.assign(process.env, {
+    ES_ENDPOINT: esUrl,
+    ES_CREDENTIALS_PARAMETER: "/s3-log-shipper/unit/elasticsearch",
+    ES_INDEX: INDEX,
+    LOG_FORMAT: "ndjson",
+    QUEUE_URL,
+    PRODUCER: "waf",
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_ENDPOINT_URL_S3: awsUrl,
+    AWS_ENDPOINT_URL_SQS: awsUrl,
+    AWS_ENDPOINT_URL_SSM: awsUrl,
+    S3_FORCE_PATH_STYLE: "true",
+    VISIBILITY_TIMEOUT_SECONDS: "1800",
+    ES_BULK_MAX_DOCUMENTS: "500",
+    ES_REQUEST_TIMEOUT_MS: "2000",
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+    POWERTOOLS_METRICS_DISABLED: "true",
+  });
+  aws.parameters.set("/s3-log-shipper/unit/elasticsearch", JSON.stringify({ username: "shipper", password: "not-a-real-password" }));
+  ({ handler } = await import("../../../lambda/handler"));
+});
+afterAll(async () => {
+  await elasticsearch.stop();
+  await aws.stop();
+});
+beforeEach(() => {
+  elasticsearch.stored.clear();
+  elasticsearch.requestBehaviour = () => ({ kind: "normal" });
+  elasticsearch.itemBehaviour = () => undefined;
+  aws.sentMessages.length = 0;
+  aws.visibilityChanges.length = 0;
+  aws.failSendMessage = false;
+});
+
+function ndjson(lines: number, prefix = "event"): string {
+  return Array.from({ length: lines }, (_, n) => JSON.stringify({ id: `${prefix}-${n}`, n, padding: "p".repeat(40) })).join("\n") + "\n";
+}
+
+describe("handler", () => {
+  it("fails exactly the unknown body and the permanently rejected object in a mixed batch", async () => {
+    // Prepare
+    aws.putObject(BUCKET, "good.log.gz", gzipSync(ndjson(50)));
+    aws.putObject(BUCKET, "bad.log", '{"n":"not a number"}\n{"n":1}\n');
+    elasticsearch.itemBehaviour = (item) =>
+      item.source.n === "not a number" ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" } : undefined;
+    const good = sqsRecord(s3Notification(s3Record(BUCKET, "good.log.gz")), { messageId: "good" });
+    const test = sqsRecord(s3TestEvent(BUCKET), { messageId: "test-event" });
+    const unknown = sqsRecord(JSON.stringify({ hello: "world" }), { messageId: "unknown", receiveCount: 3 });
+    const rejected = sqsRecord(s3Notification(s3Record(BUCKET, "bad.log")), { messageId: "rejected" });
+
+    // Act
+    const response = await handler(sqsEvent(good, test, unknown, rejected), lambdaContext());
+
+    // Assess
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["rejected", "unknown"]);
+    expect(elasticsearch.documents(INDEX)).toHaveLength(51);
+    // Failed messages had their redelivery paced: backoff by receive count, below the visibility timeout.
+    const paced = new Map(aws.visibilityChanges.map((c) => [c.receiptHandle, c.visibilityTimeout]));
+    expect([...paced.keys()].sort()).toEqual(["receipt-rejected", "receipt-unknown"]);
+    expect(paced.get("receipt-rejected")).toBeGreaterThanOrEqual(15);
+    expect(paced.get("receipt-rejected")).toBeLessThanOrEqual(30);
+    expect(paced.get("receipt-unknown")).toBeGreaterThanOrEqual(60);
+    expect(paced.get("receipt-unknown")).toBeLessThanOrEqual(120);
+  });
+
+  it("indexes nothing twice when the same notification arrives again", async () => {
+    aws.putObject(BUCKET, "twice.log", ndjson(20));
+    const body = s3Notification(s3Record(BUCKET, "twice.log"));
+    await handler(sqsEvent(sqsRecord(body)), lambdaContext());
+    const response = await handler(sqsEvent(sqsRecord(body)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elasticsearch.documents(INDEX)).toHaveLength(20);
+  });
+
+  it("throws when every message fails because Elasticsearch is down, so Lambda backs off", async () => {
+    aws.putObject(BUCKET, "down.log", ndjson(5));
+    elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
+    const message = sqsRecord(s3Notification(s3Record(BUCKET, "down.log")), { messageId: "down" });
+    await expect(handler(sqsEvent(message), lambdaContext(20_000))).rejects.toThrow(/failed transiently/);
+    expect(aws.visibilityChanges.map((c) => c.receiptHandle)).toEqual(["receipt-down"]);
+  });
+
+  it("continues a large object in a new message when time runs short, at the exact offset reached", async () => {
+    // Prepare: a context with little time; the fake ES answers slowly so the read cannot finish.
+    const content = ndjson(20_000, "big");
+    aws.putObject(BUCKET, "big.log", content);
+    elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
+    const first = sqsRecord(s3Notification(s3Record(BUCKET, "big.log")), { messageId: "big" });
+
+    // Act: invoke, then keep invoking with each continuation until none is sent.
+    let response = await handler(sqsEvent(first), lambdaContext(3_000));
+    let invocations = 1;
+    while (aws.sentMessages.length > 0 && invocations < 50) {
+      expect(response.batchItemFailures).toEqual([]);
+      const next = aws.sentMessages.shift();
+      if (!next) break;
+      const parsed = parseMessageBody(next.body);
+      expect(parsed.kind).toBe("objects");
+      expect(next.queueUrl).toBe(QUEUE_URL);
+      response = await handler(sqsEvent(sqsRecord(next.body)), lambdaContext(3_000));
+      invocations += 1;
+    }
+
+    // Assess: several invocations, every line exactly once.
+    expect(invocations).toBeGreaterThan(1);
+    expect(response.batchItemFailures).toEqual([]);
+    const ids = elasticsearch.documents(INDEX).map((d) => d.id);
+    expect(ids).toHaveLength(20_000);
+    expect(new Set(ids).size).toBe(20_000);
+    // Ranged GETs were used to resume the plain object.
+    expect(aws.getObjectRanges.some((range) => range?.startsWith("bytes="))).toBe(true);
+  }, 120_000);
+
+  it("fails the message instead of acknowledging it when the continuation cannot be sent", async () => {
+    aws.putObject(BUCKET, "big2.log", ndjson(20_000, "b2"));
+    elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
+    aws.failSendMessage = true;
+    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "big2.log")), { messageId: "no-continuation" })), lambdaContext(3_000)).catch((error: Error) => error);
+    // Either way the message is not acknowledged: listed as failed, or the whole invocation threw.
+    if (response instanceof Error) expect(response.message).toContain("failed transiently");
+    else expect(response.batchItemFailures).toEqual([{ itemIdentifier: "no-continuation" }]);
+  }, 30_000);
+
+  it("resumes with a ranged GET when S3 cuts the connection mid-object, without duplicates", async () => {
+    const content = ndjson(3_000, "cut");
+    aws.putObject(BUCKET, "cut.log", content);
+    aws.getObjectRanges.length = 0;
+    aws.cutNextGetObjectAfter = Math.floor(content.length / 2);
+    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log")))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(aws.getObjectRanges.filter((r) => r !== undefined)).toHaveLength(1);
+    const ids = elasticsearch.documents(INDEX).map((d) => d.id);
+    expect(new Set(ids).size).toBe(3_000);
+    expect(ids).toHaveLength(3_000);
+  });
+
+  it("resumes a gzip object cut mid-stream by continuing the same inflate", async () => {
+    const compressed = gzipSync(ndjson(3_000, "gz"));
+    aws.putObject(BUCKET, "cut.log.gz", compressed);
+    aws.cutNextGetObjectAfter = Math.floor(compressed.length / 2);
+    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log.gz")))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elasticsearch.documents(INDEX)).toHaveLength(3_000);
+  });
+
+  it("fails a notification for an object that does not exist, with the reason", async () => {
+    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "missing.log")), { messageId: "missing" }), sqsRecord(s3TestEvent())), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "missing" }]);
+  });
+
+  it("never logs the credentials", async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
+    try {
+      aws.putObject(BUCKET, "secret-check.log", ndjson(3));
+      await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "secret-check.log"))), sqsRecord("garbage")), lambdaContext());
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes.join("")).not.toContain("not-a-real-password");
+  });
+});

@@ -1,0 +1,154 @@
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CredentialsProvider } from "../../../lambda/credentials";
+import { ElasticsearchBulkTransport } from "../../../lambda/esClient";
+import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../lambda/indexer";
+import type { PreparedDocument } from "../../../lambda/types";
+import { FakeAws } from "../../helpers/fakeAws";
+import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
+
+const PARAMETER = "/s3-log-shipper/test/elasticsearch";
+const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
+
+const elasticsearch = new FakeElasticsearch();
+const aws = new FakeAws();
+let esUrl = "";
+let awsUrl = "";
+
+beforeAll(async () => {
+  esUrl = await elasticsearch.start();
+  awsUrl = await aws.start();
+});
+afterAll(async () => {
+  await elasticsearch.stop();
+  await aws.stop();
+});
+beforeEach(() => {
+  elasticsearch.stored.clear();
+  elasticsearch.requests = 0;
+  elasticsearch.requestBehaviour = () => ({ kind: "normal" });
+  elasticsearch.itemBehaviour = () => undefined;
+  aws.parameters.set(PARAMETER, JSON.stringify({ apiKey: "a2V5OnNlY3JldA==" }));
+});
+afterEach(() => undefined);
+
+function documents(count: number): PreparedDocument[] {
+  return Array.from({ length: count }, (_, n) => ({ id: `id-${n}`, source: JSON.stringify({ message: `line ${n}`, n }), offset: n * 10, raw: `line ${n}` }));
+}
+
+function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
+  const ssm = new SSMClient({ region: "eu-west-1", endpoint: awsUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  return new ElasticsearchBulkTransport({ endpoint: esUrl, requestTimeoutMs }, new CredentialsProvider(ssm, PARAMETER, 60_000));
+}
+
+async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
+  const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, ...options });
+  for (const document of docs) await indexer.add(document);
+  return indexer.finish();
+}
+
+describe("BulkIndexer against an HTTP server answering like Elasticsearch", () => {
+  it("stores every document with create and its deterministic id", async () => {
+    // Act
+    const result = await index(documents(7));
+    // Assess
+    expect(result).toMatchObject({ indexed: 7, duplicates: 0, failed: 0, rejected: 0 });
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(documents(7).map((d) => d.id).sort());
+    expect(elasticsearch.requests).toBe(3);
+    expect(elasticsearch.authorizations[0]).toBe("ApiKey a2V5OnNlY3JldA==");
+  });
+
+  it("counts an item 409 as a duplicate, not a failure", async () => {
+    await index(documents(2));
+    const result = await index(documents(4));
+    expect(result).toMatchObject({ indexed: 2, duplicates: 2, failed: 0, rejected: 0 });
+    expect(elasticsearch.documents("logs-test")).toHaveLength(4);
+  });
+
+  it.each([429, 500])("retries an item %i until it is accepted", async (status) => {
+    let failedOnce = false;
+    elasticsearch.itemBehaviour = (item) => {
+      if (item.id === "id-1" && !failedOnce) {
+        failedOnce = true;
+        return { status, type: status === 429 ? "es_rejected_execution_exception" : "internal_error", reason: "scripted" };
+      }
+      return undefined;
+    };
+    const result = await index(documents(3));
+    expect(result).toMatchObject({ indexed: 3, failed: 0 });
+    expect(elasticsearch.ids("logs-test")).toHaveLength(3);
+    expect(elasticsearch.requests).toBe(2);
+  });
+
+  const mappingError = { status: 400, type: "document_parsing_exception", reason: "[1:15] failed to parse field [n] of type [long]" };
+
+  it("counts a mapping error as rejected when there is no dead-letter index", async () => {
+    elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined);
+    const result = await index(documents(4));
+    expect(result).toMatchObject({ indexed: 3, rejected: 1, failed: 0 });
+    expect(result.lastError).toContain("document_parsing_exception");
+    expect(elasticsearch.ids("logs-test")).not.toContain("id-2");
+  });
+
+  it("writes a mapping error to the dead-letter index with the raw record and the error", async () => {
+    elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined);
+    const result = await index(documents(4), {
+      deadLetterIndex: "logs-shipper-failed",
+      deadLetterSource: (rejected) => JSON.stringify({ message: rejected.document.raw, error: { type: rejected.type, message: rejected.reason } }),
+    });
+    expect(result).toMatchObject({ indexed: 3, deadLettered: 1, rejected: 0, failed: 0 });
+    expect(elasticsearch.documents("logs-shipper-failed")).toEqual([{ message: "line 2", error: { type: "document_parsing_exception", message: mappingError.reason } }]);
+    expect(elasticsearch.ids("logs-shipper-failed")).toEqual(["id-2"]);
+  });
+
+  it.each([429, 503])("retries a whole-request %i", async (status) => {
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "status", status } : { kind: "normal" });
+    const result = await index(documents(2));
+    expect(result).toMatchObject({ indexed: 2, failed: 0 });
+    expect(elasticsearch.ids("logs-test")).toHaveLength(2);
+  });
+
+  it("retries after the connection is reset mid-request", async () => {
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "reset" } : { kind: "normal" });
+    const result = await index(documents(2));
+    expect(result).toMatchObject({ indexed: 2, failed: 0 });
+    expect(elasticsearch.ids("logs-test")).toHaveLength(2);
+  });
+
+  it("retries a response slower than the request timeout, and the late write shows as duplicates", async () => {
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "delay", ms: 1_500 } : { kind: "normal" });
+    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, flushDocuments: 10 });
+    for (const document of documents(3)) await indexer.add(document);
+    const result = await indexer.finish();
+    // The slow request still stored the documents after the client gave up on it.
+    expect(result.failed).toBe(0);
+    expect(result.indexed + result.duplicates).toBe(3);
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(["id-0", "id-1", "id-2"]);
+  });
+
+  it("gives up with every document counted as failed when Elasticsearch stays down", async () => {
+    elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
+    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3 });
+    for (const document of documents(3)) await indexer.add(document);
+    const result = await indexer.finish();
+    expect(result).toMatchObject({ indexed: 0, failed: 3 });
+    expect(result.lastError).toContain("503");
+    expect(indexer.unavailable).toBe(true);
+    expect(elasticsearch.requests).toBe(FAST_RETRY.maxAttempts);
+  });
+
+  it("re-reads rotated credentials after a 401 and succeeds", async () => {
+    aws.parameterReads = 0;
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "status", status: 401, body: { error: { type: "security_exception", reason: "unable to authenticate" }, status: 401 } } : { kind: "normal" });
+    const result = await index(documents(1));
+    expect(result).toMatchObject({ indexed: 1, failed: 0 });
+    expect(aws.parameterReads).toBe(2);
+  });
+
+  it("does not retry a whole-request 400: the request itself is wrong", async () => {
+    elasticsearch.requestBehaviour = () => ({ kind: "status", status: 400 });
+    const result = await index(documents(2));
+    expect(result).toMatchObject({ indexed: 0, failed: 2 });
+    expect(elasticsearch.requests).toBe(1);
+  });
+});
