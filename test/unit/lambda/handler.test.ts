@@ -38,7 +38,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: "true",
   });
   aws.parameters.set("/s3-log-shipper/unit/elasticsearch", JSON.stringify({ username: "shipper", password: "not-a-real-password" }));
-  ({ handler } = await import("../../../lambda/handler"));
+  ({ handler } = await import("../../../lambda/handler.js"));
 });
 afterAll(async () => {
   await elasticsearch.stop();
