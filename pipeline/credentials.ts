@@ -1,0 +1,78 @@
+/**
+ * Elasticsearch credentials: read in cleartext from Vault (KV v2) at deploy time, stored as an SSM
+ * SecureString under a customer-managed KMS key with rotation. The value is a Pulumi secret from
+ * the moment it is read, so it is encrypted in state; the function reads it from SSM at run time.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+
+export interface CredentialsArgs {
+  /** KV v2 mount and secret path holding `api_key`, or `username` and `password`. */
+  vaultMount: string;
+  vaultPath: string;
+  /** SSM parameter name, with a leading slash. */
+  parameterName: string;
+}
+
+/** The credentials JSON the function expects in SSM. */
+export type StoredCredentials = { apiKey: string } | { username: string; password: string };
+
+/**
+ * Turns the Vault secret's data into the stored JSON. Throws `pulumi.RunError` (without any
+ * value) when it holds neither `api_key` nor `username` + `password`.
+ */
+export function credentialsFromVaultData(data: Record<string, string> | undefined, where: string): StoredCredentials {
+  const apiKey = data?.api_key;
+  if (apiKey) return { apiKey };
+  const username = data?.username;
+  const password = data?.password;
+  if (username && password) return { username, password };
+  const keys = Object.keys(data ?? {}).sort();
+  throw new pulumi.RunError(
+    `Vault secret ${where} must hold "api_key", or "username" and "password"; it has ${keys.length > 0 ? `only ${keys.map((k) => `"${k}"`).join(", ")}` : "no keys"}. Write them with: vault kv put ${where} api_key=<base64 id:key>`,
+  );
+}
+
+export class Credentials extends pulumi.ComponentResource {
+  readonly key: aws.kms.Key;
+  readonly parameter: aws.ssm.Parameter;
+  readonly parameterName: string;
+  /** The JSON stored in SSM: a secret output from the moment Vault answers. */
+  readonly storedValue: pulumi.Output<string>;
+
+  constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-log-shipper:pipeline:Credentials", name, {}, opts);
+    const where = `${args.vaultMount}/${args.vaultPath}`;
+
+    const secret = vault.kv.getSecretV2Output({ mount: args.vaultMount, name: args.vaultPath }, { parent: this });
+    // The lookup's result is not secret by itself: mark it before anything derives from it.
+    this.storedValue = pulumi.secret(secret.data).apply((data) => JSON.stringify(credentialsFromVaultData(data, where)));
+
+    this.key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `s3-log-shipper ${pulumi.getStack()}: encrypts the Elasticsearch credentials in SSM`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
+      { parent: this },
+    );
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/s3-log-shipper-${pulumi.getStack()}-credentials`, targetKeyId: this.key.keyId }, { parent: this });
+
+    this.parameterName = args.parameterName;
+    this.parameter = new aws.ssm.Parameter(
+      `${name}-parameter`,
+      {
+        name: args.parameterName,
+        description: `Elasticsearch credentials for s3-log-shipper (from Vault ${where}); managed by Pulumi`,
+        type: aws.ssm.ParameterType.SecureString,
+        keyId: this.key.arn,
+        value: this.storedValue,
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({ keyArn: this.key.arn, parameterName: this.parameter.name });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The whole stack: credentials (Vault → KMS-encrypted SSM), the alert topic, one pipeline per
+ * producer, one notification per bucket, and the credentials key policy that lets exactly the
+ * producers' roles decrypt.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlertTopic } from "./alertTopic";
+import { createBucketNotifications } from "./bucketNotifications";
+import { BUNDLE_FILE_NAME, bundleShipperFunction } from "./bundle";
+import type { ShipperConfig } from "./config";
+import { Credentials } from "./credentials";
+import { credentialsKeyPolicy, parameterArn } from "./policies";
+import { ProducerPipeline } from "./producerPipeline";
+
+export interface LogShipperArgs {
+  config: ShipperConfig;
+}
+
+export interface ProducerOutputs {
+  queueUrl: pulumi.Output<string>;
+  deadLetterQueueUrl: pulumi.Output<string>;
+  functionName: pulumi.Output<string>;
+  alarmNames: pulumi.Output<string[]>;
+}
+
+export class LogShipper extends pulumi.ComponentResource {
+  readonly alarmTopicArn: pulumi.Output<string>;
+  readonly credentialsParameterName: pulumi.Output<string>;
+  readonly producers: Record<string, ProducerOutputs> = {};
+
+  constructor(name: string, args: LogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-log-shipper:pipeline:LogShipper", name, {}, opts);
+    const { config } = args;
+    const stack = pulumi.getStack();
+    const invoke = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, invoke);
+    const partition = aws.getPartitionOutput({}, invoke).partition;
+    const region = aws.getRegionOutput({}, invoke).region;
+
+    const credentials = new Credentials(
+      "credentials",
+      { vaultMount: config.elasticsearch.vault.mount, vaultPath: config.elasticsearch.vault.path, parameterName: `/s3-log-shipper/${stack}/elasticsearch` },
+      { parent: this },
+    );
+    const credentialsParameterArn = pulumi
+      .all([partition, region, account.accountId])
+      .apply(([p, r, accountId]) => parameterArn({ partition: p, region: r, accountId, name: credentials.parameterName }));
+
+    const alerts = new AlertTopic(
+      "alerts",
+      { emails: config.alerts.emails, ...(config.alerts.topicArn ? { topicArn: config.alerts.topicArn } : {}), accountId: account.accountId, partition },
+      { parent: this },
+    );
+
+    const code = new pulumi.asset.AssetArchive({ [BUNDLE_FILE_NAME]: new pulumi.asset.StringAsset(bundleShipperFunction().code) });
+    const pipelines = config.producers.map(
+      (producer) =>
+        new ProducerPipeline(
+          producer.name,
+          {
+            producer,
+            elasticsearch: config.elasticsearch,
+            credentialsParameterName: credentials.parameterName,
+            credentialsParameterArn,
+            credentialsKeyArn: credentials.key.arn,
+            alarmTopicArn: alerts.topicArn,
+            ...(config.network ? { network: config.network } : {}),
+            partition,
+            accountId: account.accountId,
+            code,
+          },
+          { parent: this },
+        ),
+    );
+
+    // Set after the roles exist: the key policy names them, their policies name the key.
+    new aws.kms.KeyPolicy(
+      "credentials-key-policy",
+      {
+        keyId: credentials.key.id,
+        policy: pulumi
+          .all([partition, account.accountId, region, credentialsParameterArn, pulumi.all(pipelines.map((p) => p.role.arn))])
+          .apply(([p, accountId, r, parameter, readerRoleArns]) =>
+            JSON.stringify(credentialsKeyPolicy({ partition: p, accountId, region: r, parameterArn: parameter, readerRoleArns })),
+          ),
+      },
+      { parent: this },
+    );
+
+    createBucketNotifications(
+      pipelines.map((pipeline, position) => ({
+        producer: config.producers[position] as ShipperConfig["producers"][number],
+        queueArn: pipeline.queue.arn,
+        queuePolicy: pipeline.queuePolicy,
+      })),
+      this,
+    );
+
+    for (const [position, pipeline] of pipelines.entries()) {
+      const producer = config.producers[position];
+      if (!producer) continue;
+      this.producers[producer.name] = {
+        queueUrl: pipeline.queue.url,
+        deadLetterQueueUrl: pipeline.deadLetterQueue.url,
+        functionName: pipeline.function.name,
+        alarmNames: pulumi.all([pipeline.alarms.deadLetterQueueDepth.name, pipeline.alarms.backlogAge.name, pipeline.alarms.functionErrors.name]),
+      };
+    }
+    this.alarmTopicArn = alerts.topicArn;
+    this.credentialsParameterName = credentials.parameter.name;
+    this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, credentialsParameterName: this.credentialsParameterName });
+  }
+}

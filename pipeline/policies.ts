@@ -1,0 +1,197 @@
+/**
+ * IAM, KMS, SQS and SNS policy documents as pure functions of plain ARNs, so the components
+ * stay thin and the exact statements are unit-tested. Least privilege: every data-plane action is
+ * bound to the one resource it needs.
+ */
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { AWS?: string | string[]; Service?: string };
+  Action: string | string[];
+  /** Absent only in trust policies, where IAM forbids it. */
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/** The encryption context SSM uses for SecureString parameters (AWS docs: "How AWS Systems Manager Parameter Store uses AWS KMS"). */
+export const SSM_ENCRYPTION_CONTEXT_KEY = "kms:EncryptionContext:PARAMETER_ARN";
+
+const denyInsecureTransport = (resource: string, actions: string): PolicyStatement => ({
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: actions,
+  Resource: resource,
+  Condition: { Bool: { "aws:SecureTransport": false } },
+});
+
+/** The producer queue: only S3 may send, only from its bucket in this account; TLS only. */
+export function queuePolicy(args: { queueArn: string; bucketArn: string; accountId: string }): PolicyDocument {
+  return policy(
+    {
+      Sid: "AllowS3Notifications",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: args.queueArn,
+      Condition: { ArnEquals: { "aws:SourceArn": args.bucketArn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+    },
+    denyInsecureTransport(args.queueArn, "sqs:*"),
+  );
+}
+
+/** The dead-letter queue: no sender but SQS redrive itself; TLS only. */
+export function deadLetterQueuePolicy(args: { queueArn: string }): PolicyDocument {
+  return policy(denyInsecureTransport(args.queueArn, "sqs:*"));
+}
+
+/** Who may assume the function role. */
+export function lambdaAssumeRolePolicy(): PolicyDocument {
+  return policy({ Sid: "LambdaAssumesRole", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" });
+}
+
+export interface FunctionPolicyArgs {
+  partition: string;
+  bucket: string;
+  prefix?: string;
+  queueArn: string;
+  parameterArn: string;
+  keyArn: string;
+  logGroupArn: string;
+  /** Running in a VPC needs network-interface management. */
+  inVpc: boolean;
+}
+
+/** What the shipper function may do: exactly its object prefix, queue, parameter, key and log group. */
+export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadProducerObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `arn:${args.partition}:s3:::${args.bucket}/${args.prefix ?? ""}*`,
+    },
+    {
+      Sid: "ConsumeOwnQueue",
+      Effect: "Allow",
+      // SendMessage: continuations of large objects go back to this queue.
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"],
+      Resource: args.queueArn,
+    },
+    { Sid: "ReadCredentialsParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
+    {
+      Sid: "DecryptCredentialsParameter",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: args.keyArn,
+      Condition: { StringEquals: { [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn } },
+    },
+    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${args.logGroupArn}:*` },
+  ];
+  if (args.inVpc) {
+    statements.push({
+      Sid: "ManageVpcNetworkInterfaces",
+      Effect: "Allow",
+      // Control-plane actions Lambda needs to attach to the VPC; EC2 cannot scope them to a resource.
+      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Resource: "*",
+    });
+  }
+  return policy(...statements);
+}
+
+/**
+ * The credentials key: the account administers it but cannot use it directly; deployers may
+ * encrypt and decrypt only through SSM for the one parameter (so `pulumi up` can write and refresh
+ * it); the producers' function roles may only decrypt that parameter.
+ */
+export function credentialsKeyPolicy(args: { partition: string; accountId: string; region: string; parameterArn: string; readerRoleArns: string[] }): PolicyDocument {
+  const root = `arn:${args.partition}:iam::${args.accountId}:root`;
+  return policy(
+    {
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: [
+        "kms:Create*",
+        "kms:Describe*",
+        "kms:Enable*",
+        "kms:List*",
+        "kms:Put*",
+        "kms:Update*",
+        "kms:Revoke*",
+        "kms:Disable*",
+        "kms:Get*",
+        "kms:Delete*",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+        "kms:RotateKeyOnDemand",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "DeployersUseKeyThroughSsmForTheParameter",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "kms:ViaService": `ssm.${args.region}.amazonaws.com`, [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn },
+      },
+    },
+    {
+      Sid: "ShipperFunctionsDecryptTheParameter",
+      Effect: "Allow",
+      Principal: { AWS: args.readerRoleArns },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn } },
+    },
+  );
+}
+
+/** The alerts key: CloudWatch alarms must be able to publish to the encrypted topic. */
+export function alertsKeyPolicy(args: { partition: string; accountId: string }): PolicyDocument {
+  return policy(
+    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+    {
+      Sid: "CloudWatchPublishesEncryptedAlarms",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+    },
+  );
+}
+
+/** The alarm topic: CloudWatch alarms of this account may publish; TLS only. */
+export function alarmTopicPolicy(args: { topicArn: string; accountId: string }): PolicyDocument {
+  return policy(
+    {
+      Sid: "CloudWatchAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: args.topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+    },
+    denyInsecureTransport(args.topicArn, "sns:Publish"),
+  );
+}
+
+/** The ARN of an SSM parameter from its name (names with a leading slash). */
+export function parameterArn(args: { partition: string; region: string; accountId: string; name: string }): string {
+  const path = args.name.startsWith("/") ? args.name : `/${args.name}`;
+  return `arn:${args.partition}:ssm:${args.region}:${args.accountId}:parameter${path}`;
+}

@@ -1,0 +1,135 @@
+/**
+ * Runs the Pulumi program offline: `pulumi.runtime.setMocks` answers every resource with the
+ * computed outputs AWS would give (ARNs, URLs, names) and every invoke the program makes; an invoke
+ * it does not know fails loudly. Used by `npm run plan` and by the infrastructure tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  state: Record<string, unknown>;
+}
+
+export interface OfflineMockOptions {
+  region: string;
+  accountId?: string;
+  /** What the Vault KV v2 lookup returns (placeholder credentials by default). */
+  vaultData?: Record<string, string>;
+}
+
+export interface OfflineMocks {
+  resources: RecordedResource[];
+  invokes: string[];
+}
+
+const PLACEHOLDER_VAULT_DATA = { api_key: "offline-plan-placeholder-not-a-credential" };
+
+/** Installs the mocks; must run before the program module is imported. */
+export async function installOfflineMocks(options: OfflineMockOptions, project: string, stack: string): Promise<OfflineMocks> {
+  const region = options.region;
+  const accountId = options.accountId ?? "123456789012";
+  const recorded: OfflineMocks = { resources: [], invokes: [] };
+  let serial = 0;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        serial += 1;
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const name = typeof inputs.name === "string" ? inputs.name : `${args.name}-${serial.toString(16).padStart(7, "0")}`;
+        const computed = computedOutputs(args.type, name, inputs, { region, accountId, serial });
+        const state = { ...inputs, name, ...computed.state };
+        recorded.resources.push({ type: args.type, name: args.name, inputs, state });
+        return { id: computed.id, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        recorded.invokes.push(args.token);
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId, arn: `arn:aws:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+          case "aws:index/getRegion:getRegion":
+            return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+          case "vault:kv/getSecretV2:getSecretV2": {
+            const data = options.vaultData ?? PLACEHOLDER_VAULT_DATA;
+            return { ...args.inputs, data, dataJson: JSON.stringify(data), path: `${String(args.inputs.mount)}/data/${String(args.inputs.name)}`, destroyed: false, createdTime: "2026-01-01T00:00:00Z", deletionTime: "", customMetadata: {}, id: "vault" };
+          }
+          default:
+            throw new Error(`offline mocks: no answer for invoke ${args.token}; add it to scripts/offlineMocks.ts`);
+        }
+      },
+    },
+    project,
+    stack,
+    false,
+  );
+  return recorded;
+}
+
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>, ctx: { region: string; accountId: string; serial: number }): { id: string; state: Record<string, unknown> } {
+  const { region, accountId } = ctx;
+  switch (type) {
+    case "aws:sqs/queue:Queue": {
+      const url = `https://sqs.${region}.amazonaws.com/${accountId}/${name}`;
+      return { id: url, state: { arn: `arn:aws:sqs:${region}:${accountId}:${name}`, url } };
+    }
+    case "aws:iam/role:Role":
+      return { id: name, state: { arn: `arn:aws:iam::${accountId}:role/${name}` } };
+    case "aws:kms/key:Key": {
+      const keyId = `00000000-0000-4000-8000-${ctx.serial.toString().padStart(12, "0")}`;
+      return { id: keyId, state: { keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` } };
+    }
+    case "aws:ssm/parameter:Parameter":
+      return { id: name, state: { arn: `arn:aws:ssm:${region}:${accountId}:parameter${name}`, version: 1 } };
+    case "aws:sns/topic:Topic":
+      return { id: `arn:aws:sns:${region}:${accountId}:${name}`, state: { arn: `arn:aws:sns:${region}:${accountId}:${name}` } };
+    case "aws:lambda/function:Function":
+      return { id: name, state: { arn: `arn:aws:lambda:${region}:${accountId}:function:${name}`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${name}` } };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: name, state: { arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` } };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { id: name, state: { arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
+    default:
+      return { id: `${name}-id`, state: { arn: `arn:aws:mock:${region}:${accountId}:${type.split(":").pop() ?? "resource"}/${name}`, ...("id" in inputs ? {} : {}) } };
+  }
+}
+
+/** Reads `Pulumi.<stack>.yaml` into the flat config map Pulumi hands the program. */
+export function readStackConfig(projectRoot: string, stack: string): Record<string, string> {
+  const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+  const document = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return toConfigMap(document?.config ?? {});
+}
+
+/** Pulumi passes structured values as JSON strings. */
+export function toConfigMap(config: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+/** Resolves when `output` has a value (or rejects with its error). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // Errors inside an apply reject the output's internal promise; surface them.
+    (output as unknown as { promise: () => Promise<T> }).promise().then(resolve, reject);
+  });
+}
+
+/** Waits until the program stops registering resources. */
+export async function settle(recorded: OfflineMocks, quietRounds = 5): Promise<void> {
+  let last = -1;
+  let quiet = 0;
+  while (quiet < quietRounds) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (recorded.resources.length === last) quiet += 1;
+    else {
+      quiet = 0;
+      last = recorded.resources.length;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Runs the whole Pulumi program (`index.ts`) under mocks with a given stack config and returns
+ * every resource it registered. The program is imported only after the mocks and config are set
+ * (a static import would register resources before the mocks exist).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { installOfflineMocks, settle, type OfflineMocks, type RecordedResource } from "../../scripts/offlineMocks";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+export interface ProgramRun extends OfflineMocks {
+  exports: Record<string, unknown>;
+  ofType(type: string): RecordedResource[];
+  named(type: string, name: string): RecordedResource;
+}
+
+export async function runProgram(config: Record<string, string>, options: { vaultData?: Record<string, string>; stack?: string } = {}): Promise<ProgramRun> {
+  const recorded = await installOfflineMocks({ region: config["aws:region"] ?? "eu-west-1", ...(options.vaultData ? { vaultData: options.vaultData } : {}) }, "s3-log-shipper", options.stack ?? "test");
+  pulumi.runtime.setAllConfig(config);
+  const exports = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
+  await settle(recorded);
+  const ofType = (type: string) => recorded.resources.filter((resource) => resource.type === type);
+  return {
+    ...recorded,
+    exports,
+    ofType,
+    named(type, name) {
+      const found = ofType(type).find((resource) => resource.name === name);
+      if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+      return found;
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The whole program under Pulumi mocks with the example production stack (Pulumi.prod.yaml):
+ * three producers, two sharing one bucket.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PolicyDocument } from "../../pipeline/policies";
+import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
+import { PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
+
+let run: ProgramRun;
+/** Pulumi's wire signature for secret values (sdk/nodejs/runtime/rpc.ts). */
+const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+const PRODUCERS = ["waf", "alb", "cloudtrail"];
+
+beforeAll(async () => {
+  run = await runProgram(readStackConfig(PROJECT_ROOT, "prod"), { vaultData: { username: "shipper", password: "vault-only-password" } });
+});
+
+const children = (parentName: string, type: string): RecordedResource[] => run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));
+const policyOf = (resource: RecordedResource, field = "policy"): PolicyDocument => JSON.parse(String(resource.state[field])) as PolicyDocument;
+
+describe("resources per producer", () => {
+  it.each(PRODUCERS)("%s gets its full set of resources", (name) => {
+    const perProducer: Record<string, number> = {
+      "aws:sqs/queue:Queue": 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 2,
+      "aws:sqs/redrivePolicy:RedrivePolicy": 1,
+      "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": 1,
+      "aws:iam/role:Role": 1,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:lambda/function:Function": 1,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+    };
+    for (const [type, count] of Object.entries(perProducer)) expect(children(name, type), `${name} ${type}`).toHaveLength(count);
+  });
+
+  it("creates the stack-wide resources once", () => {
+    expect(run.ofType("aws:kms/key:Key")).toHaveLength(2); // credentials + alerts
+    expect(run.ofType("aws:ssm/parameter:Parameter")).toHaveLength(1);
+    expect(run.ofType("aws:sns/topic:Topic")).toHaveLength(1);
+    expect(run.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.state.endpoint).sort()).toEqual(["platform-oncall@example.com", "secops@example.com"]);
+    expect(run.ofType("aws:kms/keyPolicy:KeyPolicy")).toHaveLength(1);
+  });
+});
+
+describe("wiring", () => {
+  it("puts exactly one notification on each bucket, merging the producers that share it", () => {
+    const notifications = run.ofType("aws:s3/bucketNotification:BucketNotification");
+    expect(notifications.map((n) => n.state.bucket).sort()).toEqual(["acme-central-logs", "acme-cloudtrail"]);
+    const central = run.named("aws:s3/bucketNotification:BucketNotification", "notifications-acme-central-logs");
+    const queues = central.state.queues as Array<Record<string, unknown>>;
+    expect(queues.map((q) => [q.queueArn, q.filterPrefix, q.filterSuffix, q.events])).toEqual([
+      [run.named("aws:sqs/queue:Queue", "waf-queue").state.arn, "AWSLogs/123456789012/WAFLogs/", ".gz", ["s3:ObjectCreated:*"]],
+      [run.named("aws:sqs/queue:Queue", "alb-queue").state.arn, "AWSLogs/123456789012/elasticloadbalancing/", ".log.gz", ["s3:ObjectCreated:*"]],
+    ]);
+  });
+
+  it.each(PRODUCERS)("%s: queue → event source mapping → function, with batch failures reported", (name) => {
+    const queue = run.named("aws:sqs/queue:Queue", `${name}-queue`);
+    const fn = run.named("aws:lambda/function:Function", `${name}-function`);
+    const mapping = run.named("aws:lambda/eventSourceMapping:EventSourceMapping", `${name}-event-source`);
+    expect(mapping.state.eventSourceArn).toBe(queue.state.arn);
+    expect(mapping.state.functionName).toBe(fn.state.arn);
+    expect(mapping.state.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect((mapping.state.scalingConfig as { maximumConcurrency: number }).maximumConcurrency).toBe(5);
+    expect(fn.state).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler" });
+    expect(fn.state.role).toBe(run.named("aws:iam/role:Role", `${name}-role`).state.arn);
+  });
+
+  it.each([
+    ["waf", 5],
+    ["alb", 8],
+    ["cloudtrail", 5],
+  ])("%s: queue redrives to its DLQ after maxReceiveCount %i", (name, maxReceiveCount) => {
+    const redrive = run.named("aws:sqs/redrivePolicy:RedrivePolicy", `${name}-redrive`);
+    expect(redrive.state.queueUrl).toBe(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.url);
+    expect(JSON.parse(String(redrive.state.redrivePolicy))).toEqual({ deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.arn, maxReceiveCount });
+    const allow = run.named("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", `${name}-dlq-redrive-allow`);
+    expect(JSON.parse(String(allow.state.redriveAllowPolicy))).toEqual({ redrivePermission: "byQueue", sourceQueueArns: [run.named("aws:sqs/queue:Queue", `${name}-queue`).state.arn] });
+    expect(run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.messageRetentionSeconds).toBe(1_209_600);
+  });
+
+  it.each([
+    ["waf", 300],
+    ["alb", 300],
+    ["cloudtrail", 900],
+  ])("%s: visibility timeout is 6 × the function timeout (%i s)", (name, timeout) => {
+    const fn = run.named("aws:lambda/function:Function", `${name}-function`);
+    const queue = run.named("aws:sqs/queue:Queue", `${name}-queue`);
+    expect(fn.state.timeout).toBe(timeout);
+    expect(queue.state.visibilityTimeoutSeconds).toBe(6 * timeout);
+    expect(Number(queue.state.visibilityTimeoutSeconds)).toBeGreaterThanOrEqual(Number(fn.state.timeout));
+  });
+
+  it.each(PRODUCERS)("%s: alarms watch its DLQ, its queue and its function, and notify the topic", (name) => {
+    const topicArn = run.ofType("aws:sns/topic:Topic")[0]?.state.arn;
+    const dlq = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-dlq-depth`);
+    expect(dlq.state).toMatchObject({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+    expect(dlq.state.dimensions).toEqual({ QueueName: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.name });
+    const backlog = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-backlog-age`);
+    expect(backlog.state.dimensions).toEqual({ QueueName: run.named("aws:sqs/queue:Queue", `${name}-queue`).state.name });
+    const errors = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-function-errors`);
+    expect(errors.state.dimensions).toEqual({ FunctionName: run.named("aws:lambda/function:Function", `${name}-function`).state.name });
+    for (const alarm of [dlq, backlog, errors]) expect(alarm.state.alarmActions).toEqual([topicArn]);
+  });
+
+  it("exports per producer its queue URL, DLQ URL, function name and alarm names", async () => {
+    const producers = run.exports.producers as Record<string, { queueUrl: pulumi.Output<string>; alarmNames: pulumi.Output<string[]> }>;
+    expect(Object.keys(producers)).toEqual(PRODUCERS);
+    expect(await valueOf(producers.waf?.queueUrl as pulumi.Output<string>)).toBe(run.named("aws:sqs/queue:Queue", "waf-queue").state.url);
+    expect(await valueOf(producers.waf?.alarmNames as pulumi.Output<string[]>)).toHaveLength(3);
+    expect(await valueOf(run.exports.credentialsParameterName as pulumi.Output<string>)).toBe("/s3-log-shipper/test/elasticsearch");
+  });
+});
+
+describe("policies and secrets", () => {
+  it("lets only S3, from its bucket and account, send to a producer queue, over TLS only", () => {
+    const document = policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "waf-queue-policy"));
+    const [allow, deny] = document.Statement;
+    expect(allow).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:s3:::acme-central-logs" }, StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+    expect(deny).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
+  });
+
+  it("encrypts both queues at rest with SSE-SQS, which S3 can publish through", () => {
+    for (const queue of run.ofType("aws:sqs/queue:Queue")) expect(queue.state.sqsManagedSseEnabled).toBe(true);
+  });
+
+  it("grants no data-plane action on Resource *", () => {
+    for (const rolePolicy of run.ofType("aws:iam/rolePolicy:RolePolicy")) {
+      for (const statement of policyOf(rolePolicy).Statement) {
+        const actions = ([] as string[]).concat(statement.Action);
+        if (statement.Resource === "*") expect(actions.every((action) => action.startsWith("ec2:")), JSON.stringify(statement)).toBe(true);
+      }
+    }
+  });
+
+  it("scopes each role to its bucket prefix, its queue, the parameter and the key", () => {
+    const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "alb-role-policy")).Statement;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(bySid.ReadProducerObjects?.Resource).toBe("arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*");
+    expect(bySid.ConsumeOwnQueue?.Resource).toBe(run.named("aws:sqs/queue:Queue", "alb-queue").state.arn);
+    const parameterArn = "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch";
+    expect(bySid.ReadCredentialsParameter?.Resource).toBe(parameterArn);
+    expect(bySid.DecryptCredentialsParameter).toMatchObject({
+      Action: "kms:Decrypt",
+      Resource: run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn,
+      Condition: { StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn } },
+    });
+  });
+
+  it("binds the credentials key's decrypt grant to the producers' roles and the parameter", () => {
+    const document = policyOf(run.ofType("aws:kms/keyPolicy:KeyPolicy")[0] as RecordedResource);
+    const readers = document.Statement.find((s) => s.Sid === "ShipperFunctionsDecryptTheParameter");
+    expect(readers?.Principal).toEqual({ AWS: PRODUCERS.map((name) => run.named("aws:iam/role:Role", `${name}-role`).state.arn) });
+    expect(readers?.Condition).toEqual({ StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch" } });
+    // Nobody else may decrypt outside SSM.
+    for (const statement of document.Statement) {
+      const actions = ([] as string[]).concat(statement.Action);
+      if (actions.includes("kms:Decrypt") || actions.includes("kms:*")) expect(statement.Condition).toBeDefined();
+    }
+    expect(run.ofType("aws:kms/key:Key").every((key) => key.state.enableKeyRotation === true)).toBe(true);
+  });
+
+  it("stores the credentials as a SecureString under the customer-managed key, sent to the engine as a secret", () => {
+    const parameter = run.ofType("aws:ssm/parameter:Parameter")[0] as RecordedResource;
+    expect(parameter.state).toMatchObject({ type: "SecureString", name: "/s3-log-shipper/test/elasticsearch" });
+    expect(parameter.state.keyId).toBe(run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn);
+    // The program marked the value secret itself (the provider's own secret outputs do not show in
+    // inputs): Pulumi serialises a secret input as this signature envelope, encrypted in state.
+    const value = parameter.inputs.value as Record<string, unknown>;
+    expect(value[SECRET_SIGNATURE_KEY]).toBe(SECRET_SIGNATURE);
+    expect(JSON.parse(String(value.value))).toEqual({ username: "shipper", password: "vault-only-password" });
+  });
+
+  it("derives the stored value as a secret output from the Vault lookup", async () => {
+    const { Credentials } = await import("../../pipeline/credentials.js");
+    const credentials = new Credentials("secretness-check", { vaultMount: "secret", vaultPath: "x", parameterName: "/x" });
+    expect(await pulumi.isSecret(credentials.storedValue)).toBe(true);
+  });
+
+  it("puts no credential into any function environment", () => {
+    for (const fn of run.ofType("aws:lambda/function:Function")) {
+      const variables = (fn.state.environment as { variables: Record<string, string> }).variables;
+      const serialized = JSON.stringify(variables);
+      expect(serialized).not.toContain("vault-only-password");
+      expect(serialized).not.toContain("shipper\"");
+      expect(Object.keys(variables).some((key) => /PASSWORD|API_KEY|SECRET|TOKEN/i.test(key))).toBe(false);
+      expect(variables.ES_CREDENTIALS_PARAMETER).toBe("/s3-log-shipper/test/elasticsearch");
+    }
+  });
+
+  it("gives the function the environment of the Lambda contract", () => {
+    const variables = (run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as { variables: Record<string, string> }).variables;
+    expect(variables).toMatchObject({
+      ES_ENDPOINT: "https://acme-security.es.eu-west-1.aws.elastic-cloud.com:443",
+      ES_INDEX: "logs-aws.cloudtrail-default",
+      LOG_FORMAT: "json",
+      RECORDS_FIELD: "Records",
+      TIMESTAMP_FIELD: "eventTime",
+      DEAD_LETTER_INDEX: "logs-shipper-failed",
+      QUEUE_URL: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.url,
+      PRODUCER: "cloudtrail",
+      VISIBILITY_TIMEOUT_SECONDS: "5400",
+    });
+  });
+
+  it("makes every invoke the mocks know, and no other", () => {
+    expect([...new Set(run.invokes)].sort()).toEqual([
+      "aws:index/getCallerIdentity:getCallerIdentity",
+      "aws:index/getPartition:getPartition",
+      "aws:index/getRegion:getRegion",
+      "vault:kv/getSecretV2:getSecretV2",
+    ]);
+  });
+});
