@@ -5,7 +5,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 
 export interface RecordedResource {
@@ -100,9 +99,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
   }
 }
 
-/** Reads `Pulumi.<stack>.yaml` into the flat config map Pulumi hands the program. */
-export function readStackConfig(projectRoot: string, stack: string): Record<string, string> {
-  const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+/** Reads a `Pulumi.<stack>.yaml` file into the flat config map Pulumi hands the program. */
+export function readStackConfig(file: string): Record<string, string> {
   const document = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   return toConfigMap(document?.config ?? {});
 }

@@ -3,6 +3,7 @@
  * three producers, two sharing one bucket.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PolicyDocument } from "../../pipeline/policies";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
@@ -15,7 +16,7 @@ const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 const PRODUCERS = ["waf", "alb", "cloudtrail"];
 
 beforeAll(async () => {
-  run = await runProgram(readStackConfig(PROJECT_ROOT, "prod"), { vaultData: { username: "shipper", password: "vault-only-password" } });
+  run = await runProgram(readStackConfig(path.join(PROJECT_ROOT, "Pulumi.prod.yaml")), { vaultData: { username: "shipper", password: "vault-only-password" } });
 });
 
 const children = (parentName: string, type: string): RecordedResource[] => run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));

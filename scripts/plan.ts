@@ -1,0 +1,122 @@
+/**
+ * `npm run plan [-- --stack NAME]`: runs the Pulumi program offline, under mocks, with the config in
+ * `Pulumi.<stack>.yaml`, and prints what `pulumi up` would create per producer with the settings a
+ * reviewer checks. Needs no AWS account, Vault or Pulumi CLI. A bad config prints the validation
+ * message and exits 1.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { installOfflineMocks, readStackConfig, settle, type RecordedResource } from "./offlineMocks";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+function argument(name: string, fallback: string): string {
+  const position = process.argv.indexOf(`--${name}`);
+  return position >= 0 ? (process.argv[position + 1] ?? fallback) : fallback;
+}
+
+async function main(): Promise<number> {
+  const stack = argument("stack", "prod");
+  // --file reads another stack file (e.g. a draft) under the stack name given.
+  const file = path.resolve(argument("file", path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`)));
+  if (!existsSync(file)) {
+    process.stderr.write(`no stack config file ${file}\n`);
+    return 1;
+  }
+  const config = readStackConfig(file);
+  const region = config["aws:region"] ?? "us-east-1";
+  const failures: unknown[] = [];
+  process.on("unhandledRejection", (error) => failures.push(error));
+
+  const recorded = await installOfflineMocks({ region }, "s3-log-shipper", stack);
+  pulumi.runtime.setAllConfig(config);
+  try {
+    await import(path.join(PROJECT_ROOT, "index.ts"));
+  } catch (error) {
+    process.stderr.write(`${pulumi.RunError.isInstance(error) ? (error as Error).message : String(error)}\n`);
+    return 1;
+  }
+  await settle(recorded);
+  if (failures.length > 0) {
+    for (const failure of failures) process.stderr.write(`${failure instanceof Error ? failure.message : String(failure)}\n`);
+    return 1;
+  }
+  process.stdout.write(render(stack, region, config, recorded.resources));
+  return 0;
+}
+
+interface NotificationQueue {
+  id: string;
+  queueArn: string;
+  filterPrefix?: string;
+  filterSuffix?: string;
+}
+
+const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log-shipper:");
+
+function render(stack: string, region: string, config: Record<string, string>, resources: RecordedResource[]): string {
+  const lines: string[] = [];
+  const es = JSON.parse(config["s3-log-shipper:elasticsearch"] ?? "{}") as { endpoint?: string; cloudId?: string; vault?: { mount: string; path: string } };
+  const producers = JSON.parse(config["s3-log-shipper:producers"] ?? "[]") as Array<{ name: string }>;
+  const byName = (type: string, name: string) => resources.find((r) => r.type === type && r.name === name);
+  const state = (type: string, name: string) => byName(type, name)?.state ?? {};
+  const parameter = resources.find((r) => r.type === "aws:ssm/parameter:Parameter");
+  const subscriptions = resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription").map((r) => String(r.state.endpoint));
+
+  lines.push(`s3-log-shipper plan for stack "${stack}" — offline (Pulumi mocks; no AWS, Vault or Pulumi CLI was called)`);
+  lines.push(`region ${region} · Elasticsearch ${es.endpoint ?? `cloudId ${es.cloudId ?? "?"}`}`);
+  lines.push(`credentials: Vault ${es.vault?.mount}/${es.vault?.path} → SSM ${String(parameter?.state.name)} (SecureString, customer-managed KMS key, rotation on)`);
+  lines.push(`alarms → SNS ${subscriptions.length > 0 ? `with e-mail to ${subscriptions.join(", ")}` : "topic (no e-mail subscriptions)"}`);
+  lines.push("");
+
+  const producerPrefixes = producers.map((p) => `${p.name}-`);
+  const stackWide = resources.filter((r) => CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== "aws:s3/bucketNotification:BucketNotification");
+  lines.push(`Stack-wide (${stackWide.length} resources)`);
+  for (const resource of stackWide) lines.push(`  + ${resource.type.padEnd(48)} ${resource.name}`);
+  lines.push("");
+
+  for (const producer of producers) {
+    const fn = state("aws:lambda/function:Function", `${producer.name}-function`);
+    const queue = state("aws:sqs/queue:Queue", `${producer.name}-queue`);
+    const dlq = state("aws:sqs/queue:Queue", `${producer.name}-dlq`);
+    const mapping = state("aws:lambda/eventSourceMapping:EventSourceMapping", `${producer.name}-event-source`);
+    const redrive = JSON.parse(String(state("aws:sqs/redrivePolicy:RedrivePolicy", `${producer.name}-redrive`).redrivePolicy ?? "{}")) as { maxReceiveCount?: number };
+    const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+    const entry = resources
+      .filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification")
+      .flatMap((r) => (r.state.queues as NotificationQueue[]).map((q) => ({ ...q, bucket: String(r.state.bucket) })))
+      .find((q) => q.queueArn === queue.arn);
+    const backlog = state("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-backlog-age`);
+    const own = resources.filter((r) => CUSTOM(r) && r.name.startsWith(`${producer.name}-`));
+
+    lines.push(`Producer ${producer.name}: s3://${entry?.bucket ?? "?"}/${entry?.filterPrefix ?? ""}*${entry?.filterSuffix ?? ""} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`);
+    lines.push(`  function   ${String(fn.runtime)} ${(fn.architectures as string[] | undefined)?.join(",")}, ${String(fn.memorySize)} MB, timeout ${String(fn.timeout)} s`);
+    lines.push(`  queue      visibility ${String(queue.visibilityTimeoutSeconds)} s, maxReceiveCount ${redrive.maxReceiveCount} → DLQ (retention ${Number(dlq.messageRetentionSeconds) / 86_400} days)`);
+    lines.push(`  delivery   batch ${String(mapping.batchSize)}, window ${String(mapping.maximumBatchingWindowInSeconds)} s, maxConcurrency ${(mapping.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency}, ReportBatchItemFailures`);
+    const extras = [env.RECORDS_FIELD && `recordsField ${env.RECORDS_FIELD}`, env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`, env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`].filter(Boolean);
+    if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
+    lines.push(`  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0`);
+    lines.push(`  resources (${own.length}):`);
+    for (const resource of own) lines.push(`    + ${resource.type.padEnd(48)} ${resource.name}`);
+    lines.push("");
+  }
+
+  const notifications = resources.filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification");
+  lines.push(`Bucket notifications (${notifications.length}, one per bucket):`);
+  for (const notification of notifications) {
+    const queues = notification.state.queues as Array<{ id: string }>;
+    lines.push(`  + s3://${String(notification.state.bucket)} → ${queues.map((q) => q.id).join(", ")}`);
+  }
+  lines.push("");
+  lines.push(`${resources.filter(CUSTOM).length} resources to create (${producers.length} producers).`);
+  return `${lines.join("\n")}\n`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { functionPolicy, lambdaAssumeRolePolicy, parameterArn } from "../../../pipeline/policies";
+
+const base = {
+  partition: "aws",
+  bucket: "acme-logs",
+  queueArn: "arn:aws:sqs:eu-west-1:123456789012:q",
+  parameterArn: "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/prod/elasticsearch",
+  keyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+  logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/s3-log-shipper/prod/waf",
+  inVpc: false,
+};
+
+describe("functionPolicy", () => {
+  it("reads the whole bucket only when there is no prefix", () => {
+    expect(functionPolicy(base).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/*");
+    expect(functionPolicy({ ...base, prefix: "AWSLogs/" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/AWSLogs/*");
+  });
+
+  it("adds network-interface actions only in a VPC", () => {
+    expect(functionPolicy(base).Statement.some((s) => s.Sid === "ManageVpcNetworkInterfaces")).toBe(false);
+    expect(functionPolicy({ ...base, inVpc: true }).Statement.find((s) => s.Sid === "ManageVpcNetworkInterfaces")?.Action).toContain("ec2:CreateNetworkInterface");
+  });
+
+  it("never puts a wildcard resource on S3, SQS, SSM, KMS or logs actions", () => {
+    for (const statement of functionPolicy({ ...base, inVpc: true }).Statement) {
+      const actions = ([] as string[]).concat(statement.Action);
+      if (actions.some((a) => /^(s3|sqs|ssm|kms|logs):/.test(a))) expect(statement.Resource).not.toBe("*");
+    }
+  });
+});
+
+describe("trust policy", () => {
+  it("has no Resource element (IAM refuses one in trust policies)", () => {
+    expect(lambdaAssumeRolePolicy().Statement[0]).not.toHaveProperty("Resource");
+  });
+});
+
+describe("parameterArn", () => {
+  it("joins a slash-led name without doubling the slash", () => {
+    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "/a/b" })).toBe("arn:aws:ssm:eu-west-1:1:parameter/a/b");
+    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "a" })).toBe("arn:aws:ssm:eu-west-1:1:parameter/a");
+  });
+});
