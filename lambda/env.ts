@@ -25,6 +25,8 @@ const environmentSchema = z
     AWS_REGION: z._default(text(), "us-east-1"),
     /** The queue's visibility timeout: the cap of retry pacing. */
     VISIBILITY_TIMEOUT_SECONDS: positiveInt(900),
+    /** First redelivery delay of a failed message; doubles per receive. */
+    RETRY_BASE_DELAY_SECONDS: positiveInt(30),
     ES_REQUEST_TIMEOUT_MS: positiveInt(30_000),
     ES_BULK_MAX_BYTES: positiveInt(5 * 1024 * 1024),
     ES_BULK_MAX_DOCUMENTS: positiveInt(5_000),

@@ -95,7 +95,7 @@ async function reportFailure(rt: ShipperRuntime, message: SQSRecord, disposition
   const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? "1") || 1;
   const queueUrl = rt.settings.QUEUE_URL;
   const pacing = queueUrl
-    ? await paceRetry(rt.sqs, queueUrl, message.receiptHandle, receiveCount, rt.settings.VISIBILITY_TIMEOUT_SECONDS)
+    ? await paceRetry(rt.sqs, queueUrl, message.receiptHandle, receiveCount, rt.settings.VISIBILITY_TIMEOUT_SECONDS, rt.settings.RETRY_BASE_DELAY_SECONDS)
     : { error: "QUEUE_URL not set" };
   logger.error("message failed", {
     messageId: message.messageId,

@@ -11,9 +11,14 @@ import { backoffDelay } from "./backoff";
 export const FIRST_RETRY_DELAY_SECONDS = 30;
 
 /** Seconds until a message that failed on its `receiveCount`-th receive becomes visible again. */
-export function retryDelaySeconds(receiveCount: number, visibilityTimeoutSeconds: number, random: () => number = Math.random): number {
+export function retryDelaySeconds(
+  receiveCount: number,
+  visibilityTimeoutSeconds: number,
+  random: () => number = Math.random,
+  firstDelaySeconds: number = FIRST_RETRY_DELAY_SECONDS,
+): number {
   const cap = Math.max(1, visibilityTimeoutSeconds - 1);
-  const seconds = backoffDelay(Math.max(1, receiveCount), FIRST_RETRY_DELAY_SECONDS * 1000, cap * 1000, random) / 1000;
+  const seconds = backoffDelay(Math.max(1, receiveCount), firstDelaySeconds * 1000, cap * 1000, random) / 1000;
   return Math.max(1, Math.min(cap, Math.round(seconds)));
 }
 
@@ -27,8 +32,9 @@ export async function paceRetry(
   receiptHandle: string,
   receiveCount: number,
   visibilityTimeoutSeconds: number,
+  firstDelaySeconds: number = FIRST_RETRY_DELAY_SECONDS,
 ): Promise<{ delaySeconds: number } | { error: string }> {
-  const delaySeconds = retryDelaySeconds(receiveCount, visibilityTimeoutSeconds);
+  const delaySeconds = retryDelaySeconds(receiveCount, visibilityTimeoutSeconds, Math.random, firstDelaySeconds);
   try {
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: delaySeconds }));
     return { delaySeconds };

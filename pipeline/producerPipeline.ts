@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_FILE_NAME, LAMBDA_RUNTIME } from "./bundle";
 import type { ElasticsearchConfig, NetworkConfig, ProducerConfig } from "./config";
+import { functionEnvironment } from "./functionEnvironment";
 import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, queuePolicy } from "./policies";
 import { ProducerAlarms } from "./producerAlarms";
 
@@ -28,31 +29,6 @@ export interface ProducerPipelineArgs {
   accountId: pulumi.Input<string>;
   /** The bundled shipper function, shared by every producer. */
   code: pulumi.asset.AssetArchive;
-}
-
-/** The function's environment: non-secret settings only (credentials come from SSM at run time). */
-export function functionEnvironment(args: {
-  producer: ProducerConfig;
-  elasticsearch: ElasticsearchConfig;
-  parameterName: string;
-  queueUrl: string;
-}): Record<string, string> {
-  const { producer, elasticsearch } = args;
-  return {
-    ...(elasticsearch.endpoint ? { ES_ENDPOINT: elasticsearch.endpoint } : {}),
-    ...(elasticsearch.cloudId ? { ES_CLOUD_ID: elasticsearch.cloudId } : {}),
-    ES_CREDENTIALS_PARAMETER: args.parameterName,
-    ES_INDEX: producer.index,
-    ES_REQUEST_TIMEOUT_MS: String(elasticsearch.requestTimeoutSeconds * 1000),
-    LOG_FORMAT: producer.format,
-    ...(producer.recordsField ? { RECORDS_FIELD: producer.recordsField } : {}),
-    ...(producer.timestampField ? { TIMESTAMP_FIELD: producer.timestampField } : {}),
-    ...(producer.deadLetterIndex ? { DEAD_LETTER_INDEX: producer.deadLetterIndex } : {}),
-    QUEUE_URL: args.queueUrl,
-    PRODUCER: producer.name,
-    VISIBILITY_TIMEOUT_SECONDS: String(producer.visibilityTimeoutSeconds),
-    POWERTOOLS_METRICS_NAMESPACE: "S3LogShipper",
-  };
 }
 
 export class ProducerPipeline extends pulumi.ComponentResource {

@@ -1,0 +1,100 @@
+/**
+ * Runs the deployed function bundle the way Lambda does: in its own process with its own
+ * environment, one invocation at a time, killed (and cold-started again) when it overruns its
+ * timeout. Its log lines are kept for assertions and reports.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+
+export interface LambdaEmulatorOptions {
+  bundlePath: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  /** Echo the function's log lines to this process's stderr. */
+  echoLogs?: boolean;
+}
+
+export type InvocationOutcome = { result: SQSBatchResponse } | { error: string };
+
+const TSX = require.resolve("tsx");
+const HOST = path.join(__dirname, "lambdaHost.ts");
+/** Lambda stops a function at its timeout; a little slack covers process scheduling here. */
+const TIMEOUT_SLACK_MS = 2_000;
+
+export class LambdaEmulator {
+  readonly logs: string[] = [];
+  invocations = 0;
+  coldStarts = 0;
+  private child?: ChildProcess;
+  private ready?: Promise<void>;
+  private next = 0;
+
+  constructor(private readonly options: LambdaEmulatorOptions) {}
+
+  /** Invokes the function with an SQS event; a thrown error or a timeout is `{ error }`. */
+  async invoke(event: SQSEvent): Promise<InvocationOutcome> {
+    const child = await this.container();
+    const id = ++this.next;
+    this.invocations += 1;
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    return new Promise<InvocationOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        child.off("message", onMessage);
+        this.logs.push(`{"level":"ERROR","message":"Task timed out after ${this.options.timeoutSeconds} seconds"}`);
+        this.kill();
+        resolve({ error: `Task timed out after ${this.options.timeoutSeconds} seconds` });
+      }, timeoutMs + TIMEOUT_SLACK_MS);
+      const onMessage = (message: { id?: number; result?: SQSBatchResponse; error?: string }) => {
+        if (message.id !== id) return;
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        resolve(message.error !== undefined ? { error: message.error } : { result: message.result ?? { batchItemFailures: [] } });
+      };
+      child.on("message", onMessage);
+      child.send({ id, event, timeoutMs });
+    });
+  }
+
+  /** Ends the container (the next invocation cold-starts). */
+  kill(): void {
+    this.child?.kill("SIGKILL");
+    this.child = undefined;
+    this.ready = undefined;
+  }
+
+  private async container(): Promise<ChildProcess> {
+    if (this.child && this.ready) {
+      await this.ready;
+      return this.child;
+    }
+    this.coldStarts += 1;
+    const child = fork(HOST, [], {
+      execArgv: ["--import", TSX],
+      env: { PATH: process.env.PATH ?? "", ...this.options.environment, S3LS_BUNDLE_PATH: this.options.bundlePath },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim().length === 0) continue;
+        this.logs.push(line);
+        if (this.options.echoLogs) process.stderr.write(`[${this.options.environment.PRODUCER ?? "fn"}] ${line}\n`);
+      }
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.child = child;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onReady = (message: { ready?: boolean }) => {
+        if (message.ready) {
+          child.off("message", onReady);
+          resolve();
+        }
+      };
+      child.on("message", onReady);
+      child.once("exit", (code) => reject(new Error(`function container exited with ${code} before it was ready: ${this.logs.slice(-5).join(" | ")}`)));
+    });
+    await this.ready;
+    return child;
+  }
+}

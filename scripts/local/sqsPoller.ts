@@ -1,0 +1,103 @@
+/**
+ * Behaves like Lambda's SQS event source mapping: receives up to the batch size, invokes the
+ * function, deletes the messages it did not report in `batchItemFailures`, and leaves the rest (or
+ * the whole batch when the invocation fails) to reappear after their visibility timeout.
+ */
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { LambdaEmulator } from "./lambdaEmulator";
+
+export interface PollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  batchSize: number;
+  function: LambdaEmulator;
+}
+
+export interface PollStats {
+  received: number;
+  deleted: number;
+  failed: number;
+  invocationErrors: number;
+}
+
+export class SqsEventSourcePoller {
+  readonly stats: PollStats = { received: 0, deleted: 0, failed: 0, invocationErrors: 0 };
+  /** Receipt handles of the batch being processed (empty between batches). */
+  inFlight: string[] = [];
+
+  constructor(private readonly options: PollerOptions) {}
+
+  /** One receive → invoke → delete cycle. Returns how many messages were received. */
+  async pollOnce(waitSeconds = 0): Promise<number> {
+    const { sqs, queueUrl } = this.options;
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, this.options.batchSize), WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ["All"] }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return 0;
+    this.stats.received += messages.length;
+    this.inFlight = messages.map((message) => message.ReceiptHandle ?? "");
+    const outcome = await this.options.function.invoke(this.event(messages)).finally(() => (this.inFlight = []));
+    if ("error" in outcome) {
+      // A failed invocation returns the whole batch to the queue.
+      this.stats.invocationErrors += 1;
+      this.stats.failed += messages.length;
+      return messages.length;
+    }
+    const failed = new Set(outcome.result.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const done = messages.filter((message) => !failed.has(message.MessageId ?? ""));
+    this.stats.failed += messages.length - done.length;
+    if (done.length > 0) {
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "" })) }));
+      this.stats.deleted += done.length;
+    }
+    return messages.length;
+  }
+
+  /** Messages waiting plus in flight. */
+  async backlog(): Promise<number> {
+    const attributes = await this.options.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    );
+    return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+
+  /** Polls until the queue is empty (nothing waiting or in flight) or `maxMs` passes. */
+  async drain(maxMs: number): Promise<boolean> {
+    const end = Date.now() + maxMs;
+    while (Date.now() < end) {
+      const got = await this.pollOnce(0);
+      if (got === 0) {
+        if ((await this.backlog()) === 0) return true;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    return (await this.backlog()) === 0;
+  }
+
+  private event(messages: Message[]): SQSEvent {
+    return {
+      Records: messages.map(
+        (message): SQSRecord => ({
+          messageId: message.MessageId ?? "",
+          receiptHandle: message.ReceiptHandle ?? "",
+          body: message.Body ?? "",
+          attributes: {
+            ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
+            SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+            SenderId: message.Attributes?.SenderId ?? "local",
+            ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: message.MD5OfBody ?? "",
+          eventSource: "aws:sqs",
+          eventSourceARN: this.options.queueArn,
+          awsRegion: this.options.region,
+        }),
+      ),
+    };
+  }
+}

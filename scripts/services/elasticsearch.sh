@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Runs a single-node Elasticsearch for the integration tier and the demo, from Maven Central's
+# integ-test distribution (no bundled JDK, minimal modules). Idempotent.
+#
+#   scripts/services/elasticsearch.sh start  8|9     start (downloads and unpacks on first use)
+#   scripts/services/elasticsearch.sh stop   8|9
+#   scripts/services/elasticsearch.sh status 8|9     prints url, user, password file; exit 1 if down
+#   scripts/services/elasticsearch.sh reset  8|9     stop and delete its data
+#
+# The node listens on 127.0.0.1 only, with a 512 MB heap, security on over plain HTTP (basic auth
+# from the file realm; a random password per install in credentials.json), and a write thread pool
+# of one thread with a queue of two so that real 429 rejections happen under concurrent bulks.
+# Elasticsearch refuses to run as root: as root, the node runs as the system user s3ls-es.
+set -euo pipefail
+
+ES8_VERSION=8.19.21
+ES9_VERSION=9.2.4
+ES8_PORT=39200
+ES9_PORT=39201
+ES_USER=shipper
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+DOWNLOADS="$ROOT/.cache/downloads"
+SERVICES="${S3LS_SERVICES_DIR:-$ROOT/.services}"
+RUN_AS=s3ls-es
+
+die() { echo "elasticsearch.sh: $*" >&2; exit 1; }
+
+major="${2:-}"
+case "$major" in
+  8) version=$ES8_VERSION; port=$ES8_PORT ;;
+  9) version=$ES9_VERSION; port=$ES9_PORT ;;
+  *) die "usage: $0 start|stop|status|reset 8|9" ;;
+esac
+
+# When root, the unprivileged user must be able to reach the node's folder; fall back to /var/tmp.
+if [[ $(id -u) -eq 0 && -z "${S3LS_SERVICES_DIR:-}" ]]; then
+  id -u "$RUN_AS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_AS"
+  mkdir -p "$SERVICES"
+  if ! runuser -u "$RUN_AS" -- test -x "$SERVICES"; then SERVICES=/var/tmp/s3-log-shipper-services; fi
+fi
+NODE_DIR="$SERVICES/elasticsearch-$version"
+HOME_DIR="$NODE_DIR/home"
+PID_FILE="$NODE_DIR/elasticsearch.pid"
+CREDENTIALS="$NODE_DIR/credentials.json"
+URL="http://127.0.0.1:$port"
+
+find_java() {
+  # 8.x runs on Java 17; 9.x needs 21+. Prefer JAVA_HOME when it is new enough.
+  local need=$1 candidate v
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [[ -n "$candidate" && -x "$candidate/bin/java" ]] || continue
+    v=$("$candidate/bin/java" -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -1)
+    [[ -n "$v" && "$v" -ge "$need" ]] && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+
+password() { node -e 'console.log(require(process.argv[1]).password)' "$CREDENTIALS"; }
+
+healthy() { curl -fsS -u "$ES_USER:$(password)" "$URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; }
+
+install() {
+  [[ -x "$HOME_DIR/bin/elasticsearch" ]] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Elasticsearch from Maven Central"
+  local zip="$DOWNLOADS/elasticsearch-$version.zip"
+  if [[ ! -f "$zip" ]]; then
+    mkdir -p "$DOWNLOADS"
+    echo "downloading Elasticsearch $version (integ-test-zip) from Maven Central…"
+    mvn -q dependency:copy -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip" \
+      -DoutputDirectory="$DOWNLOADS" -Dmdep.overWriteReleases=false >/dev/null || die "could not download Elasticsearch $version"
+  fi
+  rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
+  (cd "$NODE_DIR.tmp" && unzip -q "$zip")
+  mkdir -p "$NODE_DIR"
+  rm -rf "$HOME_DIR" && mv "$NODE_DIR.tmp/elasticsearch-$version" "$HOME_DIR" && rm -rf "$NODE_DIR.tmp"
+  local pw
+  pw=$(node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))')
+  printf '{"url":"%s","username":"%s","password":"%s","version":"%s"}\n' "$URL" "$ES_USER" "$pw" "$version" >"$CREDENTIALS"
+  chmod 600 "$CREDENTIALS"
+  local java; java=$(find_java 17) || die "no Java 17+ found"
+  ES_JAVA_HOME="$java" "$HOME_DIR/bin/elasticsearch-users" useradd "$ES_USER" -p "$pw" -r superuser >/dev/null
+}
+
+start() {
+  if running && healthy; then echo "Elasticsearch $version already running at $URL"; return 0; fi
+  local need=17; [[ "$major" == 9 ]] && need=21
+  local java; java=$(find_java "$need") || die "Elasticsearch $version needs Java $need+; none found (set JAVA_HOME)"
+  command -v curl >/dev/null || die "curl is needed"
+  install
+  mkdir -p "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp"
+  cat >"$HOME_DIR/config/elasticsearch.yml" <<YAML
+cluster.name: s3ls-test-$major
+node.name: s3ls-$major
+network.host: 127.0.0.1
+http.port: $port
+transport.port: $((port + 100))
+discovery.type: single-node
+path.data: $NODE_DIR/data
+path.logs: $NODE_DIR/logs
+cluster.routing.allocation.disk.threshold_enabled: false
+xpack.security.enabled: true
+xpack.security.http.ssl.enabled: false
+xpack.security.transport.ssl.enabled: false
+thread_pool.write.size: 1
+thread_pool.write.queue_size: 2
+action.destructive_requires_name: false
+YAML
+  local -a launch=(env "ES_JAVA_HOME=$java" "ES_TMPDIR=$NODE_DIR/tmp" "ES_JAVA_OPTS=-Xms512m -Xmx512m -XX:-HeapDumpOnOutOfMemoryError" "$HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE")
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R "$RUN_AS" "$NODE_DIR"
+    runuser -u "$RUN_AS" -- "${launch[@]}" >"$NODE_DIR/start.log" 2>&1 || { tail -30 "$NODE_DIR/start.log" >&2; die "start failed"; }
+  else
+    "${launch[@]}" >"$NODE_DIR/start.log" 2>&1 || { tail -30 "$NODE_DIR/start.log" >&2; die "start failed"; }
+  fi
+  for _ in $(seq 1 180); do
+    if healthy; then echo "Elasticsearch $version up at $URL"; return 0; fi
+    running || { tail -40 "$NODE_DIR/logs/"*.log "$NODE_DIR/start.log" 2>/dev/null >&2; die "Elasticsearch $version exited during start"; }
+    sleep 1
+  done
+  die "Elasticsearch $version did not become healthy in 180 s (logs: $NODE_DIR/logs)"
+}
+
+stop() {
+  if running; then
+    kill "$(cat "$PID_FILE")" 2>/dev/null || true
+    for _ in $(seq 1 60); do running || break; sleep 1; done
+    running && kill -9 "$(cat "$PID_FILE")" 2>/dev/null || true
+    echo "Elasticsearch $version stopped"
+  fi
+  rm -f "$PID_FILE"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  reset) stop; rm -rf "$NODE_DIR/data" ;;
+  status)
+    if running && healthy; then printf '{"running":true,"url":"%s","credentialsFile":"%s","version":"%s"}\n' "$URL" "$CREDENTIALS" "$version"; else
+      printf '{"running":false,"url":"%s","credentialsFile":"%s","version":"%s"}\n' "$URL" "$CREDENTIALS" "$version"; exit 1; fi ;;
+  *) die "usage: $0 start|stop|status|reset 8|9" ;;
+esac

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/integration/**/*.test.ts"],
+    environment: "node",
+    globalSetup: ["test/integration/globalSetup.ts"],
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
+    // One Elasticsearch node per version and one emulator: scenarios run one after another.
+    pool: "forks",
+    fileParallelism: false,
+  },
+});
