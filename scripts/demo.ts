@@ -1,0 +1,71 @@
+/**
+ * `npm run demo`: the pipeline end to end on this machine. Starts moto and Elasticsearch 8.x
+ * (installing them on first use), provisions the demo producers the way `pulumi up` provisions AWS,
+ * uploads sample logs in several formats, runs the deployed function bundle behind a Lambda-like
+ * SQS poller until every queue is empty, and prints a report.
+ */
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { Client } from "@elastic/elasticsearch";
+import { gzipSync } from "node:zlib";
+import { validateConfig } from "../pipeline/config";
+import { awsClients, provisionLocalPipelines, queueDepth } from "./local/localPipeline";
+import { albLine, cloudTrailRecord, lines, seededRandom, wafLine } from "./local/sampleLogs";
+import { resetMoto, startElasticsearch, startMoto } from "./local/services";
+
+const DEMO_PREFIX = "demo-";
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stdout.write("starting services (first run downloads Elasticsearch and installs moto)…\n");
+  const [awsEndpoint, es] = await Promise.all([startMoto(), startElasticsearch("8")]);
+  await resetMoto();
+  const client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
+  await client.indices.delete({ index: `${DEMO_PREFIX}*`, ignore_unavailable: true, allow_no_indices: true });
+
+  // The demo stack, validated exactly as a stack config is.
+  const { producers } = validateConfig({
+    elasticsearch: { endpoint: es.url, allowInsecureHttp: true, vault: { mount: "demo", path: "demo" } },
+    defaults: { timeoutSeconds: 30 },
+    producers: [
+      { name: "waf", bucket: "demo-central-logs", prefix: "AWSLogs/WAFLogs/", index: `${DEMO_PREFIX}logs-aws.waf`, format: "ndjson", timestampField: "timestamp" },
+      { name: "alb", bucket: "demo-central-logs", prefix: "AWSLogs/elasticloadbalancing/", index: `${DEMO_PREFIX}logs-aws.elb`, format: "text" },
+      { name: "cloudtrail", bucket: "demo-cloudtrail", index: `${DEMO_PREFIX}logs-aws.cloudtrail`, format: "json", recordsField: "Records", timestampField: "eventTime", deadLetterIndex: `${DEMO_PREFIX}logs-shipper-failed` },
+    ],
+  });
+  const pipelines = await provisionLocalPipelines({ awsEndpoint, elasticsearch: es }, producers, { parameterName: "/s3-log-shipper/demo/elasticsearch", retryBaseDelaySeconds: 5 });
+
+  const { s3, sqs } = awsClients(awsEndpoint);
+  const uploads: Array<[string, string, Buffer | string]> = [];
+  for (let hour = 0; hour < 3; hour += 1) uploads.push(["demo-central-logs", `AWSLogs/WAFLogs/2026/11/27/${10 + hour}/waf-${hour}.log.gz`, gzipSync(lines(2_000, hour, wafLine, hour * 2_000))]);
+  for (let part = 0; part < 2; part += 1) uploads.push(["demo-central-logs", `AWSLogs/elasticloadbalancing/2026/11/27/alb ${part}.log`, lines(1_500, 100 + part, albLine, part * 1_500)]);
+  const random = seededRandom(7);
+  uploads.push(["demo-cloudtrail", "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/27/trail.json.gz", gzipSync(JSON.stringify({ Records: Array.from({ length: 500 }, (_, n) => cloudTrailRecord(random, n)) }))]);
+  for (const [bucket, key, body] of uploads) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  process.stdout.write(`uploaded ${uploads.length} objects; shipping…\n`);
+
+  for (const pipeline of pipelines) {
+    if (!(await pipeline.poller.drain(300_000))) throw new Error(`queue of ${pipeline.producer.name} did not empty in 5 minutes`);
+  }
+
+  const report: string[] = ["", "s3-log-shipper demo report", "──────────────────────────"];
+  for (const pipeline of pipelines) {
+    const index = pipeline.producer.index;
+    await client.indices.refresh({ index, ignore_unavailable: true });
+    const documents = (await client.count({ index, ignore_unavailable: true })).count;
+    const objects = pipeline.function.logs.filter((line) => line.includes('"object shipped"')).length;
+    const dlq = await queueDepth(sqs, pipeline.deadLetterQueueUrl);
+    report.push(`${pipeline.producer.name.padEnd(11)} ${String(objects).padStart(2)} objects → ${String(documents).padStart(6)} documents in ${index.padEnd(28)} DLQ depth ${dlq}`);
+  }
+  const sample = await client.search<Record<string, unknown>>({ index: `${DEMO_PREFIX}logs-aws.waf`, size: 1, sort: [{ "@timestamp": "asc" }] });
+  report.push("", "sample document (logs-aws.waf):", JSON.stringify(sample.hits.hits[0]?._source, null, 2));
+  report.push("", `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`);
+  report.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`);
+  process.stdout.write(`${report.join("\n")}\n`);
+  for (const pipeline of pipelines) pipeline.function.kill();
+  await client.close();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
