@@ -14,7 +14,14 @@ const credentialsSchema = z.union([
   z.object({ username: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
 ]);
 
-export class CredentialsProvider {
+/** Where the transport gets credentials from (SSM in the function). */
+export interface CredentialsSource {
+  get(): Promise<EsCredentials>;
+  /** Forget what is cached (after a 401/403). */
+  invalidate(): void;
+}
+
+export class CredentialsProvider implements CredentialsSource {
   private cached?: { value: EsCredentials; expires: number };
   private reading?: Promise<EsCredentials>;
 

@@ -2,12 +2,19 @@
  * Builds Elasticsearch documents from log records: ECS fields, `@timestamp`, and a deterministic
  * `_id`. At-least-once delivery plus ids derived only from (bucket, key, object version, offset)
  * makes documents exactly-once: a redelivery reproduces the same ids and `create` answers 409.
+ *
+ * Hot path: a JSON line whose top level has none of the fields we add is not re-serialised; the
+ * ECS fields (mostly fixed per object, so pre-serialised once) are spliced in front of its own
+ * text. Everything else — text lines, tags, clashing fields — takes the general path.
  */
 import { createHash } from "node:crypto";
 import { isPlainObject } from "./records";
 import type { LogRecord, PreparedDocument } from "./types";
 
 export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";
+
+/** Top-level fields the shipper writes; a log that has one of them takes the merging path. */
+const RESERVED_FIELDS = ["@timestamp", "log", "aws", "cloud", "event", "tags"] as const;
 
 /** What every document of one object shares. */
 export interface ObjectContext {
@@ -23,54 +30,131 @@ export interface ObjectContext {
   ingested: string;
 }
 
-/** Deterministic document id: same object version and offset, same id. */
-export function documentId(bucket: string, key: string, identity: string, offset: number): string {
-  return createHash("sha256").update(`${bucket}\n${key}\n${identity}\n${offset}`).digest("base64url");
+/** Length of the per-object part of an id: 22 base64url characters = 132 bits of SHA-256. */
+const OBJECT_ID_LENGTH = 22;
+
+/**
+ * The per-object part of every document id: a hash of bucket, key and object version. The id is
+ * this followed by the record's offset in base 36 — one hash per object instead of one per line,
+ * unique within the object because offsets are, and ids of one object share a prefix, which
+ * Lucene looks up faster than random ids.
+ */
+export function objectIdPrefix(bucket: string, key: string, identity: string): string {
+  return createHash("sha256").update(`${bucket}\n${key}\n${identity}`).digest("base64url").slice(0, OBJECT_ID_LENGTH);
 }
 
-/** Builds the document for one record. Never throws: odd input becomes a tagged document. */
-export function buildDocument(record: LogRecord, context: ObjectContext): PreparedDocument {
-  const tags = record.tags ? [...record.tags] : [];
-  const raw = record.text ?? JSON.stringify(record.value) ?? "null";
-  // Objects are indexed as they are; anything else (text, a non-JSON line, a JSON scalar) as `message`.
-  const document: Record<string, unknown> = isPlainObject(record.value) ? record.value : { message: raw };
+/** Deterministic document id: same object version and offset, same id. */
+export function documentId(bucket: string, key: string, identity: string, offset: number): string {
+  return objectIdPrefix(bucket, key, identity) + offset.toString(36);
+}
 
-  const timestamp = context.timestampField ? parseTimestamp(valueAt(document, context.timestampField)) : undefined;
-  if (context.timestampField && timestamp === undefined) tags.push(TAG_TIMESTAMP_FALLBACK);
+/** Builds documents for one object. */
+export class DocumentBuilder {
+  private readonly idPrefix: string;
+  private readonly eventTimeJson: string;
+  private readonly ecsBeforeOffset: string;
+  private readonly ecsAfterOffset: string;
 
-  let conflict = false;
-  const setIn = (namespace: string, fields: Record<string, unknown>): void => {
-    const existing = document[namespace];
-    if (existing === undefined || isPlainObject(existing)) {
-      document[namespace] = deepAssign(existing ?? {}, fields);
-    } else {
-      conflict = true; // the log uses an ECS namespace as a scalar; event.original keeps it
-      document[namespace] = fields;
-    }
-  };
-  document["@timestamp"] = timestamp ?? context.eventTime;
-  setIn("log", { file: { path: `s3://${context.bucket}/${context.key}` }, offset: record.offset });
-  setIn("aws", { s3: { bucket: { name: context.bucket }, object: { key: context.key } } });
-  setIn("cloud", { provider: "aws", region: context.region });
-  setIn("event", { ingested: context.ingested });
-  if (conflict) setIn("event", { original: raw });
-  if (tags.length > 0) {
-    const existing = document.tags;
-    document.tags = Array.isArray(existing) ? [...(existing as unknown[]), ...tags] : tags;
+  constructor(private readonly context: ObjectContext) {
+    this.idPrefix = objectIdPrefix(context.bucket, context.key, context.identity);
+    this.eventTimeJson = JSON.stringify(context.eventTime);
+    const path = JSON.stringify(`s3://${context.bucket}/${context.key}`);
+    this.ecsBeforeOffset = `,"log":{"file":{"path":${path}},"offset":`;
+    this.ecsAfterOffset =
+      `},"aws":{"s3":{"bucket":{"name":${JSON.stringify(context.bucket)}},"object":{"key":${JSON.stringify(context.key)}}}}` +
+      `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}},"event":{"ingested":${JSON.stringify(context.ingested)}}`;
   }
 
-  return {
-    id: documentId(context.bucket, context.key, context.identity, record.offset),
-    source: JSON.stringify(document),
-    offset: record.offset,
-    raw,
-  };
+  /** Builds the document for one record. Never throws: odd input becomes a tagged document. */
+  build(record: LogRecord): PreparedDocument {
+    const id = this.idPrefix + record.offset.toString(36);
+    const raw = record.text ?? JSON.stringify(record.value) ?? "null";
+    const value = record.value;
+    if (record.tags === undefined) {
+      if (record.text !== undefined && isPlainObject(value) && !hasReservedField(value)) {
+        const timestamp = this.timestampJson(value);
+        if (timestamp !== undefined) {
+          const text = record.text.trim();
+          const fields = text.slice(1, -1);
+          const rest = fields.trim().length > 0 ? `,${fields}` : "";
+          // `record` rides along so a refused splice can be rebuilt by merging (see rebuild).
+          return { id, offset: record.offset, raw, record, source: `{"@timestamp":${timestamp}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}${rest}}` };
+        }
+      } else if (value === undefined && record.text !== undefined) {
+        return { id, offset: record.offset, raw, source: `{"message":${JSON.stringify(record.text)},"@timestamp":${this.eventTimeJson}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}}` };
+      }
+    }
+    return { id, offset: record.offset, raw, source: this.mergedSource(record, raw) };
+  }
+
+  /**
+   * The general path: parse-and-merge. Also used to rebuild a spliced document Elasticsearch
+   * refused (a line with duplicate keys is valid for JSON.parse but not for Elasticsearch).
+   */
+  mergedSource(record: LogRecord, raw: string): string {
+    const tags = record.tags ? [...record.tags] : [];
+    // Objects are indexed as they are; anything else (text, a non-JSON line, a JSON scalar) as `message`.
+    const document: Record<string, unknown> = isPlainObject(record.value) ? { ...record.value } : { message: raw };
+    const { context } = this;
+    // A timestamp field only means something inside a JSON object; text lines take the event time.
+    const fromField = Boolean(context.timestampField) && isPlainObject(record.value);
+    const timestamp = fromField && context.timestampField ? parseTimestamp(valueAt(document, context.timestampField)) : undefined;
+    if (fromField && timestamp === undefined) tags.push(TAG_TIMESTAMP_FALLBACK);
+
+    let conflict = false;
+    const setIn = (namespace: string, fields: Record<string, unknown>): void => {
+      const existing = document[namespace];
+      if (existing === undefined || isPlainObject(existing)) {
+        document[namespace] = deepAssign(existing ?? {}, fields);
+      } else {
+        conflict = true; // the log uses an ECS namespace as a scalar; event.original keeps it
+        document[namespace] = fields;
+      }
+    };
+    document["@timestamp"] = timestamp ?? context.eventTime;
+    setIn("log", { file: { path: `s3://${context.bucket}/${context.key}` }, offset: record.offset });
+    setIn("aws", { s3: { bucket: { name: context.bucket }, object: { key: context.key } } });
+    setIn("cloud", { provider: "aws", region: context.region });
+    setIn("event", { ingested: context.ingested });
+    if (conflict) setIn("event", { original: raw });
+    if (tags.length > 0) {
+      const existing = document.tags;
+      document.tags = Array.isArray(existing) ? [...(existing as unknown[]), ...tags] : tags;
+    }
+    return JSON.stringify(document);
+  }
+
+  /**
+   * Rebuilds a spliced document by merging, when Elasticsearch refused the splice for a reason
+   * merging fixes (duplicate keys in the line: JSON.parse keeps the last, Elasticsearch refuses).
+   */
+  rebuild(document: PreparedDocument, reason: string): string | undefined {
+    if (!document.record || !/duplicate field/i.test(reason)) return undefined;
+    return this.mergedSource(document.record, document.raw);
+  }
+
+  /** `@timestamp` as JSON for the hot path, or undefined when the field does not parse (general path tags it). */
+  private timestampJson(value: Record<string, unknown>): string | undefined {
+    if (!this.context.timestampField) return this.eventTimeJson;
+    const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
+    return timestamp === undefined ? undefined : `"${timestamp}"`;
+  }
+}
+
+/** Builds one document (convenience for a single record). */
+export function buildDocument(record: LogRecord, context: ObjectContext): PreparedDocument {
+  return new DocumentBuilder(context).build(record);
+}
+
+function hasReservedField(value: Record<string, unknown>): boolean {
+  for (const field of RESERVED_FIELDS) if (value[field] !== undefined) return true;
+  return false;
 }
 
 function deepAssign(target: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
   for (const [name, value] of Object.entries(fields)) {
     const existing = target[name];
-    target[name] = isPlainObject(value) && isPlainObject(existing) ? deepAssign(existing, value) : value;
+    target[name] = isPlainObject(value) && isPlainObject(existing) ? deepAssign({ ...existing }, value) : value;
   }
   return target;
 }

@@ -18,12 +18,18 @@ export interface BulkItemResult {
   error?: { type: string; reason: string };
 }
 
+/** A `_bulk` answer. When `errors` is false every item succeeded and `items` may be left empty. */
+export interface BulkResponse {
+  errors: boolean;
+  items: BulkItemResult[];
+}
+
 /**
  * Sends one `_bulk` body, waiting at most `timeoutMs` when given. Throws `BulkRequestError` when
  * the request as a whole fails.
  */
 export interface BulkTransport {
-  send(ndjson: string, timeoutMs?: number): Promise<BulkItemResult[]>;
+  send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse>;
 }
 
 /** A whole bulk request failed: HTTP status (if any) and whether trying again may help. */
@@ -73,6 +79,11 @@ export interface IndexerOptions {
   retry?: RetryPolicy;
   /** Epoch ms after which no retry is started (the function's time is nearly up). */
   deadline?: () => number;
+  /**
+   * Offers a new `_source` for a document Elasticsearch refused with `reason`; tried once per
+   * document before it counts as rejected. Return undefined when there is none.
+   */
+  rebuild?: (document: PreparedDocument, reason: string) => string | undefined;
   /** Called once per rejected or dead-lettered document (for logs). */
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
 }
@@ -91,13 +102,93 @@ export interface IndexingResult {
 
 type Target = "primary" | "deadLetter";
 
+/**
+ * One bulk request body under construction. Documents are UTF-8 encoded into one Buffer as they
+ * arrive, so their `_source` strings die young (cheap for the GC) instead of being kept — and
+ * promoted to the old generation — until the request is answered; a retry copies byte ranges.
+ */
+class BulkBody {
+  private bytes: Buffer;
+  private used = 0;
+
+  constructor(capacity: number) {
+    this.bytes = Buffer.allocUnsafe(Math.max(1024, capacity));
+  }
+
+  get length(): number {
+    return this.used;
+  }
+
+  /**
+   * Appends the action line and `source` in one write (each Buffer write crosses into C++; one per
+   * document is measurably cheaper than four). Returns where the document's line ends.
+   */
+  appendSource(actionPrefix: string, id: string, source: string): number {
+    const line = `${actionPrefix}${id}"}}\n${source}\n`;
+    this.reserve(line.length * 3);
+    this.used += this.bytes.write(line, this.used, "utf8");
+    return this.used;
+  }
+
+  /** Appends the action line and a source already encoded in `from`. */
+  appendEncoded(actionPrefix: string, id: string, from: Buffer, start: number, end: number): void {
+    this.reserve(Buffer.byteLength(actionPrefix) + id.length + 5 + (end - start) + 1);
+    this.writeAction(actionPrefix, id);
+    this.used += from.copy(this.bytes, this.used, start, end);
+    this.bytes[this.used++] = NEWLINE;
+  }
+
+  view(): Buffer {
+    return this.bytes.subarray(0, this.used);
+  }
+
+  private writeAction(actionPrefix: string, id: string): void {
+    this.used += this.bytes.write(actionPrefix, this.used, "utf8");
+    this.used += this.bytes.write(id, this.used, "latin1");
+    this.used += this.bytes.write('"}}\n', this.used, "latin1");
+  }
+
+  private reserve(extra: number): void {
+    if (this.used + extra <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + extra));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** A document in a batch: its metadata, and where its encoded source lies in `body`. */
+interface Entry {
+  id: string;
+  offset: number;
+  raw: string;
+  record?: PreparedDocument["record"];
+  body: Buffer;
+  start: number;
+  end: number;
+}
+
+/** What `add` keeps per document: where its bulk lines end in the current body. */
+interface Pending {
+  document: PreparedDocument;
+  lineEnd: number;
+}
+
+function asDocument(entry: Entry): PreparedDocument {
+  return { id: entry.id, offset: entry.offset, raw: entry.raw, source: entry.body.toString("utf8", entry.start, entry.end), ...(entry.record ? { record: entry.record } : {}) };
+}
+
 export class BulkIndexer {
   private readonly flushBytes: number;
   private readonly flushDocuments: number;
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
-  private buffer: PreparedDocument[] = [];
-  private bufferBytes = 0;
+  private readonly actionPrefix: string;
+  private readonly deadLetterActionPrefix: string;
+  private readonly actionPrefixBytes: number;
+  private body: BulkBody;
+  private entries: Pending[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
   private gaveUp = false;
@@ -107,6 +198,10 @@ export class BulkIndexer {
     this.flushDocuments = options.flushDocuments ?? 5_000;
     this.concurrency = options.concurrency ?? 2;
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.actionPrefix = `{"create":{"_index":${JSON.stringify(options.index)},"_id":"`;
+    this.deadLetterActionPrefix = `{"create":{"_index":${JSON.stringify(options.deadLetterIndex ?? options.index)},"_id":"`;
+    this.actionPrefixBytes = Buffer.byteLength(this.actionPrefix);
+    this.body = new BulkBody(this.bodyCapacity());
   }
 
   /** True once a batch ran out of retries: stop reading, the message will be retried. */
@@ -114,13 +209,14 @@ export class BulkIndexer {
     return this.gaveUp;
   }
 
-  /** Buffers a document; resolves when there is room for more (backpressure for the reader). */
-  async add(document: PreparedDocument): Promise<void> {
-    this.buffer.push(document);
-    this.bufferBytes += document.source.length + document.id.length + 64;
-    if (this.bufferBytes >= this.flushBytes || this.buffer.length >= this.flushDocuments) {
-      await this.flush();
-    }
+  /**
+   * Buffers a document. Returns a promise only when a batch was handed off and the caller must wait
+   * for room (backpressure for the reader); otherwise undefined, so the per-line path never awaits.
+   */
+  add(document: PreparedDocument): Promise<void> | undefined {
+    this.entries.push({ document, lineEnd: this.body.appendSource(this.actionPrefix, document.id, document.source) });
+    if (this.body.length >= this.flushBytes || this.entries.length >= this.flushDocuments) return this.flush();
+    return undefined;
   }
 
   /** Sends what is buffered and waits for every request; returns the totals. */
@@ -130,43 +226,67 @@ export class BulkIndexer {
     return { ...this.result };
   }
 
+  private bodyCapacity(): number {
+    return this.flushBytes + 64 * 1024;
+  }
+
   private async flush(): Promise<void> {
-    if (this.buffer.length > 0) {
-      const batch = this.buffer;
-      this.buffer = [];
-      this.bufferBytes = 0;
-      const request: Promise<void> = this.sendWithRetries(batch, "primary").finally(() => this.inFlight.delete(request));
+    if (this.entries.length > 0) {
+      const bytes = this.body.view();
+      // Source ranges are worked out once per batch, not per line: the action line is ASCII.
+      let lineStart = 0;
+      const entries: Entry[] = this.entries.map(({ document, lineEnd }) => {
+        const start = lineStart + this.actionPrefixBytes + document.id.length + 4;
+        lineStart = lineEnd;
+        return { id: document.id, offset: document.offset, raw: document.raw, body: bytes, start, end: lineEnd - 1, ...(document.record ? { record: document.record } : {}) };
+      });
+      this.entries = [];
+      this.body = new BulkBody(this.bodyCapacity());
+      const request: Promise<void> = this.sendWithRetries(entries, bytes, "primary").finally(() => this.inFlight.delete(request));
       this.inFlight.add(request);
     }
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
   }
 
-  private async sendWithRetries(documents: PreparedDocument[], target: Target): Promise<void> {
-    let pending = documents;
-    const index = target === "primary" ? this.options.index : (this.options.deadLetterIndex ?? this.options.index);
+  private async sendWithRetries(entries: Entry[], firstBody: Buffer, target: Target): Promise<void> {
+    let pending = entries;
+    let body: Buffer | undefined = firstBody;
+    const rebuilt = new Set<Entry>();
+    const actionPrefix = target === "primary" ? this.actionPrefix : this.deadLetterActionPrefix;
     for (let attempt = 1; ; attempt += 1) {
-      let retryable: PreparedDocument[] = [];
+      let retryable: Entry[] = [];
       const rejected: RejectedDocument[] = [];
       try {
         const deadline = this.options.deadline?.();
         const timeoutMs = deadline === undefined ? undefined : Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - Date.now());
-        const items = await this.options.transport.send(bulkBody(pending, index), timeoutMs);
-        pending.forEach((document, position) => {
+        body ??= encode(pending, actionPrefix);
+        const response = await this.options.transport.send(body, timeoutMs);
+        if (!response.errors) {
+          // Every item was created: the common case needs no per-item look.
+          for (let n = 0; n < pending.length; n += 1) this.countAccepted(target);
+          return;
+        }
+        const { items } = response;
+        pending.forEach((entry, position) => {
           const item = items[position] ?? { status: 500, error: { type: "missing_item", reason: "bulk response has fewer items than the request" } };
           if (item.status >= 200 && item.status < 300) this.countAccepted(target);
           else if (item.status === 409) {
             if (target === "primary") this.result.duplicates += 1;
             else this.result.deadLettered += 1;
           } else if (item.status === 429 || item.status >= 500) {
-            retryable.push(document);
+            retryable.push(entry);
             this.result.lastError = describeItem(item);
+          } else if (target === "primary" && !rebuilt.has(entry) && this.options.rebuild) {
+            const document = asDocument(entry);
+            const source = this.options.rebuild(document, item.error?.reason ?? "");
+            if (source === undefined) rejected.push(rejection(document, item));
+            else {
+              const replacement = toEntry({ ...document, source });
+              rebuilt.add(replacement);
+              retryable.push(replacement);
+            }
           } else {
-            rejected.push({
-              document,
-              status: item.status,
-              type: item.error?.type ?? "unknown",
-              reason: item.error?.reason ?? `status ${item.status}`,
-            });
+            rejected.push(rejection(asDocument(entry), item));
           }
         });
       } catch (error) {
@@ -191,6 +311,8 @@ export class BulkIndexer {
         return;
       }
       await sleep(delay);
+      // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
+      if (retryable !== pending) body = undefined;
       pending = retryable;
     }
   }
@@ -211,16 +333,26 @@ export class BulkIndexer {
     }
     const deadLetterSource = this.options.deadLetterSource;
     if (!deadLetterSource) return;
-    const documents = rejected.map((item) => ({ ...item.document, source: deadLetterSource(item) }));
-    await this.sendWithRetries(documents, "deadLetter");
+    const entries = rejected.map((item) => toEntry({ ...item.document, source: deadLetterSource(item) }));
+    await this.sendWithRetries(entries, encode(entries, this.deadLetterActionPrefix), "deadLetter");
   }
 }
 
-function bulkBody(documents: PreparedDocument[], index: string): string {
-  const prefix = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
-  let body = "";
-  for (const document of documents) body += `${prefix}${document.id}"}}\n${document.source}\n`;
-  return body;
+/** A stand-alone entry for a document built after its batch (a rebuild or a dead letter). */
+function toEntry(document: PreparedDocument): Entry {
+  const body = Buffer.from(document.source, "utf8");
+  return { id: document.id, offset: document.offset, raw: document.raw, body, start: 0, end: body.length, ...(document.record ? { record: document.record } : {}) };
+}
+
+/** Encodes entries (whose sources lie in earlier bodies) into a new request body. */
+function encode(entries: Entry[], actionPrefix: string): Buffer {
+  const body = new BulkBody(entries.reduce((sum, entry) => sum + (entry.end - entry.start) + entry.id.length + Buffer.byteLength(actionPrefix) + 8, 0));
+  for (const entry of entries) body.appendEncoded(actionPrefix, entry.id, entry.body, entry.start, entry.end);
+  return body.view();
+}
+
+function rejection(document: PreparedDocument, item: BulkItemResult): RejectedDocument {
+  return { document, status: item.status, type: item.error?.type ?? "unknown", reason: item.error?.reason ?? `status ${item.status}` };
 }
 
 function describeItem(item: BulkItemResult): string {

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./deadLetter";
-import { buildDocument, type ObjectContext } from "./documents";
+import { DocumentBuilder, type ObjectContext } from "./documents";
 import { ObjectFormatError, ObjectReadError } from "./errors";
 import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
 import { openObject, type ObjectVersion } from "./objectReader";
@@ -68,6 +68,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     ingested: new Date().toISOString(),
     ...(settings.timestampField ? { timestampField: settings.timestampField } : {}),
   };
+  const builder = new DocumentBuilder(context);
   const indexer = new BulkIndexer({
     index: settings.index,
     transport: deps.transport,
@@ -81,6 +82,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
           deadLetterSource: (rejected: RejectedDocument) => buildDeadLetterSource(rejected, context, settings.index, settings.producer),
         }
       : {}),
+    rebuild: (document, reason) => builder.rebuild(document, reason),
     ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
   });
 
@@ -98,7 +100,8 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     })) {
       for (const record of batch) {
         stats.records += 1;
-        await indexer.add(buildDocument(record, context));
+        const backpressure = indexer.add(builder.build(record));
+        if (backpressure) await backpressure;
         reached = record.nextOffset;
         if (indexer.unavailable) break reading;
       }

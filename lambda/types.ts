@@ -48,6 +48,8 @@ export interface PreparedDocument {
   offset: number;
   /** What to store in the dead-letter index if Elasticsearch rejects the document. */
   raw: string;
+  /** The record, kept only for spliced documents so a refusal can be rebuilt by merging. */
+  record?: LogRecord;
 }
 
 /** How one SQS message ends. Built into `batchItemFailures`; never signalled through an error. */

@@ -26,5 +26,18 @@ export function functionEnvironment(args: {
     PRODUCER: producer.name,
     VISIBILITY_TIMEOUT_SECONDS: String(producer.visibilityTimeoutSeconds),
     POWERTOOLS_METRICS_NAMESPACE: "S3LogShipper",
+    NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
   };
+}
+
+/**
+ * V8 heap settings for a function of `memoryMb`. With a declared old-space limit V8 collects
+ * before growing towards it, which keeps peak RSS flat (measured: ~180 MB instead of ~320 MB for
+ * the same work); a 32 MB young generation costs ~30 MB of RSS and saves ~30 % of GC time on the
+ * per-line allocations of a shipper. See bench/results.json.
+ */
+export function nodeOptionsFor(memoryMb: number): string {
+  const oldSpace = Math.max(64, Math.floor(memoryMb / 2));
+  const semiSpace = Math.min(32, Math.max(8, Math.floor(memoryMb / 16)));
+  return `--max-old-space-size=${oldSpace} --max-semi-space-size=${semiSpace}`;
 }

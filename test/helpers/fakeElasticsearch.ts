@@ -30,6 +30,12 @@ export class FakeElasticsearch {
   requestBehaviour: (requestNumber: number) => RequestBehaviour = () => ({ kind: "normal" });
   itemBehaviour: ItemBehaviour = () => undefined;
   private server?: Server;
+  private inProgress = 0;
+
+  /** Resolves when no request is being handled (a slow answer the client gave up on included). */
+  async settled(): Promise<void> {
+    while (this.inProgress > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => void this.handle(request, response));
@@ -52,6 +58,15 @@ export class FakeElasticsearch {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.inProgress += 1;
+    try {
+      await this.answer(request, response);
+    } finally {
+      this.inProgress -= 1;
+    }
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     this.authorizations.push(request.headers.authorization ?? "");

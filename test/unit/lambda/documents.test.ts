@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildDocument, documentId, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
+import { buildDocument, documentId, DocumentBuilder, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
 import { TAG_INVALID_JSON } from "../../../lambda/records";
 
 const context: ObjectContext = {
@@ -14,7 +15,8 @@ const context: ObjectContext = {
 describe("buildDocument", () => {
   it("adds the ECS fields to a JSON line and keeps its own fields", () => {
     // Act
-    const document = buildDocument({ offset: 42, nextOffset: 80, text: "", value: { action: "BLOCK", httpRequest: { clientIp: "198.51.100.7" } } }, context);
+    const value = { action: "BLOCK", httpRequest: { clientIp: "198.51.100.7" } };
+    const document = buildDocument({ offset: 42, nextOffset: 80, text: JSON.stringify(value), value }, context);
     // Assess
     expect(JSON.parse(document.source)).toEqual({
       action: "BLOCK",
@@ -58,6 +60,37 @@ describe("buildDocument", () => {
   });
 });
 
+describe("the spliced hot path", () => {
+  it("gives the same document as parsing and merging, for any JSON object line", () => {
+    const builder = new DocumentBuilder({ ...context, timestampField: "ts" });
+    const line = fc
+      .dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue(), { maxKeys: 6 })
+      .chain((value) => fc.record({ value: fc.constant(value), ts: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: undefined }), pad: fc.constantFrom("", " ", "  ") }));
+    fc.assert(
+      fc.property(line, ({ value, ts, pad }) => {
+        const object = ts === undefined ? value : { ...value, ts };
+        const text = `${pad}${JSON.stringify(object)}${pad}`;
+        const record = { offset: 7, nextOffset: 9, text, value: JSON.parse(text) as unknown };
+        const fast = JSON.parse(builder.build(record).source) as unknown;
+        const merged = JSON.parse(builder.mergedSource(record, text)) as unknown;
+        expect(fast).toEqual(merged);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("rebuilds a line Elasticsearch refused for duplicate keys, by merging", () => {
+    const builder = new DocumentBuilder(context);
+    const text = '{"a":1,"a":2}';
+    const document = builder.build({ offset: 0, nextOffset: 14, text, value: JSON.parse(text) as unknown });
+    expect(document.source).toContain('"a":1,"a":2');
+    const rebuilt = builder.rebuild(document, "Duplicate field 'a'");
+    expect(JSON.parse(rebuilt ?? "{}")).toMatchObject({ a: 2 });
+    expect(rebuilt).not.toContain('"a":1');
+    expect(builder.rebuild(document, "failed to parse field [a] of type [long]")).toBeUndefined();
+  });
+});
+
 describe("documentId", () => {
   it("is the same for a redelivery and different for another version or offset", () => {
     const id = documentId("b", "k", "v1", 10);
@@ -65,7 +98,7 @@ describe("documentId", () => {
     expect(documentId("b", "k", "v2", 10)).not.toBe(id);
     expect(documentId("b", "k", "v1", 11)).not.toBe(id);
     expect(documentId("b", "k2", "v1", 10)).not.toBe(id);
-    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}[0-9a-z]+$/);
   });
 });
 

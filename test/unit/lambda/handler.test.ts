@@ -44,7 +44,8 @@ afterAll(async () => {
   await elasticsearch.stop();
   await aws.stop();
 });
-beforeEach(() => {
+beforeEach(async () => {
+  await elasticsearch.settled();
   elasticsearch.stored.clear();
   elasticsearch.requestBehaviour = () => ({ kind: "normal" });
   elasticsearch.itemBehaviour = () => undefined;

@@ -23,7 +23,9 @@ afterAll(async () => {
   await elasticsearch.stop();
   await aws.stop();
 });
-beforeEach(() => {
+beforeEach(async () => {
+  // A slow answer from an earlier test may still be writing: let it finish first.
+  await elasticsearch.settled();
   elasticsearch.stored.clear();
   elasticsearch.requests = 0;
   elasticsearch.requestBehaviour = () => ({ kind: "normal" });
@@ -143,6 +145,14 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const result = await index(documents(1));
     expect(result).toMatchObject({ indexed: 1, failed: 0 });
     expect(aws.parameterReads).toBe(2);
+  });
+
+  it("rebuilds once a document refused for a reason its builder can fix, then stores it", async () => {
+    elasticsearch.itemBehaviour = (item) => (item.source.spliced === true ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" } : undefined);
+    const docs = [{ id: "dup", source: JSON.stringify({ spliced: true, a: 2 }), offset: 0, raw: '{"a":1,"a":2}' }];
+    const result = await index(docs, { rebuild: (_document, reason) => (reason.includes("Duplicate field") ? JSON.stringify({ spliced: false, a: 2 }) : undefined) });
+    expect(result).toMatchObject({ indexed: 1, rejected: 0 });
+    expect(elasticsearch.documents("logs-test")).toEqual([{ spliced: false, a: 2 }]);
   });
 
   it("does not retry a whole-request 400: the request itself is wrong", async () => {

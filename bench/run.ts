@@ -1,0 +1,133 @@
+/**
+ * `npm run bench [-- --quick] [-- --no-e2e]`: throughput and memory of the shipper against the floor
+ * and a naive parser, on the same seeded bytes, plus the function bundle's size and cold init.
+ * Figures only — nothing here asserts on time. Writes bench/results.json.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildSync } from "esbuild";
+import { bundleShipperFunction, FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../pipeline/bundle";
+import { DEFAULT_TUNING } from "../pipeline/config";
+import { nodeOptionsFor } from "../pipeline/functionEnvironment";
+import { writeDeployedBundle } from "../scripts/local/localPipeline";
+import { startElasticsearch } from "../scripts/local/services";
+import { benchObject, type BenchObject } from "./data";
+
+const quick = process.argv.includes("--quick");
+const e2eEnabled = !process.argv.includes("--no-e2e");
+const MB = 1024 * 1024;
+const SIZE = quick ? 48 * MB : 1024 * MB;
+const E2E_SIZE = quick ? 8 * MB : 256 * MB;
+const TSX = pathToFileURL(require.resolve("tsx")).href;
+/** The measured harness, bundled exactly like the function (minified, same stubs): the code as deployed. */
+const SCENARIO = path.join(PROJECT_ROOT, ".cache", "bench", "scenario.js");
+/** Every measured process gets the V8 settings a function of the default memory size gets. */
+const FUNCTION_MEMORY_MB = DEFAULT_TUNING.memoryMb;
+const V8_FLAGS = nodeOptionsFor(FUNCTION_MEMORY_MB).split(" ");
+
+interface Measurement {
+  object: string;
+  scenario: string;
+  uncompressedMB: number;
+  lines: number;
+  seconds: number;
+  mbPerSecond: number;
+  documentsPerSecond: number;
+  peakRssMb: number;
+}
+
+async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", TSX, path.join(__dirname, "servers.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`bench server exited ${code}`)));
+  });
+  return { url, stop: () => child.kill() };
+}
+
+function measure(object: BenchObject, scenario: string, s3Endpoint: string, es: { url: string; credentials: object }): Measurement {
+  const input = { scenario, key: path.basename(object.file), format: object.format, s3Endpoint, esUrl: es.url, esCredentials: es.credentials, index: `bench-${object.name}-${scenario}-${Date.now()}` };
+  const result = spawnSync(process.execPath, [...V8_FLAGS, SCENARIO, JSON.stringify(input)], { encoding: "utf8", maxBuffer: 16 * MB });
+  if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
+  const line = result.stdout.trim().split("\n").pop() ?? "{}";
+  const { lines, ms, maxRssMb } = JSON.parse(line) as { lines: number; ms: number; maxRssMb: number };
+  const seconds = ms / 1000;
+  const uncompressedMB = object.uncompressedBytes / MB;
+  return { object: object.name, scenario, uncompressedMB: round(uncompressedMB), lines, seconds: round(seconds), mbPerSecond: round(uncompressedMB / seconds), documentsPerSecond: Math.round(lines / seconds), peakRssMb: round(maxRssMb) };
+}
+
+function coldInitMs(bundlePath: string, runs = 9): { medianMs: number; runsMs: number[] } {
+  const runsMs: number[] = [];
+  for (let n = 0; n < runs; n += 1) {
+    const output = execFileSync(process.execPath, ["-e", `const t=process.hrtime.bigint();require(${JSON.stringify(bundlePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { encoding: "utf8" });
+    runsMs.push(round(Number(output)));
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0, runsMs };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stdout.write(`generating seeded objects (${SIZE / MB} MB uncompressed each${e2eEnabled ? `, ${E2E_SIZE / MB} MB for end to end` : ""})…\n`);
+  const objects = [await benchObject("gzip-ndjson", SIZE), await benchObject("plain-text", SIZE)];
+  buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["bench/scenario.ts"], write: true, outfile: SCENARIO });
+  const server = await startBenchServer();
+  const instant = { url: server.url, credentials: { apiKey: "bench" } };
+  const measurements: Measurement[] = [];
+  try {
+    for (const object of objects) {
+      for (const scenario of ["floor", "naive", "shipper"]) {
+        const m = measure(object, scenario, server.url, instant);
+        measurements.push(m);
+        process.stdout.write(`  ${object.name.padEnd(12)} ${scenario.padEnd(8)} ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB\n`);
+      }
+    }
+    if (e2eEnabled) {
+      const es = await startElasticsearch("8");
+      const object = await benchObject("gzip-ndjson", E2E_SIZE);
+      const m = measure(object, "e2e", server.url, { url: es.url, credentials: { username: es.username, password: es.password } });
+      measurements.push(m);
+      process.stdout.write(`  ${object.name.padEnd(12)} e2e      ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB (Elasticsearch ${es.version})\n`);
+    }
+  } finally {
+    server.stop();
+  }
+
+  const ratios = objects.map((object) => {
+    const of = (scenario: string) => measurements.find((m) => m.object === object.name && m.scenario === scenario);
+    const shipper = of("shipper");
+    return {
+      object: object.name,
+      shipperOverFloor: round((shipper?.mbPerSecond ?? 0) / (of("floor")?.mbPerSecond ?? 1)),
+      shipperOverNaive: round((shipper?.mbPerSecond ?? 0) / (of("naive")?.mbPerSecond ?? 1)),
+    };
+  });
+  const bundle = bundleShipperFunction();
+  const cold = coldInitMs(writeDeployedBundle());
+  const results = {
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
+    v8Flags: { functionMemoryMb: FUNCTION_MEMORY_MB, flags: V8_FLAGS },
+    objects: objects.map(({ name, uncompressedBytes, storedBytes, lines }) => ({ name, uncompressedBytes, storedBytes, lines })),
+    measurements,
+    ratios,
+    bundle: { bytes: bundle.sizeBytes, coldInitMedianMs: cold.medianMs, coldInitRunsMs: cold.runsMs },
+    seconds: round((Date.now() - started) / 1000),
+  };
+  writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  for (const ratio of ratios) process.stdout.write(`  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive}\n`);
+  process.stdout.write(`  bundle ${(bundle.sizeBytes / MB).toFixed(2)} MB (${bundle.sizeBytes} bytes), cold init median ${cold.medianMs} ms over ${cold.runsMs.length} fresh processes\n`);
+  process.stdout.write(`wrote bench/results.json in ${results.seconds} s\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

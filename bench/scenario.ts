@@ -1,0 +1,108 @@
+/**
+ * One benchmark measurement in a fresh process (so peak RSS is its own): reads a bench object
+ * through the S3 API from the bench server and runs one scenario over it. Prints one JSON line.
+ *
+ *   floor    decompress + split into lines
+ *   naive    decompress + split + JSON.parse + JSON.stringify per line (text: stringify {message})
+ *   shipper  the real shipping code (shipObject) against the instant bulk endpoint
+ *   e2e      the real shipping code against a real Elasticsearch node
+ */
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Readable } from "node:stream";
+import { ElasticsearchBulkTransport } from "../lambda/esClient";
+import { gunzipStream, isGzip, peek } from "../lambda/gzip";
+import { shipObject } from "../lambda/shipObject";
+
+interface ScenarioInput {
+  scenario: "floor" | "naive" | "shipper" | "e2e";
+  key: string;
+  format: "ndjson" | "text";
+  s3Endpoint: string;
+  esUrl: string;
+  esCredentials: { username: string; password: string } | { apiKey: string };
+  index: string;
+}
+
+const input = JSON.parse(process.argv[2] ?? "{}") as ScenarioInput;
+const s3 = new S3Client({ region: "eu-west-1", endpoint: input.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+
+async function objectBytes(): Promise<AsyncIterable<Buffer>> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: "bench", Key: input.key }));
+  const { head, stream } = await peek(response.Body as Readable, 2);
+  return isGzip(head) ? gunzipStream(stream) : stream;
+}
+
+/** Splits on newline bytes; calls `line` per non-empty line (floor passes no callback). */
+async function splitOnly(onLine?: (text: string) => void): Promise<{ bytes: number; lines: number }> {
+  let bytes = 0;
+  let lines = 0;
+  let rest: Buffer | undefined;
+  for await (const raw of await objectBytes()) {
+    bytes += raw.length;
+    const chunk = rest ? Buffer.concat([rest, raw]) : raw;
+    let from = 0;
+    for (let at = chunk.indexOf(10, from); at !== -1; at = chunk.indexOf(10, from)) {
+      if (at > from) {
+        lines += 1;
+        onLine?.(chunk.toString("utf8", from, at));
+      }
+      from = at + 1;
+    }
+    rest = from < chunk.length ? chunk.subarray(from) : undefined;
+  }
+  if (rest && rest.length > 0) {
+    lines += 1;
+    onLine?.(rest.toString("utf8"));
+  }
+  return { bytes, lines };
+}
+
+async function ship(): Promise<{ bytes: number; lines: number }> {
+  const transport = new ElasticsearchBulkTransport(
+    { endpoint: input.esUrl, requestTimeoutMs: 60_000 },
+    { get: async () => input.esCredentials, invalidate: () => undefined },
+  );
+  const outcome = await shipObject(
+    { bucket: "bench", key: input.key, eventTime: "2026-11-27T10:00:00Z", startOffset: 0 },
+    {
+      s3,
+      transport,
+      settings: { index: input.index, format: input.format, region: "eu-west-1", producer: "bench", bulkMaxBytes: 5 * 1024 * 1024, bulkMaxDocuments: 5_000, bulkConcurrency: 2, maxLineBytes: 8 * 1024 * 1024 },
+      shouldStop: () => false,
+      deadline: () => Number.POSITIVE_INFINITY,
+    },
+  );
+  if (outcome.status !== "done") throw new Error(`shipObject ended ${outcome.status}: ${"reason" in outcome ? outcome.reason : ""}`);
+  if (outcome.stats.indexed + outcome.stats.duplicates !== outcome.stats.records) throw new Error(`only ${outcome.stats.indexed} of ${outcome.stats.records} documents indexed`);
+  return { bytes: outcome.stats.bytes, lines: outcome.stats.records };
+}
+
+async function main(): Promise<void> {
+  const started = process.hrtime.bigint();
+  let result: { bytes: number; lines: number };
+  let sink = 0;
+  switch (input.scenario) {
+    case "floor":
+      result = await splitOnly();
+      break;
+    case "naive":
+      result = await splitOnly(
+        input.format === "ndjson" ? (text) => (sink += JSON.stringify(JSON.parse(text)).length) : (text) => (sink += JSON.stringify({ message: text }).length),
+      );
+      break;
+    case "shipper":
+    case "e2e":
+      result = await ship();
+      break;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(`${JSON.stringify({ scenario: input.scenario, ...result, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, sink: sink > 0 })}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
