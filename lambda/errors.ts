@@ -10,8 +10,8 @@ export class ShipperError extends Error {
 /** The function's environment is incomplete or malformed: a deployment bug, fails every message. */
 export class ConfigurationError extends ShipperError {}
 
-/** S3 could not deliver the object (after resuming with ranged GETs). Transient. */
-export class ObjectReadError extends ShipperError {
+/** Something went wrong with one object; the message names it, `detail` says what. */
+export class ObjectError extends ShipperError {
   constructor(
     readonly bucket: string,
     readonly key: string,
@@ -23,18 +23,11 @@ export class ObjectReadError extends ShipperError {
   }
 }
 
+/** S3 could not deliver the object (after resuming with ranged GETs). Transient. */
+export class ObjectReadError extends ObjectError {}
+
 /** The object's content cannot be read in the configured format (e.g. invalid JSON document). Permanent. */
-export class ObjectFormatError extends ShipperError {
-  constructor(
-    readonly bucket: string,
-    readonly key: string,
-    /** What went wrong, without the object's name. */
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`s3://${bucket}/${key}: ${detail}`, options);
-  }
-}
+export class ObjectFormatError extends ObjectError {}
 
 /** Elasticsearch did not accept a bulk request after every retry. Transient: SQS redelivers. */
 export class IndexingUnavailableError extends ShipperError {}

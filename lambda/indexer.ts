@@ -163,15 +163,21 @@ interface Entry {
   id: string;
   offset: number;
   raw: string;
-  record?: PreparedDocument["record"];
+  record: PreparedDocument["record"];
   body: Buffer;
   start: number;
   end: number;
 }
 
-/** What `add` keeps per document: where its bulk lines end in the current body. */
+/**
+ * What `add` keeps per document until its request is answered: not the `_source` string (already
+ * encoded; dropping it lets it die young) but what a failure needs, and where its lines end.
+ */
 interface Pending {
-  document: PreparedDocument;
+  id: string;
+  offset: number;
+  raw: string;
+  record: PreparedDocument["record"];
   lineEnd: number;
 }
 
@@ -214,7 +220,8 @@ export class BulkIndexer {
    * for room (backpressure for the reader); otherwise undefined, so the per-line path never awaits.
    */
   add(document: PreparedDocument): Promise<void> | undefined {
-    this.entries.push({ document, lineEnd: this.body.appendSource(this.actionPrefix, document.id, document.source) });
+    const lineEnd = this.body.appendSource(this.actionPrefix, document.id, document.source);
+    this.entries.push({ id: document.id, offset: document.offset, raw: document.raw, record: document.record, lineEnd });
     if (this.body.length >= this.flushBytes || this.entries.length >= this.flushDocuments) return this.flush();
     return undefined;
   }
@@ -235,10 +242,10 @@ export class BulkIndexer {
       const bytes = this.body.view();
       // Source ranges are worked out once per batch, not per line: the action line is ASCII.
       let lineStart = 0;
-      const entries: Entry[] = this.entries.map(({ document, lineEnd }) => {
-        const start = lineStart + this.actionPrefixBytes + document.id.length + 4;
+      const entries: Entry[] = this.entries.map(({ id, offset, raw, record, lineEnd }) => {
+        const start = lineStart + this.actionPrefixBytes + id.length + 4;
         lineStart = lineEnd;
-        return { id: document.id, offset: document.offset, raw: document.raw, body: bytes, start, end: lineEnd - 1, ...(document.record ? { record: document.record } : {}) };
+        return { id, offset, raw, record, body: bytes, start, end: lineEnd - 1 };
       });
       this.entries = [];
       this.body = new BulkBody(this.bodyCapacity());
@@ -341,7 +348,7 @@ export class BulkIndexer {
 /** A stand-alone entry for a document built after its batch (a rebuild or a dead letter). */
 function toEntry(document: PreparedDocument): Entry {
   const body = Buffer.from(document.source, "utf8");
-  return { id: document.id, offset: document.offset, raw: document.raw, body, start: 0, end: body.length, ...(document.record ? { record: document.record } : {}) };
+  return { id: document.id, offset: document.offset, raw: document.raw, record: document.record, body, start: 0, end: body.length };
 }
 
 /** Encodes entries (whose sources lie in earlier bodies) into a new request body. */

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_LINE_BYTES, splitLines, type Line } from "./lines";
 import type { LogFormat, LogRecord } from "./types";
 
 /** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
-export const MAX_JSON_OBJECT_BYTES = 128 * 1024 * 1024;
+export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
 /** How many bytes `auto` looks at to decide the format. */
 export const SNIFF_BYTES = 64 * 1024;
 

@@ -6,7 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents";
-import { ObjectFormatError, ObjectReadError } from "./errors";
+import { ObjectError, ObjectFormatError, ObjectReadError } from "./errors";
 import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
 import { openObject, type ObjectVersion } from "./objectReader";
 import { readRecords } from "./records";
@@ -149,7 +149,7 @@ function isPreconditionFailure(error: unknown): boolean {
 
 /** Why the object failed, without its name (the caller's log line names it). */
 function describe(error: unknown): string {
-  if (error instanceof ObjectReadError || error instanceof ObjectFormatError) return `${error.name}: ${error.detail}`;
+  if (error instanceof ObjectError) return `${error.name}: ${error.detail}`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -14,6 +14,18 @@ export interface ProducerAlarmsArgs {
   backlogAgeAlarmSeconds: number;
 }
 
+/** What differs between the three alarms; all compare "greater than" and notify the same topic. */
+interface AlarmSpec {
+  description: string;
+  namespace: "AWS/SQS" | "AWS/Lambda";
+  metricName: string;
+  dimensions: Record<string, pulumi.Input<string>>;
+  statistic: "Maximum" | "Sum";
+  period: number;
+  evaluationPeriods: number;
+  threshold: number;
+}
+
 export class ProducerAlarms extends pulumi.ComponentResource {
   readonly deadLetterQueueDepth: aws.cloudwatch.MetricAlarm;
   readonly backlogAge: aws.cloudwatch.MetricAlarm;
@@ -21,62 +33,57 @@ export class ProducerAlarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: ProducerAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-log-shipper:pipeline:ProducerAlarms", name, {}, opts);
-    const actions = { alarmActions: [args.topicArn], okActions: [args.topicArn] };
+    const alarm = (suffix: string, spec: AlarmSpec): aws.cloudwatch.MetricAlarm =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          period: spec.period,
+          evaluationPeriods: spec.evaluationPeriods,
+          threshold: spec.threshold,
+          comparisonOperator: "GreaterThanThreshold",
+          // SQS and Lambda stop reporting when idle: no data means nothing is wrong.
+          treatMissingData: "notBreaching",
+          alarmActions: [args.topicArn],
+          okActions: [args.topicArn],
+        },
+        { parent: this },
+      );
 
-    this.deadLetterQueueDepth = new aws.cloudwatch.MetricAlarm(
-      `${name}-dlq-depth`,
-      {
-        alarmDescription: `s3-log-shipper ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See README "Operating the DLQ".`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: args.deadLetterQueueName },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // SQS stops reporting for an idle queue: no data means nothing is dead-lettered.
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      { parent: this },
-    );
-
-    this.backlogAge = new aws.cloudwatch.MetricAlarm(
-      `${name}-backlog-age`,
-      {
-        alarmDescription: `s3-log-shipper ${args.producerName}: the oldest queued notification is older than ${args.backlogAgeAlarmSeconds} s — the shipper is falling behind or failing.`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateAgeOfOldestMessage",
-        dimensions: { QueueName: args.queueName },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 2,
-        threshold: args.backlogAgeAlarmSeconds,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      { parent: this },
-    );
-
-    this.functionErrors = new aws.cloudwatch.MetricAlarm(
-      `${name}-function-errors`,
-      {
-        alarmDescription: `s3-log-shipper ${args.producerName}: the shipper function failed whole invocations (Elasticsearch down, or a bug); see its log group.`,
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: args.functionName },
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...actions,
-      },
-      { parent: this },
-    );
+    this.deadLetterQueueDepth = alarm("dlq-depth", {
+      description: `s3-log-shipper ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See README "Operating the DLQ".`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.deadLetterQueueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+    });
+    this.backlogAge = alarm("backlog-age", {
+      description: `s3-log-shipper ${args.producerName}: the oldest queued notification is older than ${args.backlogAgeAlarmSeconds} s — the shipper is falling behind or failing.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: args.queueName },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 2,
+      threshold: args.backlogAgeAlarmSeconds,
+    });
+    this.functionErrors = alarm("function-errors", {
+      description: `s3-log-shipper ${args.producerName}: the shipper function failed whole invocations (Elasticsearch down, or a bug); see its log group.`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: args.functionName },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+    });
 
     this.registerOutputs({
       deadLetterQueueDepth: this.deadLetterQueueDepth.name,

@@ -5,8 +5,8 @@
  * Unit tier only; the integration tier uses moto.
  */
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopbackServer";
 
 export interface StoredObject {
   body: Buffer;
@@ -14,7 +14,7 @@ export interface StoredObject {
   versionId?: string;
 }
 
-export class FakeAws {
+export class FakeAws extends LoopbackServer {
   readonly objects = new Map<string, StoredObject>();
   readonly parameters = new Map<string, string>();
   readonly sentMessages: Array<{ queueUrl: string; body: string }> = [];
@@ -24,19 +24,6 @@ export class FakeAws {
   /** Cut the connection after this many body bytes of the next GetObject (once). */
   cutNextGetObjectAfter?: number;
   failSendMessage = false;
-  private server?: Server;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
 
   putObject(bucket: string, key: string, body: Buffer | string, versionId?: string): StoredObject {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
@@ -45,7 +32,7 @@ export class FakeAws {
     return stored;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const target = request.headers["x-amz-target"];

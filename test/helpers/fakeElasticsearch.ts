@@ -3,8 +3,8 @@
  * answers 409 when the id exists, per-item and whole-request failures can be scripted, and
  * connection resets and slow answers are real socket behaviour. Tests assert on what it stored.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopbackServer";
 
 export interface BulkItemRequest {
   index: string;
@@ -22,31 +22,18 @@ export type RequestBehaviour =
 /** Overrides the answer for one item: return a status and error, or undefined to store it. */
 export type ItemBehaviour = (item: BulkItemRequest, requestNumber: number) => { status: number; type: string; reason: string } | undefined;
 
-export class FakeElasticsearch {
+export class FakeElasticsearch extends LoopbackServer {
   readonly stored = new Map<string, Map<string, Record<string, unknown>>>();
   requests = 0;
   itemAttempts = 0;
   authorizations: string[] = [];
   requestBehaviour: (requestNumber: number) => RequestBehaviour = () => ({ kind: "normal" });
   itemBehaviour: ItemBehaviour = () => undefined;
-  private server?: Server;
   private inProgress = 0;
 
   /** Resolves when no request is being handled (a slow answer the client gave up on included). */
   async settled(): Promise<void> {
     while (this.inProgress > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
   documents(index: string): Record<string, unknown>[] {
@@ -57,7 +44,7 @@ export class FakeElasticsearch {
     return [...(this.stored.get(index)?.keys() ?? [])];
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.inProgress += 1;
     try {
       await this.answer(request, response);
