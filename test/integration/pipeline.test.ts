@@ -54,6 +54,20 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     if (!found) throw new Error(`no pipeline ${name}`);
     return found;
   };
+  /**
+   * Keeps polling `name`'s queue until its DLQ holds `expected` messages: moto moves a message to
+   * the DLQ only on a receive after maxReceiveCount, so "queue empty" can precede "DLQ filled".
+   */
+  const untilDeadLettered = async (name: string, expected: number, maxMs = 120_000): Promise<number> => {
+    const entry = pipeline(name);
+    const end = Date.now() + maxMs;
+    let depth = await queueDepth(aws.sqs, entry.deadLetterQueueUrl);
+    while (depth < expected && Date.now() < end) {
+      if ((await entry.poller.pollOnce(1)) === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      depth = await queueDepth(aws.sqs, entry.deadLetterQueueUrl);
+    }
+    return depth;
+  };
   const drainAll = async (maxMs = 120_000) => {
     for (const entry of pipelines.values()) expect(await entry.poller.drain(maxMs), `${entry.producer.name} drained`).toBe(true);
   };
@@ -166,7 +180,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     const { queueUrl, deadLetterQueueUrl, function: fn } = pipeline("alb");
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ hello: "from a misconfigured producer" }) }));
     await drainAll();
-    // moto moves a message to the DLQ on the receive after maxReceiveCount.
+    expect(await untilDeadLettered("alb", 1)).toBe(1);
     expect(await queueDepth(aws.sqs, deadLetterQueueUrl)).toBe(1);
     const failures = fn.logs.filter((line) => line.includes('"message failed"'));
     expect(failures.some((line) => line.includes("unrecognised message: not an S3 notification") && line.includes("misconfigured producer"))).toBe(true);
@@ -189,7 +203,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     });
     expect(await queueDepth(aws.sqs, pipeline("trail").deadLetterQueueUrl)).toBe(0);
     expect(await count(`es${major}-logs-strict`)).toBe(2);
-    expect(await queueDepth(aws.sqs, pipeline("strict").deadLetterQueueUrl)).toBe(1);
+    expect(await untilDeadLettered("strict", 1)).toBe(1);
   });
 
   it("retries while Elasticsearch is down, dead-letters after maxReceiveCount, and after a redrive has every document exactly once", async () => {
@@ -201,7 +215,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
       await put("outage/b.log.gz", gzipSync(ndjsonLines(700, "outage-b")));
       expect(await poller.drain(180_000)).toBe(true);
       expect(poller.stats.invocationErrors).toBeGreaterThan(0);
-      expect(await queueDepth(aws.sqs, deadLetterQueueUrl)).toBe(2);
+      expect(await untilDeadLettered("outage", 2)).toBe(2);
     } finally {
       await startElasticsearch(major);
     }
