@@ -42,7 +42,10 @@ export interface OpenObjectOptions {
 export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObjectOptions): Promise<OpenedObject> {
   let bytesRead = 0;
   let resumes = 0;
-  const first = await getObject(s3, ref, { fromByte: 0 });
+  // A continuation reads the version it started on: if the object was replaced since, S3 answers
+  // 412 and the caller treats the continuation as superseded (the new version has its own event).
+  const continuing = ref.startOffset > 0 && ref.eTag ? { eTag: ref.eTag, ...(ref.versionId ? { versionId: ref.versionId } : {}) } : undefined;
+  const first = await getObject(s3, ref, { fromByte: 0, ...(continuing ? { pin: continuing } : {}) });
   const pin: Pin = {
     ...(first.VersionId ? { versionId: first.VersionId } : ref.versionId ? { versionId: ref.versionId } : {}),
     ...(first.ETag ? { eTag: first.ETag } : {}),

@@ -133,6 +133,18 @@ describe("handler", () => {
     expect(aws.getObjectRanges.some((range) => range?.startsWith("bytes="))).toBe(true);
   }, 120_000);
 
+  it("acknowledges a continuation whose object was replaced since, without indexing the new content from the middle", async () => {
+    // Prepare: a continuation that started on one version of the object, which has been overwritten.
+    const first = aws.putObject(BUCKET, "replaced.log", ndjson(100, "old"));
+    aws.putObject(BUCKET, "replaced.log", ndjson(100, "new"));
+    const continuation = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "replaced.log", eTag: first.eTag, eventTime: "2026-11-27T10:00:00Z", startOffset: 500 }] } });
+    // Act
+    const response = await handler(sqsEvent(sqsRecord(continuation, { messageId: "replaced" })), lambdaContext());
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elasticsearch.documents(INDEX)).toHaveLength(0);
+  });
+
   it("fails the message instead of acknowledging it when the continuation cannot be sent", async () => {
     aws.putObject(BUCKET, "big2.log", ndjson(20_000, "b2"));
     elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
