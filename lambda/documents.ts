@@ -43,9 +43,9 @@ export function objectIdPrefix(bucket: string, key: string, identity: string): s
   return createHash("sha256").update(`${bucket}\n${key}\n${identity}`).digest("base64url").slice(0, OBJECT_ID_LENGTH);
 }
 
-/** Deterministic document id: same object version and offset, same id. */
-export function documentId(bucket: string, key: string, identity: string, offset: number): string {
-  return objectIdPrefix(bucket, key, identity) + offset.toString(36);
+/** Deterministic document id: same object version (prefix) and offset, same id. */
+export function documentId(objectPrefix: string, offset: number): string {
+  return objectPrefix + offset.toString(36);
 }
 
 /** Builds documents for one object. */
@@ -67,7 +67,7 @@ export class DocumentBuilder {
 
   /** Builds the document for one record. Never throws: odd input becomes a tagged document. */
   build(record: LogRecord): PreparedDocument {
-    const id = this.idPrefix + record.offset.toString(36);
+    const id = documentId(this.idPrefix, record.offset);
     const raw = record.text ?? JSON.stringify(record.value) ?? "null";
     const value = record.value;
     if (record.tags === undefined) {
@@ -139,11 +139,6 @@ export class DocumentBuilder {
     const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
     return timestamp === undefined ? undefined : `"${timestamp}"`;
   }
-}
-
-/** Builds one document (convenience for a single record). */
-export function buildDocument(record: LogRecord, context: ObjectContext): PreparedDocument {
-  return new DocumentBuilder(context).build(record);
 }
 
 function hasReservedField(value: Record<string, unknown>): boolean {

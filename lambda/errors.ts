@@ -29,8 +29,15 @@ export class ObjectReadError extends ObjectError {}
 /** The object's content cannot be read in the configured format (e.g. invalid JSON document). Permanent. */
 export class ObjectFormatError extends ObjectError {}
 
-/** Elasticsearch did not accept a bulk request after every retry. Transient: SQS redelivers. */
-export class IndexingUnavailableError extends ShipperError {}
-
 /** Credentials could not be read from SSM. */
 export class CredentialsError extends ShipperError {}
+
+/**
+ * One line for logs and failure reasons: `Name: message`. For an object error the object's name
+ * is left out (`detail` only): the log line that carries the reason names the object already.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof ObjectError) return `${error.name}: ${error.detail}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -7,7 +7,7 @@
  */
 import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
 import type { CredentialsSource, EsCredentials } from "./credentials";
-import { CredentialsError } from "./errors";
+import { CredentialsError, describeError } from "./errors";
 import { BulkRequestError, type BulkResponse, type BulkTransport } from "./indexer";
 
 /**
@@ -119,6 +119,5 @@ export function toBulkRequestError(error: unknown): BulkRequestError {
   if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
     return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });
   }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new BulkRequestError(`bulk request failed: ${message}`, undefined, false, { cause: error });
+  return new BulkRequestError(`bulk request failed: ${describeError(error)}`, undefined, false, { cause: error });
 }

@@ -9,7 +9,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mapWithConcurrency } from "./concurrency";
-import { ShipperError } from "./errors";
+import { describeError, ShipperError } from "./errors";
 import { logger, metrics, recordObjectMetrics } from "./observability";
 import { processMessage } from "./processMessage";
 import { paceRetry } from "./retryPacing";
@@ -54,7 +54,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
           else logger.info("object shipped", fields);
         },
         onResume: (ref, error, atByte, messageId) =>
-          logger.warn("S3 stream broke, resuming with a ranged GET", { messageId, bucket: ref.bucket, key: ref.key, atByte, error: String(error) }),
+          logger.warn("S3 stream broke, resuming with a ranged GET", { messageId, bucket: ref.bucket, key: ref.key, atByte, error: describeError(error) }),
         onRejected: (rejected, deadLettered) =>
           logger.warn(deadLettered ? "document dead-lettered" : "document rejected", {
             offset: rejected.document.offset,
@@ -65,7 +65,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       });
     } catch (error) {
       // A bug or an unexpected SDK error: the message is retried, never lost.
-      return { kind: "retry", reason: `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, transient: true };
+      return { kind: "retry", reason: `unexpected ${describeError(error)}`, transient: true };
     }
   });
 

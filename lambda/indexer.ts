@@ -9,7 +9,7 @@
  * otherwise counted as rejected so the message fails. Per-document outcomes are data, not errors.
  */
 import { backoffDelay, sleep } from "./backoff";
-import { ShipperError } from "./errors";
+import { describeError, ShipperError } from "./errors";
 import type { PreparedDocument } from "./types";
 
 /** The answer for one item of a bulk request. */
@@ -364,9 +364,4 @@ function rejection(document: PreparedDocument, item: BulkItemResult): RejectedDo
 
 function describeItem(item: BulkItemResult): string {
   return `${item.status} ${item.error?.type ?? ""}: ${item.error?.reason ?? ""}`.trim();
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -4,7 +4,7 @@
  * version or ETag first read, instead of restarting the object.
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import { ObjectReadError } from "./errors";
+import { describeError, ObjectReadError } from "./errors";
 import { gunzipStream, isGzip, peek, skipBytes } from "./gzip";
 import type { ObjectRef } from "./types";
 
@@ -110,7 +110,7 @@ async function getObject(
       }),
     );
   } catch (error) {
-    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describe(error)}`, { cause: error });
+    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describeError(error)}`, { cause: error });
   }
 }
 
@@ -138,7 +138,7 @@ async function* resumingBody(
       return;
     } catch (error) {
       if (resumes >= MAX_RESUMES) {
-        throw new ObjectReadError(ref.bucket, ref.key, `stream broke ${resumes + 1} times, last at byte ${position}: ${describe(error)}`, {
+        throw new ObjectReadError(ref.bucket, ref.key, `stream broke ${resumes + 1} times, last at byte ${position}: ${describeError(error)}`, {
           cause: error,
         });
       }
@@ -154,9 +154,4 @@ async function* resumingBody(
 // eslint-disable-next-line require-yield
 async function* emptyStream(): AsyncGenerator<Buffer> {
   return;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -5,6 +5,7 @@
  */
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
+import { describeError } from "./errors";
 import { parseMessageBody } from "./notifications";
 import type { ObjectOutcome, ShipObjectDependencies } from "./shipObject";
 import { shipObject } from "./shipObject";
@@ -71,8 +72,7 @@ async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why
     await deps.sendContinuation(continuationBody(objects));
   } catch (error) {
     // The current message must not be acknowledged without its continuation: retry it instead.
-    const name = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return { kind: "retry", reason: `${why}, and sending the continuation failed: ${name}`, transient: true };
+    return { kind: "retry", reason: `${why}, and sending the continuation failed: ${describeError(error)}`, transient: true };
   }
   return { kind: "continued", reason: why };
 }

@@ -7,6 +7,7 @@
  */
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { backoffDelay } from "./backoff";
+import { describeError } from "./errors";
 
 export const FIRST_RETRY_DELAY_SECONDS = 30;
 
@@ -39,6 +40,6 @@ export async function paceRetry(
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: delaySeconds }));
     return { delaySeconds };
   } catch (error) {
-    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return { error: describeError(error) };
   }
 }

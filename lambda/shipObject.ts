@@ -6,7 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents";
-import { ObjectError, ObjectFormatError, ObjectReadError } from "./errors";
+import { describeError, ObjectFormatError, ObjectReadError } from "./errors";
 import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
 import { openObject, type ObjectVersion } from "./objectReader";
 import { readRecords } from "./records";
@@ -56,7 +56,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     if (ref.startOffset > 0 && isPreconditionFailure(error)) {
       return { status: "superseded", stats, reason: "object replaced since the continuation was sent" };
     }
-    return { status: "failed", stats, reason: describe(error), transient: true };
+    return { status: "failed", stats, reason: describeError(error), transient: true };
   }
 
   const context: ObjectContext = {
@@ -125,7 +125,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   });
 
   if (readError !== undefined) {
-    return { status: "failed", stats, reason: describe(readError), transient: !(readError instanceof ObjectFormatError) };
+    return { status: "failed", stats, reason: describeError(readError), transient: !(readError instanceof ObjectFormatError) };
   }
   if (result.failed > 0 || indexer.unavailable) {
     return { status: "failed", stats, reason: `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`, transient: true };
@@ -145,11 +145,4 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
 function isPreconditionFailure(error: unknown): boolean {
   const cause = error instanceof ObjectReadError ? error.cause : error;
   return cause instanceof Error && (cause.name === "PreconditionFailed" || /Precondition/i.test(cause.name));
-}
-
-/** Why the object failed, without its name (the caller's log line names it). */
-function describe(error: unknown): string {
-  if (error instanceof ObjectError) return `${error.name}: ${error.detail}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

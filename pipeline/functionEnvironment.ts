@@ -25,7 +25,6 @@ export function functionEnvironment(args: {
     QUEUE_URL: args.queueUrl,
     PRODUCER: producer.name,
     VISIBILITY_TIMEOUT_SECONDS: String(producer.visibilityTimeoutSeconds),
-    POWERTOOLS_METRICS_NAMESPACE: "S3LogShipper",
     NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
   };
 }

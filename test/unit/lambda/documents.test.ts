@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildDocument, documentId, DocumentBuilder, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
+import { documentId, DocumentBuilder, objectIdPrefix, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
 import { TAG_INVALID_JSON } from "../../../lambda/records";
+
+const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) => new DocumentBuilder(objectContext).build(record);
 
 const context: ObjectContext = {
   bucket: "acme-waf-logs",
@@ -16,7 +18,7 @@ describe("buildDocument", () => {
   it("adds the ECS fields to a JSON line and keeps its own fields", () => {
     // Act
     const value = { action: "BLOCK", httpRequest: { clientIp: "198.51.100.7" } };
-    const document = buildDocument({ offset: 42, nextOffset: 80, text: JSON.stringify(value), value }, context);
+    const document = build({ offset: 42, nextOffset: 80, text: JSON.stringify(value), value }, context);
     // Assess
     expect(JSON.parse(document.source)).toEqual({
       action: "BLOCK",
@@ -27,34 +29,34 @@ describe("buildDocument", () => {
       cloud: { provider: "aws", region: "eu-west-1" },
       event: { ingested: "2026-11-27T10:00:05.000Z" },
     });
-    expect(document.id).toBe(documentId("acme-waf-logs", "AWSLogs/waf.log", '"etag-1"', 42));
+    expect(document.id).toBe(documentId(objectIdPrefix("acme-waf-logs", "AWSLogs/waf.log", '"etag-1"'), 42));
     expect(document.offset).toBe(42);
   });
 
   it("puts a text line in message", () => {
-    const document = JSON.parse(buildDocument({ offset: 0, nextOffset: 10, text: "GET / 200" }, context).source);
+    const document = JSON.parse(build({ offset: 0, nextOffset: 10, text: "GET / 200" }, context).source);
     expect(document.message).toBe("GET / 200");
   });
 
   it("keeps an invalid ndjson line as message with its tag", () => {
-    const document = JSON.parse(buildDocument({ offset: 0, nextOffset: 5, text: "oops", tags: [TAG_INVALID_JSON] }, context).source);
+    const document = JSON.parse(build({ offset: 0, nextOffset: 5, text: "oops", tags: [TAG_INVALID_JSON] }, context).source);
     expect(document).toMatchObject({ message: "oops", tags: [TAG_INVALID_JSON] });
   });
 
   it("merges into a log's own ECS objects and keeps a clashing scalar in event.original", () => {
-    const merged = JSON.parse(buildDocument({ offset: 0, nextOffset: 1, text: "", value: { event: { action: "login" } } }, context).source);
+    const merged = JSON.parse(build({ offset: 0, nextOffset: 1, text: "", value: { event: { action: "login" } } }, context).source);
     expect(merged.event).toEqual({ action: "login", ingested: "2026-11-27T10:00:05.000Z" });
 
     const raw = '{"log":"a plain string"}';
-    const clashing = JSON.parse(buildDocument({ offset: 0, nextOffset: 1, text: raw, value: { log: "a plain string" } }, context).source);
+    const clashing = JSON.parse(build({ offset: 0, nextOffset: 1, text: raw, value: { log: "a plain string" } }, context).source);
     expect(clashing.log.offset).toBe(0);
     expect(clashing.event.original).toBe(raw);
   });
 
   it("takes @timestamp from the timestamp field, or falls back to the event time with a tag", () => {
     const withField = { ...context, timestampField: "meta.time" };
-    expect(JSON.parse(buildDocument({ offset: 0, nextOffset: 1, value: { meta: { time: 1764237600 } } }, withField).source)["@timestamp"]).toBe("2025-11-27T10:00:00.000Z");
-    const fallback = JSON.parse(buildDocument({ offset: 0, nextOffset: 1, value: { meta: {} } }, withField).source);
+    expect(JSON.parse(build({ offset: 0, nextOffset: 1, value: { meta: { time: 1764237600 } } }, withField).source)["@timestamp"]).toBe("2025-11-27T10:00:00.000Z");
+    const fallback = JSON.parse(build({ offset: 0, nextOffset: 1, value: { meta: {} } }, withField).source);
     expect(fallback["@timestamp"]).toBe(context.eventTime);
     expect(fallback.tags).toEqual([TAG_TIMESTAMP_FALLBACK]);
   });
@@ -93,11 +95,11 @@ describe("the spliced hot path", () => {
 
 describe("documentId", () => {
   it("is the same for a redelivery and different for another version or offset", () => {
-    const id = documentId("b", "k", "v1", 10);
-    expect(documentId("b", "k", "v1", 10)).toBe(id);
-    expect(documentId("b", "k", "v2", 10)).not.toBe(id);
-    expect(documentId("b", "k", "v1", 11)).not.toBe(id);
-    expect(documentId("b", "k2", "v1", 10)).not.toBe(id);
+    const id = documentId(objectIdPrefix("b", "k", "v1"), 10);
+    expect(documentId(objectIdPrefix("b", "k", "v1"), 10)).toBe(id);
+    expect(documentId(objectIdPrefix("b", "k", "v2"), 10)).not.toBe(id);
+    expect(documentId(objectIdPrefix("b", "k", "v1"), 11)).not.toBe(id);
+    expect(documentId(objectIdPrefix("b", "k2", "v1"), 10)).not.toBe(id);
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}[0-9a-z]+$/);
   });
 });
