@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { isPlainObject } from "./records";
-import type { LogRecord, PreparedDocument } from "./types";
+import type { DocumentRef, LogRecord, PreparedDocument } from "./types";
 
 export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";
 
@@ -68,7 +68,6 @@ export class DocumentBuilder {
   /** Builds the document for one record. Never throws: odd input becomes a tagged document. */
   build(record: LogRecord): PreparedDocument {
     const id = documentId(this.idPrefix, record.offset);
-    const raw = record.text ?? JSON.stringify(record.value) ?? "null";
     const value = record.value;
     if (record.tags === undefined) {
       if (record.text !== undefined && isPlainObject(value) && !hasReservedField(value)) {
@@ -77,21 +76,22 @@ export class DocumentBuilder {
           const text = record.text.trim();
           const fields = text.slice(1, -1);
           const rest = fields.trim().length > 0 ? `,${fields}` : "";
-          // `record` rides along so a refused splice can be rebuilt by merging (see rebuild).
-          return { id, offset: record.offset, raw, record, source: `{"@timestamp":${timestamp}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}${rest}}` };
+          // `record` rides along so a refusal can be rebuilt by merging (see rebuild).
+          return { id, offset: record.offset, record, source: `{"@timestamp":${timestamp}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}${rest}}` };
         }
       } else if (value === undefined && record.text !== undefined) {
-        return { id, offset: record.offset, raw, source: `{"message":${JSON.stringify(record.text)},"@timestamp":${this.eventTimeJson}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}}` };
+        return { id, offset: record.offset, record, source: `{"message":${JSON.stringify(record.text)},"@timestamp":${this.eventTimeJson}${this.ecsBeforeOffset}${record.offset}${this.ecsAfterOffset}}` };
       }
     }
-    return { id, offset: record.offset, raw, source: this.mergedSource(record, raw) };
+    return { id, offset: record.offset, record, source: this.mergedSource(record) };
   }
 
   /**
    * The general path: parse-and-merge. Also used to rebuild a spliced document Elasticsearch
    * refused (a line with duplicate keys is valid for JSON.parse but not for Elasticsearch).
    */
-  mergedSource(record: LogRecord, raw: string): string {
+  mergedSource(record: LogRecord): string {
+    const raw = rawText(record);
     const tags = record.tags ? [...record.tags] : [];
     // Objects are indexed as they are; anything else (text, a non-JSON line, a JSON scalar) as `message`.
     const document: Record<string, unknown> = isPlainObject(record.value) ? { ...record.value } : { message: raw };
@@ -128,9 +128,11 @@ export class DocumentBuilder {
    * Rebuilds a spliced document by merging, when Elasticsearch refused the splice for a reason
    * merging fixes (duplicate keys in the line: JSON.parse keeps the last, Elasticsearch refuses).
    */
-  rebuild(document: PreparedDocument, reason: string): string | undefined {
-    if (!document.record || !/duplicate field/i.test(reason)) return undefined;
-    return this.mergedSource(document.record, document.raw);
+  rebuild(document: DocumentRef, reason: string): string | undefined {
+    const { record } = document;
+    // Only a spliced line (JSON object text) can carry duplicate keys; merged sources cannot.
+    if (record.text === undefined || !isPlainObject(record.value) || !/duplicate field/i.test(reason)) return undefined;
+    return this.mergedSource(record);
   }
 
   /** `@timestamp` as JSON for the hot path, or undefined when the field does not parse (general path tags it). */
@@ -139,6 +141,14 @@ export class DocumentBuilder {
     const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
     return timestamp === undefined ? undefined : `"${timestamp}"`;
   }
+}
+
+/**
+ * The record as it was in the object: the line, or the JSON of a json record. Computed only when
+ * a document fails (dead letter, `event.original`), never on the hot path.
+ */
+export function rawText(record: LogRecord): string {
+  return record.text ?? JSON.stringify(record.value) ?? "null";
 }
 
 function hasReservedField(value: Record<string, unknown>): boolean {

@@ -10,7 +10,7 @@
  */
 import { backoffDelay, sleep } from "./backoff";
 import { describeError, ShipperError } from "./errors";
-import type { PreparedDocument } from "./types";
+import type { DocumentRef, PreparedDocument } from "./types";
 
 /** The answer for one item of a bulk request. */
 export interface BulkItemResult {
@@ -46,7 +46,7 @@ export class BulkRequestError extends ShipperError {
 
 /** A document Elasticsearch refused for good (mapping conflict, invalid id, …). */
 export interface RejectedDocument {
-  document: PreparedDocument;
+  document: DocumentRef;
   status: number;
   type: string;
   reason: string;
@@ -83,7 +83,7 @@ export interface IndexerOptions {
    * Offers a new `_source` for a document Elasticsearch refused with `reason`; tried once per
    * document before it counts as rejected. Return undefined when there is none.
    */
-  rebuild?: (document: PreparedDocument, reason: string) => string | undefined;
+  rebuild?: (document: DocumentRef, reason: string) => string | undefined;
   /** Called once per rejected or dead-lettered document (for logs). */
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
 }
@@ -158,12 +158,8 @@ class BulkBody {
 
 const NEWLINE = 0x0a;
 
-/** A document in a batch: its metadata, and where its encoded source lies in `body`. */
-interface Entry {
-  id: string;
-  offset: number;
-  raw: string;
-  record: PreparedDocument["record"];
+/** A document in a batch: what a refusal needs, and where its encoded source lies in `body`. */
+interface Entry extends DocumentRef {
   body: Buffer;
   start: number;
   end: number;
@@ -173,16 +169,8 @@ interface Entry {
  * What `add` keeps per document until its request is answered: not the `_source` string (already
  * encoded; dropping it lets it die young) but what a failure needs, and where its lines end.
  */
-interface Pending {
-  id: string;
-  offset: number;
-  raw: string;
-  record: PreparedDocument["record"];
+interface Pending extends DocumentRef {
   lineEnd: number;
-}
-
-function asDocument(entry: Entry): PreparedDocument {
-  return { id: entry.id, offset: entry.offset, raw: entry.raw, source: entry.body.toString("utf8", entry.start, entry.end), ...(entry.record ? { record: entry.record } : {}) };
 }
 
 export class BulkIndexer {
@@ -221,7 +209,7 @@ export class BulkIndexer {
    */
   add(document: PreparedDocument): Promise<void> | undefined {
     const lineEnd = this.body.appendSource(this.actionPrefix, document.id, document.source);
-    this.entries.push({ id: document.id, offset: document.offset, raw: document.raw, record: document.record, lineEnd });
+    this.entries.push({ id: document.id, offset: document.offset, record: document.record, lineEnd });
     if (this.body.length >= this.flushBytes || this.entries.length >= this.flushDocuments) return this.flush();
     return undefined;
   }
@@ -242,10 +230,10 @@ export class BulkIndexer {
       const bytes = this.body.view();
       // Source ranges are worked out once per batch, not per line: the action line is ASCII.
       let lineStart = 0;
-      const entries: Entry[] = this.entries.map(({ id, offset, raw, record, lineEnd }) => {
+      const entries: Entry[] = this.entries.map(({ id, offset, record, lineEnd }) => {
         const start = lineStart + this.actionPrefixBytes + id.length + 4;
         lineStart = lineEnd;
-        return { id, offset, raw, record, body: bytes, start, end: lineEnd - 1 };
+        return { id, offset, record, body: bytes, start, end: lineEnd - 1 };
       });
       this.entries = [];
       this.body = new BulkBody(this.bodyCapacity());
@@ -284,16 +272,15 @@ export class BulkIndexer {
             retryable.push(entry);
             this.result.lastError = describeItem(item);
           } else if (target === "primary" && !rebuilt.has(entry) && this.options.rebuild) {
-            const document = asDocument(entry);
-            const source = this.options.rebuild(document, item.error?.reason ?? "");
-            if (source === undefined) rejected.push(rejection(document, item));
+            const source = this.options.rebuild(entry, item.error?.reason ?? "");
+            if (source === undefined) rejected.push(rejection(entry, item));
             else {
-              const replacement = toEntry({ ...document, source });
+              const replacement = toEntry(entry, source);
               rebuilt.add(replacement);
               retryable.push(replacement);
             }
           } else {
-            rejected.push(rejection(asDocument(entry), item));
+            rejected.push(rejection(entry, item));
           }
         });
       } catch (error) {
@@ -340,15 +327,15 @@ export class BulkIndexer {
     }
     const deadLetterSource = this.options.deadLetterSource;
     if (!deadLetterSource) return;
-    const entries = rejected.map((item) => toEntry({ ...item.document, source: deadLetterSource(item) }));
+    const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
     await this.sendWithRetries(entries, encode(entries, this.deadLetterActionPrefix), "deadLetter");
   }
 }
 
-/** A stand-alone entry for a document built after its batch (a rebuild or a dead letter). */
-function toEntry(document: PreparedDocument): Entry {
-  const body = Buffer.from(document.source, "utf8");
-  return { id: document.id, offset: document.offset, raw: document.raw, record: document.record, body, start: 0, end: body.length };
+/** A stand-alone entry for a source built after its batch (a rebuild or a dead letter). */
+function toEntry(document: DocumentRef, source: string): Entry {
+  const body = Buffer.from(source, "utf8");
+  return { id: document.id, offset: document.offset, record: document.record, body, start: 0, end: body.length };
 }
 
 /** Encodes entries (whose sources lie in earlier bodies) into a new request body. */
@@ -358,7 +345,8 @@ function encode(entries: Entry[], actionPrefix: string): Buffer {
   return body.view();
 }
 
-function rejection(document: PreparedDocument, item: BulkItemResult): RejectedDocument {
+function rejection(entry: DocumentRef, item: BulkItemResult): RejectedDocument {
+  const document: DocumentRef = { id: entry.id, offset: entry.offset, record: entry.record };
   return { document, status: item.status, type: item.error?.type ?? "unknown", reason: item.error?.reason ?? `status ${item.status}` };
 }
 

@@ -46,11 +46,12 @@ export interface PreparedDocument {
   source: string;
   /** Offset of the record, for the dead-letter document and for logs. */
   offset: number;
-  /** What to store in the dead-letter index if Elasticsearch rejects the document. */
-  raw: string;
-  /** The record, kept only for spliced documents so a refusal can be rebuilt by merging. */
-  record?: LogRecord;
+  /** The record it was built from: a refusal is rebuilt or dead-lettered from it. */
+  record: LogRecord;
 }
+
+/** A document once its `_source` is on its way: what a refusal needs. */
+export type DocumentRef = Omit<PreparedDocument, "source">;
 
 /** How one SQS message ends. Built into `batchItemFailures`; never signalled through an error. */
 export type Disposition =

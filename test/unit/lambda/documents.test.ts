@@ -74,7 +74,7 @@ describe("the spliced hot path", () => {
         const text = `${pad}${JSON.stringify(object)}${pad}`;
         const record = { offset: 7, nextOffset: 9, text, value: JSON.parse(text) as unknown };
         const fast = JSON.parse(builder.build(record).source) as unknown;
-        const merged = JSON.parse(builder.mergedSource(record, text)) as unknown;
+        const merged = JSON.parse(builder.mergedSource(record)) as unknown;
         expect(fast).toEqual(merged);
       }),
       { numRuns: 500 },
@@ -87,6 +87,8 @@ describe("the spliced hot path", () => {
     const document = builder.build({ offset: 0, nextOffset: 14, text, value: JSON.parse(text) as unknown });
     expect(document.source).toContain('"a":1,"a":2');
     const rebuilt = builder.rebuild(document, "Duplicate field 'a'");
+    // A text line cannot have been spliced: nothing to rebuild.
+    expect(builder.rebuild(builder.build({ offset: 0, nextOffset: 5, text: "text" }), "Duplicate field 'a'")).toBeUndefined();
     expect(JSON.parse(rebuilt ?? "{}")).toMatchObject({ a: 2 });
     expect(rebuilt).not.toContain('"a":1');
     expect(builder.rebuild(document, "failed to parse field [a] of type [long]")).toBeUndefined();

@@ -1,6 +1,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsProvider } from "../../../lambda/credentials";
+import { rawText } from "../../../lambda/documents";
 import { ElasticsearchBulkTransport } from "../../../lambda/esClient";
 import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../lambda/indexer";
 import type { PreparedDocument } from "../../../lambda/types";
@@ -35,7 +36,7 @@ beforeEach(async () => {
 afterEach(() => undefined);
 
 function documents(count: number): PreparedDocument[] {
-  return Array.from({ length: count }, (_, n) => ({ id: `id-${n}`, source: JSON.stringify({ message: `line ${n}`, n }), offset: n * 10, raw: `line ${n}` }));
+  return Array.from({ length: count }, (_, n) => ({ id: `id-${n}`, source: JSON.stringify({ message: `line ${n}`, n }), offset: n * 10, record: { offset: n * 10, nextOffset: n * 10 + 7, text: `line ${n}` } }));
 }
 
 function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
@@ -96,7 +97,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined);
     const result = await index(documents(4), {
       deadLetterIndex: "logs-shipper-failed",
-      deadLetterSource: (rejected) => JSON.stringify({ message: rejected.document.raw, error: { type: rejected.type, message: rejected.reason } }),
+      deadLetterSource: (rejected) => JSON.stringify({ message: rawText(rejected.document.record), error: { type: rejected.type, message: rejected.reason } }),
     });
     expect(result).toMatchObject({ indexed: 3, deadLettered: 1, rejected: 0, failed: 0 });
     expect(elasticsearch.documents("logs-shipper-failed")).toEqual([{ message: "line 2", error: { type: "document_parsing_exception", message: mappingError.reason } }]);
@@ -149,7 +150,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("rebuilds once a document refused for a reason its builder can fix, then stores it", async () => {
     elasticsearch.itemBehaviour = (item) => (item.source.spliced === true ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" } : undefined);
-    const docs = [{ id: "dup", source: JSON.stringify({ spliced: true, a: 2 }), offset: 0, raw: '{"a":1,"a":2}' }];
+    const docs = [{ id: "dup", source: JSON.stringify({ spliced: true, a: 2 }), offset: 0, record: { offset: 0, nextOffset: 14, text: '{"a":1,"a":2}', value: { a: 2 } } }];
     const result = await index(docs, { rebuild: (_document, reason) => (reason.includes("Duplicate field") ? JSON.stringify({ spliced: false, a: 2 }) : undefined) });
     expect(result).toMatchObject({ indexed: 1, rejected: 0 });
     expect(elasticsearch.documents("logs-test")).toEqual([{ spliced: false, a: 2 }]);
