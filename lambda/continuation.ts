@@ -16,6 +16,7 @@ const objectRefSchema = z.object({
   size: z.optional(z.number()),
   eventTime: z.string(),
   startOffset: z.int().check(z.nonnegative()),
+  gzip: z.optional(z.boolean()),
 });
 
 export const continuationSchema = z.object({

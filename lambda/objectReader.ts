@@ -17,7 +17,6 @@ export interface ObjectVersion {
   eTag?: string;
   /** `versionId` when the bucket is versioned, else the ETag. */
   identity: string;
-  contentLength?: number;
   gzip: boolean;
 }
 
@@ -27,8 +26,6 @@ export interface OpenedObject {
   chunks: AsyncIterable<Buffer>;
   /** Compressed bytes received from S3 so far, resumptions included. */
   bytesRead: () => number;
-  /** How many times the read resumed after a broken connection. */
-  resumes: () => number;
 }
 
 export interface OpenObjectOptions {
@@ -41,50 +38,46 @@ export interface OpenObjectOptions {
 /** Opens `ref` for streaming. Throws `ObjectReadError` when S3 refuses the first request. */
 export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObjectOptions): Promise<OpenedObject> {
   let bytesRead = 0;
-  let resumes = 0;
+  const { startOffset } = options;
   // A continuation reads the version it started on: if the object was replaced since, S3 answers
   // 412 and the caller treats the continuation as superseded (the new version has its own event).
-  const continuing = ref.startOffset > 0 && ref.eTag ? { eTag: ref.eTag, ...(ref.versionId ? { versionId: ref.versionId } : {}) } : undefined;
-  const first = await getObject(s3, ref, { fromByte: 0, ...(continuing ? { pin: continuing } : {}) });
+  const continuing: Pin | undefined = startOffset > 0 && ref.eTag ? { eTag: ref.eTag, ...(ref.versionId ? { versionId: ref.versionId } : {}) } : undefined;
+  // A plain object's offsets are byte positions: a continuation that knows the object is plain
+  // starts with one ranged GET instead of a GET from byte 0 that would be dropped after 2 bytes.
+  const rangedFirst = startOffset > 0 && ref.gzip === false;
+  const first = rangedFirst ? await getRange(s3, ref, startOffset, continuing) : await getObject(s3, ref, { fromByte: 0, ...(continuing ? { pin: continuing } : {}) });
   const pin: Pin = {
-    ...(first.VersionId ? { versionId: first.VersionId } : ref.versionId ? { versionId: ref.versionId } : {}),
-    ...(first.ETag ? { eTag: first.ETag } : {}),
+    ...(first?.VersionId ? { versionId: first.VersionId } : ref.versionId ? { versionId: ref.versionId } : {}),
+    ...(first?.ETag ? { eTag: first.ETag } : continuing?.eTag ? { eTag: continuing.eTag } : {}),
   };
+  const identity = pin.versionId ?? pin.eTag ?? ref.eventTime;
   const counted = (fromByte: number, response: GetObjectCommandOutput): AsyncIterable<Buffer> =>
-    resumingBody(s3, ref, pin, fromByte, response, {
-      onBytes: (n) => (bytesRead += n),
-      onResume: (error, at) => {
-        resumes += 1;
-        options.onResume?.(error, at);
-      },
-    });
+    resumingBody(s3, ref, pin, fromByte, response, (n) => (bytesRead += n), options.onResume);
+  const opened = (gzip: boolean, chunks: AsyncIterable<Buffer>): OpenedObject => ({ version: { ...pin, identity, gzip }, chunks, bytesRead: () => bytesRead });
+
+  if (rangedFirst) return opened(false, first ? counted(startOffset, first) : emptyStream());
+  if (!first) return opened(false, emptyStream());
 
   const { head, stream } = await peek(counted(0, first), 2);
-  const gzip = isGzip(head);
-  const version: ObjectVersion = {
-    ...pin,
-    identity: pin.versionId ?? pin.eTag ?? `${ref.eventTime}`,
-    ...(first.ContentLength !== undefined ? { contentLength: first.ContentLength } : {}),
-    gzip,
-  };
-
-  let chunks: AsyncIterable<Buffer>;
-  if (gzip) {
+  if (isGzip(head)) {
     // Offsets are positions in the decompressed stream: inflate from the start and skip.
-    chunks = options.startOffset > 0 ? skipBytes(gunzipStream(stream), options.startOffset) : gunzipStream(stream);
-  } else if (options.startOffset > 0) {
-    // Plain object: offsets are byte positions, so a ranged GET starts exactly there.
-    await stream[Symbol.asyncIterator]().return?.();
-    if (version.contentLength !== undefined && options.startOffset >= version.contentLength) {
-      chunks = emptyStream();
-    } else {
-      const ranged = await getObject(s3, ref, { fromByte: options.startOffset, pin });
-      chunks = counted(options.startOffset, ranged);
-    }
-  } else {
-    chunks = stream;
+    return opened(true, startOffset > 0 ? skipBytes(gunzipStream(stream), startOffset) : gunzipStream(stream));
   }
-  return { version, chunks, bytesRead: () => bytesRead, resumes: () => resumes };
+  if (startOffset === 0) return opened(false, stream);
+  // A continuation that did not know the encoding: drop this read and start at the offset.
+  await stream[Symbol.asyncIterator]().return?.();
+  const ranged = await getRange(s3, ref, startOffset, pin);
+  return opened(false, ranged ? counted(startOffset, ranged) : emptyStream());
+}
+
+/** A GET from `fromByte` to the end; undefined when the object ends before it (S3 answers 416). */
+async function getRange(s3: S3Client, ref: ObjectRef, fromByte: number, pin: Pin | undefined): Promise<GetObjectCommandOutput | undefined> {
+  try {
+    return await getObject(s3, ref, { fromByte, ...(pin ? { pin } : {}) });
+  } catch (error) {
+    if (error instanceof ObjectReadError && error.cause instanceof Error && error.cause.name === "InvalidRange") return undefined;
+    throw error;
+  }
 }
 
 interface Pin {
@@ -120,19 +113,21 @@ async function* resumingBody(
   pin: Pin,
   fromByte: number,
   firstResponse: GetObjectCommandOutput,
-  hooks: { onBytes: (n: number) => void; onResume: (error: unknown, atByte: number) => void },
+  onBytes: (n: number) => void,
+  onResume: ((error: unknown, atByte: number) => void) | undefined,
 ): AsyncGenerator<Buffer> {
   let position = fromByte;
   let response = firstResponse;
   let resumes = 0;
   for (;;) {
-    const body = response.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
-    if (!body) return;
+    const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+    // Never read a missing body as an empty object: that would acknowledge lines never read.
+    if (!body) throw new ObjectReadError(ref.bucket, ref.key, `GetObject answered without a body at byte ${position}`);
     try {
       for await (const piece of body) {
         const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         position += chunk.length;
-        hooks.onBytes(chunk.length);
+        onBytes(chunk.length);
         yield chunk;
       }
       return;
@@ -143,7 +138,7 @@ async function* resumingBody(
         });
       }
       resumes += 1;
-      hooks.onResume(error, position);
+      onResume?.(error, position);
       response = await getObject(s3, ref, { fromByte: position, pin });
     } finally {
       body.destroy?.();

@@ -58,6 +58,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
           ...ref,
           ...(outcome.version.versionId ? { versionId: outcome.version.versionId } : {}),
           ...(outcome.version.eTag ? { eTag: outcome.version.eTag } : {}),
+          gzip: outcome.version.gzip,
           startOffset: outcome.nextOffset,
         };
         return continueWith([resumed, ...objects.slice(position + 1)], deps, `time short at offset ${outcome.nextOffset} of s3://${ref.bucket}/${ref.key}`);

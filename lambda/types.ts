@@ -13,6 +13,8 @@ export interface ObjectRef {
   eventTime: string;
   /** Where to resume: a byte offset in the decompressed stream (line formats) or a record index (json). */
   startOffset: number;
+  /** Continuations only: whether the object turned out to be gzip (a plain one resumes with one ranged GET). */
+  gzip?: boolean;
 }
 
 /** The outcome of parsing one SQS message body. Never thrown: every body gets a classification. */

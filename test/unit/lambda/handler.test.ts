@@ -107,6 +107,7 @@ describe("handler", () => {
     const content = ndjson(20_000, "big");
     aws.putObject(BUCKET, "big.log", content);
     elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
+    aws.getObjectRanges.length = 0;
     const first = sqsRecord(s3Notification(s3Record(BUCKET, "big.log")), { messageId: "big" });
 
     // Act: invoke, then keep invoking with each continuation until none is sent.
@@ -129,8 +130,9 @@ describe("handler", () => {
     const ids = elasticsearch.documents(INDEX).map((d) => d.id);
     expect(ids).toHaveLength(20_000);
     expect(new Set(ids).size).toBe(20_000);
-    // Ranged GETs were used to resume the plain object.
-    expect(aws.getObjectRanges.some((range) => range?.startsWith("bytes="))).toBe(true);
+    // Only the first invocation read from byte 0; every continuation made one ranged GET.
+    expect(aws.getObjectRanges.filter((range) => range === undefined)).toHaveLength(1);
+    expect(aws.getObjectRanges.filter((range) => range?.startsWith("bytes="))).toHaveLength(invocations - 1);
   }, 120_000);
 
   it("acknowledges a continuation whose object was replaced since, without indexing the new content from the middle", async () => {
@@ -141,6 +143,14 @@ describe("handler", () => {
     // Act
     const response = await handler(sqsEvent(sqsRecord(continuation, { messageId: "replaced" })), lambdaContext());
     // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elasticsearch.documents(INDEX)).toHaveLength(0);
+  });
+
+  it("acknowledges a continuation that starts exactly at the end of a plain object", async () => {
+    const stored = aws.putObject(BUCKET, "ended.log", ndjson(3, "end"));
+    const continuation = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "ended.log", eTag: stored.eTag, gzip: false, eventTime: "2026-11-27T10:00:00Z", startOffset: stored.body.length }] } });
+    const response = await handler(sqsEvent(sqsRecord(continuation)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(elasticsearch.documents(INDEX)).toHaveLength(0);
   });
