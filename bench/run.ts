@@ -49,7 +49,7 @@ async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
 
 function measure(object: BenchObject, scenario: string, s3Endpoint: string, es: { url: string; credentials: object }): Measurement {
   const input = { scenario, key: path.basename(object.file), format: object.format, s3Endpoint, esUrl: es.url, esCredentials: es.credentials, index: `bench-${object.name}-${scenario}-${Date.now()}` };
-  const result = spawnSync(process.execPath, [...V8_FLAGS, SCENARIO, JSON.stringify(input)], { encoding: "utf8", maxBuffer: 16 * MB });
+  const result = spawnSync(process.execPath, [...V8_FLAGS, SCENARIO], { encoding: "utf8", maxBuffer: 16 * MB, env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) } });
   if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
   const line = result.stdout.trim().split("\n").pop() ?? "{}";
   const { lines, ms, maxRssMb } = JSON.parse(line) as { lines: number; ms: number; maxRssMb: number };

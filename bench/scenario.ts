@@ -23,7 +23,8 @@ interface ScenarioInput {
   index: string;
 }
 
-const input = JSON.parse(process.argv[2] ?? "{}") as ScenarioInput;
+// From the environment, not argv: the input holds the local node's password, and argv is visible to `ps`.
+const input = JSON.parse(process.env.S3LS_BENCH_SCENARIO ?? "{}") as ScenarioInput;
 const s3 = new S3Client({ region: "eu-west-1", endpoint: input.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
 
 async function objectBytes(): Promise<AsyncIterable<Buffer>> {

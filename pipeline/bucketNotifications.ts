@@ -6,17 +6,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ProducerConfig } from "./config";
+import { groupByBucket, type ProducerConfig } from "./config";
 
 /** The event every queue entry subscribes to. */
 export const OBJECT_CREATED_EVENTS = ["s3:ObjectCreated:*"];
-
-/** Groups producers by bucket, keeping config order within each bucket and across buckets. */
-export function groupByBucket<T extends Pick<ProducerConfig, "bucket">>(producers: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const producer of producers) groups.set(producer.bucket, [...(groups.get(producer.bucket) ?? []), producer]);
-  return groups;
-}
 
 export interface BucketQueueTarget {
   producer: Pick<ProducerConfig, "name" | "bucket" | "prefix" | "suffix">;

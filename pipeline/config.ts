@@ -217,6 +217,16 @@ export function filtersOverlap(a: { prefix?: string; suffix?: string }, b: { pre
   return prefixesOverlap && suffixesOverlap;
 }
 
+/**
+ * Groups producers by bucket, keeping config order within each bucket and across buckets. Pure
+ * (no Pulumi import), so the local emulator set-up shares it without loading @pulumi/aws (~2 s).
+ */
+export function groupByBucket<T extends Pick<ProducerConfig, "bucket">>(producers: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const producer of producers) groups.set(producer.bucket, [...(groups.get(producer.bucket) ?? []), producer]);
+  return groups;
+}
+
 function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();

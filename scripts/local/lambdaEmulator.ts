@@ -25,7 +25,6 @@ const TIMEOUT_SLACK_MS = 2_000;
 export class LambdaEmulator {
   readonly logs: string[] = [];
   invocations = 0;
-  coldStarts = 0;
   private child?: ChildProcess;
   private ready?: Promise<void>;
   private next = 0;
@@ -68,7 +67,6 @@ export class LambdaEmulator {
       await this.ready;
       return this.child;
     }
-    this.coldStarts += 1;
     const child = fork(HOST, [], {
       execArgv: ["--import", TSX],
       env: { PATH: process.env.PATH ?? "", ...this.options.environment, S3LS_BUNDLE_PATH: this.options.bundlePath },

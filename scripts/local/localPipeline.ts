@@ -10,9 +10,8 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesComman
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { groupByBucket } from "../../pipeline/bucketNotifications";
 import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/bundle";
-import type { ElasticsearchConfig, ProducerConfig } from "../../pipeline/config";
+import { groupByBucket, type ElasticsearchConfig, type ProducerConfig } from "../../pipeline/config";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { LambdaEmulator } from "./lambdaEmulator";
 import { SqsEventSourcePoller } from "./sqsPoller";
