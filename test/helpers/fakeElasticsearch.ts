@@ -31,6 +31,20 @@ export class FakeElasticsearch extends LoopbackServer {
   itemBehaviour: ItemBehaviour = () => undefined;
   private inProgress = 0;
 
+  /**
+   * Back to an empty, well-behaved node between tests. Waits first for any request still being
+   * handled: a slow answer an earlier test's client gave up on still writes when it completes.
+   */
+  async reset(): Promise<void> {
+    await this.settled();
+    this.stored.clear();
+    this.requests = 0;
+    this.itemAttempts = 0;
+    this.authorizations = [];
+    this.requestBehaviour = () => ({ kind: "normal" });
+    this.itemBehaviour = () => undefined;
+  }
+
   /** Resolves when no request is being handled (a slow answer the client gave up on included). */
   async settled(): Promise<void> {
     while (this.inProgress > 0) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -45,10 +45,7 @@ afterAll(async () => {
   await aws.stop();
 });
 beforeEach(async () => {
-  await elasticsearch.settled();
-  elasticsearch.stored.clear();
-  elasticsearch.requestBehaviour = () => ({ kind: "normal" });
-  elasticsearch.itemBehaviour = () => undefined;
+  await elasticsearch.reset();
   aws.sentMessages.length = 0;
   aws.visibilityChanges.length = 0;
   aws.failSendMessage = false;

@@ -1,5 +1,5 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsProvider } from "../../../lambda/credentials";
 import { rawText } from "../../../lambda/documents";
 import { ElasticsearchBulkTransport } from "../../../lambda/esClient";
@@ -25,15 +25,9 @@ afterAll(async () => {
   await aws.stop();
 });
 beforeEach(async () => {
-  // A slow answer from an earlier test may still be writing: let it finish first.
-  await elasticsearch.settled();
-  elasticsearch.stored.clear();
-  elasticsearch.requests = 0;
-  elasticsearch.requestBehaviour = () => ({ kind: "normal" });
-  elasticsearch.itemBehaviour = () => undefined;
+  await elasticsearch.reset();
   aws.parameters.set(PARAMETER, JSON.stringify({ apiKey: "a2V5OnNlY3JldA==" }));
 });
-afterEach(() => undefined);
 
 function documents(count: number): PreparedDocument[] {
   return Array.from({ length: count }, (_, n) => ({ id: `id-${n}`, source: JSON.stringify({ message: `line ${n}`, n }), offset: n * 10, record: { offset: n * 10, nextOffset: n * 10 + 7, text: `line ${n}` } }));
