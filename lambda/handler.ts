@@ -70,17 +70,20 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   });
 
   const failures: SQSRecord[] = [];
+  const reports: Promise<void>[] = [];
   for (const [position, disposition] of dispositions.entries()) {
     const message = event.Records[position] as SQSRecord;
     if (disposition.kind === "retry") {
       failures.push(message);
-      await reportFailure(rt, message, disposition);
+      reports.push(reportFailure(rt, message, disposition));
     } else if (disposition.kind === "continued") {
       logger.info("message continued in a new message", { messageId: message.messageId, reason: disposition.reason });
     } else {
       logger.debug("message acknowledged", { messageId: message.messageId, reason: disposition.reason });
     }
   }
+  // Pacing calls are independent: one round trip for the batch, not one per failed message.
+  await Promise.all(reports);
   metrics.addMetric("MessagesFailed", "Count", failures.length);
   metrics.publishStoredMetrics();
 
