@@ -18,9 +18,13 @@ import { BulkRequestError, type BulkResponse, type BulkTransport } from "./index
  */
 class BulkResponseSerializer extends Serializer {
   override deserialize<T = unknown>(json: string): T {
+    // `errors` precedes `items` in every bulk answer: when it is false, the items need no parsing.
+    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64))) return { errors: false } as T;
     return JSON.parse(json) as T;
   }
 }
+
+const ALL_ITEMS_SUCCEEDED = /^\{(?:"took":\d+,)?"errors":false[,}]/;
 
 const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
 
