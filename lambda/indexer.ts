@@ -10,7 +10,8 @@
  */
 import { backoffDelay, sleep } from "./backoff";
 import { describeError, ShipperError } from "./errors";
-import type { DocumentRef, PreparedDocument } from "./types";
+import { BulkBody, toByteString } from "./bulkBody";
+import type { DocumentRef, LogRecord, PreparedDocument } from "./types";
 
 /** The answer for one item of a bulk request. */
 export interface BulkItemResult {
@@ -84,6 +85,11 @@ export interface IndexerOptions {
    * document before it counts as rejected. Return undefined when there is none.
    */
   rebuild?: (document: DocumentRef, reason: string) => string | undefined;
+  /**
+   * The record of a document whose source was appended as bulk lines (`appendLines`),
+   * read back from that source when it failed. Without it, the source itself stands in.
+   */
+  recoverRecord?: (source: Buffer, offset: number) => LogRecord;
   /** Called once per rejected or dead-lettered document (for logs). */
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
 }
@@ -102,63 +108,11 @@ export interface IndexingResult {
 
 type Target = "primary" | "deadLetter";
 
-/**
- * One bulk request body under construction. Documents are UTF-8 encoded into one Buffer as they
- * arrive, so their `_source` strings die young (cheap for the GC) instead of being kept — and
- * promoted to the old generation — until the request is answered; a retry copies byte ranges.
- */
-class BulkBody {
-  private bytes: Buffer;
-  private used = 0;
-
-  constructor(capacity: number) {
-    this.bytes = Buffer.allocUnsafe(Math.max(1024, capacity));
-  }
-
-  get length(): number {
-    return this.used;
-  }
-
-  /**
-   * Appends the action line and `source` in one write (each Buffer write crosses into C++; one per
-   * document is measurably cheaper than four). Returns where the document's line ends.
-   */
-  appendSource(actionPrefix: string, id: string, source: string): number {
-    const line = `${actionPrefix}${id}"}}\n${source}\n`;
-    this.reserve(line.length * 3);
-    this.used += this.bytes.write(line, this.used, "utf8");
-    return this.used;
-  }
-
-  /** Appends the action line and a source already encoded in `from`. */
-  appendEncoded(actionPrefix: string, id: string, from: Buffer, start: number, end: number): void {
-    this.reserve(Buffer.byteLength(actionPrefix) + id.length + 5 + (end - start) + 1);
-    this.writeAction(actionPrefix, id);
-    this.used += from.copy(this.bytes, this.used, start, end);
-    this.bytes[this.used++] = NEWLINE;
-  }
-
-  view(): Buffer {
-    return this.bytes.subarray(0, this.used);
-  }
-
-  private writeAction(actionPrefix: string, id: string): void {
-    this.used += this.bytes.write(actionPrefix, this.used, "utf8");
-    this.used += this.bytes.write(id, this.used, "latin1");
-    this.used += this.bytes.write('"}}\n', this.used, "latin1");
-  }
-
-  private reserve(extra: number): void {
-    if (this.used + extra <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + extra));
-    this.bytes.copy(grown, 0, 0, this.used);
-    this.bytes = grown;
-  }
-}
-
 const NEWLINE = 0x0a;
+/** `"}}\n`: what follows the id on an action line. */
+const ACTION_END_LENGTH = 4;
 
-/** A document in a batch: what a refusal needs, and where its encoded source lies in `body`. */
+/** A document in a batch that needs a look of its own: what a refusal needs, and where its source lies. */
 interface Entry extends DocumentRef {
   body: Buffer;
   start: number;
@@ -166,23 +120,50 @@ interface Entry extends DocumentRef {
 }
 
 /**
- * What `add` keeps per document until its request is answered: not the `_source` string (already
- * encoded; dropping it lets it die young) but what a failure needs, and where its lines end.
+ * A batch handed to Elasticsearch. Per document only numbers are kept (and a record where the
+ * source was built from one): per-line objects alive until the answer would survive young-generation
+ * collections and cost more GC than everything else. `Entry`s are made only when something failed.
  */
-interface Pending extends DocumentRef {
-  lineEnd: number;
+interface SentBatch {
+  /** Reused for a later batch once Elasticsearch answered this one (see `flush`). */
+  owner: BulkBody;
+  body: Buffer;
+  offsets: number[];
+  lineEnds: number[];
+  records: Array<LogRecord | undefined>;
 }
 
-export class BulkIndexer {
+/** Where documents go: the indexer, seen from the code that builds them. */
+export interface DocumentSink {
+  /** Buffers a document whose `_source` is a string. Returns a promise when the caller must wait for room. */
+  add(document: PreparedDocument): Promise<void> | undefined;
+  /** The action line for document `id`, as a byte string (see `appendLines`). */
+  actionLine(id: string): string;
+  /** Documents and bytes that still fit in the request being filled. */
+  readonly roomDocuments: number;
+  readonly roomBytes: number;
+  /**
+   * Buffers documents already written as bulk lines — per document its `actionLine` and its
+   * `_source`, each ending in a newline — as one byte string (one character per byte, UTF-8 inside).
+   * `ends[i]` is where document i ends in `lines`, `offsets[i]` its record's offset. A failed
+   * document's record is recovered from its source (`IndexerOptions.recoverRecord`).
+   */
+  appendLines(lines: string, offsets: number[], ends: number[]): Promise<void> | undefined;
+}
+
+export class BulkIndexer implements DocumentSink {
   private readonly flushBytes: number;
   private readonly flushDocuments: number;
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
-  private readonly actionPrefix: string;
-  private readonly deadLetterActionPrefix: string;
-  private readonly actionPrefixBytes: number;
+  private readonly action: string;
+  private readonly deadLetterAction: string;
   private body: BulkBody;
-  private entries: Pending[] = [];
+  /** Bodies of answered requests, to fill again: a new 5 MB buffer per request makes V8 collect often. */
+  private readonly spareBodies: BulkBody[] = [];
+  private offsets: number[] = [];
+  private lineEnds: number[] = [];
+  private records: Array<LogRecord | undefined> = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
   private gaveUp = false;
@@ -192,9 +173,8 @@ export class BulkIndexer {
     this.flushDocuments = options.flushDocuments ?? 5_000;
     this.concurrency = options.concurrency ?? 2;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.actionPrefix = `{"create":{"_index":${JSON.stringify(options.index)},"_id":"`;
-    this.deadLetterActionPrefix = `{"create":{"_index":${JSON.stringify(options.deadLetterIndex ?? options.index)},"_id":"`;
-    this.actionPrefixBytes = Buffer.byteLength(this.actionPrefix);
+    this.action = actionPrefix(options.index);
+    this.deadLetterAction = actionPrefix(options.deadLetterIndex ?? options.index);
     this.body = new BulkBody(this.bodyCapacity());
   }
 
@@ -203,14 +183,45 @@ export class BulkIndexer {
     return this.gaveUp;
   }
 
+  get roomDocuments(): number {
+    return this.flushDocuments - this.lineEnds.length;
+  }
+
+  get roomBytes(): number {
+    return this.flushBytes - this.body.length;
+  }
+
+  actionLine(id: string): string {
+    return `${this.action}${id}"}}\n`;
+  }
+
   /**
    * Buffers a document. Returns a promise only when a batch was handed off and the caller must wait
    * for room (backpressure for the reader); otherwise undefined, so the per-line path never awaits.
    */
   add(document: PreparedDocument): Promise<void> | undefined {
-    const lineEnd = this.body.appendSource(this.actionPrefix, document.id, document.source);
-    this.entries.push({ id: document.id, offset: document.offset, record: document.record, lineEnd });
-    if (this.body.length >= this.flushBytes || this.entries.length >= this.flushDocuments) return this.flush();
+    this.body.byteString(this.actionLine(document.id));
+    this.body.text(document.source);
+    this.body.byteString("\n");
+    this.offsets.push(document.offset);
+    this.lineEnds.push(this.body.length);
+    this.records.push(document.record);
+    return this.flushWhenFull();
+  }
+
+  appendLines(lines: string, offsets: number[], ends: number[]): Promise<void> | undefined {
+    const base = this.body.length;
+    this.body.byteString(lines);
+    for (let index = 0; index < ends.length; index += 1) {
+      this.offsets.push(offsets[index] as number);
+      this.lineEnds.push(base + (ends[index] as number));
+      this.records.push(undefined);
+    }
+    return this.flushWhenFull();
+  }
+
+  private flushWhenFull(): Promise<void> | undefined {
+    if (this.body.length >= this.flushBytes || this.lineEnds.length >= this.flushDocuments) return this.flush();
     return undefined;
   }
 
@@ -226,45 +237,78 @@ export class BulkIndexer {
   }
 
   private async flush(): Promise<void> {
-    if (this.entries.length > 0) {
-      const bytes = this.body.view();
-      // Source ranges are worked out once per batch, not per line: the action line is ASCII.
-      let lineStart = 0;
-      const entries: Entry[] = this.entries.map(({ id, offset, record, lineEnd }) => {
-        const start = lineStart + this.actionPrefixBytes + id.length + 4;
-        lineStart = lineEnd;
-        return { id, offset, record, body: bytes, start, end: lineEnd - 1 };
-      });
-      this.entries = [];
-      this.body = new BulkBody(this.bodyCapacity());
-      const request: Promise<void> = this.sendWithRetries(entries, bytes, "primary").finally(() => this.inFlight.delete(request));
+    if (this.lineEnds.length > 0) {
+      const batch: SentBatch = { owner: this.body, body: this.body.view(), offsets: this.offsets, lineEnds: this.lineEnds, records: this.records };
+      this.body = this.spareBodies.pop() ?? new BulkBody(this.bodyCapacity());
+      this.offsets = [];
+      this.lineEnds = [];
+      this.records = [];
+      const request: Promise<void> = this.sendWithRetries(batch.body, batch.lineEnds.length, () => this.entriesOf(batch), "primary")
+        .then((answered) => {
+          // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
+          if (answered) {
+            batch.owner.clear();
+            this.spareBodies.push(batch.owner);
+          }
+        })
+        .finally(() => this.inFlight.delete(request));
       this.inFlight.add(request);
     }
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
   }
 
-  private async sendWithRetries(entries: Entry[], firstBody: Buffer, target: Target): Promise<void> {
-    let pending = entries;
+  /** The documents of a batch one by one, read back from its body: only needed when something failed. */
+  private entriesOf(batch: SentBatch): Entry[] {
+    const { body } = batch;
+    const entries: Entry[] = [];
+    let lineStart = 0;
+    batch.lineEnds.forEach((lineEnd, position) => {
+      const idStart = lineStart + this.action.length;
+      const actionEnd = body.indexOf(NEWLINE, idStart);
+      const offset = batch.offsets[position] as number;
+      const start = actionEnd + 1;
+      const end = lineEnd - 1;
+      const record = batch.records[position] ?? this.recoverRecord(body.subarray(start, end), offset);
+      entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END_LENGTH + 1), offset, record, body, start, end });
+      lineStart = lineEnd;
+    });
+    return entries;
+  }
+
+  private recoverRecord(source: Buffer, offset: number): LogRecord {
+    // Without a way back to the record, the whole source stands in for it: kept, never lost.
+    return this.options.recoverRecord?.(source, offset) ?? { offset, nextOffset: offset, text: source.toString("utf8") };
+  }
+
+  /**
+   * Sends a body of `count` documents until every one is accepted, refused for good, or retries run
+   * out. `documents` lists them for a look one by one, which only a failure needs. Resolves to
+   * whether Elasticsearch answered the first body (so the transport is done with it).
+   */
+  private async sendWithRetries(firstBody: Buffer, count: number, documents: () => Entry[], target: Target): Promise<boolean> {
+    let answered = false;
+    let pending: Entry[] | undefined; // undefined while they are still all of the first body's documents
     let body: Buffer | undefined = firstBody;
     const rebuilt = new Set<Entry>();
-    const actionPrefix = target === "primary" ? this.actionPrefix : this.deadLetterActionPrefix;
+    const action = target === "primary" ? this.action : this.deadLetterAction;
     for (let attempt = 1; ; attempt += 1) {
       let retryable: Entry[] = [];
       const rejected: RejectedDocument[] = [];
       try {
         const deadline = this.options.deadline?.();
         const timeoutMs = deadline === undefined ? undefined : Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - Date.now());
-        body ??= encode(pending, actionPrefix);
+        body ??= encode(pending ?? documents(), action);
         const response = await this.options.transport.send(body, timeoutMs);
+        answered ||= body === firstBody;
         if (!response.errors) {
           // Every item was created: the common case needs no per-item look.
-          for (let n = 0; n < pending.length; n += 1) this.countAccepted(target);
-          return;
+          this.countAccepted(target, pending?.length ?? count);
+          return answered;
         }
         const { items } = response;
-        pending.forEach((entry, position) => {
+        (pending ??= documents()).forEach((entry, position) => {
           const item = items[position] ?? { status: 500, error: { type: "missing_item", reason: "bulk response has fewer items than the request" } };
-          if (item.status >= 200 && item.status < 300) this.countAccepted(target);
+          if (item.status >= 200 && item.status < 300) this.countAccepted(target, 1);
           else if (item.status === 409) {
             if (target === "primary") this.result.duplicates += 1;
             else this.result.deadLettered += 1;
@@ -284,25 +328,26 @@ export class BulkIndexer {
           }
         });
       } catch (error) {
+        pending ??= documents();
         if (!(error instanceof BulkRequestError) || !error.retryable) {
           this.result.failed += pending.length;
           this.result.lastError = describeError(error);
           this.gaveUp = true;
-          return;
+          return answered;
         }
         retryable = pending;
         this.result.lastError = describeError(error);
       }
 
       if (rejected.length > 0) await this.handleRejected(rejected, target);
-      if (retryable.length === 0) return;
+      if (retryable.length === 0) return answered;
 
       const delay = backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
       const deadline = this.options.deadline?.() ?? Number.POSITIVE_INFINITY;
       if (attempt >= this.retry.maxAttempts || Date.now() + delay > deadline) {
         this.result.failed += retryable.length;
         this.gaveUp = true;
-        return;
+        return answered;
       }
       await sleep(delay);
       // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
@@ -311,9 +356,9 @@ export class BulkIndexer {
     }
   }
 
-  private countAccepted(target: Target): void {
-    if (target === "primary") this.result.indexed += 1;
-    else this.result.deadLettered += 1;
+  private countAccepted(target: Target, count: number): void {
+    if (target === "primary") this.result.indexed += count;
+    else this.result.deadLettered += count;
   }
 
   private async handleRejected(rejected: RejectedDocument[], target: Target): Promise<void> {
@@ -328,7 +373,7 @@ export class BulkIndexer {
     const deadLetterSource = this.options.deadLetterSource;
     if (!deadLetterSource) return;
     const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
-    await this.sendWithRetries(entries, encode(entries, this.deadLetterActionPrefix), "deadLetter");
+    await this.sendWithRetries(encode(entries, this.deadLetterAction), entries.length, () => entries, "deadLetter");
   }
 }
 
@@ -338,10 +383,19 @@ function toEntry(document: DocumentRef, source: string): Entry {
   return { id: document.id, offset: document.offset, record: document.record, body, start: 0, end: body.length };
 }
 
+/** The start of an action line up to the id, `{"create":{"_index":"…","_id":"`, as a byte string. */
+function actionPrefix(index: string): string {
+  return toByteString(`{"create":{"_index":${JSON.stringify(index)},"_id":"`);
+}
+
 /** Encodes entries (whose sources lie in earlier bodies) into a new request body. */
-function encode(entries: Entry[], actionPrefix: string): Buffer {
-  const body = new BulkBody(entries.reduce((sum, entry) => sum + (entry.end - entry.start) + entry.id.length + Buffer.byteLength(actionPrefix) + 8, 0));
-  for (const entry of entries) body.appendEncoded(actionPrefix, entry.id, entry.body, entry.start, entry.end);
+function encode(entries: Entry[], action: string): Buffer {
+  const body = new BulkBody(0);
+  for (const entry of entries) {
+    body.byteString(`${action}${entry.id}"}}\n`);
+    body.copy(entry.body, entry.start, entry.end);
+    body.byteString("\n");
+  }
   return body.view();
 }
 

@@ -6,7 +6,7 @@
  */
 import { ObjectFormatError } from "./errors";
 import { peek } from "./gzip";
-import { DEFAULT_MAX_LINE_BYTES, splitLines, type Line } from "./lines";
+import { DEFAULT_MAX_LINE_BYTES, splitLines, type LineBatch } from "./lines";
 import type { LogFormat, LogRecord } from "./types";
 
 /** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
@@ -29,8 +29,17 @@ export interface ReadRecordsOptions {
   key: string;
 }
 
+/** Line formats: one record per line. */
+export type LineFormat = "text" | "ndjson";
+
+/**
+ * Records in the order of the object: the lines of a line format, left as bytes so the hot path
+ * can copy them into a request (`lineRecord` makes a record of one), or records of a json document.
+ */
+export type RecordBatch = { kind: "lines"; format: LineFormat; lines: LineBatch } | { kind: "records"; records: LogRecord[] };
+
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
-export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<LogRecord[]> {
+export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<RecordBatch> {
   let format = options.format;
   let stream = chunks;
   let recordsField = options.recordsField;
@@ -42,16 +51,28 @@ export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadR
     stream = sniffed.stream;
   }
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  switch (format) {
-    case "text":
-      for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield lines.map(textRecord);
-      return;
-    case "ndjson":
-      for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield lines.map(ndjsonRecord);
-      return;
-    case "json":
-      yield* jsonRecords(stream, { ...options, ...(recordsField ? { recordsField } : {}) });
-      return;
+  if (format === "json") {
+    for await (const records of jsonRecords(stream, { ...options, ...(recordsField ? { recordsField } : {}) })) yield { kind: "records", records };
+    return;
+  }
+  for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield { kind: "lines", format, lines };
+}
+
+/**
+ * Line `index` as a record: its text, and for ndjson its parsed value (`parsed` when the caller
+ * already parsed the line; JSON.parse never returns undefined), or a tag saying why there is none.
+ */
+export function lineRecord(format: LineFormat, lines: LineBatch, index: number, parsed?: unknown): LogRecord {
+  const offset = lines.offsets[index] as number;
+  const nextOffset = lines.nextOffsets[index] as number;
+  const text = lines.text(index);
+  if (lines.truncated(index)) return { offset, nextOffset, text, tags: [TAG_TRUNCATED] };
+  if (format === "text") return { offset, nextOffset, text };
+  if (parsed !== undefined) return { offset, nextOffset, text, value: parsed };
+  try {
+    return { offset, nextOffset, text, value: JSON.parse(text) as unknown };
+  } catch {
+    return { offset, nextOffset, text, tags: [TAG_INVALID_JSON] };
   }
 }
 
@@ -74,24 +95,6 @@ export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<Lo
   } catch {
     // The first line is not a whole document: a pretty-printed (multi-line) json document.
     return "json";
-  }
-}
-
-function textRecord(line: Line): LogRecord {
-  return {
-    offset: line.offset,
-    nextOffset: line.nextOffset,
-    text: line.text,
-    ...(line.truncated ? { tags: [TAG_TRUNCATED] } : {}),
-  };
-}
-
-function ndjsonRecord(line: Line): LogRecord {
-  if (line.truncated) return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, tags: [TAG_TRUNCATED] };
-  try {
-    return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, value: JSON.parse(line.text) as unknown };
-  } catch {
-    return { offset: line.offset, nextOffset: line.nextOffset, text: line.text, tags: [TAG_INVALID_JSON] };
   }
 }
 
@@ -122,7 +125,7 @@ async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsO
       cause: error,
     });
   }
-  const items = recordsOf(document, options.recordsField);
+  const items = itemsOf(document, options.recordsField);
   for (let start = options.startOffset; start < items.length; start += JSON_BATCH) {
     const batch: LogRecord[] = [];
     for (let index = start; index < Math.min(items.length, start + JSON_BATCH); index += 1) {
@@ -132,7 +135,7 @@ async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsO
   }
 }
 
-function recordsOf(document: unknown, recordsField: string | undefined): unknown[] {
+function itemsOf(document: unknown, recordsField: string | undefined): unknown[] {
   if (Array.isArray(document)) return document;
   if (recordsField && isPlainObject(document)) {
     const records = document[recordsField];

@@ -83,6 +83,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         }
       : {}),
     rebuild: (document, reason) => builder.rebuild(document, reason),
+    recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
     ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
   });
 
@@ -98,12 +99,20 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       key: ref.key,
       ...(settings.recordsField ? { recordsField: settings.recordsField } : {}),
     })) {
-      for (const record of batch) {
-        stats.records += 1;
-        const backpressure = indexer.add(builder.build(record));
-        if (backpressure) await backpressure;
-        reached = record.nextOffset;
-        if (indexer.unavailable) break reading;
+      if (batch.kind === "lines") {
+        const { format, lines } = batch;
+        await builder.appendLines(format, lines, indexer);
+        stats.records += lines.count;
+        reached = lines.nextOffsets[lines.count - 1] ?? reached;
+        if (indexer.unavailable) break;
+      } else {
+        for (const record of batch.records) {
+          stats.records += 1;
+          const backpressure = indexer.add(builder.build(record));
+          if (backpressure) await backpressure;
+          reached = record.nextOffset;
+          if (indexer.unavailable) break reading;
+        }
       }
       if (deps.shouldStop()) {
         stopped = true;

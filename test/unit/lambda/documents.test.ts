@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { documentId, DocumentBuilder, objectIdPrefix, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
-import { TAG_INVALID_JSON } from "../../../lambda/records";
+import type { DocumentSink } from "../../../lambda/indexer";
+import { readRecords, TAG_INVALID_JSON, type LineFormat } from "../../../lambda/records";
+import type { PreparedDocument } from "../../../lambda/types";
 
 const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) => new DocumentBuilder(objectContext).build(record);
 
@@ -62,36 +64,110 @@ describe("buildDocument", () => {
   });
 });
 
-describe("the spliced hot path", () => {
-  it("gives the same document as parsing and merging, for any JSON object line", () => {
+/** What the builder hands the indexer, appended as bulk lines (`hot`) or as a built string. */
+class RecordingSink implements DocumentSink {
+  readonly documents: Array<{ id: string; offset: number; source: string; hot: boolean }> = [];
+  // Little room, so a batch is handed over in several parts.
+  readonly roomDocuments = 3;
+  readonly roomBytes = 64 * 1024;
+
+  add(document: PreparedDocument): undefined {
+    this.documents.push({ id: document.id, offset: document.offset, source: document.source, hot: false });
+    return undefined;
+  }
+
+  actionLine(id: string): string {
+    return `${id}\n`;
+  }
+
+  appendLines(lines: string, offsets: number[], ends: number[]): undefined {
+    expect(offsets.length).toBeLessThanOrEqual(this.roomDocuments);
+    let start = 0;
+    ends.forEach((end, position) => {
+      const [id = "", source = ""] = lines.slice(start, end - 1).split("\n");
+      // A byte string: its characters are the document's UTF-8 bytes.
+      this.documents.push({ id, offset: offsets[position] ?? -1, source: Buffer.from(source, "latin1").toString("utf8"), hot: true });
+      start = end;
+    });
+    return undefined;
+  }
+}
+
+/** Runs `content` through the reader and the builder's line path. */
+async function appendLines(builder: DocumentBuilder, content: Buffer, format: LineFormat): Promise<RecordingSink["documents"]> {
+  const sink = new RecordingSink();
+  async function* once(): AsyncGenerator<Buffer> {
+    yield content;
+  }
+  for await (const batch of readRecords(once(), { format, startOffset: 0, bucket: context.bucket, key: context.key })) {
+    if (batch.kind !== "lines") throw new Error("expected lines");
+    await builder.appendLines(batch.format, batch.lines, sink);
+  }
+  return sink.documents;
+}
+
+describe("the hot path", () => {
+  it("gives the same document as parsing and merging, for any JSON object line", async () => {
     const builder = new DocumentBuilder({ ...context, timestampField: "ts" });
     const line = fc
       .dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue(), { maxKeys: 6 })
-      .chain((value) => fc.record({ value: fc.constant(value), ts: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: undefined }), pad: fc.constantFrom("", " ", "  ") }));
-    fc.assert(
-      fc.property(line, ({ value, ts, pad }) => {
+      .chain((value) => fc.record({ value: fc.constant(value), ts: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: undefined }), pad: fc.constantFrom("", " ", "\t ") }));
+    let hot = 0;
+    await fc.assert(
+      fc.asyncProperty(line, async ({ value, ts, pad }) => {
         const object = ts === undefined ? value : { ...value, ts };
-        const text = `${pad}${JSON.stringify(object)}${pad}`;
-        const record = { offset: 7, nextOffset: 9, text, value: JSON.parse(text) as unknown };
-        const fast = JSON.parse(builder.build(record).source) as unknown;
-        const merged = JSON.parse(builder.mergedSource(record)) as unknown;
-        expect(fast).toEqual(merged);
+        const text = `${pad}${JSON.stringify(object, null, ts !== undefined && ts % 2 === 0 ? 1 : undefined).replace(/\n/g, " ")}${pad}`;
+        const [document] = await appendLines(builder, Buffer.from(`${text}\n`), "ndjson");
+        const merged = builder.mergedSource({ offset: 0, nextOffset: 0, text, value: JSON.parse(text) as unknown });
+        expect(JSON.parse(document?.source ?? "") as unknown).toEqual(JSON.parse(merged));
+        if (document?.hot) hot += 1;
+      }),
+      { numRuns: 500 },
+    );
+    // Lines without a usable `ts`, or with a field the shipper writes, took the general path.
+    expect(hot).toBeGreaterThan(100);
+  });
+
+  it("writes a text line exactly as JSON.stringify would, for any valid UTF-8", async () => {
+    const builder = new DocumentBuilder(context);
+    const text = fc.string({ unit: "binary", minLength: 1 }).filter((s) => !s.includes("\n") && s.trim().length > 0 && s === s.trimStart() && Buffer.from(s).toString() === s && !s.endsWith("\r"));
+    await fc.assert(
+      fc.asyncProperty(text, async (line) => {
+        const [document] = await appendLines(builder, Buffer.from(`${line}\n`), "text");
+        expect(document?.hot).toBe(true);
+        expect(document?.source).toBe(builder.mergedSource({ offset: 0, nextOffset: 0, text: line }));
       }),
       { numRuns: 500 },
     );
   });
 
-  it("rebuilds a line Elasticsearch refused for duplicate keys, by merging", () => {
+  it("takes the general path for invalid UTF-8, which becomes U+FFFD", async () => {
     const builder = new DocumentBuilder(context);
-    const text = '{"a":1,"a":2}';
-    const document = builder.build({ offset: 0, nextOffset: 14, text, value: JSON.parse(text) as unknown });
-    expect(document.source).toContain('"a":1,"a":2');
-    const rebuilt = builder.rebuild(document, "Duplicate field 'a'");
-    // A text line cannot have been spliced: nothing to rebuild.
-    expect(builder.rebuild(builder.build({ offset: 0, nextOffset: 5, text: "text" }), "Duplicate field 'a'")).toBeUndefined();
-    expect(JSON.parse(rebuilt ?? "{}")).toMatchObject({ a: 2 });
+    const documents = await appendLines(builder, Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x63, 0x0a]), "text");
+    expect(documents.map((d) => [d.hot, JSON.parse(d.source).message])).toEqual([
+      [false, "a\uFFFDb"],
+      [false, "c"],
+    ]);
+  });
+
+  it("recovers a refused line's record from its source, and rebuilds duplicate keys by merging", async () => {
+    const builder = new DocumentBuilder(context);
+    const [spliced] = await appendLines(builder, Buffer.from('{"a":1,"a":2}\n'), "ndjson");
+    const [text] = await appendLines(builder, Buffer.from('GET / "quoted" \\ 200\n'), "text");
+    expect(spliced?.source).toContain('"a":1,"a":2');
+    const record = builder.recoverRecord(Buffer.from(spliced?.source ?? ""), 0);
+    expect(record).toMatchObject({ text: '{"a":1,"a":2}', value: { a: 2 } });
+    const rebuilt = builder.rebuild({ id: spliced?.id ?? "", offset: 0, record }, "Duplicate field 'a'");
+    expect(JSON.parse(rebuilt ?? "{}")).toMatchObject({ a: 2, log: { offset: 0 } });
     expect(rebuilt).not.toContain('"a":1');
-    expect(builder.rebuild(document, "failed to parse field [a] of type [long]")).toBeUndefined();
+    // Other refusals are not fixed by merging.
+    expect(builder.rebuild({ id: spliced?.id ?? "", offset: 0, record }, "failed to parse field [a] of type [long]")).toBeUndefined();
+
+    // A text line comes back exactly, and cannot have duplicate keys.
+    expect(text?.hot).toBe(true);
+    const textRecord = builder.recoverRecord(Buffer.from(text?.source ?? ""), 14);
+    expect(textRecord.text).toBe('GET / "quoted" \\ 200');
+    expect(builder.rebuild({ id: text?.id ?? "", offset: 14, record: textRecord }, "Duplicate field 'a'")).toBeUndefined();
   });
 });
 

@@ -1,9 +1,11 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CredentialsProvider } from "../../../lambda/credentials";
-import { rawText } from "../../../lambda/documents";
+import { buildDeadLetterSource } from "../../../lambda/deadLetter";
+import { DocumentBuilder, objectIdPrefix, rawText, type ObjectContext } from "../../../lambda/documents";
 import { ElasticsearchBulkTransport } from "../../../lambda/esClient";
 import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../lambda/indexer";
+import { readRecords, type LineFormat } from "../../../lambda/records";
 import type { PreparedDocument } from "../../../lambda/types";
 import { FakeAws } from "../../helpers/fakeAws";
 import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
@@ -155,5 +157,70 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const result = await index(documents(2));
     expect(result).toMatchObject({ indexed: 0, failed: 2 });
     expect(elasticsearch.requests).toBe(1);
+  });
+
+  describe("documents appended as bulk lines by the builder's hot path", () => {
+    const context: ObjectContext = { bucket: "b", key: "k.log", identity: "v1", region: "eu-west-1", eventTime: "2026-11-27T10:00:00.000Z", ingested: "2026-11-27T10:00:05.000Z" };
+
+    /** Reads `content` as the shipper does and appends it through the builder; returns the totals. */
+    async function ship(content: string, format: LineFormat, options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
+      const builder = new DocumentBuilder(context);
+      const indexer = new BulkIndexer({
+        index: "logs-test",
+        transport: transport(),
+        retry: FAST_RETRY,
+        flushDocuments: 2,
+        rebuild: (document, reason) => builder.rebuild(document, reason),
+        recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
+        deadLetterIndex: "logs-shipper-failed",
+        deadLetterSource: (rejected) => buildDeadLetterSource(rejected, context, "logs-test", "test"),
+        ...options,
+      });
+      async function* once(): AsyncGenerator<Buffer> {
+        yield Buffer.from(content);
+      }
+      for await (const batch of readRecords(once(), { format, startOffset: 0, bucket: "b", key: "k.log" })) {
+        if (batch.kind === "lines") await builder.appendLines(batch.format, batch.lines, indexer);
+      }
+      return indexer.finish();
+    }
+    const idAt = (offset: number) => `${objectIdPrefix("b", "k.log", "v1")}${offset.toString(36)}`;
+
+    it("dead-letters a refused line with its original text, recovered from the request body", async () => {
+      // Prepare: the line at offset 8 is refused for good.
+      const lines = ['{"n":1}', '{"n":"x","note":"é \\"q\\""}', '{"n":3}'];
+      elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === idAt(8) ? mappingError : undefined);
+      // Act
+      const result = await ship(`${lines.join("\n")}\n`, "ndjson");
+      // Assess
+      expect(result).toMatchObject({ indexed: 2, deadLettered: 1, rejected: 0, failed: 0 });
+      const [deadLetter] = elasticsearch.documents("logs-shipper-failed");
+      expect(deadLetter).toMatchObject({ message: lines[1], log: { offset: 8 }, error: { type: "document_parsing_exception" } });
+      expect(elasticsearch.ids("logs-shipper-failed")).toEqual([idAt(8)]);
+    });
+
+    it("dead-letters a refused text line exactly as it was", async () => {
+      const line = 'GET /a?b=\\x "quoted" ✓ 𝄞\ttab';
+      elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" ? mappingError : undefined);
+      const result = await ship(`${line}\n`, "text");
+      expect(result).toMatchObject({ deadLettered: 1, rejected: 0 });
+      expect(elasticsearch.documents("logs-shipper-failed")[0]).toMatchObject({ message: line });
+    });
+
+    it("rebuilds a line with duplicate keys by merging, once, and stores it", async () => {
+      elasticsearch.itemBehaviour = (item, request) =>
+        item.id === idAt(8) && request === 1 ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" } : undefined;
+      const result = await ship('{"n":1}\n{"a":1,"a":2}\n', "ndjson");
+      expect(result).toMatchObject({ indexed: 2, rejected: 0, deadLettered: 0 });
+      expect(elasticsearch.documents("logs-test").find((document) => document.a !== undefined)).toMatchObject({ a: 2, log: { offset: 8 } });
+    });
+
+    it("retries a batch after a whole-request 503 and stores every line once", async () => {
+      elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "status", status: 503 } : { kind: "normal" });
+      const content = Array.from({ length: 7 }, (_, n) => `line ${n}`).join("\n");
+      const result = await ship(content, "text");
+      expect(result).toMatchObject({ indexed: 7, failed: 0 });
+      expect(elasticsearch.documents("logs-test").map((document) => document.message).sort()).toEqual(content.split("\n"));
+    });
   });
 });
