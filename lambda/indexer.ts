@@ -130,7 +130,8 @@ interface SentBatch {
   body: Buffer;
   offsets: number[];
   lineEnds: number[];
-  records: Array<LogRecord | undefined>;
+  /** By position in the batch, for documents added with their record (`add`). */
+  records: Map<number, LogRecord>;
 }
 
 /** Where documents go: the indexer, seen from the code that builds them. */
@@ -163,7 +164,7 @@ export class BulkIndexer implements DocumentSink {
   private readonly spareBodies: BulkBody[] = [];
   private offsets: number[] = [];
   private lineEnds: number[] = [];
-  private records: Array<LogRecord | undefined> = [];
+  private records = new Map<number, LogRecord>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
   private gaveUp = false;
@@ -203,9 +204,9 @@ export class BulkIndexer implements DocumentSink {
     this.body.byteString(this.actionLine(document.id));
     this.body.text(document.source);
     this.body.byteString("\n");
+    this.records.set(this.lineEnds.length, document.record);
     this.offsets.push(document.offset);
     this.lineEnds.push(this.body.length);
-    this.records.push(document.record);
     return this.flushWhenFull();
   }
 
@@ -215,7 +216,6 @@ export class BulkIndexer implements DocumentSink {
     for (let index = 0; index < ends.length; index += 1) {
       this.offsets.push(offsets[index] as number);
       this.lineEnds.push(base + (ends[index] as number));
-      this.records.push(undefined);
     }
     return this.flushWhenFull();
   }
@@ -242,7 +242,7 @@ export class BulkIndexer implements DocumentSink {
       this.body = this.spareBodies.pop() ?? new BulkBody(this.bodyCapacity());
       this.offsets = [];
       this.lineEnds = [];
-      this.records = [];
+      this.records = new Map();
       const request: Promise<void> = this.sendWithRetries(batch.body, batch.lineEnds.length, () => this.entriesOf(batch), "primary")
         .then((answered) => {
           // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
@@ -268,7 +268,7 @@ export class BulkIndexer implements DocumentSink {
       const offset = batch.offsets[position] as number;
       const start = actionEnd + 1;
       const end = lineEnd - 1;
-      const record = batch.records[position] ?? this.recoverRecord(body.subarray(start, end), offset);
+      const record = batch.records.get(position) ?? this.recoverRecord(body.subarray(start, end), offset);
       entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END_LENGTH + 1), offset, record, body, start, end });
       lineStart = lineEnd;
     });
