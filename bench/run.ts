@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --no-e2e]`: throughput and memory of the shipper against the floor
- * and a naive parser, on the same seeded bytes, plus the function bundle's size and cold init.
- * Figures only — nothing here asserts on time. Writes bench/results.json.
+ * `npm run bench [-- --quick] [-- --no-e2e] [-- --node PATH]`: throughput and memory of the shipper
+ * against the floor and a naive parser, on the same seeded bytes, plus the function bundle's size
+ * and cold init. `--node` runs the measured processes on another Node.js binary (say, the major the
+ * function's runtime uses). Figures only — nothing here asserts on time. Writes bench/results.json.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -17,6 +18,9 @@ import { benchObject, type BenchObject } from "./data";
 
 const quick = process.argv.includes("--quick");
 const e2eEnabled = !process.argv.includes("--no-e2e");
+const nodeFlag = process.argv.indexOf("--node");
+/** The Node.js that runs every measured process. */
+const MEASURED_NODE = nodeFlag === -1 ? process.execPath : (process.argv[nodeFlag + 1] ?? process.execPath);
 const MB = 1024 * 1024;
 const SIZE = quick ? 48 * MB : 1024 * MB;
 const E2E_SIZE = quick ? 8 * MB : 256 * MB;
@@ -49,7 +53,7 @@ async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
 
 function measure(object: BenchObject, scenario: string, s3Endpoint: string, es: { url: string; credentials: object }): Measurement {
   const input = { scenario, key: path.basename(object.file), format: object.format, s3Endpoint, esUrl: es.url, esCredentials: es.credentials, index: `bench-${object.name}-${scenario}-${Date.now()}` };
-  const result = spawnSync(process.execPath, [...V8_FLAGS, SCENARIO], { encoding: "utf8", maxBuffer: 16 * MB, env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) } });
+  const result = spawnSync(MEASURED_NODE, [...V8_FLAGS, SCENARIO], { encoding: "utf8", maxBuffer: 16 * MB, env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) } });
   if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
   const line = result.stdout.trim().split("\n").pop() ?? "{}";
   const { lines, ms, maxRssMb } = JSON.parse(line) as { lines: number; ms: number; maxRssMb: number };
@@ -61,7 +65,7 @@ function measure(object: BenchObject, scenario: string, s3Endpoint: string, es: 
 function coldInitMs(bundlePath: string, runs = 9): { medianMs: number; runsMs: number[] } {
   const runsMs: number[] = [];
   for (let n = 0; n < runs; n += 1) {
-    const output = execFileSync(process.execPath, ["-e", `const t=process.hrtime.bigint();require(${JSON.stringify(bundlePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { encoding: "utf8" });
+    const output = execFileSync(MEASURED_NODE, ["-e", `const t=process.hrtime.bigint();require(${JSON.stringify(bundlePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { encoding: "utf8" });
     runsMs.push(round(Number(output)));
   }
   const sorted = [...runsMs].sort((a, b) => a - b);
@@ -74,6 +78,8 @@ function round(value: number): number {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const measuredNode = execFileSync(MEASURED_NODE, ["--version"], { encoding: "utf8" }).trim();
+  process.stdout.write(`measuring on Node.js ${measuredNode}, ${V8_FLAGS.join(" ")}\n`);
   process.stdout.write(`generating seeded objects (${SIZE / MB} MB uncompressed each${e2eEnabled ? `, ${E2E_SIZE / MB} MB for end to end` : ""})…\n`);
   const objects = [await benchObject("gzip-ndjson", SIZE), await benchObject("plain-text", SIZE)];
   buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["bench/scenario.ts"], write: true, outfile: SCENARIO });
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",
-    machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
+    machine: { node: measuredNode, cpus: (await import("node:os")).cpus().length },
     v8Flags: { functionMemoryMb: FUNCTION_MEMORY_MB, flags: V8_FLAGS },
     objects: objects.map(({ name, uncompressedBytes, storedBytes, lines }) => ({ name, uncompressedBytes, storedBytes, lines })),
     measurements,
