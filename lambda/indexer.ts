@@ -109,8 +109,8 @@ export interface IndexingResult {
 type Target = "primary" | "deadLetter";
 
 const NEWLINE = 0x0a;
-/** `"}}\n`: what follows the id on an action line. */
-const ACTION_END_LENGTH = 4;
+/** What follows the id on an action line. */
+const ACTION_END = '"}}\n';
 
 /** A document in a batch that needs a look of its own: what a refusal needs, and where its source lies. */
 interface Entry extends DocumentRef {
@@ -126,8 +126,7 @@ interface Entry extends DocumentRef {
  */
 interface SentBatch {
   /** Reused for a later batch once Elasticsearch answered this one (see `flush`). */
-  owner: BulkBody;
-  body: Buffer;
+  body: BulkBody;
   offsets: number[];
   lineEnds: number[];
   /** By position in the batch, for documents added with their record (`add`). */
@@ -193,7 +192,7 @@ export class BulkIndexer implements DocumentSink {
   }
 
   actionLine(id: string): string {
-    return `${this.action}${id}"}}\n`;
+    return actionLine(this.action, id);
   }
 
   /**
@@ -238,17 +237,17 @@ export class BulkIndexer implements DocumentSink {
 
   private async flush(): Promise<void> {
     if (this.lineEnds.length > 0) {
-      const batch: SentBatch = { owner: this.body, body: this.body.view(), offsets: this.offsets, lineEnds: this.lineEnds, records: this.records };
+      const batch: SentBatch = { body: this.body, offsets: this.offsets, lineEnds: this.lineEnds, records: this.records };
       this.body = this.spareBodies.pop() ?? new BulkBody(this.bodyCapacity());
       this.offsets = [];
       this.lineEnds = [];
       this.records = new Map();
-      const request: Promise<void> = this.sendWithRetries(batch.body, batch.lineEnds.length, () => this.entriesOf(batch), "primary")
+      const request: Promise<void> = this.sendWithRetries(batch.body.view(), batch.lineEnds.length, () => this.entriesOf(batch), "primary")
         .then((answered) => {
           // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
           if (answered) {
-            batch.owner.clear();
-            this.spareBodies.push(batch.owner);
+            batch.body.clear();
+            this.spareBodies.push(batch.body);
           }
         })
         .finally(() => this.inFlight.delete(request));
@@ -259,7 +258,7 @@ export class BulkIndexer implements DocumentSink {
 
   /** The documents of a batch one by one, read back from its body: only needed when something failed. */
   private entriesOf(batch: SentBatch): Entry[] {
-    const { body } = batch;
+    const body = batch.body.view();
     const entries: Entry[] = [];
     let lineStart = 0;
     batch.lineEnds.forEach((lineEnd, position) => {
@@ -269,7 +268,7 @@ export class BulkIndexer implements DocumentSink {
       const start = actionEnd + 1;
       const end = lineEnd - 1;
       const record = batch.records.get(position) ?? this.recoverRecord(body.subarray(start, end), offset);
-      entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END_LENGTH + 1), offset, record, body, start, end });
+      entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END.length + 1), offset, record, body, start, end });
       lineStart = lineEnd;
     });
     return entries;
@@ -388,11 +387,16 @@ function actionPrefix(index: string): string {
   return toByteString(`{"create":{"_index":${JSON.stringify(index)},"_id":"`);
 }
 
+/** The action line that creates document `id`, after `prefix` (from `actionPrefix`). */
+function actionLine(prefix: string, id: string): string {
+  return `${prefix}${id}${ACTION_END}`;
+}
+
 /** Encodes entries (whose sources lie in earlier bodies) into a new request body. */
 function encode(entries: Entry[], action: string): Buffer {
   const body = new BulkBody(0);
   for (const entry of entries) {
-    body.byteString(`${action}${entry.id}"}}\n`);
+    body.byteString(actionLine(action, entry.id));
     body.copy(entry.body, entry.start, entry.end);
     body.byteString("\n");
   }
