@@ -185,9 +185,16 @@ export class DocumentBuilder {
       return { offset, nextOffset: offset, text: message };
     }
     // The ECS part holds the key, which cannot contain the whole ECS part: the first match is ours.
-    const fieldsAt = bytes.indexOf(this.ecsAfter) + this.ecsAfter.length;
+    const ecsAt = bytes.indexOf(this.ecsAfter);
+    // Only this builder's sources come here; anything else is kept whole rather than lost to a throw.
+    if (ecsAt === -1) return { offset, nextOffset: offset, text: source.toString("utf8") };
+    const fieldsAt = ecsAt + this.ecsAfter.length;
     const text = `{${source.toString("utf8", source[fieldsAt] === COMMA ? fieldsAt + 1 : fieldsAt)}`;
-    return { offset, nextOffset: offset, text, value: JSON.parse(text) as unknown };
+    try {
+      return { offset, nextOffset: offset, text, value: JSON.parse(text) as unknown };
+    } catch {
+      return { offset, nextOffset: offset, text };
+    }
   }
 
   /** Builds the document for one record (the general path). Never throws: odd input becomes a tagged document. */

@@ -168,6 +168,9 @@ describe("the hot path", () => {
     const textRecord = builder.recoverRecord(Buffer.from(text?.source ?? ""), 14);
     expect(textRecord.text).toBe('GET / "quoted" \\ 200');
     expect(builder.rebuild({ id: text?.id ?? "", offset: 14, record: textRecord }, "Duplicate field 'a'")).toBeUndefined();
+
+    // A source it cannot read back is kept whole: a failure path must not throw the line away.
+    expect(builder.recoverRecord(Buffer.from('{"@timestamp":"x","cut'), 3)).toEqual({ offset: 3, nextOffset: 3, text: '{"@timestamp":"x","cut' });
   });
 });
 
