@@ -55,8 +55,11 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         },
         onResume: (ref, error, atByte, messageId) =>
           logger.warn("S3 stream broke, resuming with a ranged GET", { messageId, bucket: ref.bucket, key: ref.key, atByte, error: describeError(error) }),
-        onRejected: (rejected, deadLettered) =>
+        onRejected: (ref, rejected, deadLettered, messageId) =>
           logger.warn(deadLettered ? "document dead-lettered" : "document rejected", {
+            messageId,
+            bucket: ref.bucket,
+            key: ref.key,
             offset: rejected.document.offset,
             status: rejected.status,
             type: rejected.type,
@@ -82,7 +85,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       logger.debug("message acknowledged", { messageId: message.messageId, reason: disposition.reason });
     }
   }
-  // Pacing calls are independent: one round trip for the batch, not one per failed message.
+  // Pacing calls are independent and run at once: the batch waits one round trip, not one per failed message.
   await Promise.all(reports);
   metrics.addMetric("MessagesFailed", "Count", failures.length);
   metrics.publishStoredMetrics();

@@ -6,6 +6,7 @@
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
 import { describeError } from "./errors";
+import type { RejectedDocument } from "./indexer";
 import { parseMessageBody } from "./notifications";
 import type { ObjectOutcome, ShipObjectDependencies } from "./shipObject";
 import { shipObject } from "./shipObject";
@@ -17,7 +18,7 @@ export interface MessageDependencies extends Omit<ShipObjectDependencies, "onRes
   /** Called once per object with its outcome (summary log line and metrics). */
   onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
   onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
-  onRejected?: ShipObjectDependencies["onRejected"];
+  onRejected?: (ref: ObjectRef, rejected: RejectedDocument, deadLettered: boolean, messageId: string) => void;
 }
 
 export async function processMessage(message: SQSRecord, deps: MessageDependencies): Promise<Disposition> {
@@ -39,7 +40,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       shouldStop: deps.shouldStop,
       deadline: deps.deadline,
       onResume: (error: unknown, at: number) => deps.onResume?.(ref, error, at, message.messageId),
-      ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
+      onRejected: (rejected: RejectedDocument, deadLettered: boolean) => deps.onRejected?.(ref, rejected, deadLettered, message.messageId),
     });
     deps.onObject(ref, outcome, Date.now() - started, message.messageId);
 
