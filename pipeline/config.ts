@@ -4,14 +4,15 @@
  * names the key and the fix, e.g. `producers[1] (alb): maxReceiveCount must be at least 5, got 3`.
  */
 import { z } from "zod";
+import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
+import { nearestKey, unknownKeyProblems } from "./unknownKeys";
+
+export { visibilityTimeoutFor } from "./messageLifetime";
 
 export const CONFIG_NAMESPACE = "s3-log-shipper";
 
 /** Producer names end up in resource names: short, lower-case, DNS-like. */
 export const PRODUCER_NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
-
-/** SQS event sources: the visibility timeout is this multiple of the function timeout (AWS guidance). */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /** CloudWatch Logs accepts only these retention periods. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -40,7 +41,7 @@ const tuningShape = {
     error: (issue) => `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${JSON.stringify(issue.input)}`,
   }),
   /** Alarm when the oldest queued message is older than this. */
-  backlogAgeAlarmSeconds: integer(60, 1_209_600),
+  backlogAgeAlarmSeconds: integer(60, MAX_BACKLOG_ALARM_SECONDS),
 };
 
 export const DEFAULT_TUNING = {
@@ -56,21 +57,43 @@ export const DEFAULT_TUNING = {
 
 const defaultsSchema = z.strictObject(tuningShape).partial();
 
+/** An Elasticsearch index or data stream name (Elasticsearch's rules, less what a template needs). */
+const indexName = (what: string) =>
+  text(what)
+    .regex(/^[^A-Z\s\\/*?"<>|,#:]+$/, { error: "must be a valid index name (lower-case, no spaces or \\ / * ? \" < > | , # :)" })
+    .regex(/^[^-_+]/, { error: "must not start with -, _ or +" })
+    .refine((name) => name !== "." && name !== ".." && Buffer.byteLength(name) <= 255, { error: "must not be . or .. and at most 255 bytes" });
+
+/**
+ * A key prefix or suffix as S3 notification filters take it: literal. It also becomes part of the
+ * function role's S3 grant, where `*` and `?` are IAM wildcards: they would widen the grant (and
+ * match no key in the notification filter), so they are refused.
+ */
+const keyFilter = (which: "prefix" | "suffix") =>
+  z
+    .string({ error: "must be a string" })
+    .max(1024, { error: "must be at most 1024 characters (S3's key length)" })
+    .refine((value) => !/[*?]/.test(value), {
+      error: `must not contain * or ?: S3 notification filters are literal (no wildcards), and in the role's S3 grant they would be IAM wildcards widening access; use a literal ${which}`,
+    })
+    .optional();
+
 const producerSchema = z
   .strictObject({
     name: z.string({ error: "must be a string" }).regex(PRODUCER_NAME_PATTERN, {
       error: (issue) => `must match ${PRODUCER_NAME_PATTERN} (lower-case letter first, then 1–30 of a-z, 0-9, -), got ${JSON.stringify(issue.input)}`,
     }),
-    bucket: text("the name of an existing S3 bucket"),
-    prefix: z.string().optional(),
-    suffix: z.string().optional(),
-    index: text("an index or data stream name").regex(/^[^A-Z\s\\/*?"<>|,#:]+$/, {
-      error: "must be a valid index name (lower-case, no spaces or \\ / * ? \" < > | , # :)",
+    bucket: text("the name of an existing S3 bucket").superRefine((bucket, context) => {
+      const problem = bucketNameProblem(bucket);
+      if (problem) context.addIssue({ code: "custom", message: `${problem}, got ${JSON.stringify(bucket)}` });
     }),
+    prefix: keyFilter("prefix"),
+    suffix: keyFilter("suffix"),
+    index: indexName("an index or data stream name"),
     format: z.enum(["ndjson", "text", "json", "auto"], { error: (issue) => `must be one of ndjson, text, json, auto, got ${JSON.stringify(issue.input)}` }),
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
-    deadLetterIndex: text("an index name").optional(),
+    deadLetterIndex: indexName("an index name").optional(),
     ...defaultsSchema.shape,
   })
   .superRefine((producer, context) => {
@@ -78,6 +101,20 @@ const producerSchema = z
       context.addIssue({ code: "custom", path: ["recordsField"], message: `only applies to format json or auto, but format is ${producer.format}` });
     }
   });
+
+/**
+ * Why `name` is not a general purpose bucket name by S3's rules (it would otherwise flow into IAM
+ * ARNs and queue-policy conditions, where `*` or `?` widen them), or undefined when it is one.
+ * Legacy us-east-1 names with upper-case letters or underscores are not supported.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "must be a bucket name of 3 to 63 characters";
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "must be a bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (no * or ?)";
+  if (name.includes("..")) return "must be a bucket name without two adjacent dots";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must be a bucket name, not an IP address";
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) return "must be a general purpose bucket name (S3 reserves this prefix or suffix)";
+  return undefined;
+}
 
 const elasticsearchSchema = z
   .strictObject({
@@ -95,11 +132,19 @@ const elasticsearchSchema = z
     if (Boolean(es.endpoint) === Boolean(es.cloudId)) {
       context.addIssue({ code: "custom", path: [], message: "set exactly one of endpoint and cloudId" });
     }
-    if (es.endpoint && new URL(es.endpoint).protocol !== "https:" && !es.allowInsecureHttp) {
+    const url = es.endpoint ? new URL(es.endpoint) : undefined;
+    if (url && (url.username || url.password)) {
       context.addIssue({
         code: "custom",
         path: ["endpoint"],
-        message: `must use https (got ${es.endpoint}); set allowInsecureHttp: true only for a test cluster you trust`,
+        message: "must not carry credentials (user:password@): they would sit in the function's environment, the stack state and plan output; put them in Vault (vault.mount/vault.path)",
+      });
+    }
+    if (es.endpoint && url?.protocol !== "https:" && !es.allowInsecureHttp) {
+      context.addIssue({
+        code: "custom",
+        path: ["endpoint"],
+        message: `must use https (got ${url?.protocol ?? "?"}//${url?.host ?? ""}); set allowInsecureHttp: true only for a test cluster you trust`,
       });
     }
   });
@@ -141,14 +186,11 @@ export interface ShipperConfig {
   producers: ProducerConfig[];
 }
 
-/** The raw values of the namespace's keys, as read from stack config (undefined when unset). */
-export interface RawShipperConfig {
-  elasticsearch?: unknown;
-  alerts?: unknown;
-  network?: unknown;
-  defaults?: unknown;
-  producers?: unknown;
-}
+/** The stack config's top-level keys in the namespace, each with its schema. */
+const SECTIONS = { elasticsearch: elasticsearchSchema, alerts: alertsSchema, network: networkSchema, defaults: defaultsSchema, producers: z.array(producerSchema) } as const;
+
+/** The values of the namespace's keys, as read from stack config (the namespace left off). */
+export type RawShipperConfig = Record<string, unknown>;
 
 /** A stack config that breaks the contract. The message names every key at fault and its fix. */
 export class ConfigError extends Error {
@@ -161,14 +203,26 @@ export class ConfigError extends Error {
 /** Validates stack config and applies defaults. Throws `ConfigError` listing every problem. */
 export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   const problems: string[] = [];
+  // A misspelt key is one problem ("did you mean …?"), not also the real key reported missing.
+  const suggested = new Set<string>();
+  for (const key of Object.keys(raw)) {
+    if (key in SECTIONS) continue;
+    const suggestion = nearestKey(key, Object.keys(SECTIONS));
+    const hint = suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : `the settings are ${Object.keys(SECTIONS).map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
+    problems.push(`${CONFIG_NAMESPACE}:${key}: not a setting of this program, so it would be ignored; ${hint}`);
+    if (suggestion) suggested.add(suggestion);
+  }
+
   const parse = <T>(key: string, schema: z.ZodType<T>, value: unknown, describeKey: (path: PropertyKey[]) => string = (p) => keyPath(key, p)): T | undefined => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
-    for (const issue of result.error.issues) problems.push(`${describeKey(issue.path)}${issue.message}`);
+    problems.push(...describeIssues(result.error.issues, schema, value, describeKey));
     return undefined;
   };
 
-  if (raw.elasticsearch === undefined) problems.push(`elasticsearch: missing; set ${CONFIG_NAMESPACE}:elasticsearch with endpoint (or cloudId) and vault.mount/vault.path`);
+  if (raw.elasticsearch === undefined && !suggested.has("elasticsearch")) {
+    problems.push(`elasticsearch: missing; set ${CONFIG_NAMESPACE}:elasticsearch with endpoint (or cloudId) and vault.mount/vault.path`);
+  }
   const elasticsearch = raw.elasticsearch === undefined ? undefined : parse("elasticsearch", elasticsearchSchema, raw.elasticsearch);
   const alerts = parse("alerts", alertsSchema, raw.alerts ?? {});
   const network = raw.network === undefined ? undefined : parse("network", networkSchema, raw.network);
@@ -176,19 +230,31 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
 
   const producers: ProducerConfig[] = [];
   if (!Array.isArray(raw.producers) || raw.producers.length === 0) {
-    problems.push(`producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`);
+    if (!(raw.producers === undefined && suggested.has("producers"))) {
+      problems.push(`producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`);
+    }
   } else {
-    raw.producers.forEach((candidate: unknown, position) => {
+    const listed = raw.producers;
+    listed.forEach((candidate: unknown, position) => {
       const label = producerLabel(candidate, position);
       const producer = parse("producers", producerSchema, candidate, (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`);
       if (!producer) return;
       const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...definedOnly(producer) } as Tuning;
       producers.push({ ...producer, ...tuning, visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds) });
     });
-    problems.push(...crossProducerProblems(producers, raw.producers));
+    problems.push(...crossProducerProblems(producers, listed));
     for (const [position, producer] of producers.entries()) {
+      const label = producerLabel(listed.find((candidate) => isRecord(candidate) && candidate.name === producer.name) ?? listed[position], position);
       if (producer.batchSize > 10 && producer.batchWindowSeconds < 1) {
-        problems.push(`${producerLabel(raw.producers[position], position)}: batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`);
+        problems.push(`${label}: batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`);
+      }
+      const receives = maxReceiveCountFor(producer.timeoutSeconds, producer.backlogAgeAlarmSeconds);
+      if (producer.maxReceiveCount > receives) {
+        problems.push(
+          `${label}: maxReceiveCount must be at most ${receives} with timeoutSeconds ${producer.timeoutSeconds} and backlogAgeAlarmSeconds ${producer.backlogAgeAlarmSeconds}, got ${producer.maxReceiveCount}: ` +
+            `each receive can keep a failing message ${producer.timeoutSeconds + producer.visibilityTimeoutSeconds} s (the function's run plus the visibility timeout), and it must reach the DLQ with ` +
+            `${MIN_DEAD_LETTER_HOLD_SECONDS / 86_400} days left of SQS's ${QUEUE_RETENTION_SECONDS / 86_400} (counted from when it was sent); lower maxReceiveCount or timeoutSeconds`,
+        );
       }
     }
   }
@@ -197,9 +263,53 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   return { elasticsearch, alerts, ...(network ? { network } : {}), producers };
 }
 
-/** The queue visibility timeout for a function timeout: never below it, 6× by AWS guidance. */
-export function visibilityTimeoutFor(timeoutSeconds: number): number {
-  return VISIBILITY_TIMEOUT_FACTOR * timeoutSeconds;
+/**
+ * Zod issues as problems naming the key: an unknown key names the nearest valid one, and the key it
+ * probably meant is then not also reported missing.
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, value: unknown, describeKey: (path: PropertyKey[]) => string): string[] {
+  const problems: string[] = [];
+  const meant = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    for (const problem of unknownKeyProblems(issue.keys, keysAt(schema, issue.path))) {
+      problems.push(`${describeKey(issue.path)}${problem.message}`);
+      if (problem.suggestion) meant.add(JSON.stringify([...issue.path, problem.suggestion]));
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    if (meant.has(JSON.stringify(issue.path)) && valueAt(value, issue.path) === undefined) continue;
+    problems.push(`${describeKey(issue.path)}${issue.message}`);
+  }
+  return problems;
+}
+
+/** The keys an object schema accepts at `path` inside `schema` (arrays and wrappers looked through). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.core.$ZodType = schema;
+  for (let step = 0; ; ) {
+    const def = current._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+    if (def.innerType) current = def.innerType;
+    else if (def.type === "pipe" && def.in) current = def.in;
+    else if (step >= path.length) return def.shape ? Object.keys(def.shape) : [];
+    else if (def.type === "array" && def.element) {
+      current = def.element;
+      step += 1;
+    } else if (def.shape && def.shape[String(path[step])]) {
+      current = def.shape[String(path[step])] as z.core.$ZodType;
+      step += 1;
+    } else return [];
+  }
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const part of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
 }
 
 /**

@@ -62,6 +62,7 @@ export interface FunctionPolicyArgs {
   partition: string;
   bucket: string;
   prefix?: string;
+  suffix?: string;
   queueArn: string;
   parameterArn: string;
   keyArn: string;
@@ -70,14 +71,24 @@ export interface FunctionPolicyArgs {
   inVpc: boolean;
 }
 
-/** What the shipper function may do: exactly its object prefix, queue, parameter, key and log group. */
+/**
+ * The objects a producer may read: `bucket/prefix*suffix`, the keys its notification filter
+ * matches. Config refuses `*` and `?` in prefix and suffix; a literal `$` is written `${$}` so IAM
+ * does not read it as the start of a policy variable.
+ */
+export function producerObjectsArn(args: { partition: string; bucket: string; prefix?: string; suffix?: string }): string {
+  const literal = (text: string | undefined): string => (text ?? "").replace(/\$/g, () => "${$}");
+  return `arn:${args.partition}:s3:::${args.bucket}/${literal(args.prefix)}*${literal(args.suffix)}`;
+}
+
+/** What the shipper function may do: exactly its objects, queue, parameter, key and log group. */
 export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
   const statements: PolicyStatement[] = [
     {
       Sid: "ReadProducerObjects",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: `arn:${args.partition}:s3:::${args.bucket}/${args.prefix ?? ""}*`,
+      Resource: producerObjectsArn(args),
     },
     {
       Sid: "ConsumeOwnQueue",

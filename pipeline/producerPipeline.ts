@@ -9,13 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_FILE_NAME, LAMBDA_RUNTIME } from "./bundle";
 import type { ElasticsearchConfig, NetworkConfig, ProducerConfig } from "./config";
 import { functionEnvironment } from "./functionEnvironment";
+import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "./messageLifetime";
 import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, queuePolicy } from "./policies";
 import { ProducerAlarms } from "./producerAlarms";
-
-/** Messages stay in the DLQ for the SQS maximum, 14 days, so people have time to act. */
-export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
-/** The producer queue keeps messages 4 days: longer than any redrive cycle. */
-export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 
 export interface ProducerPipelineArgs {
   producer: ProducerConfig;
@@ -46,6 +42,8 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     const bucketArn = pulumi.interpolate`arn:${args.partition}:s3:::${producer.bucket}`;
 
     // Queues. SSE-SQS encrypts at rest and, unlike the AWS-managed aws/sqs KMS key, lets S3 publish.
+    // Both keep messages the SQS maximum; config bounds maxReceiveCount so a failing message reaches
+    // the DLQ with days to spare (messageLifetime.ts).
     this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true }, child);
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
@@ -104,6 +102,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
                 partition,
                 bucket: producer.bucket,
                 ...(producer.prefix ? { prefix: producer.prefix } : {}),
+                ...(producer.suffix ? { suffix: producer.suffix } : {}),
                 queueArn,
                 parameterArn,
                 keyArn,

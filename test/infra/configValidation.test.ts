@@ -52,11 +52,16 @@ describe("stack config validation", () => {
     ["neither endpoint nor cloudId", { "s3-log-shipper:elasticsearch": { vault: elasticsearch.vault } }, "elasticsearch: set exactly one of endpoint and cloudId"],
     ["a missing elasticsearch key", { "s3-log-shipper:elasticsearch": undefined }, "elasticsearch: missing"],
     ["no producers", { "s3-log-shipper:producers": [] }, "producers: must list at least one producer"],
-    ["a misspelled key", { "s3-log-shipper:producers": [producer({ maxRecieveCount: 8 })] }, 'producers[0] (waf): Unrecognized key: "maxRecieveCount"'],
+    ["a misspelled key", { "s3-log-shipper:producers": [producer({ maxRecieveCount: 8 })] }, 'producers[0] (waf): unknown key "maxRecieveCount"; did you mean "maxReceiveCount"?'],
     ["an invalid e-mail", { "s3-log-shipper:alerts": { emails: ["secops"] } }, 'alerts.emails[0]: must be e-mail addresses, got "secops"'],
     ["batchSize above 10 without a window", { "s3-log-shipper:producers": [producer({ batchSize: 100 })] }, "producers[0] (waf): batchSize above 10 needs batchWindowSeconds of at least 1"],
     ["an upper-case index", { "s3-log-shipper:producers": [producer({ index: "Logs-WAF" })] }, "producers[0] (waf): index must be a valid index name"],
     ["maxConcurrency below the AWS minimum", { "s3-log-shipper:producers": [producer({ maxConcurrency: 1 })] }, "producers[0] (waf): maxConcurrency must be at least 2, got 1"],
+    ["a misspelt top-level key (read from all of the stack's config)", { "s3-log-shipper:alert": { emails: ["secops@example.com"] } }, "s3-log-shipper:alert: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:alerts?"],
+    ["a wildcard bucket", { "s3-log-shipper:producers": [producer({ bucket: "*" })] }, "producers[0] (waf): bucket must be a bucket name"],
+    ["a wildcard in a prefix", { "s3-log-shipper:producers": [producer({ prefix: "AWSLogs/*/" })] }, "producers[0] (waf): prefix must not contain * or ?"],
+    ["an endpoint with credentials", { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "https://shipper:secret@es.example.com" } }, "elasticsearch.endpoint: must not carry credentials"],
+    ["more receives than the queues' retention allows", { "s3-log-shipper:producers": [producer({ timeoutSeconds: 900, maxReceiveCount: 500 })] }, "producers[0] (waf): maxReceiveCount must be at most 95 with timeoutSeconds 900"],
   ])("refuses %s", async (_case, config, message) => {
     const cleaned = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
     const base = stack(cleaned);

@@ -82,7 +82,9 @@ describe("wiring", () => {
     expect(JSON.parse(String(redrive.state.redrivePolicy))).toEqual({ deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.arn, maxReceiveCount });
     const allow = run.named("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", `${name}-dlq-redrive-allow`);
     expect(JSON.parse(String(allow.state.redriveAllowPolicy))).toEqual({ redrivePermission: "byQueue", sourceQueueArns: [run.named("aws:sqs/queue:Queue", `${name}-queue`).state.arn] });
+    // Both keep the SQS maximum: the DLQ's clock runs from the original send (config bounds maxReceiveCount by it).
     expect(run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.messageRetentionSeconds).toBe(1_209_600);
+    expect(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.messageRetentionSeconds).toBe(1_209_600);
   });
 
   it.each([
@@ -147,7 +149,7 @@ describe("policies and secrets", () => {
   it("scopes each role to its bucket prefix, its queue, the parameter and the key", () => {
     const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "alb-role-policy")).Statement;
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(bySid.ReadProducerObjects?.Resource).toBe("arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*");
+    expect(bySid.ReadProducerObjects?.Resource).toBe("arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*.log.gz");
     expect(bySid.ConsumeOwnQueue?.Resource).toBe(run.named("aws:sqs/queue:Queue", "alb-queue").state.arn);
     const parameterArn = "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch";
     expect(bySid.ReadCredentialsParameter?.Resource).toBe(parameterArn);

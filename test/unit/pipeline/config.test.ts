@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
+import { retryDelaySeconds } from "../../../lambda/retryPacing";
+import { bucketNameProblem, ConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  MAX_BACKLOG_ALARM_SECONDS,
+  maxReceiveCountFor,
+  MIN_DEAD_LETTER_HOLD_SECONDS,
+  QUEUE_RETENTION_SECONDS,
+  worstSecondsToDeadLetter,
+} from "../../../pipeline/messageLifetime";
 
 const elasticsearch = { endpoint: "https://es.example.com", vault: { mount: "secret", path: "es" } };
 
@@ -11,8 +20,8 @@ describe("validateConfig", () => {
       elasticsearch,
       defaults: { timeoutSeconds: 120, memoryMb: 256 },
       producers: [
-        { name: "waf", bucket: "b", index: "logs-waf", format: "ndjson" },
-        { name: "alb", bucket: "c", index: "logs-alb", format: "text", timeoutSeconds: 600 },
+        { name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" },
+        { name: "alb", bucket: "acme-alb", index: "logs-alb", format: "text", timeoutSeconds: 600 },
       ],
     });
     // Assess
@@ -59,5 +68,136 @@ describe("filtersOverlap", () => {
     [{}, { prefix: "x/" }, true],
   ])("%j and %j overlap: %s", (a, b, expected) => {
     expect(filtersOverlap(a, b)).toBe(expected);
+  });
+});
+
+/** Validates one producer (with a valid rest of the config) and returns the problems, or [] when accepted. */
+function problemsOf(producer: Record<string, unknown>, rest: Record<string, unknown> = {}): string[] {
+  try {
+    validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...producer }], ...rest });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe("config that would widen access", () => {
+  it.each(["*", "acme-*", "acme?logs", "Acme-Logs", "acme_logs", "ab", "a".repeat(64), "acme..logs", "-acme", "acme-", "192.168.1.10", "xn--acme", "acme-s3alias", "acme--x-s3"])(
+    "refuses the bucket name %j",
+    (bucket) => {
+      const problems = problemsOf({ bucket });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^producers\[0\] \(waf\): bucket must be/);
+    },
+  );
+
+  it("accepts every name S3's rules allow", () => {
+    const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
+    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join(".")).filter((n) => n.length >= 3 && n.length <= 63 && !/^\d+\.\d+\.\d+\.\d+$/.test(n) && !/^(xn--|sthree-|amzn-s3-demo-)/.test(n) && !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(n));
+    fc.assert(fc.property(name, (bucket) => bucketNameProblem(bucket) === undefined));
+  });
+
+  it.each([
+    ["prefix", "AWSLogs/*/"],
+    ["prefix", "logs?"],
+    ["suffix", "*.gz"],
+  ])("refuses an IAM wildcard in %s %j", (field, value) => {
+    expect(problemsOf({ [field]: value })).toEqual([expect.stringContaining(`producers[0] (waf): ${field} must not contain * or ?`)]);
+  });
+
+  it("refuses an endpoint carrying credentials, without repeating them", () => {
+    const problems = problemsOf({}, { elasticsearch: { ...elasticsearch, endpoint: "http://shipper:hunter2@es.example.com:9200" } });
+    expect(problems).toEqual([expect.stringContaining("elasticsearch.endpoint: must not carry credentials"), expect.stringContaining("elasticsearch.endpoint: must use https (got http://es.example.com:9200)")]);
+    expect(problems.join("\n")).not.toContain("hunter2");
+  });
+
+  it("validates deadLetterIndex like index", () => {
+    expect(problemsOf({ deadLetterIndex: "Failed*" })).toEqual([expect.stringContaining("producers[0] (waf): deadLetterIndex must be a valid index name")]);
+    expect(problemsOf({ deadLetterIndex: "_failed" })).toEqual([expect.stringContaining("producers[0] (waf): deadLetterIndex must not start with -, _ or +")]);
+  });
+});
+
+describe("config that would be silently ignored", () => {
+  it.each([
+    ["alert", "alerts"],
+    ["defualts", "defaults"],
+    ["producer", "producers"],
+    ["elasticsearh", "elasticsearch"],
+  ])("refuses the top-level key %j and suggests %j, without also reporting it missing", (typo, meant) => {
+    // Prepare: the typo holds what the real key would.
+    const raw: Record<string, unknown> = { elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }] };
+    raw[typo] = raw[meant] ?? { emails: ["secops@example.com"] };
+    if (meant in raw) delete raw[meant];
+    // Act
+    const error = (() => {
+      try {
+        validateConfig(raw);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([`s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`]);
+  });
+
+  it("lists the settings when no key is close", () => {
+    expect(() => validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }], retention: 7 })).toThrow(
+      's3-log-shipper:retention: not a setting of this program, so it would be ignored; the settings are s3-log-shipper:elasticsearch',
+    );
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ indx: "logs-waf", index: undefined }, 'producers[0] (waf): unknown key "indx"; did you mean "index"?'],
+    [{ formta: "ndjson", format: undefined }, 'producers[0] (waf): unknown key "formta"; did you mean "format"?'],
+    [{ timeoutSecond: 60 }, 'producers[0] (waf): unknown key "timeoutSecond"; did you mean "timeoutSeconds"?'],
+    [{ colour: "blue" }, 'producers[0] (waf): unknown key "colour"; valid keys are "name", "bucket"'],
+  ])("names an unknown producer key once, with the nearest valid key: %j", (fields, message) => {
+    const producer = Object.fromEntries(Object.entries({ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...fields }).filter(([, v]) => v !== undefined));
+    const problems = problemsOf({}, { producers: [producer] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("suggests keys inside nested settings too", () => {
+    const problems = problemsOf({}, { elasticsearch: { endpoint: elasticsearch.endpoint, vault: { mount: "secret", pth: "es" } } });
+    expect(problems).toEqual(['elasticsearch.vault: unknown key "pth"; did you mean "path"?']);
+  });
+});
+
+describe("maxReceiveCount and the queues' retention", () => {
+  it("refuses more receives than fit before SQS would expire a failing message, naming the limit", () => {
+    expect(problemsOf({ timeoutSeconds: 900, maxReceiveCount: 1000 })).toEqual([
+      expect.stringContaining(`producers[0] (waf): maxReceiveCount must be at most ${maxReceiveCountFor(900, 3600)} with timeoutSeconds 900`),
+    ]);
+    expect(problemsOf({ timeoutSeconds: 900, maxReceiveCount: maxReceiveCountFor(900, 3600) })).toEqual([]);
+  });
+
+  it("accepts the default maxReceiveCount with every timeout and backlog alarm", () => {
+    fc.assert(fc.property(fc.integer({ min: 10, max: 900 }), fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }), (timeoutSeconds, backlogAgeAlarmSeconds) => problemsOf({ timeoutSeconds, backlogAgeAlarmSeconds }).length === 0));
+  });
+
+  it("accepts a config only if every message it can fail reaches the DLQ with a week left, under the real pacing schedule", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 900 }), fc.integer({ min: 5, max: 1000 }), fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }), (timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) => {
+        const accepted = problemsOf({ timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds }).length === 0;
+        // Worst case: first received only when the backlog alarm fires; every receive runs the full
+        // timeout, then waits the longest of the paced delay (jitter at its top) and — when the
+        // function crashed and paced nothing — the visibility timeout counted from the receive.
+        const visibility = visibilityTimeoutFor(timeoutSeconds);
+        let now = backlogAgeAlarmSeconds;
+        for (let receive = 1; receive <= maxReceiveCount; receive += 1) {
+          now += Math.max(timeoutSeconds + retryDelaySeconds(receive, visibility, () => 1), visibility);
+        }
+        const reachesDeadLetterQueue = now < QUEUE_RETENTION_SECONDS;
+        const heldForAWeek = DEAD_LETTER_RETENTION_SECONDS - now >= MIN_DEAD_LETTER_HOLD_SECONDS;
+        if (accepted) return reachesDeadLetterQueue && heldForAWeek;
+        // Refused only when needed: one receive fewer would still not fit (the bound is tight).
+        return worstSecondsToDeadLetter(timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) > DEAD_LETTER_RETENTION_SECONDS - MIN_DEAD_LETTER_HOLD_SECONDS;
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { functionPolicy, lambdaAssumeRolePolicy, parameterArn } from "../../../pipeline/policies";
+import { functionPolicy, lambdaAssumeRolePolicy, parameterArn, producerObjectsArn } from "../../../pipeline/policies";
 
 const base = {
   partition: "aws",
@@ -12,9 +12,15 @@ const base = {
 };
 
 describe("functionPolicy", () => {
-  it("reads the whole bucket only when there is no prefix", () => {
+  it("reads exactly the keys the notification filter matches: bucket/prefix*suffix", () => {
     expect(functionPolicy(base).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/*");
     expect(functionPolicy({ ...base, prefix: "AWSLogs/" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/AWSLogs/*");
+    expect(functionPolicy({ ...base, prefix: "AWSLogs/", suffix: ".log.gz" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/AWSLogs/*.log.gz");
+    expect(functionPolicy({ ...base, suffix: ".json" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/*.json");
+  });
+
+  it("writes a literal $ as IAM's ${$}, so it never starts a policy variable", () => {
+    expect(producerObjectsArn({ partition: "aws", bucket: "acme-logs", prefix: "a${aws:username}/", suffix: "$x" })).toBe("arn:aws:s3:::acme-logs/a${$}{aws:username}/*${$}x");
   });
 
   it("adds network-interface actions only in a VPC", () => {
