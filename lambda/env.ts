@@ -34,6 +34,8 @@ const environmentSchema = z
     MESSAGE_CONCURRENCY: positiveInt(4),
     CREDENTIALS_TTL_SECONDS: positiveInt(300),
     MAX_LINE_BYTES: positiveInt(8 * 1024 * 1024),
+    /** An S3 body that sends nothing for this long is treated as a broken connection (ranged-GET resume). */
+    S3_IDLE_TIMEOUT_MS: positiveInt(20_000),
     /** Endpoint overrides so the same code runs against an AWS emulator in tests. */
     AWS_ENDPOINT_URL_S3: optionalUrl(),
     AWS_ENDPOINT_URL_SQS: optionalUrl(),

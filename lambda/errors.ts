@@ -10,8 +10,13 @@ export class ShipperError extends Error {
 /** The function's environment is incomplete or malformed: a deployment bug, fails every message. */
 export class ConfigurationError extends ShipperError {}
 
-/** Something went wrong with one object; the message names it, `detail` says what. */
-export class ObjectError extends ShipperError {
+/**
+ * Something went wrong with one object; the message names it, `detail` says what, `transient`
+ * whether trying again later can succeed without anyone acting.
+ */
+export abstract class ObjectError extends ShipperError {
+  abstract readonly transient: boolean;
+
   constructor(
     readonly bucket: string,
     readonly key: string,
@@ -23,11 +28,23 @@ export class ObjectError extends ShipperError {
   }
 }
 
-/** S3 could not deliver the object (after resuming with ranged GETs). Transient. */
-export class ObjectReadError extends ObjectError {}
+/**
+ * S3 could not deliver the object. Transient for throttling, 5xx and broken connections (after
+ * resuming with ranged GETs); permanent when S3 says the object or version is gone or forbidden.
+ */
+export class ObjectReadError extends ObjectError {
+  readonly transient: boolean;
 
-/** The object's content cannot be read in the configured format (e.g. invalid JSON document). Permanent. */
-export class ObjectFormatError extends ObjectError {}
+  constructor(bucket: string, key: string, detail: string, options: { cause?: unknown; transient: boolean }) {
+    super(bucket, key, detail, options);
+    this.transient = options.transient;
+  }
+}
+
+/** The object's content cannot be read (corrupt gzip, not the configured format, too large). Permanent. */
+export class ObjectFormatError extends ObjectError {
+  readonly transient = false;
+}
 
 /** Credentials could not be read from SSM. */
 export class CredentialsError extends ShipperError {}

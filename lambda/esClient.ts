@@ -18,13 +18,27 @@ import { BulkRequestError, type BulkResponse, type BulkTransport } from "./index
  */
 class BulkResponseSerializer extends Serializer {
   override deserialize<T = unknown>(json: string): T {
-    // `errors` precedes `items` in every bulk answer: when it is false, the items need no parsing.
-    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64))) return { errors: false } as T;
+    // `errors` precedes `items` in every bulk answer: when it is false, the items need no parsing,
+    // only counting (each has one `status`; filter_path leaves nothing else that could hold one).
+    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64))) return { errors: false, itemCount: countOccurrences(json, ITEM_STATUS) } satisfies CountedBulkAnswer as T;
     return JSON.parse(json) as T;
   }
 }
 
 const ALL_ITEMS_SUCCEEDED = /^\{(?:"took":\d+,)?"errors":false[,}]/;
+const ITEM_STATUS = '"status":';
+
+/** An all-successful answer as the serializer leaves it: items counted, not parsed. */
+interface CountedBulkAnswer {
+  errors: false;
+  itemCount: number;
+}
+
+function countOccurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) count += 1;
+  return count;
+}
 
 const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
 
@@ -36,6 +50,7 @@ export interface ElasticsearchSettings {
 
 interface BulkResponseBody {
   errors?: boolean;
+  itemCount?: number;
   items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string | null } }>>;
 }
 
@@ -56,7 +71,7 @@ export class ElasticsearchBulkTransport implements BulkTransport {
           { method: "POST", path: "/_bulk", bulkBody: ndjson, querystring: { filter_path: BULK_FILTER_PATH } },
           { requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY), maxRetries: 0, meta: false },
         )) as BulkResponseBody;
-        if (body.errors === false) return { errors: false, items: [] };
+        if (body.errors === false) return { errors: false, itemCount: body.itemCount ?? body.items?.length ?? 0 };
         const items = (body.items ?? []).map((item) => {
           const result = Object.values(item)[0];
           if (!result) return { status: 500, error: { type: "empty_item", reason: "bulk item without an operation" } };

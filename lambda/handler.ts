@@ -14,12 +14,8 @@ import { logger, metrics, recordObjectMetrics } from "./observability";
 import { processMessage } from "./processMessage";
 import { paceRetry } from "./retryPacing";
 import { createRuntime, type ShipperRuntime } from "./runtime";
+import { TimeBudget } from "./timeBudget";
 import type { Disposition } from "./types";
-
-/** Time kept back to finish in-flight requests and send a continuation. */
-export function reserveMillis(initialRemainingMs: number): number {
-  return Math.min(60_000, Math.max(2_000, Math.round(initialRemainingMs * 0.25)));
-}
 
 /** Every message of a batch failed transiently: thrown so Lambda backs off. */
 export class BatchFailedError extends ShipperError {}
@@ -29,28 +25,30 @@ let runtime: ShipperRuntime | undefined;
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   runtime ??= createRuntime();
   const rt = runtime;
-  const remaining = context.getRemainingTimeInMillis();
-  const end = Date.now() + remaining;
-  const reserve = reserveMillis(remaining);
-  const shouldStop = (): boolean => end - Date.now() < reserve;
-  const deadline = (): number => end - Math.min(1_000, reserve / 2);
+  const budget = new TimeBudget(context.getRemainingTimeInMillis());
   metrics.addDimension("producer", rt.settings.PRODUCER);
 
-  const dispositions = await mapWithConcurrency(event.Records, rt.settings.MESSAGE_CONCURRENCY, async (message): Promise<Disposition> => {
-    try {
-      return await processMessage(message, {
+  // The watchdog: whatever a message is waiting on, it has a disposition by `finishBy`.
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<"time up">((resolve) => (timer = setTimeout(() => resolve("time up"), budget.untilFinish())));
+  let dispositions: Disposition[];
+  try {
+    dispositions = await mapWithConcurrency(event.Records, rt.settings.MESSAGE_CONCURRENCY, async (message): Promise<Disposition> => {
+      let givenUp = false;
+      const work = processMessage(message, {
         s3: rt.s3,
         transport: rt.transport,
         settings: rt.objectSettings,
-        shouldStop,
-        deadline,
+        shouldStop: () => givenUp || budget.shouldStop(),
+        deadline: () => budget.deadline(),
+        abandoned: () => givenUp,
         sendContinuation: rt.sendContinuation,
         onObject: (ref, outcome, durationMs, messageId) => {
           recordObjectMetrics(outcome.stats);
-          const fields = { messageId, bucket: ref.bucket, key: ref.key, startOffset: ref.startOffset, ...outcome.stats, ms: durationMs };
-          if (outcome.status === "failed") logger.error("object failed", { ...fields, reason: outcome.reason });
+          const fields = { messageId, bucket: ref.bucket, key: ref.key, ...(ref.resume ? { resume: ref.resume } : {}), ...outcome.stats, ms: durationMs };
+          if (outcome.status === "failed") logger.error("object failed", { ...fields, reason: outcome.reason, transient: outcome.transient });
           else if (outcome.status === "superseded") logger.warn("object superseded", { ...fields, reason: outcome.reason });
-          else if (outcome.status === "stopped") logger.info("object paused", { ...fields, nextOffset: outcome.nextOffset });
+          else if (outcome.status === "paused") logger.info("object paused", { ...fields, next: outcome.resume });
           else logger.info("object shipped", fields);
         },
         onResume: (ref, error, atByte, messageId) =>
@@ -65,18 +63,23 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
             type: rejected.type,
             reason: rejected.reason,
           }),
-      });
-    } catch (error) {
-      // A bug or an unexpected SDK error: the message is retried, never lost.
-      return { kind: "retry", reason: `unexpected ${describeError(error)}`, transient: true };
-    }
-  });
+      }).catch((error: unknown): Disposition => ({ kind: "fail", reason: `unexpected ${describeError(error)}`, transient: true })); // a bug or an unexpected SDK error: retried, never lost
+      const outcome = await Promise.race([work, timeUp]);
+      if (outcome !== "time up") return outcome;
+      givenUp = true;
+      // Still running: it will stop at its next check and send nothing; the message comes back.
+      work.catch(() => undefined);
+      return { kind: "fail", reason: "did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)", transient: true };
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 
   const failures: SQSRecord[] = [];
   const reports: Promise<void>[] = [];
   for (const [position, disposition] of dispositions.entries()) {
     const message = event.Records[position] as SQSRecord;
-    if (disposition.kind === "retry") {
+    if (disposition.kind === "fail") {
       failures.push(message);
       reports.push(reportFailure(rt, message, disposition));
     } else if (disposition.kind === "continued") {
@@ -90,14 +93,16 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   metrics.addMetric("MessagesFailed", "Count", failures.length);
   metrics.publishStoredMetrics();
 
-  const allTransient = dispositions.every((d) => d.kind === "retry" && d.transient);
+  // Only "downstream unavailable" fails the invocation (and the function-errors alarm): a batch
+  // with any permanent failure or any success returns its failures item by item.
+  const allTransient = dispositions.every((d) => d.kind === "fail" && d.transient);
   if (event.Records.length > 0 && allTransient) {
     throw new BatchFailedError(`all ${event.Records.length} messages failed transiently; failing the invocation so Lambda backs off`);
   }
   return { batchItemFailures: failures.map((message) => ({ itemIdentifier: message.messageId })) };
 }
 
-async function reportFailure(rt: ShipperRuntime, message: SQSRecord, disposition: Extract<Disposition, { kind: "retry" }>): Promise<void> {
+async function reportFailure(rt: ShipperRuntime, message: SQSRecord, disposition: Extract<Disposition, { kind: "fail" }>): Promise<void> {
   const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? "1") || 1;
   const queueUrl = rt.settings.QUEUE_URL;
   const pacing = queueUrl

@@ -19,11 +19,11 @@ export interface BulkItemResult {
   error?: { type: string; reason: string };
 }
 
-/** A `_bulk` answer. When `errors` is false every item succeeded and `items` may be left empty. */
-export interface BulkResponse {
-  errors: boolean;
-  items: BulkItemResult[];
-}
+/**
+ * A `_bulk` answer. When `errors` is false every item succeeded and only their number is kept
+ * (the items need no parsing); it must still match the documents sent.
+ */
+export type BulkResponse = { errors: false; itemCount: number } | { errors: true; items: BulkItemResult[] };
 
 /**
  * Sends one `_bulk` body, waiting at most `timeoutMs` when given. Throws `BulkRequestError` when
@@ -61,6 +61,12 @@ export interface RetryPolicy {
 
 /** A request never gets less time than this, even when the deadline is close. */
 const MIN_REQUEST_TIMEOUT_MS = 1_000;
+
+/** After a 413, requests shrink to half the refused size, but never below this. */
+const MIN_FLUSH_BYTES = 64 * 1024;
+
+/** HTTP 413 Request Entity Too Large: Elasticsearch's http.max_content_length, or a proxy's limit. */
+const TOO_LARGE = 413;
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
 
@@ -152,7 +158,8 @@ export interface DocumentSink {
 }
 
 export class BulkIndexer implements DocumentSink {
-  private readonly flushBytes: number;
+  /** Lowered for the rest of the object when Elasticsearch (or a proxy) answers 413. */
+  private flushBytes: number;
   private readonly flushDocuments: number;
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
@@ -293,20 +300,24 @@ export class BulkIndexer implements DocumentSink {
     for (let attempt = 1; ; attempt += 1) {
       let retryable: Entry[] = [];
       const rejected: RejectedDocument[] = [];
+      body ??= encode(pending ?? documents(), action);
+      const sent = pending?.length ?? count;
       try {
         const deadline = this.options.deadline?.();
         const timeoutMs = deadline === undefined ? undefined : Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - Date.now());
-        body ??= encode(pending ?? documents(), action);
         const response = await this.options.transport.send(body, timeoutMs);
         answered ||= body === firstBody;
+        // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
+        // answer) says nothing reliable about any of them: the request failed and is sent again.
+        const items = response.errors ? response.items.length : response.itemCount;
+        if (items !== sent) throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
         if (!response.errors) {
           // Every item was created: the common case needs no per-item look.
-          this.countAccepted(target, pending?.length ?? count);
+          this.countAccepted(target, sent);
           return answered;
         }
-        const { items } = response;
         (pending ??= documents()).forEach((entry, position) => {
-          const item = items[position] ?? { status: 500, error: { type: "missing_item", reason: "bulk response has fewer items than the request" } };
+          const item = response.items[position] as BulkItemResult;
           if (item.status >= 200 && item.status < 300) this.countAccepted(target, 1);
           else if (item.status === 409) {
             if (target === "primary") this.result.duplicates += 1;
@@ -328,6 +339,9 @@ export class BulkIndexer implements DocumentSink {
         });
       } catch (error) {
         pending ??= documents();
+        if (error instanceof BulkRequestError && error.status === TOO_LARGE) {
+          return (await this.splitTooLarge(pending, body.length, target, action, error)) || answered;
+        }
         if (!(error instanceof BulkRequestError) || !error.retryable) {
           this.result.failed += pending.length;
           this.result.lastError = describeError(error);
@@ -355,6 +369,44 @@ export class BulkIndexer implements DocumentSink {
     }
   }
 
+  /**
+   * A request was refused as too large (413): send its documents again in smaller requests, down to
+   * one document; a single document still refused is rejected for good (dead-lettered, truncated,
+   * when a dead-letter index is configured). The limit learnt — half the refused size — also keeps
+   * the object's later requests smaller, and the groups not sent yet are cut to what was learnt
+   * meanwhile, so a limit far below the request size costs a refusal per halving, not per group.
+   * Resolves to false: the refused body's buffer is not known to be released.
+   */
+  private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, action: string, error: BulkRequestError): Promise<boolean> {
+    const limit = Math.max(1, Math.floor(refusedBytes / 2));
+    this.flushBytes = Math.max(MIN_FLUSH_BYTES, Math.min(this.flushBytes, limit));
+    if (entries.length === 1) {
+      const entry = entries[0] as Entry;
+      const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
+      await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
+      return false;
+    }
+    for (let next = 0; next < entries.length; ) {
+      if (this.gaveUp) {
+        // Elasticsearch stopped answering: what was not sent failed with the rest.
+        this.result.failed += entries.length - next;
+        break;
+      }
+      // Never the whole refused request again: at most half of it, less if a smaller limit was learnt.
+      const room = Math.min(limit, this.flushBytes);
+      let bytes = 0;
+      let end = next;
+      while (end < entries.length && (end === next || bytes + entryBytes(entries[end] as Entry, action) <= room) && end - next < entries.length - 1) {
+        bytes += entryBytes(entries[end] as Entry, action);
+        end += 1;
+      }
+      const group = entries.slice(next, end);
+      await this.sendWithRetries(encode(group, action), group.length, () => group, target);
+      next = end;
+    }
+    return false;
+  }
+
   private countAccepted(target: Target, count: number): void {
     if (target === "primary") this.result.indexed += count;
     else this.result.deadLettered += count;
@@ -374,6 +426,11 @@ export class BulkIndexer implements DocumentSink {
     const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
     await this.sendWithRetries(encode(entries, this.deadLetterAction), entries.length, () => entries, "deadLetter");
   }
+}
+
+/** Bytes an entry takes in a request: its action line, its source and two newlines. */
+function entryBytes(entry: Entry, action: string): number {
+  return action.length + entry.id.length + ACTION_END.length + (entry.end - entry.start) + 1;
 }
 
 /** A stand-alone entry for a source built after its batch (a rebuild or a dead letter). */

@@ -25,6 +25,13 @@ export class LineBatch {
   readonly offsets: number[] = [];
   readonly nextOffsets: number[] = [];
   private truncatedLines?: Set<number>;
+  /**
+   * Where a continuation resumes once this batch is shipped: the offset of the first line not yet
+   * yielded (blank lines skipped so far count as read). Set when the batch is yielded.
+   */
+  resumeOffset = 0;
+  /** How far the stream has been read, in decompressed bytes (also while skipping to a start). */
+  position = 0;
 
   /**
    * @param bytes the buffer the lines lie in; read it before asking for the next batch.
@@ -58,22 +65,38 @@ export class LineBatch {
   }
 }
 
+export interface SplitLinesOptions {
+  /** Offset of the first byte of `chunks` in the decompressed stream. Default 0. */
+  firstByte?: number;
+  /** Offset of the first line wanted (a line start at or after `firstByte`); bytes before it are read and dropped. */
+  skipTo?: number;
+  maxLineBytes?: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 /**
- * Yields the non-blank lines of `chunks` in batches (about one per input chunk: batching keeps the
- * per-line cost of async iteration out of the hot path). `startOffset` is the offset of the first
- * byte. CRLF and LF both end a line; a missing final newline still ends the last line; a UTF-8 BOM
- * at offset 0 is dropped; blank and whitespace-only lines are skipped.
+ * Yields the non-blank lines of `chunks` in batches: one per input chunk — empty when the chunk
+ * held no line end (blank lines, the middle of a long line, bytes before `skipTo`) so the caller
+ * can check its time whatever the content — plus one for each line that spanned chunks. Batching
+ * keeps the per-line cost of async iteration out of the hot path. CRLF and LF both end a line; a
+ * missing final newline still ends the last line; a UTF-8 BOM at offset 0 is dropped; blank and
+ * whitespace-only lines are skipped.
  */
-export async function* splitLines(
-  chunks: AsyncIterable<Buffer>,
-  startOffset = 0,
-  maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-): AsyncGenerator<LineBatch> {
-  let lineStart = startOffset; // offset of the line being assembled
-  let position = startOffset; // offset of the next byte to read
+export async function* splitLines(chunks: AsyncIterable<Buffer>, options: SplitLinesOptions = {}): AsyncGenerator<LineBatch> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let position = options.firstByte ?? 0; // offset of the next byte to read
+  const skipTo = Math.max(position, options.skipTo ?? position);
+  let lineStart = skipTo; // offset of the line being assembled
   let pending: Buffer[] = []; // parts of a line that spans chunks (bounded by maxLineBytes + 1)
   let pendingBytes = 0;
   let pendingTruncated = false;
+
+  const done = (batch: LineBatch): LineBatch => {
+    batch.resumeOffset = lineStart;
+    batch.position = position;
+    return batch;
+  };
 
   /** Adds the line `bytes[start, end)` (its newline excluded) ending the stream at `nextOffset`. */
   const addLine = (batch: LineBatch, start: number, end: number, nextOffset: number, truncated: boolean): void => {
@@ -114,30 +137,39 @@ export async function* splitLines(
     if (part.length > room) pendingTruncated = true;
   };
 
-  for await (const chunk of chunks) {
+  for await (const input of chunks) {
+    let chunk = input;
+    if (position < skipTo) {
+      // Resuming: drop the bytes before the first wanted line (a gzip object inflates up to it).
+      const drop = Math.min(chunk.length, skipTo - position);
+      position += drop;
+      chunk = chunk.subarray(drop);
+      if (chunk.length === 0) {
+        yield done(new LineBatch(EMPTY, true));
+        continue;
+      }
+    }
     let from = 0;
     const first = chunk.indexOf(NEWLINE);
     if (first !== -1 && (pendingBytes > 0 || pendingTruncated)) {
       const joined = joinedLine(chunk.subarray(0, first), position + first + 1);
-      if (joined.count > 0) yield joined;
+      if (joined.count > 0) yield done(joined);
       from = first + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
-    if (last >= from) {
-      // The complete lines of this chunk end at a newline, so no character is cut at their end.
-      const batch = new LineBatch(chunk, isUtf8(chunk.subarray(from, last)));
-      for (let newline = chunk.indexOf(NEWLINE, from); newline !== -1 && newline <= last; newline = chunk.indexOf(NEWLINE, from)) {
-        addLine(batch, from, newline, position + newline + 1, false);
-        from = newline + 1;
-      }
-      if (batch.count > 0) yield batch;
+    // The complete lines of this chunk end at a newline, so no character is cut at their end.
+    const batch = last >= from ? new LineBatch(chunk, isUtf8(chunk.subarray(from, last))) : new LineBatch(EMPTY, true);
+    for (let newline = chunk.indexOf(NEWLINE, from); newline !== -1 && newline <= last; newline = chunk.indexOf(NEWLINE, from)) {
+      addLine(batch, from, newline, position + newline + 1, false);
+      from = newline + 1;
     }
     keepPending(chunk.subarray(Math.max(from, last + 1)));
     position += chunk.length;
+    yield done(batch);
   }
   if (pendingBytes > 0 || pendingTruncated) {
-    const joined = joinedLine(Buffer.alloc(0), position);
-    if (joined.count > 0) yield joined;
+    const joined = joinedLine(EMPTY, position);
+    if (joined.count > 0) yield done(joined);
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import * as z from "zod/mini";
 import type { ObjectRef, ParsedMessage } from "./types";
-import { CONTINUATION_KEY, continuationSchema } from "./continuation";
+import { CONTINUATION_KEY, continuationObjects, continuationSchema } from "./continuation";
+import { realVersion } from "./objectIdentity";
 
 /** How much of an unrecognised body a log line shows. */
 export const BODY_PREVIEW_CHARS = 300;
@@ -90,7 +91,7 @@ function classify(json: unknown, body: string, viaSns: boolean): ParsedMessage {
   if (CONTINUATION_KEY in json) {
     const continuation = continuationSchema.safeParse(json);
     if (!continuation.success) return invalid(`malformed continuation: ${firstIssue(continuation.error)}`, body);
-    return { kind: "objects", objects: continuation.data[CONTINUATION_KEY].objects, source: "continuation" };
+    return { kind: "objects", objects: continuationObjects(continuation.data), source: "continuation" };
   }
 
   return invalid("not an S3 notification, SNS envelope, EventBridge event or continuation", body);
@@ -115,11 +116,10 @@ function fromS3Records(json: object, body: string, viaSns: boolean): ParsedMessa
     objects.push({
       bucket: s3.bucket.name,
       key,
-      ...(s3.object.versionId ? { versionId: s3.object.versionId } : {}),
+      ...realVersion(s3.object.versionId),
       ...(s3.object.eTag ? { eTag: s3.object.eTag } : {}),
       ...(s3.object.size !== undefined ? { size: s3.object.size } : {}),
       eventTime,
-      startOffset: 0,
     });
   }
   if (objects.length === 0) return { kind: "ignore", reason: `no ObjectCreated record (${skipped.join(", ")})` };
@@ -143,11 +143,10 @@ function fromEventBridge(json: object, body: string): ParsedMessage {
       {
         bucket: detail.bucket.name,
         key,
-        ...(detail.object["version-id"] ? { versionId: detail.object["version-id"] } : {}),
+        ...realVersion(detail.object["version-id"]),
         ...(detail.object.etag ? { eTag: detail.object.etag } : {}),
         ...(detail.object.size !== undefined ? { size: detail.object.size } : {}),
         eventTime: time,
-        startOffset: 0,
       },
     ],
   };

@@ -1,7 +1,11 @@
 /**
- * Decides the disposition of one SQS message: parse the body, ship each object it names, and
- * continue in a new message when time runs short. Every path ends in ack, retry or continued —
+ * Decides the disposition of one SQS message: parse the body, ship every object it names, and
+ * continue in a new message when time runs short. Every path ends in ack, fail or continued —
  * nothing is dropped without a reason.
+ *
+ * Every object of a message is attempted, also after one failed: the message then fails (and
+ * comes back) with each failure named. A redelivery reads the objects that did land again; their
+ * documents answer 409 (deterministic ids), so nothing is indexed twice.
  */
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
@@ -15,22 +19,34 @@ import type { Disposition, ObjectRef } from "./types";
 export interface MessageDependencies extends Omit<ShipObjectDependencies, "onResume" | "onRejected"> {
   /** Sends a continuation body to the producer's own queue. */
   sendContinuation: (body: string) => Promise<void>;
+  /** True once the handler has given up on this message (its time is over): send nothing more. */
+  abandoned?: () => boolean;
   /** Called once per object with its outcome (summary log line and metrics). */
   onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
   onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
   onRejected?: (ref: ObjectRef, rejected: RejectedDocument, deadLettered: boolean, messageId: string) => void;
 }
 
+/** One object that failed: named in the message's reason. */
+interface ObjectFailure {
+  ref: ObjectRef;
+  reason: string;
+  transient: boolean;
+}
+
 export async function processMessage(message: SQSRecord, deps: MessageDependencies): Promise<Disposition> {
   const parsed = parseMessageBody(message.body);
-  if (parsed.kind === "invalid") return { kind: "retry", reason: `unrecognised message: ${parsed.reason}`, transient: false };
+  if (parsed.kind === "invalid") return { kind: "fail", reason: `unrecognised message: ${parsed.reason}`, transient: false };
   if (parsed.kind === "ignore") return { kind: "ack", reason: parsed.reason };
 
   const { objects } = parsed;
+  const failures: ObjectFailure[] = [];
   for (const [position, ref] of objects.entries()) {
     if (position > 0 && deps.shouldStop()) {
-      // Not enough time to start the next object: hand the rest to a new message.
-      return continueWith(objects.slice(position), deps, `time short before object ${position + 1} of ${objects.length}`);
+      const why = `time short before object ${position + 1} of ${objects.length}`;
+      // With a failure in hand the message fails anyway, and its redelivery does the rest.
+      if (failures.length > 0) return failed(failures, `${why}, s3://${ref.bucket}/${ref.key} and later objects not attempted`);
+      return continueWith(objects.slice(position), deps, why);
     }
     const started = Date.now();
     const outcome = await shipObject(ref, {
@@ -49,32 +65,53 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       case "superseded":
         continue;
       case "failed":
-        // Objects before this one are re-read on redelivery; their documents answer 409 (no duplicates).
-        return { kind: "retry", reason: `s3://${ref.bucket}/${ref.key}: ${outcome.reason}`, transient: outcome.transient };
-      case "stopped": {
-        if (outcome.nextOffset <= ref.startOffset) {
-          return { kind: "retry", reason: `s3://${ref.bucket}/${ref.key}: no progress past offset ${ref.startOffset} before time ran out`, transient: true };
-        }
+        failures.push({ ref, reason: outcome.reason, transient: outcome.transient });
+        continue;
+      case "paused": {
+        const why = `time short at ${describeResume(outcome.resume)} of s3://${ref.bucket}/${ref.key}`;
+        if (failures.length > 0) return failed(failures, `${why}, not continued because an earlier object failed`);
         const resumed: ObjectRef = {
-          ...ref,
+          bucket: ref.bucket,
+          key: ref.key,
           ...(outcome.version.versionId ? { versionId: outcome.version.versionId } : {}),
           ...(outcome.version.eTag ? { eTag: outcome.version.eTag } : {}),
-          gzip: outcome.version.gzip,
-          startOffset: outcome.nextOffset,
+          ...(ref.size !== undefined ? { size: ref.size } : {}),
+          eventTime: ref.eventTime,
+          resume: outcome.resume,
         };
-        return continueWith([resumed, ...objects.slice(position + 1)], deps, `time short at offset ${outcome.nextOffset} of s3://${ref.bucket}/${ref.key}`);
+        return continueWith([resumed, ...objects.slice(position + 1)], deps, why);
       }
     }
   }
+  if (failures.length > 0) return failed(failures);
   return { kind: "ack", reason: `${objects.length} object(s) shipped` };
 }
 
+/** The message fails: every failed object named with its reason; transient only if every failure is. */
+function failed(failures: ObjectFailure[], more?: string): Disposition {
+  const reasons = failures.map(({ ref, reason }) => `s3://${ref.bucket}/${ref.key}: ${reason}`);
+  return { kind: "fail", reason: [...reasons, ...(more ? [more] : [])].join("; "), transient: failures.every((failure) => failure.transient) };
+}
+
+function describeResume(resume: NonNullable<ObjectRef["resume"]>): string {
+  switch (resume.unit) {
+    case "line":
+      return `byte ${resume.byteOffset}`;
+    case "record":
+      return `record ${resume.recordIndex}`;
+    case "v1":
+      return `offset ${resume.offset}`;
+  }
+}
+
 async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why: string): Promise<Disposition> {
+  // The handler already reported this message failed: a continuation now would run beside its redelivery.
+  if (deps.abandoned?.()) return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
   try {
     await deps.sendContinuation(continuationBody(objects));
   } catch (error) {
-    // The current message must not be acknowledged without its continuation: retry it instead.
-    return { kind: "retry", reason: `${why}, and sending the continuation failed: ${describeError(error)}`, transient: true };
+    // The current message must not be acknowledged without its continuation: fail it instead.
+    return { kind: "fail", reason: `${why}, and sending the continuation failed: ${describeError(error)}`, transient: true };
   }
   return { kind: "continued", reason: why };
 }

@@ -7,7 +7,9 @@
 import { ObjectFormatError } from "./errors";
 import { peek } from "./gzip";
 import { DEFAULT_MAX_LINE_BYTES, splitLines, type LineBatch } from "./lines";
-import type { LogFormat, LogRecord } from "./types";
+import type { LineFormat, LogFormat, LogRecord } from "./types";
+
+export type { LineFormat } from "./types";
 
 /** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
 export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
@@ -17,26 +19,36 @@ export const SNIFF_BYTES = 64 * 1024;
 export const TAG_INVALID_JSON = "_shipper_invalid_json";
 export const TAG_TRUNCATED = "_shipper_truncated";
 
+/**
+ * Where reading starts, in the unit of the format: a byte offset (a line start) for line formats,
+ * a record index for json. `either` holds a version 1 continuation's offset, whose unit is the one
+ * of the format decided (see `ResumePoint`).
+ */
+export type RecordStart = { byteOffset: number } | { recordIndex: number } | { either: number };
+
 export interface ReadRecordsOptions {
   format: LogFormat;
   /** json only: expand this array field (CloudTrail's `Records`). */
   recordsField?: string;
-  /** Byte offset (line formats) or record index (json) to start at. */
-  startOffset: number;
+  /** Offset of the first byte of `chunks` in the decompressed stream (json: must be 0). */
+  firstByte: number;
+  /** Where to start; default the beginning. */
+  start?: RecordStart;
   maxLineBytes?: number;
   /** Names the object in errors. */
   bucket: string;
   key: string;
 }
 
-/** Line formats: one record per line. */
-export type LineFormat = "text" | "ndjson";
-
 /**
  * Records in the order of the object: the lines of a line format, left as bytes so the hot path
  * can copy them into a request (`lineRecord` makes a record of one), or records of a json document.
+ * `start` is where this read began, in the unit of its format: a read that stops must get past it.
  */
-export type RecordBatch = { kind: "lines"; format: LineFormat; lines: LineBatch } | { kind: "records"; records: LogRecord[] };
+export type RecordBatch =
+  | { kind: "lines"; format: LineFormat; lines: LineBatch; start: number }
+  /** `recordsField`: the array the records come from, when one was expanded. */
+  | { kind: "records"; records: LogRecord[]; start: number; recordsField?: string };
 
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
 export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<RecordBatch> {
@@ -50,12 +62,19 @@ export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadR
     format = detectFormat(sniffed.head, recordsField);
     stream = sniffed.stream;
   }
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const start = options.start ?? { byteOffset: 0 };
   if (format === "json") {
-    for await (const records of jsonRecords(stream, { ...options, ...(recordsField ? { recordsField } : {}) })) yield { kind: "records", records };
+    if (options.firstByte !== 0) throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
+    const recordIndex = "recordIndex" in start ? start.recordIndex : "either" in start ? start.either : 0;
+    const field = recordsField;
+    for await (const records of jsonRecords(stream, { ...options, ...(field ? { recordsField: field } : {}) }, recordIndex)) {
+      yield { kind: "records", records, start: recordIndex, ...(field ? { recordsField: field } : {}) };
+    }
     return;
   }
-  for await (const lines of splitLines(stream, options.startOffset, maxLineBytes)) yield { kind: "lines", format, lines };
+  const byteOffset = "byteOffset" in start ? start.byteOffset : "either" in start ? start.either : 0;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: byteOffset, maxLineBytes })) yield { kind: "lines", format, lines, start: byteOffset };
 }
 
 /**
@@ -77,17 +96,18 @@ export function lineRecord(format: LineFormat, lines: LineBatch, index: number, 
 }
 
 /**
- * Decides `auto`: `[` starts a json document; `{` starts ndjson when the first line is a complete
- * JSON document (unless it holds the records array, as CloudTrail's single-line files do), else a
- * multi-line json document; anything else is text.
+ * Decides `auto`: a JSON array (`[` then `{`, `[`, `"`, `]` or a line that parses) starts a json
+ * document — a bracketed log line such as `[2026-11-28 10:00:00] INFO …` is text; `{` starts ndjson
+ * when the first line is a complete JSON document (unless it holds the records array, as
+ * CloudTrail's single-line files do), else a multi-line json document; anything else is text.
  */
 export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<LogFormat, "auto"> {
   const text = head.toString("utf8").replace(/^\uFEFF/, "");
   const trimmed = text.trimStart();
-  if (trimmed.startsWith("[")) return "json";
-  if (!trimmed.startsWith("{")) return "text";
   const newline = trimmed.indexOf("\n");
   const firstLine = newline === -1 ? trimmed : trimmed.slice(0, newline);
+  if (trimmed.startsWith("[")) return /^\[\s*[{["\]]/.test(trimmed) || parsesAsJson(firstLine) ? "json" : "text";
+  if (!trimmed.startsWith("{")) return "text";
   try {
     const value: unknown = JSON.parse(firstLine);
     if (isPlainObject(value) && Array.isArray(value[recordsField]) && newline === -1) return "json";
@@ -98,10 +118,19 @@ export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<Lo
   }
 }
 
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Records per batch yielded from a json document, so the caller can check its time between batches. */
 const JSON_BATCH = 500;
 
-async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<LogRecord[]> {
+async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions, startIndex: number): AsyncGenerator<LogRecord[]> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -126,7 +155,11 @@ async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsO
     });
   }
   const items = itemsOf(document, options.recordsField);
-  for (let start = options.startOffset; start < items.length; start += JSON_BATCH) {
+  if (startIndex > items.length) {
+    // Only a different document (or a different records field) can end before a position reached in it.
+    throw new ObjectFormatError(options.bucket, options.key, `a continuation starts at record ${startIndex}, but the document has ${items.length} records`);
+  }
+  for (let start = startIndex; start < items.length; start += JSON_BATCH) {
     const batch: LogRecord[] = [];
     for (let index = start; index < Math.min(items.length, start + JSON_BATCH); index += 1) {
       batch.push({ offset: index, nextOffset: index + 1, value: items[index] });

@@ -11,6 +11,9 @@ import { ElasticsearchBulkTransport } from "./esClient";
 import type { BulkTransport } from "./indexer";
 import type { ShipObjectSettings } from "./shipObject";
 
+const CONNECT_TIMEOUT_MS = 3_000;
+const SHORT_CALL_TIMEOUT_MS = 5_000;
+
 export interface ShipperRuntime {
   settings: ShipperSettings;
   objectSettings: ShipObjectSettings;
@@ -27,9 +30,14 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     region,
     ...(settings.AWS_ENDPOINT_URL_S3 ? { endpoint: settings.AWS_ENDPOINT_URL_S3 } : {}),
     forcePathStyle: settings.S3_FORCE_PATH_STYLE === "true",
+    // The SDK waits forever by default. A body that stalls this long counts as a broken
+    // connection and resumes with a ranged GET; the function's watchdog bounds the rest.
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: settings.S3_IDLE_TIMEOUT_MS },
   });
-  const sqs = new SQSClient({ region, ...(settings.AWS_ENDPOINT_URL_SQS ? { endpoint: settings.AWS_ENDPOINT_URL_SQS } : {}) });
-  const ssm = new SSMClient({ region, ...(settings.AWS_ENDPOINT_URL_SSM ? { endpoint: settings.AWS_ENDPOINT_URL_SSM } : {}) });
+  // Small calls (continuations, pacing, credentials): bounded, so the reserve at the end of an invocation suffices.
+  const shortCalls = { requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: SHORT_CALL_TIMEOUT_MS, requestTimeout: SHORT_CALL_TIMEOUT_MS, throwOnRequestTimeout: true } };
+  const sqs = new SQSClient({ region, ...(settings.AWS_ENDPOINT_URL_SQS ? { endpoint: settings.AWS_ENDPOINT_URL_SQS } : {}), ...shortCalls });
+  const ssm = new SSMClient({ region, ...(settings.AWS_ENDPOINT_URL_SSM ? { endpoint: settings.AWS_ENDPOINT_URL_SSM } : {}), ...shortCalls });
   const credentials = new CredentialsProvider(ssm, settings.ES_CREDENTIALS_PARAMETER, settings.CREDENTIALS_TTL_SECONDS * 1000);
   const transport = new ElasticsearchBulkTransport(
     {

@@ -1,16 +1,16 @@
 /**
- * Ships one S3 object (from a given offset) into Elasticsearch and says how far it got.
- * Stops early, at a record boundary, when the caller says time is short: every document before
- * the returned offset has then been acknowledged by Elasticsearch.
+ * Ships one S3 object (from where a continuation left it) into Elasticsearch and says how far it
+ * got. Stops early, at a record boundary, when the caller says time is short: every document before
+ * the returned resume point has then been acknowledged by Elasticsearch.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents";
-import { describeError, ObjectFormatError, ObjectReadError } from "./errors";
+import { describeError, ObjectError } from "./errors";
 import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
-import { openObject, type ObjectVersion } from "./objectReader";
-import { readRecords } from "./records";
-import { emptyStats, type LogFormat, type ObjectRef, type ObjectStats } from "./types";
+import { openObject, type ObjectVersion, type ReadStart } from "./objectReader";
+import { readRecords, type RecordStart } from "./records";
+import { emptyStats, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
 
 export interface ShipObjectSettings {
   index: string;
@@ -40,23 +40,60 @@ export interface ShipObjectDependencies {
 
 export type ObjectOutcome =
   | { status: "done"; stats: ObjectStats; version: ObjectVersion }
-  /** Time ran short: resume at `nextOffset` (every earlier document is acknowledged). */
-  | { status: "stopped"; stats: ObjectStats; version: ObjectVersion; nextOffset: number }
+  /** Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start). */
+  | { status: "paused"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint }
   /** The object changed since a continuation was sent; its new version has its own notification. */
   | { status: "superseded"; stats: ObjectStats; reason: string }
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
 
+/** How to open and read an object for `ref`: the format, its records field, and the position in the format's unit. */
+interface ReadPlan {
+  format: LogFormat;
+  recordsField: string | undefined;
+  open: ReadStart | undefined;
+  start: RecordStart;
+}
+
+/**
+ * Turns where a message says to resume into a read plan. What a continuation decided (the format,
+ * the records field) wins over config: the object is finished the way it was started.
+ */
+export function readPlan(ref: ObjectRef, configured: { format: LogFormat; recordsField?: string | undefined }): ReadPlan {
+  const { resume } = ref;
+  const asConfigured = { format: configured.format, recordsField: configured.recordsField };
+  if (!resume) return { ...asConfigured, open: undefined, start: { byteOffset: 0 } };
+  switch (resume.unit) {
+    case "line":
+      return {
+        format: resume.format,
+        recordsField: undefined,
+        open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
+        start: { byteOffset: resume.byteOffset },
+      };
+    case "record":
+      // A json document is parsed whole: read from the first byte, skip the records shipped.
+      return { format: "json", recordsField: resume.recordsField, open: undefined, start: { recordIndex: resume.recordIndex } };
+    case "v1":
+      // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
+      if (configured.format === "text" || configured.format === "ndjson") {
+        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: { byteOffset: resume.offset } };
+      }
+      return { ...asConfigured, open: undefined, start: { either: resume.offset } };
+  }
+}
+
 export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): Promise<ObjectOutcome> {
   const { settings } = deps;
   const stats = emptyStats();
+  const plan = readPlan(ref, settings);
   let opened;
   try {
-    opened = await openObject(deps.s3, ref, { startOffset: ref.startOffset, ...(deps.onResume ? { onResume: deps.onResume } : {}) });
+    opened = await openObject(deps.s3, ref, { ...(plan.open ? { start: plan.open } : {}), ...(deps.onResume ? { onResume: deps.onResume } : {}) });
   } catch (error) {
-    if (ref.startOffset > 0 && isPreconditionFailure(error)) {
+    if (ref.resume && isPreconditionFailure(error)) {
       return { status: "superseded", stats, reason: "object replaced since the continuation was sent" };
     }
-    return { status: "failed", stats, reason: describeError(error), transient: true };
+    return { status: "failed", stats, reason: describeError(error), transient: isTransient(error) };
   }
 
   const context: ObjectContext = {
@@ -87,33 +124,43 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
   });
 
-  let reached = ref.startOffset;
+  // Where a continuation would resume, in the unit of the format read (bytes or records).
+  let position:
+    | { unit: "line"; format: "text" | "ndjson"; reached: number; read: number; start: number }
+    | { unit: "record"; reached: number; start: number; recordsField: string | undefined }
+    | undefined;
   let stopped = false;
   let readError: unknown;
   try {
     reading: for await (const batch of readRecords(opened.chunks, {
-      format: settings.format,
-      startOffset: ref.startOffset,
+      format: plan.format,
+      firstByte: opened.firstByte,
+      start: plan.start,
       maxLineBytes: settings.maxLineBytes,
       bucket: ref.bucket,
       key: ref.key,
-      ...(settings.recordsField ? { recordsField: settings.recordsField } : {}),
+      ...(plan.recordsField ? { recordsField: plan.recordsField } : {}),
     })) {
       if (batch.kind === "lines") {
         const { format, lines } = batch;
-        await builder.appendLines(format, lines, indexer);
-        stats.records += lines.count;
-        reached = lines.nextOffsets[lines.count - 1] ?? reached;
+        if (lines.count > 0) {
+          await builder.appendLines(format, lines, indexer);
+          stats.records += lines.count;
+        }
+        position = { unit: "line", format, reached: lines.resumeOffset, read: lines.position, start: batch.start };
         if (indexer.unavailable) break;
       } else {
+        position ??= { unit: "record", reached: batch.start, start: batch.start, recordsField: batch.recordsField };
         for (const record of batch.records) {
           stats.records += 1;
           const backpressure = indexer.add(builder.build(record));
           if (backpressure) await backpressure;
-          reached = record.nextOffset;
+          position.reached = record.nextOffset;
           if (indexer.unavailable) break reading;
         }
       }
+      // Checked after every batch, empty ones included: a run of blank lines, a long line or the
+      // bytes skipped to reach a continuation's start take time too.
       if (deps.shouldStop()) {
         stopped = true;
         break;
@@ -134,24 +181,48 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   });
 
   if (readError !== undefined) {
-    return { status: "failed", stats, reason: describeError(readError), transient: !(readError instanceof ObjectFormatError) };
+    return { status: "failed", stats, reason: describeError(readError), transient: isTransient(readError) };
   }
   if (result.failed > 0 || indexer.unavailable) {
     return { status: "failed", stats, reason: `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`, transient: true };
   }
   if (result.rejected > 0) {
-    return {
-      status: "failed",
-      stats,
-      reason: `Elasticsearch rejected ${result.rejected} documents and no deadLetterIndex is configured: ${result.lastError ?? "unknown error"}`,
-      transient: false,
-    };
+    const where = settings.deadLetterIndex ? `and the dead-letter index ${settings.deadLetterIndex} refused them too` : "and no deadLetterIndex is configured";
+    return { status: "failed", stats, reason: `Elasticsearch refused ${result.rejected} documents for good ${where}: ${result.lastError ?? "unknown error"}`, transient: false };
   }
-  if (stopped) return { status: "stopped", stats, version: opened.version, nextOffset: reached };
-  return { status: "done", stats, version: opened.version };
+  if (!stopped && position?.unit === "line" && position.read < position.start) {
+    // The stream ended before the continuation's start: not the content the position was taken in.
+    return { status: "failed", stats, reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${position.start}`, transient: false };
+  }
+  if (!stopped || !position) return { status: "done", stats, version: opened.version };
+
+  // Time ran short. A continuation must start past this one's start, or the object would loop.
+  if (position.reached <= position.start) {
+    if (position.unit === "line" && position.read < position.start) {
+      return {
+        status: "failed",
+        stats,
+        reason: `time ran out ${opened.version.gzip ? "inflating" : "reading"} up to the continuation's start at decompressed byte ${position.start} (got to ${position.read}); raise timeoutSeconds (README "Large objects")`,
+        transient: false,
+      };
+    }
+    return { status: "failed", stats, reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${position.start} before time ran out`, transient: true };
+  }
+  const gzip = opened.version.gzip;
+  const member = gzip && position.unit === "line" ? opened.memberStartAt(position.reached) : undefined;
+  const resume: ResumePoint =
+    position.unit === "line"
+      ? { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) }
+      : { unit: "record", recordIndex: position.reached, ...(position.recordsField ? { recordsField: position.recordsField } : {}), gzip };
+  return { status: "paused", stats, version: opened.version, resume };
+}
+
+/** Transient: S3 or the network may recover. Permanent: the object is gone, forbidden or unreadable. */
+function isTransient(error: unknown): boolean {
+  return error instanceof ObjectError ? error.transient : true;
 }
 
 function isPreconditionFailure(error: unknown): boolean {
-  const cause = error instanceof ObjectReadError ? error.cause : error;
+  const cause = error instanceof ObjectError ? error.cause : error;
   return cause instanceof Error && (cause.name === "PreconditionFailed" || /Precondition/i.test(cause.name));
 }

@@ -1,20 +1,48 @@
 /** Shared types of the shipper function. */
 
+export type LogFormat = "ndjson" | "text" | "json" | "auto";
+
+/** A format once `auto` has been decided. */
+export type ResolvedFormat = Exclude<LogFormat, "auto">;
+
+/** Line formats: one record per line. */
+export type LineFormat = "text" | "ndjson";
+
+/** Where a gzip member starts, in the object's bytes and in the decompressed stream. */
+export interface GzipMemberStart {
+  compressedOffset: number;
+  decompressedOffset: number;
+}
+
+/**
+ * Where a continuation resumes, in a unit that means the same thing when it is read back:
+ * - `line` (text, ndjson): the byte offset of a line start in the decompressed stream; for gzip,
+ *   the start of the member holding it, so the resume inflates from there, not from byte 0;
+ * - `record` (json): the index of the next record of the document, and the array field the records
+ *   were expanded from (`auto` decides it too);
+ * - `v1`: a continuation written before this distinction (an offset whose unit is the format's:
+ *   bytes for line formats, records for json); still read so a deploy strands no message.
+ * The format is the decided one: `auto` is never decided twice for one object.
+ */
+export type ResumePoint =
+  | { unit: "line"; format: LineFormat; byteOffset: number; gzip: boolean; member?: GzipMemberStart }
+  | { unit: "record"; recordIndex: number; recordsField?: string; gzip: boolean }
+  | { unit: "v1"; offset: number; gzip?: boolean };
+
 /** One S3 object to ship, as named by a notification or a continuation message. */
 export interface ObjectRef {
   bucket: string;
   /** Decoded object key (notifications URL-encode it; this is the real key). */
   key: string;
+  /** A real version id; `"null"` (versioning suspended) is never stored here: it identifies nothing. */
   versionId?: string;
   eTag?: string;
   /** Size announced by the notification, when it carries one. */
   size?: number;
   /** ISO 8601 time of the event that announced the object; fallback for `@timestamp`. */
   eventTime: string;
-  /** Where to resume: a byte offset in the decompressed stream (line formats) or a record index (json). */
-  startOffset: number;
-  /** Continuations only: whether the object turned out to be gzip (a plain one resumes with one ranged GET). */
-  gzip?: boolean;
+  /** Continuations only: where to resume. Absent: from the start. */
+  resume?: ResumePoint;
 }
 
 /** The outcome of parsing one SQS message body. Never thrown: every body gets a classification. */
@@ -24,8 +52,6 @@ export type ParsedMessage =
   | { kind: "invalid"; reason: string };
 
 export type NotificationSource = "s3" | "sns-s3" | "eventbridge" | "continuation";
-
-export type LogFormat = "ndjson" | "text" | "json" | "auto";
 
 /** One log record read from an object, before it becomes a document. */
 export interface LogRecord {
@@ -55,10 +81,14 @@ export interface PreparedDocument {
 /** A document once its `_source` is on its way: what a refusal needs. */
 export type DocumentRef = Omit<PreparedDocument, "source">;
 
-/** How one SQS message ends. Built into `batchItemFailures`; never signalled through an error. */
+/**
+ * How one SQS message ends. Built into `batchItemFailures`; never signalled through an error.
+ * `fail`: the message comes back (paced) and reaches the DLQ after maxReceiveCount; `transient`
+ * says whether a later attempt can succeed without anyone acting (Elasticsearch or S3 unavailable).
+ */
 export type Disposition =
   | { kind: "ack"; reason: string }
-  | { kind: "retry"; reason: string; transient: boolean }
+  | { kind: "fail"; reason: string; transient: boolean }
   | { kind: "continued"; reason: string };
 
 /** Counters for one object, logged as one summary line and emitted as metrics. */

@@ -1,12 +1,14 @@
 /**
- * A local HTTP server answering the few AWS calls the shipper makes, on the real wire protocols the
- * SDK speaks: S3 GetObject (path style, Range, If-Match, a connection cut on demand), SSM
- * GetParameter (JSON 1.1) and SQS SendMessage / ChangeMessageVisibility (JSON 1.0).
- * Unit tier only; the integration tier uses moto.
+ * A local HTTP server answering the AWS calls the shipper makes, on the real wire protocols the
+ * SDK speaks: S3 GetObject (path style, versions — `"null"` ones included —, Range, If-Match,
+ * scripted faults: 5xx, access denied, a cut, a stall, a short answer), SSM GetParameter (JSON 1.1)
+ * and SQS SendMessage / ChangeMessageVisibility (JSON 1.0), recorded here or handed to an
+ * `SqsSimulator`. Unit and fault tiers; the integration tier uses moto.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackServer } from "./loopbackServer";
+import type { SqsSimulator } from "./sqsSimulator";
 
 export interface StoredObject {
   body: Buffer;
@@ -14,22 +16,90 @@ export interface StoredObject {
   versionId?: string;
 }
 
+/** Bucket versioning: off (no version ids), enabled (a new id per write) or suspended (id "null"). */
+export type Versioning = "off" | "enabled" | "suspended";
+
+/** What the server does with one GetObject instead of answering normally. */
+export type S3Fault =
+  | { kind: "status"; status: number; code: string }
+  /** Sends this many body bytes, then destroys the connection. */
+  | { kind: "cut"; afterBytes: number }
+  /** Sends this many body bytes, then sends nothing more and keeps the connection open. */
+  | { kind: "stall"; afterBytes: number }
+  /** Sends this many body bytes with chunked encoding and ends the response cleanly, short. */
+  | { kind: "short"; afterBytes: number };
+
+export interface GetObjectRequest {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  range?: string;
+  ifMatch?: string;
+}
+
 export class FakeAws extends LoopbackServer {
+  /** Current object per `bucket/key`. */
   readonly objects = new Map<string, StoredObject>();
+  /** Every version written with an id, per `bucket/key#versionId`. */
+  private readonly versions = new Map<string, StoredObject>();
+  private readonly versioning = new Map<string, Versioning>();
+  private readonly denied = new Set<string>();
   readonly parameters = new Map<string, string>();
   readonly sentMessages: Array<{ queueUrl: string; body: string }> = [];
   readonly visibilityChanges: Array<{ receiptHandle: string; visibilityTimeout: number }> = [];
   readonly getObjectRanges: Array<string | undefined> = [];
+  readonly getObjectRequests: GetObjectRequest[] = [];
   parameterReads = 0;
   /** Cut the connection after this many body bytes of the next GetObject (once). */
   cutNextGetObjectAfter?: number;
+  /** Per GetObject (numbered from 1): a fault, or undefined to answer normally. */
+  s3Fault: (request: GetObjectRequest, number: number) => S3Fault | undefined = () => undefined;
   failSendMessage = false;
+  /** When set, SQS calls go to this simulated queue instead of being recorded. */
+  sqs?: SqsSimulator;
+  private readonly stalled = new Set<ServerResponse>();
 
+  /** Back to no objects, no faults and nothing recorded (parameters stay). */
+  resetS3(): void {
+    this.objects.clear();
+    this.versions.clear();
+    this.versioning.clear();
+    this.denied.clear();
+    this.getObjectRanges.length = 0;
+    this.getObjectRequests.length = 0;
+    this.s3Fault = () => undefined;
+    this.cutNextGetObjectAfter = undefined;
+    for (const response of this.stalled) response.destroy();
+    this.stalled.clear();
+  }
+
+  setVersioning(bucket: string, versioning: Versioning): void {
+    this.versioning.set(bucket, versioning);
+  }
+
+  /** Stores an object as S3 does under the bucket's versioning (or with an explicit version id). */
   putObject(bucket: string, key: string, body: Buffer | string, versionId?: string): StoredObject {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const stored = { body: bytes, eTag: `"${createHash("md5").update(bytes).digest("hex")}"`, ...(versionId ? { versionId } : {}) };
+    const versioning = this.versioning.get(bucket) ?? "off";
+    const id = versionId ?? (versioning === "enabled" ? randomUUID().replace(/-/g, "") : versioning === "suspended" ? "null" : undefined);
+    const stored: StoredObject = { body: bytes, eTag: `"${createHash("md5").update(bytes).digest("hex")}"`, ...(id ? { versionId: id } : {}) };
     this.objects.set(`${bucket}/${key}`, stored);
+    if (id) this.versions.set(`${bucket}/${key}#${id}`, stored);
     return stored;
+  }
+
+  deleteObject(bucket: string, key: string): void {
+    this.objects.delete(`${bucket}/${key}`);
+  }
+
+  /** GetObject on this key answers 403 AccessDenied (a bucket policy or KMS key the role lacks). */
+  deny(bucket: string, key: string): void {
+    this.denied.add(`${bucket}/${key}`);
+  }
+
+  override async stop(): Promise<void> {
+    for (const response of this.stalled) response.destroy();
+    await super.stop();
   }
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -44,25 +114,50 @@ export class FakeAws extends LoopbackServer {
   private getObject(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", "http://localhost");
     const path = decodeURIComponent(url.pathname.slice(1));
-    const stored = this.objects.get(path);
-    this.getObjectRanges.push(request.headers.range);
-    if (!stored) return xmlError(response, 404, "NoSuchKey", "The specified key does not exist.");
+    const slash = path.indexOf("/");
+    const versionId = url.searchParams.get("versionId") ?? undefined;
     const ifMatch = request.headers["if-match"];
+    const described: GetObjectRequest = {
+      bucket: path.slice(0, slash),
+      key: path.slice(slash + 1),
+      ...(versionId ? { versionId } : {}),
+      ...(request.headers.range ? { range: request.headers.range } : {}),
+      ...(ifMatch ? { ifMatch } : {}),
+    };
+    this.getObjectRequests.push(described);
+    this.getObjectRanges.push(request.headers.range);
+    if (this.denied.has(path)) return xmlError(response, 403, "AccessDenied", "Access Denied");
+    const fault = this.s3Fault(described, this.getObjectRequests.length);
+    if (fault?.kind === "status") return xmlError(response, fault.status, fault.code, `scripted ${fault.code}`);
+    const stored = versionId ? this.versions.get(`${path}#${versionId}`) : this.objects.get(path);
+    if (!stored) return versionId ? xmlError(response, 404, "NoSuchVersion", "The specified version does not exist.") : xmlError(response, 404, "NoSuchKey", "The specified key does not exist.");
     if (ifMatch && ifMatch !== stored.eTag) return xmlError(response, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     let start = 0;
     const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
     if (range) start = Number(range[1]);
     if (start > 0 && start >= stored.body.length) return xmlError(response, 416, "InvalidRange", "The requested range is not satisfiable");
     const body = stored.body.subarray(start);
-    response.writeHead(range ? 206 : 200, {
-      "content-length": body.length,
+    const headers = {
       etag: stored.eTag,
       ...(stored.versionId ? { "x-amz-version-id": stored.versionId } : {}),
       ...(range ? { "content-range": `bytes ${start}-${stored.body.length - 1}/${stored.body.length}` } : {}),
-    });
-    const cut = this.cutNextGetObjectAfter;
+    };
+    const cut = fault?.kind === "cut" ? fault.afterBytes : this.cutNextGetObjectAfter;
+    if (fault?.kind === "short" && fault.afterBytes < body.length) {
+      // A proxy that ends a chunked answer early: no error on the wire, just fewer bytes.
+      response.writeHead(range ? 206 : 200, headers);
+      response.end(body.subarray(0, fault.afterBytes));
+      return;
+    }
+    response.writeHead(range ? 206 : 200, { ...headers, "content-length": body.length });
+    if (fault?.kind === "stall" && fault.afterBytes < body.length) {
+      this.stalled.add(response);
+      response.write(body.subarray(0, fault.afterBytes));
+      response.on("close", () => this.stalled.delete(response));
+      return;
+    }
     if (cut !== undefined && cut < body.length) {
-      this.cutNextGetObjectAfter = undefined;
+      if (fault?.kind !== "cut") this.cutNextGetObjectAfter = undefined;
       response.write(body.subarray(0, cut), () => setTimeout(() => request.socket.destroy(), 10));
       return;
     }
@@ -82,13 +177,24 @@ export class FakeAws extends LoopbackServer {
         if (value === undefined) return reply({ __type: "ParameterNotFound", message: name }, 400);
         return reply({ Parameter: { Name: name, Type: "SecureString", Value: value, Version: 1 } });
       }
-      case "AmazonSQS.SendMessage":
+      case "AmazonSQS.SendMessage": {
         if (this.failSendMessage) return reply({ __type: "com.amazonaws.sqs#InternalError", message: "scripted failure" }, 500);
-        this.sentMessages.push({ queueUrl: String(input.QueueUrl), body: String(input.MessageBody) });
-        return reply({ MessageId: `m-${this.sentMessages.length}`, MD5OfMessageBody: createHash("md5").update(String(input.MessageBody)).digest("hex") });
-      case "AmazonSQS.ChangeMessageVisibility":
-        this.visibilityChanges.push({ receiptHandle: String(input.ReceiptHandle), visibilityTimeout: Number(input.VisibilityTimeout) });
+        const body = String(input.MessageBody);
+        const id = this.sqs ? this.sqs.send(String(input.QueueUrl), body) : `m-${this.sentMessages.length + 1}`;
+        if (!this.sqs) this.sentMessages.push({ queueUrl: String(input.QueueUrl), body });
+        return reply({ MessageId: id, MD5OfMessageBody: createHash("md5").update(body).digest("hex") });
+      }
+      case "AmazonSQS.ChangeMessageVisibility": {
+        const receiptHandle = String(input.ReceiptHandle);
+        const visibilityTimeout = Number(input.VisibilityTimeout);
+        if (this.sqs) {
+          const refusal = this.sqs.changeVisibility(receiptHandle, visibilityTimeout);
+          if (refusal) return reply({ __type: `com.amazonaws.sqs#${refusal}`, message: refusal }, 400);
+          return reply({});
+        }
+        this.visibilityChanges.push({ receiptHandle, visibilityTimeout });
         return reply({});
+      }
       default:
         return reply({ __type: "UnknownOperationException", message: target }, 400);
     }

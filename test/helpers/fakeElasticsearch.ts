@@ -17,7 +17,11 @@ export type RequestBehaviour =
   | { kind: "normal" }
   | { kind: "status"; status: number; body?: unknown }
   | { kind: "reset" }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /** Stores every document, then resets the connection instead of answering. */
+  | { kind: "resetAfterIndexing" }
+  /** A faulty proxy: the last document is neither stored nor answered, and the answer says no errors. */
+  | { kind: "dropLast" };
 
 /** Overrides the answer for one item: return a status and error, or undefined to store it. */
 export type ItemBehaviour = (item: BulkItemRequest, requestNumber: number) => { status: number; type: string; reason: string } | undefined;
@@ -29,6 +33,12 @@ export class FakeElasticsearch extends LoopbackServer {
   authorizations: string[] = [];
   requestBehaviour: (requestNumber: number) => RequestBehaviour = () => ({ kind: "normal" });
   itemBehaviour: ItemBehaviour = () => undefined;
+  /** Requests with a larger body are refused 413, like http.max_content_length or a proxy's limit. */
+  maxBodyBytes = Number.POSITIVE_INFINITY;
+  /** Answers 401 to a request whose Authorization header this refuses. */
+  acceptsAuthorization: (header: string) => boolean = () => true;
+  /** Body sizes of the requests answered 413. */
+  readonly refusedSizes: number[] = [];
   private inProgress = 0;
 
   /**
@@ -43,6 +53,9 @@ export class FakeElasticsearch extends LoopbackServer {
     this.authorizations = [];
     this.requestBehaviour = () => ({ kind: "normal" });
     this.itemBehaviour = () => undefined;
+    this.maxBodyBytes = Number.POSITIVE_INFINITY;
+    this.acceptsAuthorization = () => true;
+    this.refusedSizes.length = 0;
   }
 
   /** Resolves when no request is being handled (a slow answer the client gave up on included). */
@@ -75,6 +88,14 @@ export class FakeElasticsearch extends LoopbackServer {
       return send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });
     }
     this.requests += 1;
+    if (!this.acceptsAuthorization(request.headers.authorization ?? "")) {
+      return send(response, 401, { error: { type: "security_exception", reason: "unable to authenticate with provided credentials" }, status: 401 });
+    }
+    const size = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    if (size > this.maxBodyBytes) {
+      this.refusedSizes.push(size);
+      return send(response, 413, { error: { type: "content_too_long_exception", reason: `request body of ${size} bytes is larger than ${this.maxBodyBytes}` }, status: 413 });
+    }
     const behaviour = this.requestBehaviour(this.requests);
     if (behaviour.kind === "reset") {
       request.socket.destroy();
@@ -85,7 +106,8 @@ export class FakeElasticsearch extends LoopbackServer {
     }
     if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
 
-    const lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
+    let lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
+    if (behaviour.kind === "dropLast") lines = lines.slice(0, -2);
     const items: unknown[] = [];
     let errors = false;
     for (let position = 0; position < lines.length; position += 2) {
@@ -113,6 +135,10 @@ export class FakeElasticsearch extends LoopbackServer {
       }
       if ((result.status as number) >= 300) errors = true;
       items.push({ create: result });
+    }
+    if (behaviour.kind === "resetAfterIndexing") {
+      request.socket.destroy();
+      return;
     }
     send(response, 200, { took: 1, errors, items });
   }

@@ -99,7 +99,7 @@ async function appendLines(builder: DocumentBuilder, content: Buffer, format: Li
   async function* once(): AsyncGenerator<Buffer> {
     yield content;
   }
-  for await (const batch of readRecords(once(), { format, startOffset: 0, bucket: context.bucket, key: context.key })) {
+  for await (const batch of readRecords(once(), { format, firstByte: 0, bucket: context.bucket, key: context.key })) {
     if (batch.kind !== "lines") throw new Error("expected lines");
     await builder.appendLines(batch.format, batch.lines, sink);
   }

@@ -13,6 +13,7 @@ const QUEUE_URL = "http://127.0.0.1/123456789012/s3-log-shipper-waf";
 const elasticsearch = new FakeElasticsearch();
 const aws = new FakeAws();
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let BatchFailedError: new (...args: never[]) => Error;
 
 beforeAll(async () => {
   const esUrl = await elasticsearch.start();
@@ -38,7 +39,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: "true",
   });
   aws.parameters.set("/s3-log-shipper/unit/elasticsearch", JSON.stringify({ username: "shipper", password: "not-a-real-password" }));
-  ({ handler } = await import("../../../lambda/handler.js"));
+  ({ handler, BatchFailedError } = await import("../../../lambda/handler.js"));
 });
 afterAll(async () => {
   await elasticsearch.stop();
@@ -153,13 +154,26 @@ describe("handler", () => {
   });
 
   it("fails the message instead of acknowledging it when the continuation cannot be sent", async () => {
+    // Prepare: a large object that needs a continuation, beside a small one that ships (so the
+    // invocation does not throw: not every message failed).
     aws.putObject(BUCKET, "big2.log", ndjson(20_000, "b2"));
+    aws.putObject(BUCKET, "small2.log", ndjson(5, "s2"));
     elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
     aws.failSendMessage = true;
-    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "big2.log")), { messageId: "no-continuation" })), lambdaContext(3_000)).catch((error: Error) => error);
-    // Either way the message is not acknowledged: listed as failed, or the whole invocation threw.
-    if (response instanceof Error) expect(response.message).toContain("failed transiently");
-    else expect(response.batchItemFailures).toEqual([{ itemIdentifier: "no-continuation" }]);
+    const big = sqsRecord(s3Notification(s3Record(BUCKET, "big2.log")), { messageId: "no-continuation" });
+    const small = sqsRecord(s3Notification(s3Record(BUCKET, "small2.log")), { messageId: "small" });
+    // Act
+    const response = await handler(sqsEvent(big, small), lambdaContext(3_000));
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "no-continuation" }]);
+    expect(aws.visibilityChanges.map((change) => change.receiptHandle)).toEqual(["receipt-no-continuation"]);
+  }, 30_000);
+
+  it("throws when the only message failed because its continuation could not be sent (transient)", async () => {
+    aws.putObject(BUCKET, "big3.log", ndjson(20_000, "b3"));
+    elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
+    aws.failSendMessage = true;
+    await expect(handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "big3.log")))), lambdaContext(3_000))).rejects.toThrow(BatchFailedError);
   }, 30_000);
 
   it("resumes with a ranged GET when S3 cuts the connection mid-object, without duplicates", async () => {
@@ -189,19 +203,34 @@ describe("handler", () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "missing" }]);
   });
 
-  it("never logs the credentials", async () => {
-    const writes: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      writes.push(String(chunk));
+  it("never logs the credentials, at DEBUG, on stdout or stderr, on success and failure paths", async () => {
+    // Prepare: a fresh function whose logger is created at DEBUG (the level is read when it is made).
+    const output: string[] = [];
+    const capture = (chunk: string | Uint8Array): boolean => {
+      output.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       return true;
-    });
+    };
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
     process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
     try {
+      vi.resetModules();
+      const fresh = (await import("../../../lambda/handler.js")) as { handler: typeof handler };
       aws.putObject(BUCKET, "secret-check.log", ndjson(3));
-      await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "secret-check.log"))), sqsRecord("garbage")), lambdaContext());
+      elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "status", status: 401 } : { kind: "normal" });
+      // Act: one shipped object (after a 401 and a credentials re-read), one unknown body, one missing object.
+      await fresh.handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "secret-check.log"))), sqsRecord("garbage"), sqsRecord(s3Notification(s3Record(BUCKET, "absent.log")))), lambdaContext());
     } finally {
-      spy.mockRestore();
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
     }
-    expect(writes.join("")).not.toContain("not-a-real-password");
+    // Assess: the logs were captured (debug, info and error lines), and none holds the password.
+    const written = output.join("");
+    expect(written).toContain('"level":"DEBUG"');
+    expect(written).toContain('"message":"object shipped"');
+    expect(written).toContain('"message":"message failed"');
+    expect(written).not.toContain("not-a-real-password");
+    expect(written).not.toContain(Buffer.from("shipper:not-a-real-password").toString("base64"));
   });
 });

@@ -8,7 +8,7 @@ import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../
 import { readRecords, type LineFormat } from "../../../lambda/records";
 import type { PreparedDocument } from "../../../lambda/types";
 import { FakeAws } from "../../helpers/fakeAws";
-import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
+import { FakeElasticsearch, type RequestBehaviour } from "../../helpers/fakeElasticsearch";
 
 const PARAMETER = "/s3-log-shipper/test/elasticsearch";
 const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
@@ -152,6 +152,48 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     expect(elasticsearch.documents("logs-test")).toEqual([{ spliced: false, a: 2 }]);
   });
 
+  it("splits a request refused with 413 until every part fits, storing each document once", async () => {
+    // Prepare: documents of ~100 bytes, a limit of ~4 documents' worth.
+    elasticsearch.maxBodyBytes = 500;
+    // Act
+    const result = await index(documents(20), { flushDocuments: 20 });
+    // Assess
+    expect(result).toMatchObject({ indexed: 20, rejected: 0, failed: 0 });
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(documents(20).map((d) => d.id).sort());
+    expect(elasticsearch.refusedSizes.length).toBeGreaterThan(0);
+  });
+
+  it("rejects a single document still refused with 413, or dead-letters it when there is a dead-letter index", async () => {
+    elasticsearch.maxBodyBytes = 400;
+    const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(1_000) }), offset: 99, record: { offset: 99, nextOffset: 1_100, text: "x".repeat(1_000) } };
+    const rejected = await index([...documents(2), big], { flushDocuments: 10 });
+    expect(rejected).toMatchObject({ indexed: 2, rejected: 1, failed: 0 });
+    expect(rejected.lastError).toMatch(/^413 request_entity_too_large: a request holding only this document \(\d+ bytes\) was refused as too large/);
+
+    await elasticsearch.reset();
+    elasticsearch.maxBodyBytes = 400;
+    const deadLettered = await index([...documents(2), big], {
+      flushDocuments: 10,
+      deadLetterIndex: "logs-shipper-failed",
+      deadLetterSource: (refused) => JSON.stringify({ status: refused.status, offset: refused.document.offset }),
+    });
+    expect(deadLettered).toMatchObject({ indexed: 2, deadLettered: 1, rejected: 0 });
+    expect(elasticsearch.documents("logs-shipper-failed")).toEqual([{ status: 413, offset: 99 }]);
+  });
+
+  it.each<[string, (n: number) => RequestBehaviour]>([
+    ["errors:false with a document missing (a faulty proxy)", (n) => (n === 1 ? { kind: "dropLast" } : { kind: "normal" })],
+    ["errors:true with fewer items", (n) => (n === 1 ? { kind: "dropLast" } : { kind: "normal" })],
+  ])("sends a request again when the answer lists fewer items than documents: %s", async (name, behaviour) => {
+    elasticsearch.requestBehaviour = behaviour;
+    if (name.startsWith("errors:true")) elasticsearch.itemBehaviour = (item, request) => (request === 1 && item.id === "id-0" ? { status: 429, type: "es_rejected_execution_exception", reason: "busy" } : undefined);
+    const result = await index(documents(4), { flushDocuments: 4 });
+    // What the first request did store answers 409 the second time.
+    expect(result).toMatchObject({ indexed: 1 + Number(name.startsWith("errors:true")), duplicates: 3 - Number(name.startsWith("errors:true")), failed: 0 });
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(["id-0", "id-1", "id-2", "id-3"]);
+    expect(elasticsearch.requests).toBe(2);
+  });
+
   it("does not retry a whole-request 400: the request itself is wrong", async () => {
     elasticsearch.requestBehaviour = () => ({ kind: "status", status: 400 });
     const result = await index(documents(2));
@@ -179,7 +221,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
       async function* once(): AsyncGenerator<Buffer> {
         yield Buffer.from(content);
       }
-      for await (const batch of readRecords(once(), { format, startOffset: 0, bucket: "b", key: "k.log" })) {
+      for await (const batch of readRecords(once(), { format, firstByte: 0, bucket: "b", key: "k.log" })) {
         if (batch.kind === "lines") await builder.appendLines(batch.format, batch.lines, indexer);
       }
       return indexer.finish();

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { ObjectRef } from "../../../lambda/types";
 import { continuationBody } from "../../../lambda/continuation";
 import { decodeObjectKey, parseMessageBody } from "../../../lambda/notifications";
 import { eventBridgeEvent, s3Notification, s3Record, s3TestEvent, snsWrapped } from "../../helpers/events";
@@ -20,7 +21,6 @@ describe("parseMessageBody", () => {
           eTag: "d41d8cd98f00b204e9800998ecf8427e",
           size: 77,
           eventTime: "2026-11-27T10:00:00.000Z",
-          startOffset: 0,
         },
       ],
     });
@@ -68,13 +68,34 @@ describe("parseMessageBody", () => {
     expect(parsed.kind === "objects" && parsed.objects.map((o) => o.key)).toEqual(["new"]);
   });
 
-  it("reads its own continuation messages with their offsets", () => {
-    const body = continuationBody([{ bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "2026-11-27T10:00:00Z", startOffset: 123_456 }]);
+  it.each<[string, ObjectRef["resume"]]>([
+    ["a line position in a gzip member", { unit: "line", format: "ndjson", byteOffset: 123_456, gzip: true, member: { compressedOffset: 9_000, decompressedOffset: 100_000 } }],
+    ["a line position in a plain object", { unit: "line", format: "text", byteOffset: 77, gzip: false }],
+    ["a record index", { unit: "record", recordIndex: 1_500, gzip: true }],
+  ])("reads its own continuation messages back with %s", (_case, resume) => {
+    const object: ObjectRef = { bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "2026-11-27T10:00:00Z", ...(resume ? { resume } : {}) };
+    expect(parseMessageBody(continuationBody([object, { bucket: "b", key: "next.log", eventTime: "2026-11-27T10:00:00Z" }]))).toEqual({
+      kind: "objects",
+      source: "continuation",
+      objects: [object, { bucket: "b", key: "next.log", eventTime: "2026-11-27T10:00:00Z" }],
+    });
+  });
+
+  it("still reads version 1 continuations (in the queue during a deploy), keeping the offset's unit open", () => {
+    const body = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "t", startOffset: 42, gzip: true }, { bucket: "b", key: "n", eventTime: "t", startOffset: 0 }] } });
     expect(parseMessageBody(body)).toEqual({
       kind: "objects",
       source: "continuation",
-      objects: [{ bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "2026-11-27T10:00:00Z", startOffset: 123_456 }],
+      objects: [
+        { bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "t", resume: { unit: "v1", offset: 42, gzip: true } },
+        { bucket: "b", key: "n", eventTime: "t" },
+      ],
     });
+  });
+
+  it("drops the version id \"null\" of objects written while versioning is suspended", () => {
+    const parsed = parseMessageBody(s3Notification(s3Record("b", "k.log", { versionId: "null", eTag: "e1" })));
+    expect(parsed.kind === "objects" && parsed.objects[0]).toEqual({ bucket: "b", key: "k.log", eTag: "e1", size: 1024, eventTime: "2026-11-27T10:00:00.000Z" });
   });
 
   it.each([

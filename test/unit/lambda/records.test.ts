@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ObjectFormatError } from "../../../lambda/errors";
-import { gunzipStream, isGzip } from "../../../lambda/gzip";
+import { GzipMembers } from "../../../lambda/gzip";
 import { splitLines } from "../../../lambda/lines";
-import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch } from "../../../lambda/records";
+import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch, type RecordStart } from "../../../lambda/records";
 import type { LogFormat, LogRecord } from "../../../lambda/types";
 
 async function* chunked(bytes: Buffer, sizes: number[] = [bytes.length]): AsyncGenerator<Buffer> {
@@ -24,11 +24,12 @@ function recordsOf(batch: RecordBatch): LogRecord[] {
   return batch.lines.offsets.map((_, index) => lineRecord(batch.format, batch.lines, index));
 }
 
-async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: number[]; startOffset?: number; recordsField?: string; maxLineBytes?: number } = {}): Promise<LogRecord[]> {
+async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: number[]; firstByte?: number; start?: RecordStart; recordsField?: string; maxLineBytes?: number } = {}): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for await (const batch of readRecords(chunked(bytes, options.sizes), {
     format,
-    startOffset: options.startOffset ?? 0,
+    firstByte: options.firstByte ?? 0,
+    ...(options.start ? { start: options.start } : {}),
     bucket: "b",
     key: "k",
     ...(options.recordsField ? { recordsField: options.recordsField } : {}),
@@ -38,6 +39,52 @@ async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: numb
   }
   return records;
 }
+
+describe("line batches and time", () => {
+  it("yields a batch for every chunk, empty for blank lines, each saying where a continuation resumes", async () => {
+    // Prepare: a line, a run of blank lines across three chunks, a line.
+    const bytes = Buffer.from(`first\n${"\n".repeat(30)}last\n`);
+    // Act
+    const batches = [];
+    for await (const batch of splitLines(chunked(bytes, [10]))) batches.push({ count: batch.count, resumeOffset: batch.resumeOffset, position: batch.position });
+    // Assess: progress is visible while only blank lines go by.
+    expect(batches).toEqual([
+      { count: 1, resumeOffset: 10, position: 10 },
+      { count: 0, resumeOffset: 20, position: 20 },
+      { count: 0, resumeOffset: 30, position: 30 },
+      { count: 0, resumeOffset: 36, position: 40 },
+      { count: 1, resumeOffset: 41, position: 40 }, // "last", completed by the newline of the next chunk
+      { count: 0, resumeOffset: 41, position: 41 },
+    ]);
+  });
+
+  it("never moves the resume offset past a line not yet yielded, and ends at the end", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom("a", "bb", "", " ", "\r", "ccc ddd"), { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), async (lines, sizes) => {
+        const bytes = Buffer.from(lines.join("\n") + "\n");
+        let previous = 0;
+        for await (const batch of splitLines(chunked(bytes, sizes))) {
+          expect(batch.resumeOffset).toBeGreaterThanOrEqual(previous);
+          // Every line that starts before the resume offset has been yielded by now.
+          for (let index = 0; index < batch.count; index += 1) expect(batch.nextOffsets[index]).toBeLessThanOrEqual(batch.resumeOffset);
+          previous = batch.resumeOffset;
+        }
+        expect(previous).toBe(bytes.length);
+      }),
+    );
+  });
+
+  it("drops the bytes before a continuation's start, with empty batches while it does", async () => {
+    const bytes = Buffer.from("zero\none\ntwo\nthree\n");
+    const batches = [];
+    for await (const batch of splitLines(chunked(bytes, [4]), { firstByte: 0, skipTo: 9 })) batches.push({ lines: batch.offsets.map((_, index) => batch.text(index)), resumeOffset: batch.resumeOffset, position: batch.position });
+    expect(batches.slice(0, 2)).toEqual([
+      { lines: [], resumeOffset: 9, position: 4 },
+      { lines: [], resumeOffset: 9, position: 8 },
+    ]);
+    expect(batches.flatMap((batch) => batch.lines)).toEqual(["two", "three"]);
+  });
+});
 
 describe("line formats", () => {
   it("gives each line its byte offset and the offset of the next", async () => {
@@ -83,7 +130,7 @@ describe("line formats", () => {
 
   it("starts at a given offset (continuations of plain objects)", async () => {
     const whole = Buffer.from("one\ntwo\nthree\n");
-    const records = await collect(whole.subarray(4), "text", { startOffset: 4 });
+    const records = await collect(whole.subarray(4), "text", { firstByte: 4, start: { byteOffset: 4 } });
     expect(records.map((r) => [r.offset, r.text])).toEqual([
       [4, "two"],
       [8, "three"],
@@ -129,7 +176,7 @@ describe("json format", () => {
 
   it("expands the records field (CloudTrail) and resumes at an index", async () => {
     const cloudTrail = JSON.stringify({ Records: [{ eventName: "A" }, { eventName: "B" }, { eventName: "C" }] });
-    const records = await collect(Buffer.from(cloudTrail), "json", { recordsField: "Records", startOffset: 1 });
+    const records = await collect(Buffer.from(cloudTrail), "json", { recordsField: "Records", start: { recordIndex: 1 } });
     expect(records.map((r) => [r.offset, r.value])).toEqual([
       [1, { eventName: "B" }],
       [2, { eventName: "C" }],
@@ -152,6 +199,11 @@ describe("auto format", () => {
     ['[\n  {"a": 1}\n]', "json"],
     ['{\n  "Records": [\n    {"a": 1}\n  ]\n}\n', "json"],
     ["2026-11-27T10:00:00Z GET /index.html 200\n", "text"],
+    ["[2026-11-27 10:00:00] INFO started\n[2026-11-27 10:00:01] INFO ready\n", "text"],
+    ["[INFO] started\n", "text"],
+    ['[{"a":1},\n{"a":2}]', "json"],
+    ["[1, 2, 3]\n", "json"],
+    ["[]", "json"],
   ])("detects %j as %s", (content, format) => {
     expect(detectFormat(Buffer.from(content))).toBe(format);
   });
@@ -163,16 +215,11 @@ describe("auto format", () => {
 });
 
 describe("gzip", () => {
-  it("is detected by magic bytes, not by name", () => {
-    expect(isGzip(gzipSync("x"))).toBe(true);
-    expect(isGzip(Buffer.from("x.gz"))).toBe(false);
-    expect(isGzip(Buffer.alloc(0))).toBe(false);
-  });
-
   it("inflates every member of a multi-member file", async () => {
     const multi = Buffer.concat([gzipSync("one\ntwo\n"), gzipSync("three\n"), gzipSync("")]);
     const lines: string[] = [];
-    for await (const batch of splitLines(gunzipStream(chunked(multi, [5])))) lines.push(...batch.offsets.map((_, index) => batch.text(index)));
+    const members = new GzipMembers(chunked(multi, [5]), { compressedOffset: 0, decompressedOffset: 0 }, { bucket: "b", key: "k" });
+    for await (const batch of splitLines(members.inflate())) lines.push(...batch.offsets.map((_, index) => batch.text(index)));
     expect(lines).toEqual(["one", "two", "three"]);
   });
 });
