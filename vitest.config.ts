@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/infra/**/*.test.ts"],
+    include: ["test/unit/**/*.test.ts", "test/fault/**/*.test.ts", "test/infra/**/*.test.ts"],
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 60_000,

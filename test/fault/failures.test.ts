@@ -1,0 +1,231 @@
+/**
+ * Fault tier — failures: every object of a message is attempted, permanent and transient failures
+ * are told apart (only "downstream unavailable" fails whole invocations), Elasticsearch's odd
+ * answers (413, fewer items, a reset after indexing, 401 until rotation) lose and repeat nothing,
+ * and a message that keeps failing reaches the DLQ before SQS would expire it.
+ */
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxReceiveCountFor } from "../../pipeline/messageLifetime";
+import { s3Notification, s3Record, s3TestEvent } from "../helpers/events";
+import { BUCKET, CREDENTIALS, DEAD_LETTER_INDEX, FaultWorld, ndjsonObject, textObject } from "../helpers/faultWorld";
+
+const world = new FaultWorld();
+beforeAll(() => world.start());
+afterAll(() => world.stop());
+
+/** One message naming several objects (SNS fan-in, EventBridge pipes and custom producers send these). */
+function notificationOf(...keys: string[]): string {
+  return s3Notification(...keys.map((key) => s3Record(BUCKET, key, { size: world.aws.objects.get(`${BUCKET}/${key}`)?.body.length ?? 0 })));
+}
+
+describe("every object of a message is attempted", () => {
+  it("ships the objects after one that fails, and the message reaches the DLQ naming the failed one", async () => {
+    // Prepare: the first object is gone (deleted after the notification), the next two are fine.
+    const scenario = await world.scenario();
+    const one = ndjsonObject("after-1", 100);
+    const two = ndjsonObject("after-2", 100);
+    world.aws.putObject(BUCKET, "one.log", one.content);
+    world.aws.putObject(BUCKET, "two.log", two.content);
+    scenario.send(notificationOf("gone.log", "one.log", "two.log"));
+
+    // Act
+    const result = await scenario.run();
+
+    // Assess: the good objects landed once (their redeliveries answered 409), the message is in the DLQ.
+    scenario.expectEachLineOnce({ "one.log": one.lines, "two.log": two.lines, "gone.log": [] }, { inDeadLetterQueue: ["gone.log"] });
+    expect(scenario.deadLetterReasons()).toEqual([expect.stringMatching(/^s3:\/\/acme-fault-logs\/gone\.log: ObjectReadError: GetObject failed: NoSuchKey/)]);
+    expect(scenario.logged("object shipped").filter((line) => line.key === "one.log").length).toBe(5); // every receive tried it
+    expect(result.invocationErrors).toBe(0);
+  });
+});
+
+describe("failure classes", () => {
+  it("fails a batch of only permanent failures item by item, never the whole invocation, each in the DLQ with its reason", async () => {
+    // Prepare: object gone, access denied, version gone, corrupt gzip, a document Elasticsearch refuses (no dead-letter index).
+    const scenario = await world.scenario({ batchSize: 10 });
+    world.aws.putObject(BUCKET, "denied.log", ndjsonObject("denied", 3).content);
+    world.aws.deny(BUCKET, "denied.log");
+    world.aws.putObject(BUCKET, "versioned.log", ndjsonObject("versioned", 3).content);
+    const corrupt = gzipSync(ndjsonObject("corrupt", 50).content);
+    corrupt[corrupt.length - 20] = (corrupt[corrupt.length - 20] as number) ^ 0xff;
+    world.aws.putObject(BUCKET, "corrupt.log.gz", corrupt);
+    world.aws.putObject(BUCKET, "refused.log", '{"n":"not a number"}\n');
+    world.elasticsearch.itemBehaviour = (item) => (item.source.n === "not a number" ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" } : undefined);
+    scenario.send(notificationOf("gone.log"));
+    scenario.send(notificationOf("denied.log"));
+    scenario.send(s3Notification(s3Record(BUCKET, "versioned.log", { versionId: "no-such-version" })));
+    scenario.send(notificationOf("corrupt.log.gz"));
+    scenario.send(notificationOf("refused.log"));
+
+    // Act
+    const result = await scenario.run();
+
+    // Assess
+    expect(result.invocationErrors).toBe(0);
+    expect(scenario.deadLetterReasons().sort()).toEqual([
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/corrupt\.log\.gz: ObjectFormatError: gzip member at compressed byte 0: /),
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/denied\.log: ObjectReadError: GetObject failed: AccessDenied/),
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/gone\.log: ObjectReadError: GetObject failed: NoSuchKey/),
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/refused\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 400 document_parsing_exception/),
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/versioned\.log: ObjectReadError: GetObject failed: NoSuchVersion/),
+    ]);
+    expect(scenario.logged("message failed").every((line) => line.transient === false)).toBe(true);
+  });
+
+  it("fails whole invocations while Elasticsearch is down (the function-errors alarm), then ships everything once", async () => {
+    const scenario = await world.scenario({ contextMs: 3_000 });
+    world.elasticsearch.requestBehaviour = (number) => (number <= 6 ? { kind: "status", status: 503 } : { kind: "normal" });
+    const { content, lines } = ndjsonObject("outage", 300);
+    world.aws.putObject(BUCKET, "outage.log", content);
+    scenario.notify("outage.log");
+
+    const result = await scenario.run();
+
+    expect(result.invocationErrors).toBeGreaterThan(0);
+    expect(scenario.logged("message failed").every((line) => line.transient === true)).toBe(true);
+    scenario.expectEachLineOnce({ "outage.log": lines });
+  }, 60_000);
+
+  it("retries S3 throttling and 5xx, then ships", async () => {
+    const scenario = await world.scenario();
+    const { content, lines } = textObject("throttled", 300);
+    world.aws.putObject(BUCKET, "throttled.log", content);
+    world.aws.s3Fault = (_request, number) => (number <= 2 ? { kind: "status", status: 503, code: "SlowDown" } : undefined);
+    scenario.notify("throttled.log");
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "throttled.log": lines });
+  });
+
+  it("acknowledges a test event and dead-letters an unrecognised body with its start in the reason", async () => {
+    const scenario = await world.scenario();
+    scenario.send(s3TestEvent(BUCKET));
+    scenario.send(JSON.stringify({ hello: "world" }));
+
+    const result = await scenario.run();
+
+    expect(result.invocationErrors).toBe(0);
+    expect(scenario.deadLetterReasons()).toEqual([expect.stringContaining('unrecognised message: not an S3 notification, SNS envelope, EventBridge event or continuation; body starts: {"hello":"world"}')]);
+  });
+});
+
+describe("Elasticsearch's odd answers", () => {
+  it("splits requests refused as too large (413) until they fit, and keeps later requests below the refused size", async () => {
+    const scenario = await world.scenario({ producer: { format: "text" } });
+    world.elasticsearch.maxBodyBytes = 64 * 1024;
+    const { content, lines } = textObject("split", 5_000);
+    world.aws.putObject(BUCKET, "split.log", content);
+    scenario.notify("split.log");
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "split.log": lines });
+    expect(scenario.sqs.deadLetters).toEqual([]);
+    // One refusal per halving: each refused request at most half the one before, none after the limit was found.
+    const refused = world.elasticsearch.refusedSizes;
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(Math.ceil(Math.log2((refused[0] ?? 0) / (64 * 1024))) + 1);
+    refused.slice(1).forEach((size, n) => expect(size).toBeLessThanOrEqual((refused[n] ?? 0) / 2));
+  });
+
+  it("dead-letters a single document that is still too large, truncated, and ships the rest", async () => {
+    const scenario = await world.scenario({ producer: { format: "text", deadLetterIndex: DEAD_LETTER_INDEX } });
+    world.elasticsearch.maxBodyBytes = 256 * 1024;
+    const before = textObject("small-before", 100);
+    const after = textObject("small-after", 100);
+    const huge = `huge ${"x".repeat(400 * 1024)}`;
+    world.aws.putObject(BUCKET, "huge.log", before.content + huge + "\n" + after.content);
+    scenario.notify("huge.log");
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "huge.log": [...before.lines, ...after.lines] });
+    const [letter] = scenario.documents("huge.log", DEAD_LETTER_INDEX);
+    expect(letter).toMatchObject({ error: { code: "413", type: "request_entity_too_large" }, tags: ["_shipper_truncated"], labels: { original_characters: String(huge.length) } });
+    expect(String(letter?.message)).toBe(huge.slice(0, 32 * 1024));
+    expect(scenario.sqs.deadLetters).toEqual([]);
+  });
+
+  it("fails the message of a document too large without a dead-letter index, naming the object and why", async () => {
+    const scenario = await world.scenario({ producer: { format: "text" } });
+    world.elasticsearch.maxBodyBytes = 256 * 1024;
+    const small = textObject("small", 100);
+    world.aws.putObject(BUCKET, "huge.log", small.content + `huge ${"x".repeat(400 * 1024)}\n`);
+    scenario.notify("huge.log");
+
+    const result = await scenario.run();
+
+    expect(result.invocationErrors).toBe(0);
+    scenario.expectEachLineOnce({ "huge.log": small.lines }, { inDeadLetterQueue: ["huge.log"] });
+    expect(scenario.deadLetterReasons()).toEqual([expect.stringMatching(/^s3:\/\/acme-fault-logs\/huge\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 413 request_entity_too_large: a request holding only this document/)]);
+  });
+
+  it("sends a request again when the answer lists fewer items than documents (a faulty proxy)", async () => {
+    const scenario = await world.scenario();
+    world.elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "dropLast" } : { kind: "normal" });
+    const { content, lines } = ndjsonObject("proxy", 200);
+    world.aws.putObject(BUCKET, "proxy.log", content);
+    scenario.notify("proxy.log");
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "proxy.log": lines });
+  });
+
+  it("repeats nothing when Elasticsearch indexed a request but the connection reset before the answer", async () => {
+    const scenario = await world.scenario();
+    world.elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "resetAfterIndexing" } : { kind: "normal" });
+    const { content, lines } = ndjsonObject("reset", 200);
+    world.aws.putObject(BUCKET, "reset.log", content);
+    scenario.notify("reset.log");
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "reset.log": lines });
+    expect(scenario.logged("object shipped")[0]).toMatchObject({ indexed: 0, duplicates: 200 });
+  });
+
+  it("picks up rotated credentials after a 401, and never logs either password", async () => {
+    // Prepare: Elasticsearch already accepts only the new password; SSM still holds the old one.
+    const scenario = await world.scenario({ contextMs: 3_000 });
+    const rotated = { username: CREDENTIALS.username, password: "rotated-password-91c2" };
+    const basic = (credentials: { username: string; password: string }): string => `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    world.elasticsearch.acceptsAuthorization = (header) => header === basic(rotated);
+    const { content, lines } = ndjsonObject("rotation", 100);
+    world.aws.putObject(BUCKET, "rotation.log", content);
+    scenario.notify("rotation.log");
+    await scenario.run(1);
+    expect(scenario.logged("message failed")).toEqual([expect.objectContaining({ reason: expect.stringContaining("401") })]);
+
+    // Act: `pulumi up` writes the new value into SSM.
+    world.aws.parameters.set("/s3-log-shipper/fault/elasticsearch", JSON.stringify(rotated));
+    await scenario.run();
+
+    // Assess
+    scenario.expectEachLineOnce({ "rotation.log": lines });
+    expect(scenario.output).not.toContain(rotated.password);
+  }, 30_000);
+});
+
+describe("a message that keeps failing", () => {
+  it("reaches the DLQ with a week to spare at the most receives config allows, even when pacing fails", async () => {
+    // Prepare: the longest timeout and the most receives it allows; ChangeMessageVisibility refused,
+    // so every receive waits the whole 90-minute visibility timeout.
+    const maxReceiveCount = maxReceiveCountFor(900, 3_600);
+    const scenario = await world.scenario({ producer: { timeoutSeconds: 900, maxReceiveCount } });
+    scenario.sqs.pacingFails = true;
+    scenario.send("not json at all");
+
+    // Act
+    const result = await scenario.run(maxReceiveCount + 5);
+
+    // Assess: every receive failed it, the DLQ has it, and holds it for at least 7 more days.
+    expect(result.invocations).toBe(maxReceiveCount);
+    const [letter] = scenario.sqs.deadLetters;
+    expect(letter?.receiveCount).toBe(maxReceiveCount);
+    expect(scenario.sqs.deadLettersAt((letter?.movedAt ?? 0) + 7 * 24 * 3600 * 1000)).toHaveLength(1);
+    expect(scenario.logged("message failed").at(-1)).toMatchObject({ pacingError: expect.stringContaining("ServiceUnavailable") });
+  }, 60_000);
+});
