@@ -76,6 +76,15 @@ export class GzipMembers {
   /** The decompressed bytes, from `start.decompressedOffset` on. Throws `ObjectFormatError` on corrupt data. */
   async *inflate(): AsyncGenerator<Buffer> {
     const source = new ByteSource(this.compressed[Symbol.asyncIterator](), this.start.compressedOffset);
+    try {
+      yield* this.members(source);
+    } finally {
+      // A reader that stops early (time short) closes the S3 stream instead of leaving it open.
+      source.close();
+    }
+  }
+
+  private async *members(source: ByteSource): AsyncGenerator<Buffer> {
     let decompressed = this.start.decompressedOffset;
     for (let first = true; ; first = false) {
       if (!first && !(await source.skipZeros())) return; // zero padding up to the end: done
@@ -212,6 +221,11 @@ class ByteSource {
       this.position += result.value.length;
       return result.value;
     }
+  }
+
+  /** Ends the source (its `finally` closes the connection); never waits for it. */
+  close(): void {
+    void this.iterator.return?.()?.catch(() => undefined);
   }
 
   /** Gives back the end of the last chunk returned. */
