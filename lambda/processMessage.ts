@@ -40,6 +40,9 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
   if (parsed.kind === "ignore") return { kind: "ack", reason: parsed.reason };
 
   const { objects } = parsed;
+  // Started with only the reserve left (earlier messages of the batch took the time): hand it on
+  // untouched rather than fail it, which would cost a receive (and in the end, the DLQ) for nothing.
+  if (deps.shouldStop()) return continueWith(objects, deps, "time short before the message was started");
   const failures: ObjectFailure[] = [];
   for (const [position, ref] of objects.entries()) {
     if (position > 0 && deps.shouldStop()) {

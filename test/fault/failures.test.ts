@@ -229,3 +229,23 @@ describe("a message that keeps failing", () => {
     expect(scenario.logged("message failed").at(-1)).toMatchObject({ pacingError: expect.stringContaining("ServiceUnavailable") });
   }, 60_000);
 });
+
+describe("a batch larger than one invocation can ship", () => {
+  it("hands on the messages it had no time to start instead of failing them, so none reaches the DLQ", async () => {
+    // Prepare: one message at a time, Elasticsearch slow, ten objects that each take most of a second.
+    const scenario = await world.scenario({ contextMs: 3_000, environment: { MESSAGE_CONCURRENCY: "1", ES_BULK_MAX_DOCUMENTS: "500" } });
+    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 300 });
+    const objects = Array.from({ length: 10 }, (_, n) => ({ key: `batch-${n}.log`, ...ndjsonObject(`batch${n}`, 1_000) }));
+    for (const object of objects) world.aws.putObject(BUCKET, object.key, object.content);
+    scenario.notify(...objects.map((object) => object.key));
+
+    // Act
+    await scenario.run();
+
+    // Assess: nothing failed for want of time; every line once.
+    expect(scenario.sqs.deadLetters).toEqual([]);
+    expect(scenario.logged("message failed")).toEqual([]);
+    expect(scenario.logs.some((line) => line.message === "message continued in a new message" && line.reason === "time short before the message was started")).toBe(true);
+    scenario.expectEachLineOnce(Object.fromEntries(objects.map((object) => [object.key, object.lines])));
+  }, 120_000);
+});
