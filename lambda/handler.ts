@@ -10,6 +10,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mapWithConcurrency } from "./concurrency";
 import { describeError, ShipperError } from "./errors";
+import { PRODUCER_DIMENSION } from "./metricNames";
 import { logger, metrics, recordObjectMetrics } from "./observability";
 import { processMessage } from "./processMessage";
 import { paceRetry } from "./retryPacing";
@@ -26,7 +27,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   runtime ??= createRuntime();
   const rt = runtime;
   const budget = new TimeBudget(context.getRemainingTimeInMillis());
-  metrics.addDimension("producer", rt.settings.PRODUCER);
+  metrics.addDimension(PRODUCER_DIMENSION, rt.settings.PRODUCER);
 
   // The watchdog: whatever a message is waiting on, it has a disposition by `finishBy`.
   let timer: NodeJS.Timeout | undefined;

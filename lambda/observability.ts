@@ -4,17 +4,16 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { METRICS_NAMESPACE, OBJECTS_PROCESSED, SERVICE_NAME } from "./metricNames";
 import type { ObjectStats } from "./types";
 
-export const METRICS_NAMESPACE = "S3LogShipper";
+export const logger = new Logger({ serviceName: SERVICE_NAME });
 
-export const logger = new Logger({ serviceName: "s3-log-shipper" });
-
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "s3-log-shipper" });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /** Adds one object's counters to the metrics flushed at the end of the invocation. */
 export function recordObjectMetrics(stats: ObjectStats): void {
-  metrics.addMetric("ObjectsProcessed", MetricUnit.Count, 1);
+  metrics.addMetric(OBJECTS_PROCESSED, MetricUnit.Count, 1);
   metrics.addMetric("DocumentsIndexed", MetricUnit.Count, stats.indexed);
   metrics.addMetric("DocumentsDuplicate", MetricUnit.Count, stats.duplicates);
   metrics.addMetric("DocumentsDeadLettered", MetricUnit.Count, stats.deadLettered);

@@ -42,6 +42,8 @@ const tuningShape = {
   }),
   /** Alarm when the oldest queued message is older than this. */
   backlogAgeAlarmSeconds: integer(60, MAX_BACKLOG_ALARM_SECONDS),
+  /** Alarm when no object was shipped for this long (producers that write regularly); no default. */
+  expectedIntervalMinutes: integer(5, 1_440),
 };
 
 export const DEFAULT_TUNING = {
@@ -159,7 +161,7 @@ const networkSchema = z.strictObject({
   securityGroupIds: z.array(text("a security group id")).min(1, { error: "must list at least one security group" }),
 });
 
-export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number };
+export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number } & { expectedIntervalMinutes?: number };
 export type ElasticsearchConfig = z.infer<typeof elasticsearchSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;

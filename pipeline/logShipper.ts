@@ -104,7 +104,12 @@ export class LogShipper extends pulumi.ComponentResource {
         queueUrl: pipeline.queue.url,
         deadLetterQueueUrl: pipeline.deadLetterQueue.url,
         functionName: pipeline.function.name,
-        alarmNames: pulumi.all([pipeline.alarms.deadLetterQueueDepth.name, pipeline.alarms.backlogAge.name, pipeline.alarms.functionErrors.name]),
+        alarmNames: pulumi.all([
+          pipeline.alarms.deadLetterQueueDepth.name,
+          pipeline.alarms.backlogAge.name,
+          pipeline.alarms.functionErrors.name,
+          ...(pipeline.alarms.silence ? [pipeline.alarms.silence.name] : []),
+        ]),
       };
     }
     this.alarmTopicArn = alerts.topicArn;

@@ -1,9 +1,11 @@
 /**
  * The alarms that page people for one producer: anything in the dead-letter queue, a backlog that
- * is getting old, and function errors. All notify the alert topic, on alarm and on recovery.
+ * is getting old, function errors, and — when the producer is expected to write regularly — a
+ * silence: no object shipped for that long. All notify the alert topic, on alarm and on recovery.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, OBJECTS_PROCESSED, producerMetricDimensions } from "../lambda/metricNames";
 
 export interface ProducerAlarmsArgs {
   producerName: string;
@@ -12,24 +14,30 @@ export interface ProducerAlarmsArgs {
   functionName: pulumi.Input<string>;
   topicArn: pulumi.Input<string>;
   backlogAgeAlarmSeconds: number;
+  /** Alarm when no object was shipped for this long; no silence alarm without it. */
+  expectedIntervalMinutes?: number;
 }
 
-/** What differs between the three alarms; all compare "greater than" and notify the same topic. */
+/** What differs between the alarms; all notify the same topic. */
 interface AlarmSpec {
   description: string;
-  namespace: "AWS/SQS" | "AWS/Lambda";
+  namespace: "AWS/SQS" | "AWS/Lambda" | typeof METRICS_NAMESPACE;
   metricName: string;
   dimensions: Record<string, pulumi.Input<string>>;
   statistic: "Maximum" | "Sum";
   period: number;
   evaluationPeriods: number;
   threshold: number;
+  /** Default: something happened (greater than the threshold; no data means nothing did). */
+  comparisonOperator?: "GreaterThanThreshold" | "LessThanThreshold";
+  treatMissingData?: "notBreaching" | "breaching";
 }
 
 export class ProducerAlarms extends pulumi.ComponentResource {
   readonly deadLetterQueueDepth: aws.cloudwatch.MetricAlarm;
   readonly backlogAge: aws.cloudwatch.MetricAlarm;
   readonly functionErrors: aws.cloudwatch.MetricAlarm;
+  readonly silence?: aws.cloudwatch.MetricAlarm;
 
   constructor(name: string, args: ProducerAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-log-shipper:pipeline:ProducerAlarms", name, {}, opts);
@@ -45,9 +53,9 @@ export class ProducerAlarms extends pulumi.ComponentResource {
           period: spec.period,
           evaluationPeriods: spec.evaluationPeriods,
           threshold: spec.threshold,
-          comparisonOperator: "GreaterThanThreshold",
-          // SQS and Lambda stop reporting when idle: no data means nothing is wrong.
-          treatMissingData: "notBreaching",
+          comparisonOperator: spec.comparisonOperator ?? "GreaterThanThreshold",
+          // SQS and Lambda stop reporting when idle: no data means nothing is wrong (except for silence).
+          treatMissingData: spec.treatMissingData ?? "notBreaching",
           alarmActions: [args.topicArn],
           okActions: [args.topicArn],
         },
@@ -85,10 +93,29 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       threshold: 0,
     });
 
+    if (args.expectedIntervalMinutes !== undefined) {
+      this.silence = alarm("silence", {
+        description:
+          `s3-log-shipper ${args.producerName}: no object shipped for ${args.expectedIntervalMinutes} minutes — logs may have stopped arriving. ` +
+          `Check the bucket's notification configuration (another tool may have replaced it), that the producer still writes, and under which prefix. See README "Alarms".`,
+        namespace: METRICS_NAMESPACE,
+        metricName: OBJECTS_PROCESSED,
+        dimensions: producerMetricDimensions(args.producerName),
+        statistic: "Sum",
+        period: args.expectedIntervalMinutes * 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        // The function emits nothing while nothing arrives: no data is exactly the silence to report.
+        treatMissingData: "breaching",
+      });
+    }
+
     this.registerOutputs({
       deadLetterQueueDepth: this.deadLetterQueueDepth.name,
       backlogAge: this.backlogAge.name,
       functionErrors: this.functionErrors.name,
+      ...(this.silence ? { silence: this.silence.name } : {}),
     });
   }
 }

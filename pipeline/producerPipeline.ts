@@ -160,6 +160,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
         functionName: this.function.name,
         topicArn: args.alarmTopicArn,
         backlogAgeAlarmSeconds: producer.backlogAgeAlarmSeconds,
+        ...(producer.expectedIntervalMinutes !== undefined ? { expectedIntervalMinutes: producer.expectedIntervalMinutes } : {}),
       },
       child,
     );

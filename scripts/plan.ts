@@ -96,7 +96,9 @@ function render(stack: string, region: string, config: Record<string, string>, r
     lines.push(`  delivery   batch ${String(mapping.batchSize)}, window ${String(mapping.maximumBatchingWindowInSeconds)} s, maxConcurrency ${(mapping.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency}, ReportBatchItemFailures`);
     const extras = [env.RECORDS_FIELD && `recordsField ${env.RECORDS_FIELD}`, env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`, env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
-    lines.push(`  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0`);
+    const silence = byName("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-silence`);
+    const silent = silence ? `, silence: no object shipped in ${Number(silence.state.period) / 60} min` : "";
+    lines.push(`  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0${silent}`);
     lines.push(`  resources (${own.length}):`);
     for (const resource of own) lines.push(`    + ${resource.type.padEnd(48)} ${resource.name}`);
     lines.push("");

@@ -6,7 +6,9 @@
  */
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
 import { maxReceiveCountFor } from "../../pipeline/messageLifetime";
+import { emittedForProducer } from "../helpers/emf";
 import { s3Notification, s3Record, s3TestEvent } from "../helpers/events";
 import { BUCKET, CREDENTIALS, DEAD_LETTER_INDEX, FaultWorld, ndjsonObject, textObject } from "../helpers/faultWorld";
 
@@ -248,4 +250,17 @@ describe("a batch larger than one invocation can ship", () => {
     expect(scenario.logs.some((line) => line.message === "message continued in a new message" && line.reason === "time short before the message was started")).toBe(true);
     scenario.expectEachLineOnce(Object.fromEntries(objects.map((object) => [object.key, object.lines])));
   }, 120_000);
+});
+
+describe("metrics", () => {
+  it("emits ObjectsProcessed with exactly the dimensions the silence alarm watches", async () => {
+    const scenario = await world.scenario();
+    for (const key of ["m1.log", "m2.log", "m3.log"]) world.aws.putObject(BUCKET, key, ndjsonObject(key, 10).content);
+    scenario.notify("m1.log", "m2.log", "m3.log");
+
+    await scenario.run();
+
+    expect(emittedForProducer(scenario.logs, OBJECTS_PROCESSED, "fault")).toBe(3);
+    expect(emittedForProducer(scenario.logs, OBJECTS_PROCESSED, "another-producer")).toBe(0);
+  });
 });

@@ -61,6 +61,8 @@ describe("stack config validation", () => {
     ["a wildcard bucket", { "s3-log-shipper:producers": [producer({ bucket: "*" })] }, "producers[0] (waf): bucket must be a bucket name"],
     ["a wildcard in a prefix", { "s3-log-shipper:producers": [producer({ prefix: "AWSLogs/*/" })] }, "producers[0] (waf): prefix must not contain * or ?"],
     ["an endpoint with credentials", { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "https://shipper:secret@es.example.com" } }, "elasticsearch.endpoint: must not carry credentials"],
+    ["a silence alarm shorter than 5 minutes", { "s3-log-shipper:defaults": { expectedIntervalMinutes: 2 } }, "defaults.expectedIntervalMinutes: must be at least 5, got 2"],
+    ["a silence alarm longer than a day", { "s3-log-shipper:producers": [producer({ expectedIntervalMinutes: 2_000 })] }, "producers[0] (waf): expectedIntervalMinutes must be at most 1440, got 2000"],
     ["more receives than the queues' retention allows", { "s3-log-shipper:producers": [producer({ timeoutSeconds: 900, maxReceiveCount: 500 })] }, "producers[0] (waf): maxReceiveCount must be at most 95 with timeoutSeconds 900"],
   ])("refuses %s", async (_case, config, message) => {
     const cleaned = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));

@@ -18,6 +18,8 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain("Producer waf: s3://acme-central-logs/AWSLogs/123456789012/WAFLogs/*.gz → logs-aws.waf-default (format ndjson)");
     expect(result.stdout).toContain("queue      visibility 5400 s, maxReceiveCount 5 → DLQ (retention 14 days)");
     expect(result.stdout).toContain("+ s3://acme-central-logs → s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
+    expect(result.stdout).toContain("alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min");
+    expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);
     expect(result.stdout).toMatch(/\d+ resources to create \(3 producers\)/);
   }, 60_000);
 

@@ -34,7 +34,8 @@ describe("resources per producer", () => {
       "aws:cloudwatch/logGroup:LogGroup": 1,
       "aws:lambda/function:Function": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+      // waf sets expectedIntervalMinutes: its fourth alarm watches for silence.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": name === "waf" ? 4 : 3,
     };
     for (const [type, count] of Object.entries(perProducer)) expect(children(name, type), `${name} ${type}`).toHaveLength(count);
   });
@@ -111,11 +112,32 @@ describe("wiring", () => {
     for (const alarm of [dlq, backlog, errors]) expect(alarm.state.alarmActions).toEqual([topicArn]);
   });
 
+  it("watches for silence exactly where expectedIntervalMinutes is set: no object shipped in that time pages people", () => {
+    // Prepare: waf sets 60 minutes; alb and cloudtrail set nothing (they may write rarely).
+    const silence = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", "waf-alarms-silence");
+    // Assess: the function's own metric, with the exact dimensions it is emitted with.
+    expect(silence.state).toMatchObject({
+      namespace: "S3LogShipper",
+      metricName: "ObjectsProcessed",
+      dimensions: { service: "s3-log-shipper", producer: "waf" },
+      statistic: "Sum",
+      period: 3_600,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      alarmActions: [run.ofType("aws:sns/topic:Topic")[0]?.state.arn],
+    });
+    expect(String(silence.state.alarmDescription)).toContain("notification configuration");
+    expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.endsWith("-silence")).map((alarm) => alarm.name)).toEqual(["waf-alarms-silence"]);
+  });
+
   it("exports per producer its queue URL, DLQ URL, function name and alarm names", async () => {
     const producers = run.exports.producers as Record<string, { queueUrl: pulumi.Output<string>; alarmNames: pulumi.Output<string[]> }>;
     expect(Object.keys(producers)).toEqual(PRODUCERS);
     expect(await valueOf(producers.waf?.queueUrl as pulumi.Output<string>)).toBe(run.named("aws:sqs/queue:Queue", "waf-queue").state.url);
-    expect(await valueOf(producers.waf?.alarmNames as pulumi.Output<string[]>)).toHaveLength(3);
+    expect(await valueOf(producers.waf?.alarmNames as pulumi.Output<string[]>)).toHaveLength(4);
+    expect(await valueOf(producers.alb?.alarmNames as pulumi.Output<string[]>)).toHaveLength(3);
     expect(await valueOf(run.exports.credentialsParameterName as pulumi.Output<string>)).toBe("/s3-log-shipper/test/elasticsearch");
   });
 });

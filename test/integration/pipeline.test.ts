@@ -7,9 +7,11 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
 import { parseMessageBody } from "../../lambda/notifications";
 import { validateConfig, type ProducerConfig } from "../../pipeline/config";
 import { awsClients, provisionLocalPipelines, queueDepth, redriveDeadLetters, type AwsClients, type LocalProducer } from "../../scripts/local/localPipeline";
+import { emittedForProducer } from "../helpers/emf";
 import { elasticsearchInfo, majorsUnderTest, resetMoto, startElasticsearch, startMoto, stopElasticsearch, type ElasticsearchInfo } from "../../scripts/local/services";
 
 const PARAMETER = "/s3-log-shipper/integration/elasticsearch";
@@ -138,6 +140,8 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     expect(alb.hits.hits[0]?._source).toMatchObject({ aws: { s3: { object: { key: "alb/2026/11/27/alb 1+x.log" } } }, log: { offset: 12 } });
     const call = await client.search<Record<string, unknown>>({ index: `es${major}-logs-trail`, query: { term: { "eventName.keyword": "Call3" } } });
     expect(call.hits.hits[0]?._source).toMatchObject({ "@timestamp": "2026-11-27T10:03:00.000Z", log: { offset: 3 } });
+    // What the silence alarm (expectedIntervalMinutes) watches: emitted per producer, with its dimensions.
+    for (const name of ["waf", "alb", "trail"]) expect(emittedForProducer(pipeline(name).function.logs, OBJECTS_PROCESSED, `es${major}-${name}`), name).toBeGreaterThanOrEqual(1);
   });
 
   it("adds no document when a notification arrives twice or a message is redelivered mid-object", async () => {
