@@ -7,10 +7,12 @@
  * as the next, and interleaving gives every scenario the same chances. Figures only — nothing here
  * asserts on time. Writes bench/results.json.
  */
+import "../scripts/local/quietSdkNotice";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { buildSync } from "esbuild";
 import { bundleShipperFunction, FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../pipeline/bundle";
 import { DEFAULT_TUNING } from "../pipeline/config";
@@ -19,13 +21,42 @@ import { writeDeployedBundle } from "../scripts/local/localPipeline";
 import { startElasticsearch } from "../scripts/local/services";
 import { benchObject, type BenchObject } from "./data";
 
-const quick = process.argv.includes("--quick");
-const e2eEnabled = !process.argv.includes("--no-e2e");
-const nodeFlag = process.argv.indexOf("--node");
+const USAGE = `usage: npm run bench [-- --quick] [-- --no-e2e] [-- --rounds N] [-- --node PATH]
+  --quick        48 MiB objects instead of 1 GiB (under a minute)
+  --no-e2e       skip the end-to-end run against Elasticsearch
+  --rounds N     interleaved rounds per scenario, fastest reported (default 3)
+  --node PATH    run the measured processes on this Node.js binary
+`;
+
+/** Flags, refused when unknown (a typo must not run a 5-minute benchmark with the wrong settings). */
+function flags(): { quick: boolean; noE2e: boolean; rounds: number; node: string } {
+  try {
+    const { values } = parseArgs({
+      options: { quick: { type: "boolean" }, "no-e2e": { type: "boolean" }, rounds: { type: "string" }, node: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    const rounds = values.rounds === undefined ? 3 : Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
+    // A relative --node is meant from where the command was typed (npm runs scripts from the root).
+    const node = values.node ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.node) : process.execPath;
+    return { quick: values.quick ?? false, noE2e: values["no-e2e"] ?? false, rounds, node };
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const FLAGS = flags();
+const quick = FLAGS.quick;
+const e2eEnabled = !FLAGS.noE2e;
 /** The Node.js that runs every measured process. */
-const MEASURED_NODE = nodeFlag === -1 ? process.execPath : (process.argv[nodeFlag + 1] ?? process.execPath);
-const roundsFlag = process.argv.indexOf("--rounds");
-const ROUNDS = roundsFlag === -1 ? 3 : Math.max(1, Number(process.argv[roundsFlag + 1]) || 1);
+const MEASURED_NODE = FLAGS.node;
+const ROUNDS = FLAGS.rounds;
 const MB = 1024 * 1024;
 const SIZE = quick ? 48 * MB : 1024 * MB;
 const E2E_SIZE = quick ? 8 * MB : 256 * MB;

@@ -7,6 +7,7 @@
  *   shipper  the real shipping code (shipObject) against the instant bulk endpoint
  *   e2e      the real shipping code against a real Elasticsearch node
  */
+import "../scripts/local/quietSdkNotice";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";

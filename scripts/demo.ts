@@ -4,8 +4,10 @@
  * uploads sample logs in several formats, runs the deployed function bundle behind a Lambda-like
  * SQS poller until every queue is empty, and prints a report.
  */
+import "./local/quietSdkNotice";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { validateConfig } from "../pipeline/config";
 import { awsClients, provisionLocalPipelines, queueDepth } from "./local/localPipeline";
@@ -14,7 +16,24 @@ import { resetMoto, startElasticsearch, startMoto } from "./local/services";
 
 const DEMO_PREFIX = "demo-";
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+const USAGE = "usage: npm run demo   (no options: it runs the demo pipeline on local services)\n";
+
 async function main(): Promise<void> {
+  try {
+    const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const started = Date.now();
   process.stdout.write("starting services (first run downloads Elasticsearch and installs moto)…\n");
   const [awsEndpoint, es] = await Promise.all([startMoto(), startElasticsearch("8")]);
@@ -54,10 +73,11 @@ async function main(): Promise<void> {
     const documents = (await client.count({ index, ignore_unavailable: true })).count;
     const objects = pipeline.function.logs.filter((line) => line.includes('"object shipped"')).length;
     const dlq = await queueDepth(sqs, pipeline.deadLetterQueueUrl);
-    report.push(`${pipeline.producer.name.padEnd(11)} ${String(objects).padStart(2)} objects → ${String(documents).padStart(6)} documents in ${index.padEnd(28)} DLQ depth ${dlq}`);
+    report.push(`${pipeline.producer.name.padEnd(11)} ${plural(objects, "object").padStart(10)} → ${plural(documents, "document").padStart(15)} in ${index.padEnd(28)} DLQ depth ${dlq}`);
   }
-  const sample = await client.search<Record<string, unknown>>({ index: `${DEMO_PREFIX}logs-aws.waf`, size: 1, sort: [{ "@timestamp": "asc" }] });
-  report.push("", "sample document (logs-aws.waf):", JSON.stringify(sample.hits.hits[0]?._source, null, 2));
+  const sampleIndex = `${DEMO_PREFIX}logs-aws.waf`;
+  const sample = await client.search<Record<string, unknown>>({ index: sampleIndex, size: 1, sort: [{ "@timestamp": "asc" }] });
+  report.push("", `sample document (${sampleIndex}):`, JSON.stringify(sample.hits.hits[0]?._source, null, 2));
   report.push("", `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`);
   report.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`);
   process.stdout.write(`${report.join("\n")}\n`);

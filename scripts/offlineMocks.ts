@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 
 export interface RecordedResource {
   type: string;
@@ -100,9 +100,23 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
 }
 
 /** Reads a `Pulumi.<stack>.yaml` file into the flat config map Pulumi hands the program. */
+/** A stack file that is not valid YAML; the message is `file:line:column: what`. */
+export class StackFileError extends Error {}
+
+/**
+ * The `config:` of a stack file as Pulumi passes it. Throws `StackFileError` naming the file, line
+ * and column of the first YAML mistake (the YAML library's own error carries a long stack).
+ */
 export function readStackConfig(file: string): Record<string, string> {
-  const document = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  return toConfigMap(document?.config ?? {});
+  const document = parseDocument(readFileSync(file, "utf8"));
+  const [error] = document.errors;
+  if (error) {
+    const at = error.linePos?.[0];
+    const what = error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? error.code;
+    throw new StackFileError(`${file}:${at?.line ?? 1}:${at?.col ?? 1}: ${what}`);
+  }
+  const value = document.toJS() as { config?: Record<string, unknown> } | null;
+  return toConfigMap(value?.config ?? {});
 }
 
 /** Pulumi passes structured values as JSON strings. */

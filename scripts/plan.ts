@@ -7,24 +7,48 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { installOfflineMocks, readStackConfig, settle, type RecordedResource } from "./offlineMocks";
+import { parseArgs } from "node:util";
+import { installOfflineMocks, readStackConfig, settle, StackFileError, type RecordedResource } from "./offlineMocks";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-function argument(name: string, fallback: string): string {
-  const position = process.argv.indexOf(`--${name}`);
-  return position >= 0 ? (process.argv[position + 1] ?? fallback) : fallback;
+const USAGE = `usage: npm run plan [-- --stack NAME] [-- --file PATH]
+  --stack NAME   the stack whose Pulumi.NAME.yaml is planned (default prod)
+  --file PATH    plan this stack file instead, under the stack name given (a draft, say)
+`;
+
+/** Where the user typed the command: npm runs scripts from the project root and says where in INIT_CWD. */
+function callerDirectory(): string {
+  return process.env.INIT_CWD ?? process.cwd();
 }
 
 async function main(): Promise<number> {
-  const stack = argument("stack", "prod");
-  // --file reads another stack file (e.g. a draft) under the stack name given.
-  const file = path.resolve(argument("file", path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`)));
+  let options: { stack?: string | undefined; file?: string | undefined; help?: boolean | undefined };
+  try {
+    // strict: a mistyped flag (--stak) is refused instead of silently planning prod.
+    ({ values: options } = parseArgs({ options: { stack: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const stack = options.stack ?? "prod";
+  const file = options.file ? path.resolve(callerDirectory(), options.file) : path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     process.stderr.write(`no stack config file ${file}\n`);
     return 1;
   }
-  const config = readStackConfig(file);
+  let config: Record<string, string>;
+  try {
+    config = readStackConfig(file);
+  } catch (error) {
+    if (!(error instanceof StackFileError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   const region = config["aws:region"] ?? "us-east-1";
   const failures: unknown[] = [];
   process.on("unhandledRejection", (error) => failures.push(error));

@@ -25,6 +25,8 @@ const TIMEOUT_SLACK_MS = 2_000;
 export class LambdaEmulator {
   readonly logs: string[] = [];
   invocations = 0;
+  /** The Node.js version the container runs on (known once it started). */
+  nodeVersion?: string;
   private child?: ChildProcess;
   private ready?: Promise<void>;
   private next = 0;
@@ -68,8 +70,16 @@ export class LambdaEmulator {
       return this.child;
     }
     const child = fork(HOST, [], {
+      // The function runs on nodejs22.x: S3LS_FUNCTION_NODE runs the host on that Node (.ci/run does).
+      execPath: process.env.S3LS_FUNCTION_NODE || process.execPath,
       execArgv: ["--import", TSX],
-      env: { PATH: process.env.PATH ?? "", ...this.options.environment, S3LS_BUNDLE_PATH: this.options.bundlePath },
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...this.options.environment,
+        S3LS_BUNDLE_PATH: this.options.bundlePath,
+        // Lambda's Node 22 never prints the SDK's "Node 20 is ending" notice; a local host on 20 would.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     const keep = (chunk: Buffer) => {
@@ -83,8 +93,9 @@ export class LambdaEmulator {
     child.stderr?.on("data", keep);
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
-      const onReady = (message: { ready?: boolean }) => {
+      const onReady = (message: { ready?: boolean; nodeVersion?: string }) => {
         if (message.ready) {
+          this.nodeVersion = message.nodeVersion;
           child.off("message", onReady);
           resolve();
         }

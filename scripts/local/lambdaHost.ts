@@ -43,4 +43,4 @@ process.on("message", (request: InvokeRequest) => {
     (error: unknown) => process.send?.({ id: request.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );
 });
-process.send?.({ ready: true });
+process.send?.({ ready: true, nodeVersion: process.version });

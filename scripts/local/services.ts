@@ -1,11 +1,9 @@
 /** Starts, stops and describes the local test services through `scripts/services/*.sh`. */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../pipeline/bundle";
 
-const run = promisify(execFile);
 const SERVICES = path.join(PROJECT_ROOT, "scripts", "services");
 
 export type ElasticsearchMajor = "8" | "9";
@@ -17,31 +15,52 @@ export interface ElasticsearchInfo {
   version: string;
 }
 
-async function script(name: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(path.join(SERVICES, name), args, { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
-  return stdout;
+/**
+ * Runs a service script and returns its stdout. With `show`, each line it prints (downloads,
+ * installs, start-up) appears at once, tagged with `show`, on stderr: a first run takes minutes.
+ */
+function script(name: string, args: string[], show?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(SERVICES, name), args, { stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 });
+    let stdout = "";
+    let stderr = "";
+    let partial = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      if (!show) return;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) process.stderr.write(`[${show}] ${line}\n`);
+    });
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${name} ${args.join(" ")} failed (exit ${code}): ${stderr.trim().split("\n").slice(-15).join("\n")}`));
+    });
+  });
 }
 
 export async function startMoto(): Promise<string> {
-  await script("moto.sh", "start");
-  return (JSON.parse((await script("moto.sh", "status")).trim()) as { url: string }).url;
+  await script("moto.sh", ["start"], "moto");
+  return (JSON.parse((await script("moto.sh", ["status"])).trim()) as { url: string }).url;
 }
 
 export async function resetMoto(): Promise<void> {
-  await script("moto.sh", "reset");
+  await script("moto.sh", ["reset"]);
 }
 
 export async function startElasticsearch(major: ElasticsearchMajor): Promise<ElasticsearchInfo> {
-  await script("elasticsearch.sh", "start", major);
+  await script("elasticsearch.sh", ["start", major], `elasticsearch ${major}`);
   return elasticsearchInfo(major);
 }
 
 export async function stopElasticsearch(major: ElasticsearchMajor): Promise<void> {
-  await script("elasticsearch.sh", "stop", major);
+  await script("elasticsearch.sh", ["stop", major]);
 }
 
 export async function elasticsearchInfo(major: ElasticsearchMajor): Promise<ElasticsearchInfo> {
-  const status = JSON.parse((await script("elasticsearch.sh", "status", major)).trim()) as { credentialsFile: string };
+  const status = JSON.parse((await script("elasticsearch.sh", ["status", major])).trim()) as { credentialsFile: string };
   return JSON.parse(readFileSync(status.credentialsFile, "utf8")) as ElasticsearchInfo;
 }
 

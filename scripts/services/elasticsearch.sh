@@ -35,7 +35,10 @@ esac
 
 # When root, the unprivileged user must be able to reach the node's folder; fall back to /var/tmp.
 if [[ $(id -u) -eq 0 && -z "${S3LS_SERVICES_DIR:-}" ]]; then
-  id -u "$RUN_AS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_AS"
+  if ! id -u "$RUN_AS" >/dev/null 2>&1; then
+    echo "creating the system user $RUN_AS to run Elasticsearch (it refuses to run as root); remove it when done: userdel $RUN_AS"
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$RUN_AS"
+  fi
   mkdir -p "$SERVICES"
   if ! runuser -u "$RUN_AS" -- test -x "$SERVICES"; then SERVICES=/var/tmp/s3-log-shipper-services; fi
 fi
@@ -62,16 +65,35 @@ password() { node -e 'console.log(require(process.argv[1]).password)' "$CREDENTI
 
 healthy() { curl -fsS -u "$ES_USER:$(password)" "$URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; }
 
+# Fetches the zip through Maven (its settings name the repository), printing every 5 s how much
+# has arrived in the local repository so a slow first download is not a silent minute.
+download() {
+  local zip=$1 started=$SECONDS
+  local artifact_dir="${MAVEN_LOCAL_REPOSITORY:-$HOME/.m2/repository}/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$version"
+  mvn -q -B dependency:copy -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip" \
+    -DoutputDirectory="$DOWNLOADS" -Dmdep.overWriteReleases=false >"$DOWNLOADS/mvn-$version.log" 2>&1 &
+  local mvn_pid=$!
+  while kill -0 "$mvn_pid" 2>/dev/null; do
+    sleep 5
+    kill -0 "$mvn_pid" 2>/dev/null || break
+    local bytes=0
+    [[ -d "$artifact_dir" ]] && bytes=$(du -sb "$artifact_dir" 2>/dev/null | cut -f1)
+    echo "  … $((bytes / 1048576)) MB after $((SECONDS - started)) s"
+  done
+  wait "$mvn_pid" || { tail -20 "$DOWNLOADS/mvn-$version.log" >&2; die "could not download Elasticsearch $version (Maven output: $DOWNLOADS/mvn-$version.log)"; }
+  echo "downloaded $(( $(stat -c %s "$zip") / 1048576 )) MB in $((SECONDS - started)) s"
+}
+
 install() {
   [[ -x "$HOME_DIR/bin/elasticsearch" ]] && return 0
   command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Elasticsearch from Maven Central"
   local zip="$DOWNLOADS/elasticsearch-$version.zip"
   if [[ ! -f "$zip" ]]; then
     mkdir -p "$DOWNLOADS"
-    echo "downloading Elasticsearch $version (integ-test-zip) from Maven Central…"
-    mvn -q dependency:copy -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$version:zip" \
-      -DoutputDirectory="$DOWNLOADS" -Dmdep.overWriteReleases=false >/dev/null || die "could not download Elasticsearch $version"
+    echo "downloading Elasticsearch $version (integ-test-zip) from Maven Central (first run only)…"
+    download "$zip"
   fi
+  echo "unpacking Elasticsearch $version…"
   rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
   (cd "$NODE_DIR.tmp" && unzip -q "$zip")
   mkdir -p "$NODE_DIR"
@@ -108,6 +130,8 @@ thread_pool.write.size: 1
 thread_pool.write.queue_size: 2
 action.destructive_requires_name: false
 YAML
+  local started=$SECONDS
+  echo "starting Elasticsearch $version (Java $("$java/bin/java" -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -1))…"
   local -a launch=(env "ES_JAVA_HOME=$java" "ES_TMPDIR=$NODE_DIR/tmp" "ES_JAVA_OPTS=-Xms512m -Xmx512m -XX:-HeapDumpOnOutOfMemoryError" "$HOME_DIR/bin/elasticsearch" -d -p "$PID_FILE")
   if [[ $(id -u) -eq 0 ]]; then
     chown -R "$RUN_AS" "$NODE_DIR"
@@ -116,7 +140,7 @@ YAML
     "${launch[@]}" >"$NODE_DIR/start.log" 2>&1 || { tail -30 "$NODE_DIR/start.log" >&2; die "start failed"; }
   fi
   for _ in $(seq 1 180); do
-    if healthy; then echo "Elasticsearch $version up at $URL"; return 0; fi
+    if healthy; then echo "Elasticsearch $version up at $URL in $((SECONDS - started)) s"; return 0; fi
     running || { tail -40 "$NODE_DIR/logs/"*.log "$NODE_DIR/start.log" 2>/dev/null >&2; die "Elasticsearch $version exited during start"; }
     sleep 1
   done

@@ -6,14 +6,16 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "./harness";
 
-function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/plan.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+function plan(args: string[], callerDirectory?: string): { status: number | null; stdout: string; stderr: string } {
+  // npm runs scripts from the project root and names the caller's directory in INIT_CWD.
+  const env = { ...process.env, ...(callerDirectory ? { INIT_CWD: callerDirectory } : {}) };
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/plan.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", env });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe("npm run plan", () => {
   it("prints, per producer of Pulumi.prod.yaml, what pulumi up would create", () => {
-    const result = plan("--stack", "prod");
+    const result = plan(["--stack", "prod"]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("Producer waf: s3://acme-central-logs/AWSLogs/123456789012/WAFLogs/*.gz → logs-aws.waf-default (format ndjson)");
     expect(result.stdout).toContain("queue      visibility 5400 s, maxReceiveCount 5 → DLQ (retention 14 days)");
@@ -35,10 +37,29 @@ describe("npm run plan", () => {
         "    - { name: waf, bucket: b, index: logs-waf, format: ndjson, maxReceiveCount: 3 }",
       ].join("\n"),
     );
-    const result = plan("--stack", "broken", "--file", file);
+    const result = plan(["--stack", "broken", "--file", file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("producers[0] (waf): maxReceiveCount must be at least 5, got 3");
     expect(result.stderr).toContain("elasticsearch.endpoint: must use https");
     expect(result.stdout).toBe("");
+  }, 60_000);
+
+  it("refuses an unknown flag with the usage instead of planning prod", () => {
+    const result = plan(["--stak", "staging"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--stak'");
+    expect(result.stderr).toContain("usage: npm run plan");
+    expect(result.stdout).toBe("");
+  }, 60_000);
+
+  it("takes --file from the directory the command was typed in, and names file:line:column of a YAML mistake", () => {
+    // Prepare: a draft beside the user, with a mis-indented key on line 5.
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
+    writeFileSync(path.join(directory, "draft.yaml"), ["config:", "  aws:region: eu-west-1", "  s3-log-shipper:producers:", "    - name: waf", "     bucket: acme-waf-logs"].join("\n"));
+    // Act
+    const result = plan(["--stack", "draft", "--file", "draft.yaml"], directory);
+    // Assess: one line, no stack trace.
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(new RegExp(`^${path.join(directory, "draft.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:\\d+: \\S.*$`));
   }, 60_000);
 });

@@ -5,6 +5,7 @@
 import { Client } from "@elastic/elasticsearch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
@@ -140,6 +141,9 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     expect(alb.hits.hits[0]?._source).toMatchObject({ aws: { s3: { object: { key: "alb/2026/11/27/alb 1+x.log" } } }, log: { offset: 12 } });
     const call = await client.search<Record<string, unknown>>({ index: `es${major}-logs-trail`, query: { term: { "eventName.keyword": "Call3" } } });
     expect(call.hits.hits[0]?._source).toMatchObject({ "@timestamp": "2026-11-27T10:03:00.000Z", log: { offset: 3 } });
+    // The function ran on the Node the host was given (.ci/run: Node 22, Lambda's nodejs22.x).
+    const functionNode = process.env.S3LS_FUNCTION_NODE ? /^v\d+/.exec(execFileSync(process.env.S3LS_FUNCTION_NODE, ["--version"], { encoding: "utf8" }))?.[0] : process.version.split(".")[0];
+    expect(pipeline("waf").function.nodeVersion?.split(".")[0]).toBe(functionNode);
     // What the silence alarm (expectedIntervalMinutes) watches: emitted per producer, with its dimensions.
     for (const name of ["waf", "alb", "trail"]) expect(emittedForProducer(pipeline(name).function.logs, OBJECTS_PROCESSED, `es${major}-${name}`), name).toBeGreaterThanOrEqual(1);
   });

@@ -5,6 +5,7 @@ import { parseMessageBody } from "../../../lambda/notifications";
 import { FakeAws } from "../../helpers/fakeAws";
 import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
 import { lambdaContext, s3Notification, s3Record, s3TestEvent, sqsEvent, sqsRecord } from "../../helpers/events";
+import { captureFunctionLogs } from "../../helpers/quietLogs";
 
 const BUCKET = "acme-waf-logs";
 const INDEX = "logs-waf-default";
@@ -45,6 +46,7 @@ afterAll(async () => {
   await elasticsearch.stop();
   await aws.stop();
 });
+captureFunctionLogs();
 beforeEach(async () => {
   await elasticsearch.reset();
   aws.sentMessages.length = 0;
