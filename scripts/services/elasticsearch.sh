@@ -12,6 +12,8 @@
 # of one thread with a queue of two so that real 429 rejections happen under concurrent bulks.
 # Elasticsearch refuses to run as root: as root, the node runs as the system user s3ls-es.
 set -euo pipefail
+# useradd and runuser live in the sbin folders, which a non-login root shell may not have on PATH.
+PATH="$PATH:/usr/sbin:/sbin"
 
 ES8_VERSION=8.19.21
 ES9_VERSION=9.2.4
