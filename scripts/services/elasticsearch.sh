@@ -61,7 +61,9 @@ find_java() {
   return 1
 }
 
-running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+# The node removes its pid file as it exits: read it once, quietly, so a stop never races a cat.
+pid() { cat "$PID_FILE" 2>/dev/null; }
+running() { local p; p=$(pid) && kill -0 "$p" 2>/dev/null; }
 
 password() { node -e 'console.log(require(process.argv[1]).password)' "$CREDENTIALS"; }
 
@@ -151,9 +153,9 @@ YAML
 
 stop() {
   if running; then
-    kill "$(cat "$PID_FILE")" 2>/dev/null || true
+    kill "$(pid)" 2>/dev/null || true
     for _ in $(seq 1 60); do running || break; sleep 1; done
-    running && kill -9 "$(cat "$PID_FILE")" 2>/dev/null || true
+    if running; then kill -9 "$(pid)" 2>/dev/null || true; fi
     echo "Elasticsearch $version stopped"
   fi
   rm -f "$PID_FILE"

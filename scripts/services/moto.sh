@@ -17,7 +17,9 @@ VENV="$STATE/venv"
 PYTHON="$VENV/bin/python"
 
 die() { echo "moto.sh: $*" >&2; exit 1; }
-running() { [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+# The node removes its pid file as it exits: read it once, quietly, so a stop never races a cat.
+pid() { cat "$PID_FILE" 2>/dev/null; }
+running() { local p; p=$(pid) && kill -0 "$p" 2>/dev/null; }
 healthy() { curl -fsS "$URL/moto-api/" >/dev/null 2>&1; }
 
 installed() {
@@ -59,7 +61,7 @@ start() {
 }
 
 stop() {
-  if running; then kill "$(cat "$PID_FILE")" 2>/dev/null || true; echo "moto stopped"; fi
+  if running; then kill "$(pid)" 2>/dev/null || true; echo "moto stopped"; fi
   rm -f "$PID_FILE"
 }
 
