@@ -40,6 +40,9 @@ function countOccurrences(text: string, part: string): number {
   return count;
 }
 
+/** What @elastic/transport's HttpConnection says when the answer ends before the request was written. */
+const ANSWERED_BEFORE_BODY_WAS_READ = "Connection closed while reading the body";
+
 const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
 
 export interface ElasticsearchSettings {
@@ -139,6 +142,14 @@ export function toBulkRequestError(error: unknown): BulkRequestError {
     });
   }
   if (error instanceof errors.TimeoutError) return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
+  if (error instanceof errors.ConnectionError && error.message.includes(ANSWERED_BEFORE_BODY_WAS_READ)) {
+    // The client waits for the whole request to be written; an answer that ends first (a 413 sent
+    // on the headers) is reported as this, its status lost. See BulkRequestError.answeredEarly.
+    return new BulkRequestError(`Elasticsearch answered before reading the whole request (how it refuses one as too large): ${error.message}`, undefined, true, {
+      cause: error,
+      answeredEarly: true,
+    });
+  }
   if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
     return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });
   }

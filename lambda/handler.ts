@@ -31,10 +31,14 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
 
   // The watchdog: whatever a message is waiting on, it has a disposition by `finishBy`.
   let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<"time up">((resolve) => (timer = setTimeout(() => resolve("time up"), budget.untilFinish())));
+  let timeIsUp = false;
+  const timeUp = new Promise<"time up">((resolve) => (timer = setTimeout(() => resolve("time up"), budget.untilFinish()))).finally(() => (timeIsUp = true));
   let dispositions: Disposition[];
   try {
     dispositions = await mapWithConcurrency(event.Records, rt.settings.MESSAGE_CONCURRENCY, async (message): Promise<Disposition> => {
+      // Reached only after the watchdog fired (messages are handed on during the reserve, before it):
+      // starting now could send a continuation for a message reported failed.
+      if (timeIsUp) return { kind: "fail", reason: "not started: the function's time was over", transient: true };
       let givenUp = false;
       const work = processMessage(message, {
         s3: rt.s3,
@@ -54,6 +58,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         },
         onResume: (ref, error, atByte, messageId) =>
           logger.warn("S3 stream broke, resuming with a ranged GET", { messageId, bucket: ref.bucket, key: ref.key, atByte, error: describeError(error) }),
+        onTooLarge: (ref, refusedBytes, documents, nextLimitBytes, messageId) =>
+          logger.warn("bulk request refused as too large, sent again in smaller requests", { messageId, bucket: ref.bucket, key: ref.key, refusedBytes, documents, nextLimitBytes }),
         onRejected: (ref, rejected, deadLettered, messageId) =>
           logger.warn(deadLettered ? "document dead-lettered" : "document rejected", {
             messageId,

@@ -39,10 +39,20 @@ export class BulkRequestError extends ShipperError {
     message: string,
     readonly status: number | undefined,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; answeredEarly?: boolean },
   ) {
     super(message, options);
+    this.answeredEarly = options?.answeredEarly ?? false;
   }
+
+  /**
+   * The server answered before it had read the whole request and the client lost the answer
+   * (`Connection closed while reading the body`). That is how Elasticsearch (and proxies) refuse a
+   * request over their size limit: the 413 goes out as soon as the headers say the body is too
+   * large — measured against Elasticsearch 9.2 with http.max_content_length 4mb: a 5 MB bulk ends
+   * so, a 3 MB one is indexed.
+   */
+  readonly answeredEarly: boolean;
 }
 
 /** A document Elasticsearch refused for good (mapping conflict, invalid id, …). */
@@ -67,6 +77,12 @@ const MIN_FLUSH_BYTES = 64 * 1024;
 
 /** HTTP 413 Request Entity Too Large: Elasticsearch's http.max_content_length, or a proxy's limit. */
 const TOO_LARGE = 413;
+
+/**
+ * A body this small is sent before any answer can arrive, so an early answer reaches the client
+ * with its status: an early close on it is a connection problem, not a size refusal.
+ */
+const EARLY_ANSWER_MIN_BYTES = 64 * 1024;
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
 
@@ -98,6 +114,8 @@ export interface IndexerOptions {
   recoverRecord?: (source: Buffer, offset: number) => LogRecord;
   /** Called once per rejected or dead-lettered document (for logs). */
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
+  /** Called when a request was refused as too large and is sent again in smaller ones (for logs). */
+  onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
 }
 
 export interface IndexingResult {
@@ -297,6 +315,7 @@ export class BulkIndexer implements DocumentSink {
     let body: Buffer | undefined = firstBody;
     const rebuilt = new Set<Entry>();
     const action = target === "primary" ? this.action : this.deadLetterAction;
+    let earlyAnswers = 0; // consecutive early answers to a single large document
     for (let attempt = 1; ; attempt += 1) {
       let retryable: Entry[] = [];
       const rejected: RejectedDocument[] = [];
@@ -339,7 +358,8 @@ export class BulkIndexer implements DocumentSink {
         });
       } catch (error) {
         pending ??= documents();
-        if (error instanceof BulkRequestError && error.status === TOO_LARGE) {
+        earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
+        if (error instanceof BulkRequestError && isTooLarge(error, body.length, pending.length, earlyAnswers)) {
           return (await this.splitTooLarge(pending, body.length, target, action, error)) || answered;
         }
         if (!(error instanceof BulkRequestError) || !error.retryable) {
@@ -380,6 +400,7 @@ export class BulkIndexer implements DocumentSink {
   private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, action: string, error: BulkRequestError): Promise<boolean> {
     const limit = Math.max(1, Math.floor(refusedBytes / 2));
     this.flushBytes = Math.max(MIN_FLUSH_BYTES, Math.min(this.flushBytes, limit));
+    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(limit, this.flushBytes));
     if (entries.length === 1) {
       const entry = entries[0] as Entry;
       const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
@@ -426,6 +447,18 @@ export class BulkIndexer implements DocumentSink {
     const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
     await this.sendWithRetries(encode(entries, this.deadLetterAction), entries.length, () => entries, "deadLetter");
   }
+}
+
+/**
+ * Whether a failed request was refused as too large: a 413, or an early answer to a large body
+ * (see `BulkRequestError.answeredEarly`) — at once for several documents (splitting them costs
+ * nothing if it was a network blip), at the second in a row for a single document (whose refusal
+ * is for good).
+ */
+function isTooLarge(error: BulkRequestError, bodyBytes: number, documents: number, earlyAnswers: number): boolean {
+  if (error.status === TOO_LARGE) return true;
+  if (!error.answeredEarly || bodyBytes <= EARLY_ANSWER_MIN_BYTES) return false;
+  return documents > 1 || earlyAnswers >= 2;
 }
 
 /** Bytes an entry takes in a request: its action line, its source and two newlines. */

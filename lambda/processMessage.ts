@@ -16,7 +16,7 @@ import type { ObjectOutcome, ShipObjectDependencies } from "./shipObject";
 import { shipObject } from "./shipObject";
 import type { Disposition, ObjectRef } from "./types";
 
-export interface MessageDependencies extends Omit<ShipObjectDependencies, "onResume" | "onRejected"> {
+export interface MessageDependencies extends Omit<ShipObjectDependencies, "onResume" | "onRejected" | "onTooLarge"> {
   /** Sends a continuation body to the producer's own queue. */
   sendContinuation: (body: string) => Promise<void>;
   /** True once the handler has given up on this message (its time is over): send nothing more. */
@@ -25,6 +25,7 @@ export interface MessageDependencies extends Omit<ShipObjectDependencies, "onRes
   onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
   onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
   onRejected?: (ref: ObjectRef, rejected: RejectedDocument, deadLettered: boolean, messageId: string) => void;
+  onTooLarge?: (ref: ObjectRef, refusedBytes: number, documents: number, nextLimitBytes: number, messageId: string) => void;
 }
 
 /** One object that failed: named in the message's reason. */
@@ -60,6 +61,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       deadline: deps.deadline,
       onResume: (error: unknown, at: number) => deps.onResume?.(ref, error, at, message.messageId),
       onRejected: (rejected: RejectedDocument, deadLettered: boolean) => deps.onRejected?.(ref, rejected, deadLettered, message.messageId),
+      onTooLarge: (refusedBytes: number, documents: number, nextLimitBytes: number) => deps.onTooLarge?.(ref, refusedBytes, documents, nextLimitBytes, message.messageId),
     });
     deps.onObject(ref, outcome, Date.now() - started, message.messageId);
 

@@ -36,6 +36,7 @@ export interface ShipObjectDependencies {
   deadline: () => number;
   onResume?: (error: unknown, atByte: number) => void;
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
+  onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
 }
 
 export type ObjectOutcome =
@@ -122,6 +123,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     rebuild: (document, reason) => builder.rebuild(document, reason),
     recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
     ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
+    ...(deps.onTooLarge ? { onTooLarge: deps.onTooLarge } : {}),
   });
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).

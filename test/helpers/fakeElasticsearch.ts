@@ -21,7 +21,9 @@ export type RequestBehaviour =
   /** Stores every document, then resets the connection instead of answering. */
   | { kind: "resetAfterIndexing" }
   /** A faulty proxy: the last document is neither stored nor answered, and the answer says no errors. */
-  | { kind: "dropLast" };
+  | { kind: "dropLast" }
+  /** Answers 413 on the headers, before reading the body (once, whatever the size: a network blip look-alike). */
+  | { kind: "earlyTooLarge" };
 
 /** Overrides the answer for one item: return a status and error, or undefined to store it. */
 export type ItemBehaviour = (item: BulkItemRequest, requestNumber: number) => { status: number; type: string; reason: string } | undefined;
@@ -35,6 +37,11 @@ export class FakeElasticsearch extends LoopbackServer {
   itemBehaviour: ItemBehaviour = () => undefined;
   /** Requests with a larger body are refused 413, like http.max_content_length or a proxy's limit. */
   maxBodyBytes = Number.POSITIVE_INFINITY;
+  /**
+   * When the 413 goes out: "early", on the headers, as Elasticsearch (Netty) and most proxies do —
+   * the client then loses the answer while still sending; or "afterBody", once all was read.
+   */
+  tooLargeAnswer: "early" | "afterBody" = "early";
   /** Answers 401 to a request whose Authorization header this refuses. */
   acceptsAuthorization: (header: string) => boolean = () => true;
   /** Body sizes of the requests answered 413. */
@@ -54,6 +61,7 @@ export class FakeElasticsearch extends LoopbackServer {
     this.requestBehaviour = () => ({ kind: "normal" });
     this.itemBehaviour = () => undefined;
     this.maxBodyBytes = Number.POSITIVE_INFINITY;
+    this.tooLargeAnswer = "early";
     this.acceptsAuthorization = () => true;
     this.refusedSizes.length = 0;
   }
@@ -81,13 +89,22 @@ export class FakeElasticsearch extends LoopbackServer {
   }
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    this.authorizations.push(request.headers.authorization ?? "");
     if (request.method !== "POST" || !request.url?.startsWith("/_bulk")) {
+      request.resume();
       return send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });
     }
     this.requests += 1;
+    const behaviour = this.requestBehaviour(this.requests);
+    const announced = Number(request.headers["content-length"] ?? 0);
+    if (behaviour.kind === "earlyTooLarge" || (this.tooLargeAnswer === "early" && announced > this.maxBodyBytes)) {
+      this.refusedSizes.push(announced);
+      send(response, 413, { error: { type: "content_too_long_exception", reason: `request body of ${announced} bytes is larger than ${this.maxBodyBytes}` }, status: 413 });
+      request.resume(); // read and drop the rest, as Netty does
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    this.authorizations.push(request.headers.authorization ?? "");
     if (!this.acceptsAuthorization(request.headers.authorization ?? "")) {
       return send(response, 401, { error: { type: "security_exception", reason: "unable to authenticate with provided credentials" }, status: 401 });
     }
@@ -96,7 +113,6 @@ export class FakeElasticsearch extends LoopbackServer {
       this.refusedSizes.push(size);
       return send(response, 413, { error: { type: "content_too_long_exception", reason: `request body of ${size} bytes is larger than ${this.maxBodyBytes}` }, status: 413 });
     }
-    const behaviour = this.requestBehaviour(this.requests);
     if (behaviour.kind === "reset") {
       request.socket.destroy();
       return;

@@ -5,15 +5,13 @@
 import type { Reporter, TestCase } from "vitest/node";
 
 export default class ProgressReporter implements Reporter {
-  private readonly started = new Map<string, number>();
-
   onTestCaseReady(testCase: TestCase): void {
-    this.started.set(testCase.id, Date.now());
     process.stderr.write(`▶ ${testCase.fullName}\n`);
   }
 
   onTestCaseResult(testCase: TestCase): void {
-    const seconds = ((Date.now() - (this.started.get(testCase.id) ?? Date.now())) / 1000).toFixed(1);
+    // Measured in the worker: the start and end events may reach this process batched together.
+    const seconds = ((testCase.diagnostic()?.duration ?? 0) / 1000).toFixed(1);
     const state = testCase.result().state;
     const mark = state === "passed" ? "✓" : state === "failed" ? "✗" : "–";
     process.stderr.write(`${mark} ${testCase.fullName} (${seconds} s)\n`);

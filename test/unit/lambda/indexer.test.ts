@@ -155,6 +155,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
   it("splits a request refused with 413 until every part fits, storing each document once", async () => {
     // Prepare: documents of ~100 bytes, a limit of ~4 documents' worth.
     elasticsearch.maxBodyBytes = 500;
+    elasticsearch.tooLargeAnswer = "afterBody"; // as some proxies do: the client sees the 413
     // Act
     const result = await index(documents(20), { flushDocuments: 20 });
     // Assess
@@ -165,6 +166,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("rejects a single document still refused with 413, or dead-letters it when there is a dead-letter index", async () => {
     elasticsearch.maxBodyBytes = 400;
+    elasticsearch.tooLargeAnswer = "afterBody";
     const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(1_000) }), offset: 99, record: { offset: 99, nextOffset: 1_100, text: "x".repeat(1_000) } };
     const rejected = await index([...documents(2), big], { flushDocuments: 10 });
     expect(rejected).toMatchObject({ indexed: 2, rejected: 1, failed: 0 });
@@ -172,6 +174,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
     await elasticsearch.reset();
     elasticsearch.maxBodyBytes = 400;
+    elasticsearch.tooLargeAnswer = "afterBody";
     const deadLettered = await index([...documents(2), big], {
       flushDocuments: 10,
       deadLetterIndex: "logs-shipper-failed",
@@ -179,6 +182,34 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     });
     expect(deadLettered).toMatchObject({ indexed: 2, deadLettered: 1, rejected: 0 });
     expect(elasticsearch.documents("logs-shipper-failed")).toEqual([{ status: 413, offset: 99 }]);
+  });
+
+  it("splits a large request whose 413 went out before its body was read, as Elasticsearch sends it", async () => {
+    // Prepare: a 16 MB request (more than loopback's socket buffers, so the client is still writing
+    // when the answer ends and reports a closed connection), a 1 MB limit answered on the headers.
+    elasticsearch.maxBodyBytes = 1024 * 1024;
+    elasticsearch.tooLargeAnswer = "early";
+    const large = Array.from({ length: 400 }, (_, n): PreparedDocument => ({ id: `l-${n}`, source: JSON.stringify({ message: "x".repeat(40_000), n }), offset: n, record: { offset: n, nextOffset: n + 1, text: "x" } }));
+    const splits: number[] = [];
+    // Act
+    const result = await index(large, { flushDocuments: 400, flushBytes: 32 * 1024 * 1024, onTooLarge: (refused) => splits.push(refused) });
+    // Assess
+    expect(result).toMatchObject({ indexed: 400, failed: 0, rejected: 0 });
+    expect(splits.length).toBeGreaterThan(0);
+    expect(splits.every((size, n) => n === 0 || size <= (splits[n - 1] ?? 0) / 2)).toBe(true);
+  });
+
+  it("rejects a single large document only when it is answered early twice in a row; once is a blip, retried", async () => {
+    // 6 MB: too large for the socket buffers, so the early 413 reaches the client as a closed connection.
+    const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(6_000_000) }), offset: 7, record: { offset: 7, nextOffset: 6_000_010, text: "x" } };
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "earlyTooLarge" } : { kind: "normal" });
+    expect(await index([big])).toMatchObject({ indexed: 1, rejected: 0 });
+
+    await elasticsearch.reset();
+    elasticsearch.requestBehaviour = () => ({ kind: "earlyTooLarge" });
+    const refused = await index([big]);
+    expect(refused).toMatchObject({ indexed: 0, rejected: 1, failed: 0 });
+    expect(elasticsearch.requests).toBe(2);
   });
 
   it.each<[string, (n: number) => RequestBehaviour]>([
