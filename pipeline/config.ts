@@ -242,27 +242,33 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       const producer = parse("producers", producerSchema, candidate, (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`);
       if (!producer) return;
       const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...definedOnly(producer) } as Tuning;
-      producers.push({ ...producer, ...tuning, visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds) });
+      const merged: ProducerConfig = { ...producer, ...tuning, visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds) };
+      // Checked here, with the label of this entry: a producer refused earlier shifts no index.
+      problems.push(...tuningProblems(merged).map((problem) => `${label}: ${problem}`));
+      producers.push(merged);
     });
     problems.push(...crossProducerProblems(producers, listed));
-    for (const [position, producer] of producers.entries()) {
-      const label = producerLabel(listed.find((candidate) => isRecord(candidate) && candidate.name === producer.name) ?? listed[position], position);
-      if (producer.batchSize > 10 && producer.batchWindowSeconds < 1) {
-        problems.push(`${label}: batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`);
-      }
-      const receives = maxReceiveCountFor(producer.timeoutSeconds, producer.backlogAgeAlarmSeconds);
-      if (producer.maxReceiveCount > receives) {
-        problems.push(
-          `${label}: maxReceiveCount must be at most ${receives} with timeoutSeconds ${producer.timeoutSeconds} and backlogAgeAlarmSeconds ${producer.backlogAgeAlarmSeconds}, got ${producer.maxReceiveCount}: ` +
-            `each receive can keep a failing message ${producer.timeoutSeconds + producer.visibilityTimeoutSeconds} s (the function's run plus the visibility timeout), and it must reach the DLQ with ` +
-            `${MIN_DEAD_LETTER_HOLD_SECONDS / 86_400} days left of SQS's ${QUEUE_RETENTION_SECONDS / 86_400} (counted from when it was sent); lower maxReceiveCount or timeoutSeconds`,
-        );
-      }
-    }
   }
 
   if (problems.length > 0 || !elasticsearch || !alerts) throw new ConfigError(problems);
   return { elasticsearch, alerts, ...(network ? { network } : {}), producers };
+}
+
+/** Rules over a producer's merged settings (its own, the stack's defaults, the program's). */
+function tuningProblems(producer: ProducerConfig): string[] {
+  const problems: string[] = [];
+  if (producer.batchSize > 10 && producer.batchWindowSeconds < 1) {
+    problems.push(`batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`);
+  }
+  const receives = maxReceiveCountFor(producer.timeoutSeconds, producer.backlogAgeAlarmSeconds);
+  if (producer.maxReceiveCount > receives) {
+    problems.push(
+      `maxReceiveCount must be at most ${receives} with timeoutSeconds ${producer.timeoutSeconds} and backlogAgeAlarmSeconds ${producer.backlogAgeAlarmSeconds}, got ${producer.maxReceiveCount}: ` +
+        `each receive can keep a failing message ${producer.timeoutSeconds + producer.visibilityTimeoutSeconds} s (the function's run plus the visibility timeout), and it must reach the DLQ with ` +
+        `${MIN_DEAD_LETTER_HOLD_SECONDS / 86_400} days left of SQS's ${QUEUE_RETENTION_SECONDS / 86_400} (counted from when it was sent); lower maxReceiveCount or timeoutSeconds`,
+    );
+  }
+  return problems;
 }
 
 /**

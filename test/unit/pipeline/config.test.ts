@@ -175,6 +175,28 @@ describe("maxReceiveCount and the queues' retention", () => {
     expect(problemsOf({ timeoutSeconds: 900, maxReceiveCount: maxReceiveCountFor(900, 3600) })).toEqual([]);
   });
 
+  it("names the entry at fault by its own position, also after an entry refused for another reason", () => {
+    const error = (() => {
+      try {
+        validateConfig({
+          elasticsearch,
+          producers: [
+            { name: "waf", bucket: "acme-waf", index: "logs-waf", format: "xml" },
+            { name: "alb", bucket: "acme-alb", index: "logs-alb", format: "text", timeoutSeconds: 900, maxReceiveCount: 500, batchSize: 50 },
+          ],
+        });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })() as ConfigError;
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^producers\[0\] \(waf\): format must be one of/),
+      expect.stringMatching(/^producers\[1\] \(alb\): batchSize above 10 needs batchWindowSeconds/),
+      expect.stringMatching(/^producers\[1\] \(alb\): maxReceiveCount must be at most 95/),
+    ]);
+  });
+
   it("accepts the default maxReceiveCount with every timeout and backlog alarm", () => {
     fc.assert(fc.property(fc.integer({ min: 10, max: 900 }), fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }), (timeoutSeconds, backlogAgeAlarmSeconds) => problemsOf({ timeoutSeconds, backlogAgeAlarmSeconds }).length === 0));
   });
