@@ -14,7 +14,7 @@
  */
 import { crc32, createInflateRaw, type InflateRaw } from "node:zlib";
 import { ObjectFormatError } from "./errors";
-import type { GzipMemberStart } from "./types";
+import type { GzipMemberStart, ObjectRef } from "./types";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -33,12 +33,6 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
 }
 
-/** Names the object in errors. */
-export interface ObjectName {
-  bucket: string;
-  key: string;
-}
-
 /**
  * Inflates the gzip members of an object from a member start on. `compressed` must begin with the
  * member that starts at `start` (the object's first byte, or a ranged GET from a member start).
@@ -51,7 +45,8 @@ export class GzipMembers {
   constructor(
     private readonly compressed: AsyncIterable<Buffer>,
     private readonly start: GzipMemberStart,
-    private readonly name: ObjectName,
+    /** Names the object in errors. */
+    private readonly name: Pick<ObjectRef, "bucket" | "key">,
   ) {}
 
   /**

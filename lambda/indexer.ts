@@ -114,7 +114,7 @@ export interface IndexerOptions {
   recoverRecord?: (source: Buffer, offset: number) => LogRecord;
   /** Called once per rejected or dead-lettered document (for logs). */
   onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
-  /** Called when a request was refused as too large and is sent again in smaller ones (for logs). */
+  /** Called when a request of several documents was refused as too large and is sent again in smaller ones (for logs). */
   onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
 }
 
@@ -400,13 +400,13 @@ export class BulkIndexer implements DocumentSink {
   private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, action: string, error: BulkRequestError): Promise<boolean> {
     const limit = Math.max(1, Math.floor(refusedBytes / 2));
     this.flushBytes = Math.max(MIN_FLUSH_BYTES, Math.min(this.flushBytes, limit));
-    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(limit, this.flushBytes));
     if (entries.length === 1) {
       const entry = entries[0] as Entry;
       const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
       await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
       return false;
     }
+    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(limit, this.flushBytes));
     for (let next = 0; next < entries.length; ) {
       if (this.gaveUp) {
         // Elasticsearch stopped answering: what was not sent failed with the rest.

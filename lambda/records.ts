@@ -19,21 +19,17 @@ export const SNIFF_BYTES = 64 * 1024;
 export const TAG_INVALID_JSON = "_shipper_invalid_json";
 export const TAG_TRUNCATED = "_shipper_truncated";
 
-/**
- * Where reading starts, in the unit of the format: a byte offset (a line start) for line formats,
- * a record index for json. `either` holds a version 1 continuation's offset, whose unit is the one
- * of the format decided (see `ResumePoint`).
- */
-export type RecordStart = { byteOffset: number } | { recordIndex: number } | { either: number };
-
 export interface ReadRecordsOptions {
   format: LogFormat;
   /** json only: expand this array field (CloudTrail's `Records`). */
   recordsField?: string;
   /** Offset of the first byte of `chunks` in the decompressed stream (json: must be 0). */
   firstByte: number;
-  /** Where to start; default the beginning. */
-  start?: RecordStart;
+  /**
+   * Where to start, in the unit of the format read (decided here for `auto`): the byte offset of a
+   * line start for line formats, a record index for json. Default 0.
+   */
+  start?: number;
   maxLineBytes?: number;
   /** Names the object in errors. */
   bucket: string;
@@ -43,12 +39,11 @@ export interface ReadRecordsOptions {
 /**
  * Records in the order of the object: the lines of a line format, left as bytes so the hot path
  * can copy them into a request (`lineRecord` makes a record of one), or records of a json document.
- * `start` is where this read began, in the unit of its format: a read that stops must get past it.
  */
 export type RecordBatch =
-  | { kind: "lines"; format: LineFormat; lines: LineBatch; start: number }
+  | { kind: "lines"; format: LineFormat; lines: LineBatch }
   /** `recordsField`: the array the records come from, when one was expanded. */
-  | { kind: "records"; records: LogRecord[]; start: number; recordsField?: string };
+  | { kind: "records"; records: LogRecord[]; recordsField?: string };
 
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
 export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<RecordBatch> {
@@ -62,19 +57,15 @@ export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadR
     format = detectFormat(sniffed.head, recordsField);
     stream = sniffed.stream;
   }
-  const start = options.start ?? { byteOffset: 0 };
+  const start = options.start ?? 0;
   if (format === "json") {
     if (options.firstByte !== 0) throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
-    const recordIndex = "recordIndex" in start ? start.recordIndex : "either" in start ? start.either : 0;
-    const field = recordsField;
-    for await (const records of jsonRecords(stream, { ...options, ...(field ? { recordsField: field } : {}) }, recordIndex)) {
-      yield { kind: "records", records, start: recordIndex, ...(field ? { recordsField: field } : {}) };
-    }
+    const fields = recordsField ? { recordsField } : {};
+    for await (const records of jsonRecords(stream, { ...options, ...fields }, start)) yield { kind: "records", records, ...fields };
     return;
   }
-  const byteOffset = "byteOffset" in start ? start.byteOffset : "either" in start ? start.either : 0;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: byteOffset, maxLineBytes })) yield { kind: "lines", format, lines, start: byteOffset };
+  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes })) yield { kind: "lines", format, lines };
 }
 
 /**

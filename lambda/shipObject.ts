@@ -9,7 +9,7 @@ import { DocumentBuilder, type ObjectContext } from "./documents";
 import { describeError, ObjectError } from "./errors";
 import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
 import { openObject, type ObjectVersion, type ReadStart } from "./objectReader";
-import { readRecords, type RecordStart } from "./records";
+import { readRecords } from "./records";
 import { emptyStats, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
 
 export interface ShipObjectSettings {
@@ -52,7 +52,12 @@ interface ReadPlan {
   format: LogFormat;
   recordsField: string | undefined;
   open: ReadStart | undefined;
-  start: RecordStart;
+  /**
+   * Where to start, in the unit of the format read: a line start's byte offset, or a record index.
+   * The unit follows the format (a line resume keeps its line format, a record resume is json), so
+   * a version 1 offset, whose unit was the format's, is this number as it is.
+   */
+  start: number;
 }
 
 /**
@@ -62,24 +67,24 @@ interface ReadPlan {
 export function readPlan(ref: ObjectRef, configured: { format: LogFormat; recordsField?: string | undefined }): ReadPlan {
   const { resume } = ref;
   const asConfigured = { format: configured.format, recordsField: configured.recordsField };
-  if (!resume) return { ...asConfigured, open: undefined, start: { byteOffset: 0 } };
+  if (!resume) return { ...asConfigured, open: undefined, start: 0 };
   switch (resume.unit) {
     case "line":
       return {
         format: resume.format,
         recordsField: undefined,
         open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
-        start: { byteOffset: resume.byteOffset },
+        start: resume.byteOffset,
       };
     case "record":
       // A json document is parsed whole: read from the first byte, skip the records shipped.
-      return { format: "json", recordsField: resume.recordsField, open: undefined, start: { recordIndex: resume.recordIndex } };
+      return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
     case "v1":
       // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
       if (configured.format === "text" || configured.format === "ndjson") {
-        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: { byteOffset: resume.offset } };
+        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: resume.offset };
       }
-      return { ...asConfigured, open: undefined, start: { either: resume.offset } };
+      return { ...asConfigured, open: undefined, start: resume.offset };
   }
 }
 
@@ -127,10 +132,8 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   });
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).
-  let position:
-    | { unit: "line"; format: "text" | "ndjson"; reached: number; read: number; start: number }
-    | { unit: "record"; reached: number; start: number; recordsField: string | undefined }
-    | undefined;
+  const { start } = plan;
+  let position: { unit: "line"; format: "text" | "ndjson"; reached: number; read: number } | { unit: "record"; reached: number; recordsField: string | undefined } | undefined;
   let stopped = false;
   let readError: unknown;
   try {
@@ -149,10 +152,10 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
           await builder.appendLines(format, lines, indexer);
           stats.records += lines.count;
         }
-        position = { unit: "line", format, reached: lines.resumeOffset, read: lines.position, start: batch.start };
+        position = { unit: "line", format, reached: lines.resumeOffset, read: lines.position };
         if (indexer.unavailable) break;
       } else {
-        position ??= { unit: "record", reached: batch.start, start: batch.start, recordsField: batch.recordsField };
+        position ??= { unit: "record", reached: start, recordsField: batch.recordsField };
         for (const record of batch.records) {
           stats.records += 1;
           const backpressure = indexer.add(builder.build(record));
@@ -192,23 +195,23 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     const where = settings.deadLetterIndex ? `and the dead-letter index ${settings.deadLetterIndex} refused them too` : "and no deadLetterIndex is configured";
     return { status: "failed", stats, reason: `Elasticsearch refused ${result.rejected} documents for good ${where}: ${result.lastError ?? "unknown error"}`, transient: false };
   }
-  if (!stopped && position?.unit === "line" && position.read < position.start) {
+  if (!stopped && position?.unit === "line" && position.read < start) {
     // The stream ended before the continuation's start: not the content the position was taken in.
-    return { status: "failed", stats, reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${position.start}`, transient: false };
+    return { status: "failed", stats, reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${start}`, transient: false };
   }
   if (!stopped || !position) return { status: "done", stats, version: opened.version };
 
   // Time ran short. A continuation must start past this one's start, or the object would loop.
-  if (position.reached <= position.start) {
-    if (position.unit === "line" && position.read < position.start) {
+  if (position.reached <= start) {
+    if (position.unit === "line" && position.read < start) {
       return {
         status: "failed",
         stats,
-        reason: `time ran out ${opened.version.gzip ? "inflating" : "reading"} up to the continuation's start at decompressed byte ${position.start} (got to ${position.read}); raise timeoutSeconds (README "Large objects")`,
+        reason: `time ran out ${opened.version.gzip ? "inflating" : "reading"} up to the continuation's start at decompressed byte ${start} (got to ${position.read}); raise timeoutSeconds (README "Large objects")`,
         transient: false,
       };
     }
-    return { status: "failed", stats, reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${position.start} before time ran out`, transient: true };
+    return { status: "failed", stats, reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${start} before time ran out`, transient: true };
   }
   const gzip = opened.version.gzip;
   const member = gzip && position.unit === "line" ? opened.memberStartAt(position.reached) : undefined;

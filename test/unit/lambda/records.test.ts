@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ObjectFormatError } from "../../../lambda/errors";
 import { GzipMembers } from "../../../lambda/gzip";
 import { splitLines } from "../../../lambda/lines";
-import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch, type RecordStart } from "../../../lambda/records";
+import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch } from "../../../lambda/records";
 import type { LogFormat, LogRecord } from "../../../lambda/types";
 
 async function* chunked(bytes: Buffer, sizes: number[] = [bytes.length]): AsyncGenerator<Buffer> {
@@ -24,12 +24,12 @@ function recordsOf(batch: RecordBatch): LogRecord[] {
   return batch.lines.offsets.map((_, index) => lineRecord(batch.format, batch.lines, index));
 }
 
-async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: number[]; firstByte?: number; start?: RecordStart; recordsField?: string; maxLineBytes?: number } = {}): Promise<LogRecord[]> {
+async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: number[]; firstByte?: number; start?: number; recordsField?: string; maxLineBytes?: number } = {}): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for await (const batch of readRecords(chunked(bytes, options.sizes), {
     format,
     firstByte: options.firstByte ?? 0,
-    ...(options.start ? { start: options.start } : {}),
+    ...(options.start !== undefined ? { start: options.start } : {}),
     bucket: "b",
     key: "k",
     ...(options.recordsField ? { recordsField: options.recordsField } : {}),
@@ -130,7 +130,7 @@ describe("line formats", () => {
 
   it("starts at a given offset (continuations of plain objects)", async () => {
     const whole = Buffer.from("one\ntwo\nthree\n");
-    const records = await collect(whole.subarray(4), "text", { firstByte: 4, start: { byteOffset: 4 } });
+    const records = await collect(whole.subarray(4), "text", { firstByte: 4, start: 4 });
     expect(records.map((r) => [r.offset, r.text])).toEqual([
       [4, "two"],
       [8, "three"],
@@ -176,7 +176,7 @@ describe("json format", () => {
 
   it("expands the records field (CloudTrail) and resumes at an index", async () => {
     const cloudTrail = JSON.stringify({ Records: [{ eventName: "A" }, { eventName: "B" }, { eventName: "C" }] });
-    const records = await collect(Buffer.from(cloudTrail), "json", { recordsField: "Records", start: { recordIndex: 1 } });
+    const records = await collect(Buffer.from(cloudTrail), "json", { recordsField: "Records", start: 1 });
     expect(records.map((r) => [r.offset, r.value])).toEqual([
       [1, { eventName: "B" }],
       [2, { eventName: "C" }],
