@@ -79,8 +79,7 @@ describe("failure classes", () => {
     const scenario = await world.scenario({ contextMs: 3_000 });
     world.elasticsearch.requestBehaviour = (number) => (number <= 6 ? { kind: "status", status: 503 } : { kind: "normal" });
     const { content, lines } = ndjsonObject("outage", 300);
-    world.aws.putObject(BUCKET, "outage.log", content);
-    scenario.notify("outage.log");
+    scenario.putAndNotify("outage.log", content);
 
     const result = await scenario.run();
 
@@ -120,8 +119,7 @@ describe("Elasticsearch's odd answers", () => {
     const scenario = await world.scenario({ producer: { format: "text" }, environment: { ES_BULK_MAX_BYTES: String(16 * 1024 * 1024), ES_BULK_MAX_DOCUMENTS: "100000" } });
     world.elasticsearch.maxBodyBytes = 1024 * 1024;
     const { content, lines } = textObject("split", 40_000);
-    world.aws.putObject(BUCKET, "split.log", content);
-    scenario.notify("split.log");
+    scenario.putAndNotify("split.log", content);
 
     await scenario.run();
 
@@ -141,8 +139,7 @@ describe("Elasticsearch's odd answers", () => {
     const before = textObject("small-before", 100);
     const after = textObject("small-after", 100);
     const huge = `huge ${"x".repeat(400 * 1024)}`;
-    world.aws.putObject(BUCKET, "huge.log", before.content + huge + "\n" + after.content);
-    scenario.notify("huge.log");
+    scenario.putAndNotify("huge.log", before.content + huge + "\n" + after.content);
 
     await scenario.run();
 
@@ -158,8 +155,7 @@ describe("Elasticsearch's odd answers", () => {
     world.elasticsearch.maxBodyBytes = 4 * 1024 * 1024;
     const small = textObject("around-the-big-one", 50);
     const big = `big ${"y".repeat(7 * 1024 * 1024)}`;
-    world.aws.putObject(BUCKET, "big-line.log", small.content + big + "\n");
-    scenario.notify("big-line.log");
+    scenario.putAndNotify("big-line.log", small.content + big + "\n");
 
     await scenario.run();
 
@@ -172,8 +168,7 @@ describe("Elasticsearch's odd answers", () => {
     const scenario = await world.scenario({ producer: { format: "text" } });
     world.elasticsearch.maxBodyBytes = 256 * 1024;
     const small = textObject("small", 100);
-    world.aws.putObject(BUCKET, "huge.log", small.content + `huge ${"x".repeat(400 * 1024)}\n`);
-    scenario.notify("huge.log");
+    scenario.putAndNotify("huge.log", small.content + `huge ${"x".repeat(400 * 1024)}\n`);
 
     const result = await scenario.run();
 
@@ -186,8 +181,7 @@ describe("Elasticsearch's odd answers", () => {
     const scenario = await world.scenario();
     world.elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "dropLast" } : { kind: "normal" });
     const { content, lines } = ndjsonObject("proxy", 200);
-    world.aws.putObject(BUCKET, "proxy.log", content);
-    scenario.notify("proxy.log");
+    scenario.putAndNotify("proxy.log", content);
 
     await scenario.run();
 
@@ -198,8 +192,7 @@ describe("Elasticsearch's odd answers", () => {
     const scenario = await world.scenario();
     world.elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "resetAfterIndexing" } : { kind: "normal" });
     const { content, lines } = ndjsonObject("reset", 200);
-    world.aws.putObject(BUCKET, "reset.log", content);
-    scenario.notify("reset.log");
+    scenario.putAndNotify("reset.log", content);
 
     await scenario.run();
 
@@ -214,8 +207,7 @@ describe("Elasticsearch's odd answers", () => {
     const basic = (credentials: { username: string; password: string }): string => `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
     world.elasticsearch.acceptsAuthorization = (header) => header === basic(rotated);
     const { content, lines } = ndjsonObject("rotation", 100);
-    world.aws.putObject(BUCKET, "rotation.log", content);
-    scenario.notify("rotation.log");
+    scenario.putAndNotify("rotation.log", content);
     await scenario.run(1);
     expect(scenario.logged("message failed")).toEqual([expect.objectContaining({ reason: expect.stringContaining("401") })]);
 
@@ -253,8 +245,7 @@ describe("a message that keeps failing", () => {
 describe("a batch larger than one invocation can ship", () => {
   it("hands on the messages it had no time to start instead of failing them, so none reaches the DLQ", async () => {
     // Prepare: one message at a time, Elasticsearch slow, ten objects that each take most of a second.
-    const scenario = await world.scenario({ contextMs: 3_000, environment: { MESSAGE_CONCURRENCY: "1", ES_BULK_MAX_DOCUMENTS: "500" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 300 });
+    const scenario = await world.slowScenario({ delayMs: 300, environment: { MESSAGE_CONCURRENCY: "1" } });
     const objects = Array.from({ length: 10 }, (_, n) => ({ key: `batch-${n}.log`, ...ndjsonObject(`batch${n}`, 1_000) }));
     for (const object of objects) world.aws.putObject(BUCKET, object.key, object.content);
     scenario.notify(...objects.map((object) => object.key));

@@ -26,11 +26,9 @@ function continuationsOf(scenario: { logs: Array<Record<string, unknown>> }): un
 describe("continuations resume in the unit of the format", () => {
   it("continues a json document at the next record, across several invocations", async () => {
     // Prepare: 4,000 records, Elasticsearch slow enough that one invocation cannot ship them all.
-    const scenario = await world.scenario({ producer: { format: "json" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "500" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 250 });
+    const scenario = await world.slowScenario({ producer: { format: "json" } });
     const { content, lines } = jsonDocument("json", 4_000);
-    world.aws.putObject(BUCKET, "cloudtrail.json", content);
-    scenario.notify("cloudtrail.json");
+    scenario.putAndNotify("cloudtrail.json", content);
 
     // Act
     await scenario.run();
@@ -43,11 +41,9 @@ describe("continuations resume in the unit of the format", () => {
   }, 90_000);
 
   it("continues a gzip CloudTrail file read as auto at the next record", async () => {
-    const scenario = await world.scenario({ producer: { format: "auto" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "500" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 250 });
+    const scenario = await world.slowScenario({ producer: { format: "auto" } });
     const { content, lines } = jsonDocument("trail", 3_000, "Records");
-    world.aws.putObject(BUCKET, "AWSLogs/trail.json.gz", gzipSync(content));
-    scenario.notify("AWSLogs/trail.json.gz");
+    scenario.putAndNotify("AWSLogs/trail.json.gz", gzipSync(content));
 
     await scenario.run();
 
@@ -58,12 +54,10 @@ describe("continuations resume in the unit of the format", () => {
 
   it("keeps the format auto decided at the start, even where a later line looks like a JSON array", async () => {
     // Prepare: text whose second half starts each line with `[{` — sniffed there, it would be json.
-    const scenario = await world.scenario({ producer: { format: "auto" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "500" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 250 });
+    const scenario = await world.slowScenario({ producer: { format: "auto" } });
     const plain = textObject("plain", 2_000);
     const bracketed = Array.from({ length: 2_000 }, (_, n) => `[{"looks":"like json"}] line ${n}`);
-    world.aws.putObject(BUCKET, "app.log", plain.content + bracketed.join("\n") + "\n");
-    scenario.notify("app.log");
+    scenario.putAndNotify("app.log", plain.content + bracketed.join("\n") + "\n");
 
     await scenario.run();
 
@@ -71,9 +65,8 @@ describe("continuations resume in the unit of the format", () => {
     scenario.expectEachLineOnce({ "app.log": [...plain.lines, ...bracketed] });
   }, 90_000);
 
-  it("reads continuations written before the unit was stated (version 1), in the configured format's unit", async () => {
-    // Prepare: what the previous version left in the queue at the deploy — byte offsets for line
-    // formats (plain and gzip), a record index for json.
+  it("reads continuations written before the unit was stated (version 1) as byte offsets for line formats", async () => {
+    // Prepare: what the previous version left in the queue at the deploy, for plain and gzip objects.
     const scenario = await world.scenario({ producer: { format: "ndjson" } });
     const plain = ndjsonObject("v1-plain", 100);
     const gzip = ndjsonObject("v1-gzip", 100);
@@ -99,12 +92,22 @@ describe("continuations resume in the unit of the format", () => {
     expect(world.aws.getObjectRequests.find((request) => request.key === "v1.log")?.range).toBe(`bytes=${lineStart(plain.content, 40)}-`);
   }, 30_000);
 
+  it("reads a version 1 continuation of a json object as a record index", async () => {
+    const scenario = await world.scenario({ producer: { format: "json" } });
+    const { content, lines } = jsonDocument("v1-json", 100);
+    const stored = world.aws.putObject(BUCKET, "v1.json", content);
+    scenario.send(JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "v1.json", eTag: stored.eTag, gzip: false, eventTime: "2026-11-27T10:00:00Z", startOffset: 60 }] } }));
+
+    await scenario.run();
+
+    scenario.expectEachLineOnce({ "v1.json": lines.slice(60) });
+    expect(world.aws.getObjectRequests.map((request) => request.range)).toEqual([undefined]); // the document is read whole
+  });
+
   it("continues a plain object twice and more with one ranged GET each, every line once", async () => {
-    const scenario = await world.scenario({ producer: { format: "text" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "1000" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 200 });
+    const scenario = await world.slowScenario({ producer: { format: "text" }, documentsPerRequest: 1_000, delayMs: 200 });
     const { content, lines } = textObject("alb", 30_000);
-    world.aws.putObject(BUCKET, "alb.log", content);
-    scenario.notify("alb.log");
+    scenario.putAndNotify("alb.log", content);
 
     const result = await scenario.run();
 
@@ -122,12 +125,10 @@ describe("document ids follow the content read", () => {
     const scenario = await world.scenario();
     world.aws.setVersioning(BUCKET, "suspended");
     const first = ndjsonObject("first", 50);
-    world.aws.putObject(BUCKET, "waf.log", first.content);
-    scenario.notify("waf.log");
+    scenario.putAndNotify("waf.log", first.content);
     await scenario.run();
     const second = ndjsonObject("secnd", 50);
-    world.aws.putObject(BUCKET, "waf.log", second.content);
-    scenario.notify("waf.log");
+    scenario.putAndNotify("waf.log", second.content);
 
     // Act
     await scenario.run();
@@ -139,9 +140,8 @@ describe("document ids follow the content read", () => {
   }, 30_000);
 
   it("ships every version of an overwritten key in a versioned bucket, each continuation pinned to its version", async () => {
-    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "1000" } });
+    const scenario = await world.slowScenario({ producer: { format: "ndjson" }, documentsPerRequest: 1_000, delayMs: 200 });
     world.aws.setVersioning(BUCKET, "enabled");
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 200 });
     const first = ndjsonObject("ver1", 6_000);
     const one = world.aws.putObject(BUCKET, "big.log", first.content);
     const second = ndjsonObject("ver2", 6_000);
@@ -169,11 +169,9 @@ describe("document ids follow the content read", () => {
 
 describe("continuation bodies", () => {
   it("carry the decided format and a member start for gzip objects", async () => {
-    const scenario = await world.scenario({ producer: { format: "auto" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "500" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 250 });
+    const scenario = await world.slowScenario({ producer: { format: "auto" } });
     const members = Array.from({ length: 4 }, (_, n) => ndjsonObject(`m${n}`, 1_000));
-    world.aws.putObject(BUCKET, "multi.log.gz", Buffer.concat(members.map((member) => gzipSync(member.content))));
-    scenario.notify("multi.log.gz");
+    scenario.putAndNotify("multi.log.gz", Buffer.concat(members.map((member) => gzipSync(member.content))));
 
     await scenario.run();
 

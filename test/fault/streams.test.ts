@@ -18,8 +18,7 @@ describe("time is checked wherever it passes", () => {
     const tail = textObject("after-blanks", 5);
     const bomb = gzipSync(Buffer.concat([Buffer.alloc(160 * 1024 * 1024, 0x0a), Buffer.from(tail.content)]), { level: 9 });
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    world.aws.putObject(BUCKET, "blanks.log.gz", bomb);
-    scenario.notify("blanks.log.gz");
+    scenario.putAndNotify("blanks.log.gz", bomb);
 
     // Act: run() fails if an invocation outlives its 3 s.
     const result = await scenario.run();
@@ -31,13 +30,11 @@ describe("time is checked wherever it passes", () => {
 
   it("resumes a multi-member gzip object at the member holding its position, not at byte 0", async () => {
     // Prepare: 30 members of 1,000 lines; Elasticsearch slow enough for several invocations.
-    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000, environment: { ES_BULK_MAX_DOCUMENTS: "1000" } });
-    world.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 200 });
+    const scenario = await world.slowScenario({ producer: { format: "ndjson" }, documentsPerRequest: 1_000, delayMs: 200 });
     const members = Array.from({ length: 30 }, (_, n) => ndjsonObject(`member${n}`, 1_000));
     const compressed = members.map((member) => gzipSync(member.content));
     const starts = compressed.map((_, n) => compressed.slice(0, n).reduce((total, part) => total + part.length, 0));
-    world.aws.putObject(BUCKET, "firehose.log.gz", Buffer.concat(compressed));
-    scenario.notify("firehose.log.gz");
+    scenario.putAndNotify("firehose.log.gz", Buffer.concat(compressed));
 
     // Act
     const result = await scenario.run();
@@ -92,8 +89,7 @@ describe("time is checked wherever it passes", () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000 });
     world.elasticsearch.requestBehaviour = (number) => (number <= 3 ? { kind: "delay", ms: 4_000 } : { kind: "normal" });
     const { content, lines } = ndjsonObject("hang", 500);
-    world.aws.putObject(BUCKET, "hang.log", content);
-    scenario.notify("hang.log");
+    scenario.putAndNotify("hang.log", content);
 
     const result = await scenario.run();
 
@@ -148,8 +144,7 @@ describe("bytes after a gzip member", () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" } });
     const first = ndjsonObject("before-padding", 100);
     const second = ndjsonObject("after-padding", 100);
-    world.aws.putObject(BUCKET, "padded.log.gz", Buffer.concat([gzipSync(first.content), Buffer.alloc(4096), gzipSync(second.content), Buffer.alloc(512)]));
-    scenario.notify("padded.log.gz");
+    scenario.putAndNotify("padded.log.gz", Buffer.concat([gzipSync(first.content), Buffer.alloc(4096), gzipSync(second.content), Buffer.alloc(512)]));
 
     await scenario.run();
 
@@ -162,8 +157,7 @@ describe("bytes after a gzip member", () => {
   ])("fails the object on %s, naming it, instead of acknowledging it", async (_case, trailing) => {
     const scenario = await world.scenario({ producer: { format: "ndjson" } });
     const { content, lines } = ndjsonObject("trailing", 100);
-    world.aws.putObject(BUCKET, "trailing.log.gz", Buffer.concat([gzipSync(content), trailing]));
-    scenario.notify("trailing.log.gz");
+    scenario.putAndNotify("trailing.log.gz", Buffer.concat([gzipSync(content), trailing]));
 
     const result = await scenario.run();
 
@@ -176,8 +170,7 @@ describe("bytes after a gzip member", () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" } });
     const compressed = gzipSync(ndjsonObject("crc", 100).content);
     compressed.writeUInt32LE((compressed.readUInt32LE(compressed.length - 8) + 1) >>> 0, compressed.length - 8);
-    world.aws.putObject(BUCKET, "crc.log.gz", compressed);
-    scenario.notify("crc.log.gz");
+    scenario.putAndNotify("crc.log.gz", compressed);
 
     const result = await scenario.run();
 

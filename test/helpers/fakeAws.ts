@@ -47,11 +47,8 @@ export class FakeAws extends LoopbackServer {
   readonly parameters = new Map<string, string>();
   readonly sentMessages: Array<{ queueUrl: string; body: string }> = [];
   readonly visibilityChanges: Array<{ receiptHandle: string; visibilityTimeout: number }> = [];
-  readonly getObjectRanges: Array<string | undefined> = [];
   readonly getObjectRequests: GetObjectRequest[] = [];
   parameterReads = 0;
-  /** Cut the connection after this many body bytes of the next GetObject (once). */
-  cutNextGetObjectAfter?: number;
   /** Per GetObject (numbered from 1): a fault, or undefined to answer normally. */
   s3Fault: (request: GetObjectRequest, number: number) => S3Fault | undefined = () => undefined;
   failSendMessage = false;
@@ -65,10 +62,8 @@ export class FakeAws extends LoopbackServer {
     this.versions.clear();
     this.versioning.clear();
     this.denied.clear();
-    this.getObjectRanges.length = 0;
     this.getObjectRequests.length = 0;
     this.s3Fault = () => undefined;
-    this.cutNextGetObjectAfter = undefined;
     for (const response of this.stalled) response.destroy();
     this.stalled.clear();
   }
@@ -125,7 +120,6 @@ export class FakeAws extends LoopbackServer {
       ...(ifMatch ? { ifMatch } : {}),
     };
     this.getObjectRequests.push(described);
-    this.getObjectRanges.push(request.headers.range);
     if (this.denied.has(path)) return xmlError(response, 403, "AccessDenied", "Access Denied");
     const fault = this.s3Fault(described, this.getObjectRequests.length);
     if (fault?.kind === "status") return xmlError(response, fault.status, fault.code, `scripted ${fault.code}`);
@@ -142,7 +136,6 @@ export class FakeAws extends LoopbackServer {
       ...(stored.versionId ? { "x-amz-version-id": stored.versionId } : {}),
       ...(range ? { "content-range": `bytes ${start}-${stored.body.length - 1}/${stored.body.length}` } : {}),
     };
-    const cut = fault?.kind === "cut" ? fault.afterBytes : this.cutNextGetObjectAfter;
     if (fault?.kind === "short" && fault.afterBytes < body.length) {
       // A proxy that ends a chunked answer early: no error on the wire, just fewer bytes.
       response.writeHead(range ? 206 : 200, headers);
@@ -156,9 +149,8 @@ export class FakeAws extends LoopbackServer {
       response.on("close", () => this.stalled.delete(response));
       return;
     }
-    if (cut !== undefined && cut < body.length) {
-      if (fault?.kind !== "cut") this.cutNextGetObjectAfter = undefined;
-      response.write(body.subarray(0, cut), () => setTimeout(() => request.socket.destroy(), 10));
+    if (fault?.kind === "cut" && fault.afterBytes < body.length) {
+      response.write(body.subarray(0, fault.afterBytes), () => setTimeout(() => request.socket.destroy(), 10));
       return;
     }
     response.end(body);

@@ -49,6 +49,7 @@ afterAll(async () => {
 captureFunctionLogs();
 beforeEach(async () => {
   await elasticsearch.reset();
+  aws.resetS3();
   aws.sentMessages.length = 0;
   aws.visibilityChanges.length = 0;
   aws.failSendMessage = false;
@@ -107,7 +108,6 @@ describe("handler", () => {
     const content = ndjson(20_000, "big");
     aws.putObject(BUCKET, "big.log", content);
     elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
-    aws.getObjectRanges.length = 0;
     const first = sqsRecord(s3Notification(s3Record(BUCKET, "big.log")), { messageId: "big" });
 
     // Act: invoke, then keep invoking with each continuation until none is sent.
@@ -131,8 +131,8 @@ describe("handler", () => {
     expect(ids).toHaveLength(20_000);
     expect(new Set(ids).size).toBe(20_000);
     // Only the first invocation read from byte 0; every continuation made one ranged GET.
-    expect(aws.getObjectRanges.filter((range) => range === undefined)).toHaveLength(1);
-    expect(aws.getObjectRanges.filter((range) => range?.startsWith("bytes="))).toHaveLength(invocations - 1);
+    expect(aws.getObjectRequests.map((request) => request.range).filter((range) => range === undefined)).toHaveLength(1);
+    expect(aws.getObjectRequests.map((request) => request.range).filter((range) => range?.startsWith("bytes="))).toHaveLength(invocations - 1);
   }, 120_000);
 
   it("acknowledges a continuation whose object was replaced since, without indexing the new content from the middle", async () => {
@@ -181,11 +181,10 @@ describe("handler", () => {
   it("resumes with a ranged GET when S3 cuts the connection mid-object, without duplicates", async () => {
     const content = ndjson(3_000, "cut");
     aws.putObject(BUCKET, "cut.log", content);
-    aws.getObjectRanges.length = 0;
-    aws.cutNextGetObjectAfter = Math.floor(content.length / 2);
+    aws.s3Fault = (_request, number) => (number === 1 ? { kind: "cut", afterBytes: Math.floor(content.length / 2) } : undefined);
     const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log")))), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
-    expect(aws.getObjectRanges.filter((r) => r !== undefined)).toHaveLength(1);
+    expect(aws.getObjectRequests.map((request) => request.range).filter((r) => r !== undefined)).toHaveLength(1);
     const ids = elasticsearch.documents(INDEX).map((d) => d.id);
     expect(new Set(ids).size).toBe(3_000);
     expect(ids).toHaveLength(3_000);
@@ -194,7 +193,7 @@ describe("handler", () => {
   it("resumes a gzip object cut mid-stream by continuing the same inflate", async () => {
     const compressed = gzipSync(ndjson(3_000, "gz"));
     aws.putObject(BUCKET, "cut.log.gz", compressed);
-    aws.cutNextGetObjectAfter = Math.floor(compressed.length / 2);
+    aws.s3Fault = (_request, number) => (number === 1 ? { kind: "cut", afterBytes: Math.floor(compressed.length / 2) } : undefined);
     const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log.gz")))), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(elasticsearch.documents(INDEX)).toHaveLength(3_000);
