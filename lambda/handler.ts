@@ -16,7 +16,7 @@ import { processMessage } from "./processMessage";
 import { paceRetry } from "./retryPacing";
 import { createRuntime, type ShipperRuntime } from "./runtime";
 import { TimeBudget } from "./timeBudget";
-import type { Disposition } from "./types";
+import type { Disposition, ObjectRef } from "./types";
 
 /** Every message of a batch failed transiently: thrown so Lambda backs off. */
 export class BatchFailedError extends ShipperError {}
@@ -40,6 +40,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       // starting now could send a continuation for a message reported failed.
       if (timeIsUp) return { kind: "fail", reason: "not started: the function's time was over", transient: true };
       let givenUp = false;
+      let current: ObjectRef | undefined; // the object being shipped, named if time runs out there
       const work = processMessage(message, {
         s3: rt.s3,
         transport: rt.transport,
@@ -48,6 +49,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         deadline: () => budget.deadline(),
         abandoned: () => givenUp,
         sendContinuation: rt.sendContinuation,
+        onObjectStart: (ref) => (current = ref),
         onObject: (ref, outcome, durationMs, messageId) => {
           recordObjectMetrics(outcome.stats);
           const fields = { messageId, bucket: ref.bucket, key: ref.key, ...(ref.resume ? { resume: ref.resume } : {}), ...outcome.stats, ms: durationMs };
@@ -76,7 +78,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       givenUp = true;
       // Still running: it will stop at its next check and send nothing; the message comes back.
       work.catch(() => undefined);
-      return { kind: "fail", reason: "did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)", transient: true };
+      const where = current ? `s3://${current.bucket}/${current.key}: ` : "";
+      return { kind: "fail", reason: `${where}did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)`, transient: true };
     });
   } finally {
     clearTimeout(timer);

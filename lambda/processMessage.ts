@@ -21,6 +21,8 @@ export interface MessageDependencies extends Omit<ShipObjectDependencies, "onRes
   sendContinuation: (body: string) => Promise<void>;
   /** True once the handler has given up on this message (its time is over): send nothing more. */
   abandoned?: () => boolean;
+  /** Called as an object starts: the handler names it if the message runs out of time there. */
+  onObjectStart?: (ref: ObjectRef) => void;
   /** Called once per object with its outcome (summary log line and metrics). */
   onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
   onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
@@ -53,6 +55,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       return continueWith(objects.slice(position), deps, why);
     }
     const started = Date.now();
+    deps.onObjectStart?.(ref);
     const outcome = await shipObject(ref, {
       s3: deps.s3,
       transport: deps.transport,

@@ -85,6 +85,23 @@ describe("time is checked wherever it passes", () => {
     scenario.expectEachLineOnce({ "stall.log": lines });
   }, 30_000);
 
+  it("reports a message still waiting when the time is nearly over as failed, naming the object, before Lambda would stop it", async () => {
+    // Prepare: S3 stalls the first read for longer than the invocation (the idle timeout is 20 s).
+    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000 });
+    const { content, lines } = ndjsonObject("watchdog", 2_000);
+    world.aws.s3Fault = (_request, number) => (number === 1 ? { kind: "stall", afterBytes: 50_000 } : undefined);
+    scenario.putAndNotify("watchdog.log", content);
+
+    // Act: run() fails if an invocation outlives its 3 s.
+    await scenario.run();
+
+    // Assess: the first receive failed in time with the object in its reason; the next one shipped it.
+    expect(scenario.logged("message failed")).toEqual([
+      expect.objectContaining({ reason: "s3://acme-fault-logs/watchdog.log: did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)" }),
+    ]);
+    scenario.expectEachLineOnce({ "watchdog.log": lines });
+  }, 30_000);
+
   it("answers before the timeout while Elasticsearch hangs, and ships everything once it answers again", async () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000 });
     world.elasticsearch.requestBehaviour = (number) => (number <= 3 ? { kind: "delay", ms: 4_000 } : { kind: "normal" });
