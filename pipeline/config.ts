@@ -188,8 +188,8 @@ export interface ShipperConfig {
   producers: ProducerConfig[];
 }
 
-/** The stack config's top-level keys in the namespace, each with its schema. */
-const SECTIONS = { elasticsearch: elasticsearchSchema, alerts: alertsSchema, network: networkSchema, defaults: defaultsSchema, producers: z.array(producerSchema) } as const;
+/** The settings of the namespace: every other key is refused. */
+const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "defaults", "producers"];
 
 /** The values of the namespace's keys, as read from stack config (the namespace left off). */
 export type RawShipperConfig = Record<string, unknown>;
@@ -208,9 +208,9 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   // A misspelt key is one problem ("did you mean …?"), not also the real key reported missing.
   const suggested = new Set<string>();
   for (const key of Object.keys(raw)) {
-    if (key in SECTIONS) continue;
-    const suggestion = nearestKey(key, Object.keys(SECTIONS));
-    const hint = suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : `the settings are ${Object.keys(SECTIONS).map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
+    if (SECTIONS.includes(key)) continue;
+    const suggestion = nearestKey(key, SECTIONS);
+    const hint = suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : `the settings are ${SECTIONS.map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
     problems.push(`${CONFIG_NAMESPACE}:${key}: not a setting of this program, so it would be ignored; ${hint}`);
     if (suggestion) suggested.add(suggestion);
   }
