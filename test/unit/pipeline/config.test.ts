@@ -143,6 +143,10 @@ describe("config that would be silently ignored", () => {
     expect((error as ConfigError).problems).toEqual([`s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`]);
   });
 
+  it.each(["toString", "constructor", "hasOwnProperty"])("refuses a key named like an object's own method: %s", (key) => {
+    expect(() => validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }], [key]: {} })).toThrow(`s3-log-shipper:${key}: not a setting of this program`);
+  });
+
   it("lists the settings when no key is close", () => {
     expect(() => validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }], retention: 7 })).toThrow(
       's3-log-shipper:retention: not a setting of this program, so it would be ignored; the settings are s3-log-shipper:elasticsearch',
