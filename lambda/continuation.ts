@@ -7,6 +7,7 @@
  * that are in the queue at that moment.
  */
 import * as z from "zod/mini";
+import { LINE_FORMATS } from "./formats";
 import type { ObjectRef, ResumePoint } from "./types";
 
 /** The top-level key that marks a body as one of our continuation messages. */
@@ -26,7 +27,7 @@ const objectFields = {
 const resumeSchema = z.discriminatedUnion("unit", [
   z.object({
     unit: z.literal("line"),
-    format: z.enum(["text", "ndjson"]),
+    format: z.enum(LINE_FORMATS),
     byteOffset: nonNegative(),
     gzip: z.boolean(),
     member: z.optional(z.object({ compressedOffset: nonNegative(), decompressedOffset: nonNegative() })),

@@ -7,23 +7,27 @@ import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import * as z from "zod/mini";
 import { CredentialsError } from "./errors";
 
-export type EsCredentials = { apiKey: string } | { username: string; password: string };
-
-const credentialsSchema = z.union([
+/**
+ * The JSON stored in the SSM parameter: the contract with `pipeline/credentials.ts`, which writes it
+ * from Vault at deploy time and imports this type.
+ */
+const storedCredentialsSchema = z.union([
   z.object({ apiKey: z.string().check(z.minLength(1)) }),
   z.object({ username: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
 ]);
 
+export type StoredCredentials = z.infer<typeof storedCredentialsSchema>;
+
 /** Where the transport gets credentials from (SSM in the function). */
 export interface CredentialsSource {
-  get(): Promise<EsCredentials>;
+  get(): Promise<StoredCredentials>;
   /** Forget what is cached (after a 401/403). */
   invalidate(): void;
 }
 
 export class CredentialsProvider implements CredentialsSource {
-  private cached?: { value: EsCredentials; expires: number };
-  private reading?: Promise<EsCredentials>;
+  private cached?: { value: StoredCredentials; expires: number };
+  private reading?: Promise<StoredCredentials>;
 
   constructor(
     private readonly ssm: SSMClient,
@@ -32,7 +36,7 @@ export class CredentialsProvider implements CredentialsSource {
   ) {}
 
   /** The credentials, from cache when fresh. Throws `CredentialsError` (without the value). */
-  async get(): Promise<EsCredentials> {
+  async get(): Promise<StoredCredentials> {
     if (this.cached && this.cached.expires > Date.now()) return this.cached.value;
     this.reading ??= this.read().finally(() => (this.reading = undefined));
     return this.reading;
@@ -43,7 +47,7 @@ export class CredentialsProvider implements CredentialsSource {
     this.cached = undefined;
   }
 
-  private async read(): Promise<EsCredentials> {
+  private async read(): Promise<StoredCredentials> {
     let value: string | undefined;
     try {
       const response = await this.ssm.send(new GetParameterCommand({ Name: this.parameterName, WithDecryption: true }));
@@ -58,7 +62,7 @@ export class CredentialsProvider implements CredentialsSource {
     } catch {
       throw new CredentialsError(`SSM parameter ${this.parameterName} is not JSON`);
     }
-    const parsed = credentialsSchema.safeParse(json);
+    const parsed = storedCredentialsSchema.safeParse(json);
     if (!parsed.success) {
       throw new CredentialsError(`SSM parameter ${this.parameterName} holds neither {apiKey} nor {username, password}`);
     }

@@ -6,7 +6,7 @@
  * A 401/403 re-reads the credentials once (rotation) before the request counts as failed.
  */
 import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
-import type { CredentialsSource, EsCredentials } from "./credentials";
+import type { CredentialsSource, StoredCredentials } from "./credentials";
 import { CredentialsError, describeError } from "./errors";
 import { BulkRequestError, type BulkResponse, type BulkTransport } from "./indexer";
 
@@ -58,7 +58,7 @@ interface BulkResponseBody {
 }
 
 export class ElasticsearchBulkTransport implements BulkTransport {
-  private client?: { instance: Client; credentials: EsCredentials };
+  private client?: { instance: Client; credentials: StoredCredentials };
 
   constructor(
     private readonly settings: ElasticsearchSettings,
@@ -97,7 +97,7 @@ export class ElasticsearchBulkTransport implements BulkTransport {
   }
 
   private async clientForCurrentCredentials(): Promise<Client> {
-    let credentials: EsCredentials;
+    let credentials: StoredCredentials;
     try {
       credentials = await this.credentials.get();
     } catch (error) {

@@ -8,9 +8,9 @@
  * inside a multi-byte sequence, so a character split across chunks is reassembled before decoding.
  */
 import { isUtf8 } from "node:buffer";
+import { DEFAULTS } from "./env";
 
 /** Lines longer than this are truncated (the rest is skipped up to the newline) and tagged. */
-export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -84,7 +84,7 @@ const EMPTY = Buffer.alloc(0);
  * whitespace-only lines are skipped.
  */
 export async function* splitLines(chunks: AsyncIterable<Buffer>, options: SplitLinesOptions = {}): AsyncGenerator<LineBatch> {
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
   let position = options.firstByte ?? 0; // offset of the next byte to read
   const skipTo = Math.max(position, options.skipTo ?? position);
   let lineStart = skipTo; // offset of the line being assembled

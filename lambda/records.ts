@@ -6,7 +6,8 @@
  */
 import { ObjectFormatError } from "./errors";
 import { peek } from "./gzip";
-import { DEFAULT_MAX_LINE_BYTES, splitLines, type LineBatch } from "./lines";
+import { DEFAULTS } from "./env";
+import { splitLines, type LineBatch } from "./lines";
 import type { LineFormat, LogFormat, LogRecord } from "./types";
 
 export type { LineFormat } from "./types";
@@ -64,7 +65,7 @@ export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadR
     for await (const records of jsonRecords(stream, { ...options, ...fields }, start)) yield { kind: "records", records, ...fields };
     return;
   }
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
   for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes })) yield { kind: "lines", format, lines };
 }
 

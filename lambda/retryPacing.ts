@@ -7,16 +7,15 @@
  */
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { backoffDelay } from "./backoff";
+import { DEFAULTS } from "./env";
 import { describeError } from "./errors";
-
-export const FIRST_RETRY_DELAY_SECONDS = 30;
 
 /** Seconds until a message that failed on its `receiveCount`-th receive becomes visible again. */
 export function retryDelaySeconds(
   receiveCount: number,
   visibilityTimeoutSeconds: number,
   random: () => number = Math.random,
-  firstDelaySeconds: number = FIRST_RETRY_DELAY_SECONDS,
+  firstDelaySeconds: number = DEFAULTS.RETRY_BASE_DELAY_SECONDS,
 ): number {
   const cap = Math.max(1, visibilityTimeoutSeconds - 1);
   const seconds = backoffDelay(Math.max(1, receiveCount), firstDelaySeconds * 1000, cap * 1000, random) / 1000;
@@ -33,7 +32,7 @@ export async function paceRetry(
   receiptHandle: string,
   receiveCount: number,
   visibilityTimeoutSeconds: number,
-  firstDelaySeconds: number = FIRST_RETRY_DELAY_SECONDS,
+  firstDelaySeconds: number = DEFAULTS.RETRY_BASE_DELAY_SECONDS,
 ): Promise<{ delaySeconds: number } | { error: string }> {
   const delaySeconds = retryDelaySeconds(receiveCount, visibilityTimeoutSeconds, Math.random, firstDelaySeconds);
   try {

@@ -1,12 +1,7 @@
 /** Shared types of the shipper function. */
+import type { LineFormat } from "./formats";
 
-export type LogFormat = "ndjson" | "text" | "json" | "auto";
-
-/** A format once `auto` has been decided. */
-export type ResolvedFormat = Exclude<LogFormat, "auto">;
-
-/** Line formats: one record per line. */
-export type LineFormat = "text" | "ndjson";
+export type { LineFormat, LogFormat, ResolvedFormat } from "./formats";
 
 /** Where a gzip member starts, in the object's bytes and in the decompressed stream. */
 export interface GzipMemberStart {

@@ -4,6 +4,8 @@
  * names the key and the fix, e.g. `producers[1] (alb): maxReceiveCount must be at least 5, got 3`.
  */
 import { z } from "zod";
+import { DEFAULTS } from "../lambda/env";
+import { LOG_FORMATS, type LogFormat } from "../lambda/formats";
 import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
 import { nearestKey, unknownKeyProblems } from "./unknownKeys";
 
@@ -92,7 +94,7 @@ const producerSchema = z
     prefix: keyFilter("prefix"),
     suffix: keyFilter("suffix"),
     index: indexName("an index or data stream name"),
-    format: z.enum(["ndjson", "text", "json", "auto"], { error: (issue) => `must be one of ndjson, text, json, auto, got ${JSON.stringify(issue.input)}` }),
+    format: z.enum(LOG_FORMATS, { error: (issue) => `must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(issue.input)}` }),
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
@@ -124,7 +126,7 @@ const elasticsearchSchema = z
     cloudId: text("an Elastic Cloud id").optional(),
     allowInsecureHttp: z.boolean().default(false),
     /** Per-request timeout of the function's Elasticsearch client. */
-    requestTimeoutSeconds: integer(1, 300).default(30),
+    requestTimeoutSeconds: integer(1, 300).default(DEFAULTS.ES_REQUEST_TIMEOUT_MS / 1000),
     vault: z.strictObject({
       mount: text("the KV v2 mount, e.g. secret"),
       path: text("the secret's path in the mount, e.g. logging/elasticsearch"),
@@ -173,7 +175,7 @@ export interface ProducerConfig extends Tuning {
   prefix?: string;
   suffix?: string;
   index: string;
-  format: "ndjson" | "text" | "json" | "auto";
+  format: LogFormat;
   recordsField?: string;
   timestampField?: string;
   deadLetterIndex?: string;

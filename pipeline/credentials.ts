@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { StoredCredentials } from "../lambda/credentials";
 
 export interface CredentialsArgs {
   /** KV v2 mount and secret path holding `api_key`, or `username` and `password`. */
@@ -14,9 +15,6 @@ export interface CredentialsArgs {
   /** SSM parameter name, with a leading slash. */
   parameterName: string;
 }
-
-/** The credentials JSON the function expects in SSM. */
-export type StoredCredentials = { apiKey: string } | { username: string; password: string };
 
 /**
  * Turns the Vault secret's data into the stored JSON. Throws `pulumi.RunError` (without any

@@ -1,7 +1,9 @@
 /**
- * The shipper function's environment — the contract between `pipeline/` and `lambda/env.ts`.
- * Pure (no Pulumi imports) so the local emulator and the tests build exactly what is deployed.
+ * The shipper function's environment, written through the function's own contract
+ * (`lambda/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
+ * the tests build exactly what is deployed.
  */
+import { environmentVariables } from "../lambda/env";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
@@ -13,18 +15,21 @@ export function functionEnvironment(args: {
 }): Record<string, string> {
   const { producer, elasticsearch } = args;
   return {
-    ...(elasticsearch.endpoint ? { ES_ENDPOINT: elasticsearch.endpoint } : {}),
-    ...(elasticsearch.cloudId ? { ES_CLOUD_ID: elasticsearch.cloudId } : {}),
-    ES_CREDENTIALS_PARAMETER: args.parameterName,
-    ES_INDEX: producer.index,
-    ES_REQUEST_TIMEOUT_MS: String(elasticsearch.requestTimeoutSeconds * 1000),
-    LOG_FORMAT: producer.format,
-    ...(producer.recordsField ? { RECORDS_FIELD: producer.recordsField } : {}),
-    ...(producer.timestampField ? { TIMESTAMP_FIELD: producer.timestampField } : {}),
-    ...(producer.deadLetterIndex ? { DEAD_LETTER_INDEX: producer.deadLetterIndex } : {}),
-    QUEUE_URL: args.queueUrl,
-    PRODUCER: producer.name,
-    VISIBILITY_TIMEOUT_SECONDS: String(producer.visibilityTimeoutSeconds),
+    ...environmentVariables({
+      ES_ENDPOINT: elasticsearch.endpoint,
+      ES_CLOUD_ID: elasticsearch.cloudId,
+      ES_CREDENTIALS_PARAMETER: args.parameterName,
+      ES_INDEX: producer.index,
+      ES_REQUEST_TIMEOUT_MS: elasticsearch.requestTimeoutSeconds * 1000,
+      LOG_FORMAT: producer.format,
+      RECORDS_FIELD: producer.recordsField,
+      TIMESTAMP_FIELD: producer.timestampField,
+      DEAD_LETTER_INDEX: producer.deadLetterIndex,
+      QUEUE_URL: args.queueUrl,
+      PRODUCER: producer.name,
+      VISIBILITY_TIMEOUT_SECONDS: producer.visibilityTimeoutSeconds,
+    }),
+    // Read by Node.js itself, not by the function.
     NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
   };
 }

@@ -116,7 +116,7 @@ describe("Elasticsearch's odd answers", () => {
   it("splits requests refused as too large (413, sent before the body was read, as Elasticsearch does) until they fit", async () => {
     // Prepare: 16 MiB requests against a 1 MiB limit (nginx's default); the 413 goes out on the
     // headers, so the client, still writing, sees a closed connection and not the status.
-    const scenario = await world.scenario({ producer: { format: "text" }, environment: { ES_BULK_MAX_BYTES: String(16 * 1024 * 1024), ES_BULK_MAX_DOCUMENTS: "100000" } });
+    const scenario = await world.scenario({ producer: { format: "text" }, environment: { ES_BULK_MAX_BYTES: 16 * 1024 * 1024, ES_BULK_MAX_DOCUMENTS: 100_000 } });
     world.elasticsearch.maxBodyBytes = 1024 * 1024;
     const { content, lines } = textObject("split", 40_000);
     scenario.putAndNotify("split.log", content);
@@ -245,7 +245,7 @@ describe("a message that keeps failing", () => {
 describe("a batch larger than one invocation can ship", () => {
   it("hands on the messages it had no time to start instead of failing them, so none reaches the DLQ", async () => {
     // Prepare: one message at a time, Elasticsearch slow, ten objects that each take most of a second.
-    const scenario = await world.slowScenario({ delayMs: 300, environment: { MESSAGE_CONCURRENCY: "1" } });
+    const scenario = await world.slowScenario({ delayMs: 300, environment: { MESSAGE_CONCURRENCY: 1 } });
     const objects = Array.from({ length: 10 }, (_, n) => ({ key: `batch-${n}.log`, ...ndjsonObject(`batch${n}`, 1_000) }));
     for (const object of objects) world.aws.putObject(BUCKET, object.key, object.content);
     scenario.notify(...objects.map((object) => object.key));

@@ -73,7 +73,7 @@ describe("time is checked wherever it passes", () => {
   }, 120_000);
 
   it("treats an S3 body that stalls as a broken connection and resumes", async () => {
-    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 4_000, environment: { S3_IDLE_TIMEOUT_MS: "500" } });
+    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 4_000, environment: { S3_IDLE_TIMEOUT_MS: 500 } });
     const { content, lines } = ndjsonObject("stall", 2_000);
     world.aws.putObject(BUCKET, "stall.log", content);
     world.aws.s3Fault = (_request, number) => (number === 1 ? { kind: "stall", afterBytes: 50_000 } : undefined);

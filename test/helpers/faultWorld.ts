@@ -8,6 +8,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { expect, vi } from "vitest";
 import { validateConfig } from "../../pipeline/config";
+import { environmentVariables, type EnvironmentValues } from "../../lambda/env";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/messageLifetime";
 import { lambdaContext, s3Notification, s3Record } from "./events";
@@ -34,7 +35,8 @@ export interface ScenarioOptions {
   contextMs?: number;
   batchSize?: number;
   /** Extra function environment (tuning the function accepts, e.g. smaller bulk requests). */
-  environment?: Record<string, string>;
+  /** Run-time settings beyond what the program deploys, by the function's own variable names. */
+  environment?: EnvironmentValues;
 }
 
 /** Every environment key a scenario set, so the next one starts clean. */
@@ -63,7 +65,7 @@ export class FaultWorld {
    */
   async slowScenario(options: ScenarioOptions & { documentsPerRequest?: number; delayMs?: number } = {}): Promise<Scenario> {
     const { documentsPerRequest = 500, delayMs = 250, ...rest } = options;
-    const scenario = await this.scenario({ contextMs: 3_000, ...rest, environment: { ES_BULK_MAX_DOCUMENTS: String(documentsPerRequest), ...rest.environment } });
+    const scenario = await this.scenario({ contextMs: 3_000, ...rest, environment: { ES_BULK_MAX_DOCUMENTS: documentsPerRequest, ...rest.environment } });
     this.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: delayMs });
     return scenario;
   }
@@ -83,15 +85,17 @@ export class FaultWorld {
     delete deployed.NODE_OPTIONS; // V8 flags for the deployed function, not for this test process
     const environment: Record<string, string> = {
       ...deployed,
-      AWS_REGION: "eu-west-1",
+      ...environmentVariables({
+        AWS_REGION: "eu-west-1",
+        AWS_ENDPOINT_URL_S3: this.awsUrl,
+        AWS_ENDPOINT_URL_SQS: this.awsUrl,
+        AWS_ENDPOINT_URL_SSM: this.awsUrl,
+        S3_FORCE_PATH_STYLE: "true",
+        ...options.environment,
+      }),
       AWS_ACCESS_KEY_ID: "fault",
       AWS_SECRET_ACCESS_KEY: "fault",
-      AWS_ENDPOINT_URL_S3: this.awsUrl,
-      AWS_ENDPOINT_URL_SQS: this.awsUrl,
-      AWS_ENDPOINT_URL_SSM: this.awsUrl,
-      S3_FORCE_PATH_STYLE: "true",
       POWERTOOLS_LOG_LEVEL: "INFO",
-      ...options.environment,
     };
     for (const key of scenarioKeys) delete process.env[key];
     for (const [key, value] of Object.entries(environment)) {

@@ -1,7 +1,10 @@
 import { gzipSync } from "node:zlib";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { environmentVariables } from "../../../lambda/env";
 import { parseMessageBody } from "../../../lambda/notifications";
+import { validateConfig, type ProducerConfig } from "../../../pipeline/config";
+import { functionEnvironment } from "../../../pipeline/functionEnvironment";
 import { FakeAws } from "../../helpers/fakeAws";
 import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
 import { lambdaContext, s3Notification, s3Record, s3TestEvent, sqsEvent, sqsRecord } from "../../helpers/events";
@@ -19,23 +22,25 @@ let BatchFailedError: new (...args: never[]) => Error;
 beforeAll(async () => {
   const esUrl = await elasticsearch.start();
   const awsUrl = await aws.start();
+  // Written as the program writes it (the function's own contract), with test-only run-time settings.
+  const { producers, elasticsearch: esConfig } = validateConfig({
+    elasticsearch: { endpoint: esUrl, allowInsecureHttp: true, requestTimeoutSeconds: 2, vault: { mount: "secret", path: "unit" } },
+    producers: [{ name: "waf", bucket: BUCKET, index: INDEX, format: "ndjson", timeoutSeconds: 300 }],
+  });
+  const deployed = functionEnvironment({ producer: producers[0] as ProducerConfig, elasticsearch: esConfig, parameterName: "/s3-log-shipper/unit/elasticsearch", queueUrl: QUEUE_URL });
+  delete deployed.NODE_OPTIONS; // V8 flags for the deployed function, not for this test process
   Object.assign(process.env, {
-    ES_ENDPOINT: esUrl,
-    ES_CREDENTIALS_PARAMETER: "/s3-log-shipper/unit/elasticsearch",
-    ES_INDEX: INDEX,
-    LOG_FORMAT: "ndjson",
-    QUEUE_URL,
-    PRODUCER: "waf",
-    AWS_REGION: "eu-west-1",
+    ...deployed,
+    ...environmentVariables({
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL_S3: awsUrl,
+      AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_SSM: awsUrl,
+      S3_FORCE_PATH_STYLE: "true",
+      ES_BULK_MAX_DOCUMENTS: 500,
+    }),
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
-    AWS_ENDPOINT_URL_S3: awsUrl,
-    AWS_ENDPOINT_URL_SQS: awsUrl,
-    AWS_ENDPOINT_URL_SSM: awsUrl,
-    S3_FORCE_PATH_STYLE: "true",
-    VISIBILITY_TIMEOUT_SECONDS: "1800",
-    ES_BULK_MAX_DOCUMENTS: "500",
-    ES_REQUEST_TIMEOUT_MS: "2000",
     POWERTOOLS_LOG_LEVEL: "ERROR",
     POWERTOOLS_METRICS_DISABLED: "true",
   });
