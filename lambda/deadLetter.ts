@@ -3,7 +3,7 @@
  * with the raw record, the error and its origin, so nothing is lost and a human can replay it.
  */
 import { rawText, type ObjectContext } from "./documents";
-import type { RejectedDocument } from "./indexer";
+import type { RejectedDocument } from "./bulkWire";
 import { TAG_TRUNCATED } from "./records";
 
 /**

@@ -8,7 +8,7 @@
 import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
 import type { CredentialsSource, StoredCredentials } from "./credentials";
 import { CredentialsError, describeError } from "./errors";
-import { BulkRequestError, type BulkResponse, type BulkTransport } from "./indexer";
+import { BulkRequestError, type BulkResponse, type BulkTransport } from "./bulkWire";
 
 /**
  * Parses responses with plain JSON.parse. The default serializer also scans every response for

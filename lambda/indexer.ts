@@ -4,87 +4,19 @@
  * because that helper retries only item-level 429s: a whole-request 429/5xx or a connection error
  * aborts it, and it cannot tell us which offsets were acknowledged.
  *
- * Per item: 2xx indexed, 409 duplicate (already indexed by an earlier delivery: success),
- * 429/5xx retried with backoff, other 4xx permanent — to the dead-letter index when configured,
- * otherwise counted as rejected so the message fails. Per-document outcomes are data, not errors.
+ * What each answer means is decided in `bulkDecisions.ts`; the request layout is `bulkLayout.ts`'s.
+ * Refused documents go to the dead-letter index when configured, otherwise they are counted as
+ * rejected so the message fails. Per-document outcomes are data, not errors.
  */
-import { backoffDelay, sleep } from "./backoff";
-import { describeError, ShipperError } from "./errors";
-import { BulkBody, toByteString } from "./bulkBody";
+import { sleep } from "./backoff";
+import { BulkBody } from "./bulkBody";
+import { DEFAULT_RETRY, itemOutcome, learntLimit, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout, TOO_LARGE, type RetryPolicy } from "./bulkDecisions";
+import { CreateActions, type BulkEntry } from "./bulkLayout";
+import { BulkRequestError, type BulkItemResult, type BulkTransport, type RejectedDocument } from "./bulkWire";
+import type { DocumentSink } from "./documentSink";
+import { DEFAULTS } from "./env";
+import { describeError } from "./errors";
 import type { DocumentRef, LogRecord, PreparedDocument } from "./types";
-
-/** The answer for one item of a bulk request. */
-export interface BulkItemResult {
-  status: number;
-  error?: { type: string; reason: string };
-}
-
-/**
- * A `_bulk` answer. When `errors` is false every item succeeded and only their number is kept
- * (the items need no parsing); it must still match the documents sent.
- */
-export type BulkResponse = { errors: false; itemCount: number } | { errors: true; items: BulkItemResult[] };
-
-/**
- * Sends one `_bulk` body, waiting at most `timeoutMs` when given. Throws `BulkRequestError` when
- * the request as a whole fails.
- */
-export interface BulkTransport {
-  send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse>;
-}
-
-/** A whole bulk request failed: HTTP status (if any) and whether trying again may help. */
-export class BulkRequestError extends ShipperError {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryable: boolean,
-    options?: { cause?: unknown; answeredEarly?: boolean },
-  ) {
-    super(message, options);
-    this.answeredEarly = options?.answeredEarly ?? false;
-  }
-
-  /**
-   * The server answered before it had read the whole request and the client lost the answer
-   * (`Connection closed while reading the body`). That is how Elasticsearch (and proxies) refuse a
-   * request over their size limit: the 413 goes out as soon as the headers say the body is too
-   * large — measured against Elasticsearch 9.2 with http.max_content_length 4mb: a 5 MB bulk ends
-   * so, a 3 MB one is indexed.
-   */
-  readonly answeredEarly: boolean;
-}
-
-/** A document Elasticsearch refused for good (mapping conflict, invalid id, …). */
-export interface RejectedDocument {
-  document: DocumentRef;
-  status: number;
-  type: string;
-  reason: string;
-}
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-/** A request never gets less time than this, even when the deadline is close. */
-const MIN_REQUEST_TIMEOUT_MS = 1_000;
-
-/** After a 413, requests shrink to half the refused size, but never below this. */
-const MIN_FLUSH_BYTES = 64 * 1024;
-
-/** HTTP 413 Request Entity Too Large: Elasticsearch's http.max_content_length, or a proxy's limit. */
-const TOO_LARGE = 413;
-
-/**
- * A body this small is sent before any answer can arrive, so an early answer reaches the client
- * with its status: an early close on it is a connection problem, not a size refusal.
- */
-const EARLY_ANSWER_MIN_BYTES = 64 * 1024;
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 8_000 };
 
 export interface IndexerOptions {
   index: string;
@@ -93,11 +25,11 @@ export interface IndexerOptions {
   deadLetterIndex?: string;
   /** Builds the dead-letter `_source` for a rejected document. */
   deadLetterSource?: (rejected: RejectedDocument) => string;
-  /** Flush when the buffered bulk body reaches this many bytes. Default 5 MiB. */
+  /** Flush when the buffered bulk body reaches this many bytes. */
   flushBytes?: number;
-  /** Flush when this many documents are buffered. Default 5,000. */
+  /** Flush when this many documents are buffered. */
   flushDocuments?: number;
-  /** Bulk requests in flight at once. Default 2. */
+  /** Bulk requests in flight at once. */
   concurrency?: number;
   retry?: RetryPolicy;
   /** Epoch ms after which no retry is started (the function's time is nearly up). */
@@ -132,16 +64,8 @@ export interface IndexingResult {
 
 type Target = "primary" | "deadLetter";
 
-const NEWLINE = 0x0a;
-/** What follows the id on an action line. */
-const ACTION_END = '"}}\n';
-
 /** A document in a batch that needs a look of its own: what a refusal needs, and where its source lies. */
-interface Entry extends DocumentRef {
-  body: Buffer;
-  start: number;
-  end: number;
-}
+type Entry = DocumentRef & BulkEntry;
 
 /**
  * A batch handed to Elasticsearch. Per document only numbers are kept (and a record where the
@@ -157,32 +81,13 @@ interface SentBatch {
   records: Map<number, LogRecord>;
 }
 
-/** Where documents go: the indexer, seen from the code that builds them. */
-export interface DocumentSink {
-  /** Buffers a document whose `_source` is a string. Returns a promise when the caller must wait for room. */
-  add(document: PreparedDocument): Promise<void> | undefined;
-  /** The action line for document `id`, as a byte string (see `appendLines`). */
-  actionLine(id: string): string;
-  /** Documents and bytes that still fit in the request being filled. */
-  readonly roomDocuments: number;
-  readonly roomBytes: number;
-  /**
-   * Buffers documents already written as bulk lines — per document its `actionLine` and its
-   * `_source`, each ending in a newline — as one byte string (one character per byte, UTF-8 inside).
-   * `ends[i]` is where document i ends in `lines`, `offsets[i]` its record's offset. A failed
-   * document's record is recovered from its source (`IndexerOptions.recoverRecord`).
-   */
-  appendLines(lines: string, offsets: number[], ends: number[]): Promise<void> | undefined;
-}
-
 export class BulkIndexer implements DocumentSink {
   /** Lowered for the rest of the object when Elasticsearch (or a proxy) answers 413. */
   private flushBytes: number;
   private readonly flushDocuments: number;
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
-  private readonly action: string;
-  private readonly deadLetterAction: string;
+  private readonly actions: Record<Target, CreateActions>;
   private body: BulkBody;
   /** Bodies of answered requests, to fill again: a new 5 MB buffer per request makes V8 collect often. */
   private readonly spareBodies: BulkBody[] = [];
@@ -191,21 +96,16 @@ export class BulkIndexer implements DocumentSink {
   private records = new Map<number, LogRecord>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
-  private gaveUp = false;
+  /** True once a batch ran out of retries or Elasticsearch cannot be reached: stop reading, the message will be retried. */
+  unavailable = false;
 
   constructor(private readonly options: IndexerOptions) {
-    this.flushBytes = options.flushBytes ?? 5 * 1024 * 1024;
-    this.flushDocuments = options.flushDocuments ?? 5_000;
-    this.concurrency = options.concurrency ?? 2;
+    this.flushBytes = options.flushBytes ?? DEFAULTS.ES_BULK_MAX_BYTES;
+    this.flushDocuments = options.flushDocuments ?? DEFAULTS.ES_BULK_MAX_DOCUMENTS;
+    this.concurrency = options.concurrency ?? DEFAULTS.ES_BULK_CONCURRENCY;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.action = actionPrefix(options.index);
-    this.deadLetterAction = actionPrefix(options.deadLetterIndex ?? options.index);
+    this.actions = { primary: new CreateActions(options.index), deadLetter: new CreateActions(options.deadLetterIndex ?? options.index) };
     this.body = new BulkBody(this.bodyCapacity());
-  }
-
-  /** True once a batch ran out of retries: stop reading, the message will be retried. */
-  get unavailable(): boolean {
-    return this.gaveUp;
   }
 
   get roomDocuments(): number {
@@ -217,7 +117,7 @@ export class BulkIndexer implements DocumentSink {
   }
 
   actionLine(id: string): string {
-    return actionLine(this.action, id);
+    return this.actions.primary.line(id);
   }
 
   /**
@@ -283,20 +183,11 @@ export class BulkIndexer implements DocumentSink {
 
   /** The documents of a batch one by one, read back from its body: only needed when something failed. */
   private entriesOf(batch: SentBatch): Entry[] {
-    const body = batch.body.view();
-    const entries: Entry[] = [];
-    let lineStart = 0;
-    batch.lineEnds.forEach((lineEnd, position) => {
-      const idStart = lineStart + this.action.length;
-      const actionEnd = body.indexOf(NEWLINE, idStart);
+    return this.actions.primary.read(batch.body.view(), batch.lineEnds).map((entry, position) => {
       const offset = batch.offsets[position] as number;
-      const start = actionEnd + 1;
-      const end = lineEnd - 1;
-      const record = batch.records.get(position) ?? this.recoverRecord(body.subarray(start, end), offset);
-      entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END.length + 1), offset, record, body, start, end });
-      lineStart = lineEnd;
+      const record = batch.records.get(position) ?? this.recoverRecord(entry.body.subarray(entry.start, entry.end), offset);
+      return { ...entry, offset, record };
     });
-    return entries;
   }
 
   private recoverRecord(source: Buffer, offset: number): LogRecord {
@@ -314,17 +205,13 @@ export class BulkIndexer implements DocumentSink {
     let pending: Entry[] | undefined; // undefined while they are still all of the first body's documents
     let body: Buffer | undefined = firstBody;
     const rebuilt = new Set<Entry>();
-    const action = target === "primary" ? this.action : this.deadLetterAction;
-    let earlyAnswers = 0; // consecutive early answers to a single large document
+    let earlyAnswers = 0; // consecutive early answers (see BulkRequestError.answeredEarly)
     for (let attempt = 1; ; attempt += 1) {
-      let retryable: Entry[] = [];
-      const rejected: RejectedDocument[] = [];
-      body ??= encode(pending ?? documents(), action);
+      body ??= this.actions[target].encode(pending ?? documents());
       const sent = pending?.length ?? count;
+      let retryable: Entry[];
       try {
-        const deadline = this.options.deadline?.();
-        const timeoutMs = deadline === undefined ? undefined : Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - Date.now());
-        const response = await this.options.transport.send(body, timeoutMs);
+        const response = await this.options.transport.send(body, requestTimeout(this.options.deadline?.(), Date.now()));
         answered ||= body === firstBody;
         // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
         // answer) says nothing reliable about any of them: the request failed and is sent again.
@@ -335,58 +222,68 @@ export class BulkIndexer implements DocumentSink {
           this.countAccepted(target, sent);
           return answered;
         }
-        (pending ??= documents()).forEach((entry, position) => {
-          const item = response.items[position] as BulkItemResult;
-          if (item.status >= 200 && item.status < 300) this.countAccepted(target, 1);
-          else if (item.status === 409) {
-            if (target === "primary") this.result.duplicates += 1;
-            else this.result.deadLettered += 1;
-          } else if (item.status === 429 || item.status >= 500) {
-            retryable.push(entry);
-            this.result.lastError = describeItem(item);
-          } else if (target === "primary" && !rebuilt.has(entry) && this.options.rebuild) {
-            const source = this.options.rebuild(entry, item.error?.reason ?? "");
-            if (source === undefined) rejected.push(rejection(entry, item));
-            else {
-              const replacement = toEntry(entry, source);
-              rebuilt.add(replacement);
-              retryable.push(replacement);
-            }
-          } else {
-            rejected.push(rejection(entry, item));
-          }
-        });
+        pending ??= documents();
+        const sorted = this.sortItems(pending, response.items, target, rebuilt);
+        if (sorted.rejected.length > 0) await this.handleRejected(sorted.rejected, target);
+        retryable = sorted.retry;
       } catch (error) {
         pending ??= documents();
         earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
-        if (error instanceof BulkRequestError && isTooLarge(error, body.length, pending.length, earlyAnswers)) {
-          return (await this.splitTooLarge(pending, body.length, target, action, error)) || answered;
-        }
-        if (!(error instanceof BulkRequestError) || !error.retryable) {
-          this.result.failed += pending.length;
-          this.result.lastError = describeError(error);
-          this.gaveUp = true;
-          return answered;
-        }
-        retryable = pending;
+        const failure = requestFailure(error, body.length, pending.length, earlyAnswers);
+        if (failure === "tooLarge") return (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError)) || answered;
         this.result.lastError = describeError(error);
+        if (failure === "giveUp") return this.giveUp(pending.length, answered);
+        retryable = pending;
       }
-
-      if (rejected.length > 0) await this.handleRejected(rejected, target);
       if (retryable.length === 0) return answered;
-
-      const delay = backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
-      const deadline = this.options.deadline?.() ?? Number.POSITIVE_INFINITY;
-      if (attempt >= this.retry.maxAttempts || Date.now() + delay > deadline) {
-        this.result.failed += retryable.length;
-        this.gaveUp = true;
-        return answered;
-      }
+      const delay = nextRetryDelay(attempt, this.retry, Date.now(), this.options.deadline?.());
+      if (delay === undefined) return this.giveUp(retryable.length, answered);
       await sleep(delay);
       // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
       if (retryable !== pending) body = undefined;
       pending = retryable;
     }
+  }
+
+  /** Counts each item of an answer with errors; returns those to send again and those refused for good. */
+  private sortItems(entries: Entry[], items: BulkItemResult[], target: Target, rebuilt: Set<Entry>): { retry: Entry[]; rejected: RejectedDocument[] } {
+    const retry: Entry[] = [];
+    const rejected: RejectedDocument[] = [];
+    entries.forEach((entry, position) => {
+      const item = items[position] as BulkItemResult;
+      switch (itemOutcome(item.status)) {
+        case "created":
+          this.countAccepted(target, 1);
+          break;
+        case "duplicate":
+          if (target === "primary") this.result.duplicates += 1;
+          else this.result.deadLettered += 1;
+          break;
+        case "retry":
+          retry.push(entry);
+          this.result.lastError = describeItem(item);
+          break;
+        case "refused": {
+          // A document is offered one rebuild (e.g. duplicate keys merged) before it counts as refused.
+          const source = target === "primary" && !rebuilt.has(entry) ? this.options.rebuild?.(entry, item.error?.reason ?? "") : undefined;
+          if (source === undefined) {
+            rejected.push(rejection(entry, item));
+          } else {
+            const replacement = toEntry(entry, source);
+            rebuilt.add(replacement);
+            retry.push(replacement);
+          }
+        }
+      }
+    });
+    return { retry, rejected };
+  }
+
+  /** Elasticsearch did not take `documents` in time: they fail (the message comes back), and reading stops. */
+  private giveUp(documents: number, answered: boolean): boolean {
+    this.result.failed += documents;
+    this.unavailable = true;
+    return answered;
   }
 
   /**
@@ -397,32 +294,28 @@ export class BulkIndexer implements DocumentSink {
    * meanwhile, so a limit far below the request size costs a refusal per halving, not per group.
    * Resolves to false: the refused body's buffer is not known to be released.
    */
-  private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, action: string, error: BulkRequestError): Promise<boolean> {
-    const limit = Math.max(1, Math.floor(refusedBytes / 2));
-    this.flushBytes = Math.max(MIN_FLUSH_BYTES, Math.min(this.flushBytes, limit));
+  private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, error: BulkRequestError): Promise<boolean> {
+    const learnt = learntLimit(refusedBytes, this.flushBytes);
+    this.flushBytes = learnt.flushBytes;
     if (entries.length === 1) {
       const entry = entries[0] as Entry;
       const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
       await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
       return false;
     }
-    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(limit, this.flushBytes));
+    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(learnt.limit, this.flushBytes));
+    const actions = this.actions[target];
+    const sizes = entries.map((entry) => actions.entryBytes(entry));
     for (let next = 0; next < entries.length; ) {
-      if (this.gaveUp) {
+      if (this.unavailable) {
         // Elasticsearch stopped answering: what was not sent failed with the rest.
         this.result.failed += entries.length - next;
         break;
       }
       // Never the whole refused request again: at most half of it, less if a smaller limit was learnt.
-      const room = Math.min(limit, this.flushBytes);
-      let bytes = 0;
-      let end = next;
-      while (end < entries.length && (end === next || bytes + entryBytes(entries[end] as Entry, action) <= room) && end - next < entries.length - 1) {
-        bytes += entryBytes(entries[end] as Entry, action);
-        end += 1;
-      }
+      const end = nextGroupEnd(sizes, next, Math.min(learnt.limit, this.flushBytes));
       const group = entries.slice(next, end);
-      await this.sendWithRetries(encode(group, action), group.length, () => group, target);
+      await this.sendWithRetries(actions.encode(group), group.length, () => group, target);
       next = end;
     }
     return false;
@@ -445,52 +338,14 @@ export class BulkIndexer implements DocumentSink {
     const deadLetterSource = this.options.deadLetterSource;
     if (!deadLetterSource) return;
     const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
-    await this.sendWithRetries(encode(entries, this.deadLetterAction), entries.length, () => entries, "deadLetter");
+    await this.sendWithRetries(this.actions.deadLetter.encode(entries), entries.length, () => entries, "deadLetter");
   }
-}
-
-/**
- * Whether a failed request was refused as too large: a 413, or an early answer to a large body
- * (see `BulkRequestError.answeredEarly`) — at once for several documents (splitting them costs
- * nothing if it was a network blip), at the second in a row for a single document (whose refusal
- * is for good).
- */
-function isTooLarge(error: BulkRequestError, bodyBytes: number, documents: number, earlyAnswers: number): boolean {
-  if (error.status === TOO_LARGE) return true;
-  if (!error.answeredEarly || bodyBytes <= EARLY_ANSWER_MIN_BYTES) return false;
-  return documents > 1 || earlyAnswers >= 2;
-}
-
-/** Bytes an entry takes in a request: its action line, its source and two newlines. */
-function entryBytes(entry: Entry, action: string): number {
-  return action.length + entry.id.length + ACTION_END.length + (entry.end - entry.start) + 1;
 }
 
 /** A stand-alone entry for a source built after its batch (a rebuild or a dead letter). */
 function toEntry(document: DocumentRef, source: string): Entry {
   const body = Buffer.from(source, "utf8");
   return { id: document.id, offset: document.offset, record: document.record, body, start: 0, end: body.length };
-}
-
-/** The start of an action line up to the id, `{"create":{"_index":"…","_id":"`, as a byte string. */
-function actionPrefix(index: string): string {
-  return toByteString(`{"create":{"_index":${JSON.stringify(index)},"_id":"`);
-}
-
-/** The action line that creates document `id`, after `prefix` (from `actionPrefix`). */
-function actionLine(prefix: string, id: string): string {
-  return `${prefix}${id}${ACTION_END}`;
-}
-
-/** Encodes entries (whose sources lie in earlier bodies) into a new request body. */
-function encode(entries: Entry[], action: string): Buffer {
-  const body = new BulkBody(0);
-  for (const entry of entries) {
-    body.byteString(actionLine(action, entry.id));
-    body.copy(entry.body, entry.start, entry.end);
-    body.byteString("\n");
-  }
-  return body.view();
 }
 
 function rejection(entry: DocumentRef, item: BulkItemResult): RejectedDocument {

@@ -8,7 +8,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { CredentialsProvider } from "./credentials";
 import { readSettings, type ShipperSettings } from "./env";
 import { ElasticsearchBulkTransport } from "./esClient";
-import type { BulkTransport } from "./indexer";
+import type { BulkTransport } from "./bulkWire";
 import type { ShipObjectSettings } from "./shipObject";
 
 const CONNECT_TIMEOUT_MS = 3_000;

@@ -3,7 +3,7 @@
  * fake Elasticsearch that answers 503, and prints what the failure carried. A client that copies
  * the request body into its error metadata runs out of heap here instead of printing.
  */
-import { BulkRequestError } from "../../lambda/indexer";
+import { BulkRequestError } from "../../lambda/bulkWire";
 import { ElasticsearchBulkTransport } from "../../lambda/esClient";
 import { FakeElasticsearch } from "./fakeElasticsearch";
 

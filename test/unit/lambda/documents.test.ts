@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { documentId, DocumentBuilder, objectIdPrefix, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../lambda/documents";
-import type { DocumentSink } from "../../../lambda/indexer";
+import type { DocumentSink } from "../../../lambda/documentSink";
 import { readRecords, TAG_INVALID_JSON, type LineFormat } from "../../../lambda/records";
 import type { PreparedDocument } from "../../../lambda/types";
 
