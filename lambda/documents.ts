@@ -5,14 +5,15 @@
  *
  * Hot path (`appendLines`): a text line is JSON-escaped into `message`; a JSON line whose top level
  * has none of the fields we add is parsed (to know that) but not re-serialised: its own text
- * follows the ECS fields, which are fixed per object but for the offset and so made once.
+ * follows the ECS fields, which are fixed per object but for the offset and so made once (the
+ * layout is `hotPathSource.ts`'s; the request layout around it `bulkLayout.ts`'s).
  * Everything else — tags, clashing fields, invalid UTF-8, json documents — takes the general path
  * (`build`, parse-and-merge).
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { toByteString } from "./bulkBody";
-import type { DocumentSink } from "./indexer";
+import type { DocumentSink } from "./documentSink";
+import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "./lines";
 import { isPlainObject, lineRecord, type LineFormat } from "./records";
 import type { DocumentRef, LogRecord, PreparedDocument } from "./types";
@@ -25,14 +26,6 @@ export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";
  * generation. 16 measured fastest (a 48 MB text object: 270 ms against 460 and 550).
  */
 const EMIT_EVERY = 16;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const TIMESTAMP_KEY = '{"@timestamp":';
-
-function isJsonWhitespace(value: number): boolean {
-  return value === 0x20 || value === 0x0a || value === 0x0d || value === 0x09;
-}
-
 /** Top-level fields the shipper writes; a log that has one of them takes the merging path. */
 const RESERVED_FIELDS = ["@timestamp", "log", "aws", "cloud", "event", "tags"] as const;
 
@@ -71,25 +64,11 @@ export function documentId(objectPrefix: string, offset: number): string {
 /** Builds documents for one object. */
 export class DocumentBuilder {
   private readonly idPrefix: string;
-  private readonly eventTimeJson: string;
-  // The fixed parts of a hot-path document as byte strings (toByteString), made once per object:
-  // `{"@timestamp":…,"log":{…,"offset":` <offset> `},"aws":…,"event":{…}}`
-  private readonly ecsBefore: string;
-  private readonly ecsAfter: string;
-  private readonly eventTimeHead: string;
-  private readonly textAfterMessage: string;
+  private readonly sources: HotPathSources;
 
   constructor(private readonly context: ObjectContext) {
     this.idPrefix = objectIdPrefix(context.bucket, context.key, context.identity);
-    this.eventTimeJson = JSON.stringify(context.eventTime);
-    const path = JSON.stringify(`s3://${context.bucket}/${context.key}`);
-    this.ecsBefore = toByteString(`,"log":{"file":{"path":${path}},"offset":`);
-    this.ecsAfter = toByteString(
-      `},"aws":{"s3":{"bucket":{"name":${JSON.stringify(context.bucket)}},"object":{"key":${JSON.stringify(context.key)}}}}` +
-        `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}},"event":{"ingested":${JSON.stringify(context.ingested)}}`,
-    );
-    this.eventTimeHead = `${TIMESTAMP_KEY}${toByteString(this.eventTimeJson)}${this.ecsBefore}`;
-    this.textAfterMessage = `,"@timestamp":${toByteString(this.eventTimeJson)}${this.ecsBefore}`;
+    this.sources = new HotPathSources(context);
   }
 
   /**
@@ -130,7 +109,7 @@ export class DocumentBuilder {
       if (lines.utf8 && !lines.truncated(index)) {
         const line = region.substring((starts[index] as number) - base, (lineEnds[index] as number) - base);
         if (format === "text") {
-          source = `{"message":${JSON.stringify(line)}${this.textAfterMessage}${offset}${this.ecsAfter}}`;
+          source = this.sources.text(line, offset);
         } else {
           try {
             value = JSON.parse(ascii ? line : lines.text(index));
@@ -159,42 +138,19 @@ export class DocumentBuilder {
 
   /**
    * The hot-path source of a JSON line (a byte string) whose top level has none of the fields we
-   * add: the ECS fields, then the line's own fields as they are. Undefined when it needs merging.
+   * add. Undefined when it needs merging.
    */
   private jsonLineSource(line: string, value: unknown, offset: number): string | undefined {
     if (!isPlainObject(value) || hasReservedField(value)) return undefined;
-    const timestamp = this.timestampJson(value);
-    if (timestamp === undefined) return undefined;
-    const head = this.context.timestampField ? `${TIMESTAMP_KEY}${timestamp}${this.ecsBefore}` : this.eventTimeHead;
-    // JSON.parse accepted an object, so only JSON whitespace lies around its braces.
-    const object = line.trim();
-    let first = 1;
-    while (isJsonWhitespace(object.charCodeAt(first))) first += 1;
-    const fields = object.charCodeAt(first) === CLOSE_BRACE ? "}" : `,${object.substring(1)}`;
-    return `${head}${offset}${this.ecsAfter}${fields}`;
+    if (!this.context.timestampField) return this.sources.jsonObject(line, offset);
+    const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
+    // A field that does not parse takes the general path, which tags it.
+    return timestamp === undefined ? undefined : this.sources.jsonObject(line, offset, `"${timestamp}"`);
   }
 
-  /**
-   * The record a hot-path source was built from, read back from that source when Elasticsearch
-   * refused it (for a rebuild or a dead letter): a text line's `message`, or a JSON line's own fields.
-   */
+  /** The record a hot-path source was built from, read back when Elasticsearch refused it (for a rebuild or a dead letter). */
   recoverRecord(source: Buffer, offset: number): LogRecord {
-    const bytes = source.toString("latin1");
-    if (bytes.startsWith('{"message":')) {
-      const { message } = JSON.parse(source.toString("utf8")) as { message: string };
-      return { offset, nextOffset: offset, text: message };
-    }
-    // The ECS part holds the key, which cannot contain the whole ECS part: the first match is ours.
-    const ecsAt = bytes.indexOf(this.ecsAfter);
-    // Only this builder's sources come here; anything else is kept whole rather than lost to a throw.
-    if (ecsAt === -1) return { offset, nextOffset: offset, text: source.toString("utf8") };
-    const fieldsAt = ecsAt + this.ecsAfter.length;
-    const text = `{${source.toString("utf8", source[fieldsAt] === COMMA ? fieldsAt + 1 : fieldsAt)}`;
-    try {
-      return { offset, nextOffset: offset, text, value: JSON.parse(text) as unknown };
-    } catch {
-      return { offset, nextOffset: offset, text };
-    }
+    return this.sources.recover(source, offset);
   }
 
   /** Builds the document for one record (the general path). Never throws: odd input becomes a tagged document. */
@@ -252,12 +208,6 @@ export class DocumentBuilder {
     return this.mergedSource(record);
   }
 
-  /** `@timestamp` as JSON for the hot path, or undefined when the field does not parse (the general path tags it). */
-  private timestampJson(value: Record<string, unknown>): string | undefined {
-    if (!this.context.timestampField) return this.eventTimeJson;
-    const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
-    return timestamp === undefined ? undefined : `"${timestamp}"`;
-  }
 }
 
 /**
