@@ -47,7 +47,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         settings: rt.objectSettings,
         shouldStop: () => givenUp || budget.shouldStop(),
         deadline: () => budget.deadline(),
-        abandoned: () => givenUp,
+        givenUp: () => givenUp,
         sendContinuation: rt.sendContinuation,
         onObjectStart: (ref) => (current = ref),
         onObject: (ref, outcome, durationMs, messageId) => {
@@ -55,7 +55,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
           const fields = { messageId, bucket: ref.bucket, key: ref.key, ...(ref.resume ? { resume: ref.resume } : {}), ...outcome.stats, ms: durationMs };
           if (outcome.status === "failed") logger.error("object failed", { ...fields, reason: outcome.reason, transient: outcome.transient });
           else if (outcome.status === "superseded") logger.warn("object superseded", { ...fields, reason: outcome.reason });
-          else if (outcome.status === "paused") logger.info("object paused", { ...fields, next: outcome.resume });
+          else if (outcome.status === "continued") logger.info("object continued", { ...fields, next: outcome.resume });
           else logger.info("object shipped", fields);
         },
         onResume: (ref, error, atByte, messageId) =>

@@ -11,7 +11,7 @@ export const SERVICE_NAME = "s3-log-shipper";
 /** The dimension naming the producer, on every metric. */
 export const PRODUCER_DIMENSION = "producer";
 
-/** One per object the function read (shipped, paused, superseded or failed). */
+/** One per object the function read (shipped, continued, superseded or failed). */
 export const OBJECTS_PROCESSED = "ObjectsProcessed";
 
 /** The dimensions of a producer's metrics, as an alarm must name them (all of them, exactly). */

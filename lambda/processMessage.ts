@@ -10,7 +10,7 @@
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
 import { describeError } from "./errors";
-import type { RejectedDocument } from "./indexer";
+import type { RejectedDocument } from "./bulkWire";
 import { parseMessageBody } from "./notifications";
 import type { ObjectOutcome, ShipObjectDependencies } from "./shipObject";
 import { shipObject } from "./shipObject";
@@ -20,7 +20,7 @@ export interface MessageDependencies extends Omit<ShipObjectDependencies, "onRes
   /** Sends a continuation body to the producer's own queue. */
   sendContinuation: (body: string) => Promise<void>;
   /** True once the handler has given up on this message (its time is over): send nothing more. */
-  abandoned?: () => boolean;
+  givenUp?: () => boolean;
   /** Called as an object starts: the handler names it if the message runs out of time there. */
   onObjectStart?: (ref: ObjectRef) => void;
   /** Called once per object with its outcome (summary log line and metrics). */
@@ -75,7 +75,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       case "failed":
         failures.push({ ref, reason: outcome.reason, transient: outcome.transient });
         continue;
-      case "paused": {
+      case "continued": {
         const why = `time short at ${describeResume(outcome.resume)} of s3://${ref.bucket}/${ref.key}`;
         if (failures.length > 0) return failed(failures, `${why}, not continued because an earlier object failed`);
         const resumed: ObjectRef = {
@@ -114,7 +114,7 @@ function describeResume(resume: NonNullable<ObjectRef["resume"]>): string {
 
 async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why: string): Promise<Disposition> {
   // The handler already reported this message failed: a continuation now would run beside its redelivery.
-  if (deps.abandoned?.()) return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
+  if (deps.givenUp?.()) return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
   try {
     await deps.sendContinuation(continuationBody(objects));
   } catch (error) {

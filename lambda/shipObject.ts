@@ -7,10 +7,11 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents";
 import { describeError, ObjectError } from "./errors";
-import { BulkIndexer, type BulkTransport, type RejectedDocument } from "./indexer";
+import type { BulkTransport, RejectedDocument } from "./bulkWire";
+import { BulkIndexer } from "./indexer";
 import { openObject, type ObjectVersion, type ReadStart } from "./objectReader";
 import { readRecords } from "./records";
-import { emptyStats, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
+import { emptyStats, type LineFormat, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
 
 export interface ShipObjectSettings {
   index: string;
@@ -42,7 +43,7 @@ export interface ShipObjectDependencies {
 export type ObjectOutcome =
   | { status: "done"; stats: ObjectStats; version: ObjectVersion }
   /** Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start). */
-  | { status: "paused"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint }
+  | { status: "continued"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint }
   /** The object changed since a continuation was sent; its new version has its own notification. */
   | { status: "superseded"; stats: ObjectStats; reason: string }
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
@@ -133,8 +134,8 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).
   const { start } = plan;
-  let position: { unit: "line"; format: "text" | "ndjson"; reached: number; read: number } | { unit: "record"; reached: number; recordsField: string | undefined } | undefined;
-  let stopped = false;
+  let position: { unit: "line"; format: LineFormat; reached: number; read: number } | { unit: "record"; reached: number; recordsField: string | undefined } | undefined;
+  let continued = false;
   let readError: unknown;
   try {
     reading: for await (const batch of readRecords(opened.chunks, {
@@ -167,7 +168,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
       // bytes skipped to reach a continuation's start take time too.
       if (deps.shouldStop()) {
-        stopped = true;
+        continued = true;
         break;
       }
     }
@@ -195,11 +196,11 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     const where = settings.deadLetterIndex ? `and the dead-letter index ${settings.deadLetterIndex} refused them too` : "and no deadLetterIndex is configured";
     return { status: "failed", stats, reason: `Elasticsearch refused ${result.rejected} documents for good ${where}: ${result.lastError ?? "unknown error"}`, transient: false };
   }
-  if (!stopped && position?.unit === "line" && position.read < start) {
+  if (!continued && position?.unit === "line" && position.read < start) {
     // The stream ended before the continuation's start: not the content the position was taken in.
     return { status: "failed", stats, reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${start}`, transient: false };
   }
-  if (!stopped || !position) return { status: "done", stats, version: opened.version };
+  if (!continued || !position) return { status: "done", stats, version: opened.version };
 
   // Time ran short. A continuation must start past this one's start, or the object would loop.
   if (position.reached <= start) {
@@ -219,7 +220,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     position.unit === "line"
       ? { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) }
       : { unit: "record", recordIndex: position.reached, ...(position.recordsField ? { recordsField: position.recordsField } : {}), gzip };
-  return { status: "paused", stats, version: opened.version, resume };
+  return { status: "continued", stats, version: opened.version, resume };
 }
 
 /** Transient: S3 or the network may recover. Permanent: the object is gone, forbidden or unreadable. */

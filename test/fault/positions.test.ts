@@ -20,7 +20,7 @@ function jsonDocument(tag: string, count: number, recordsField?: string): { cont
 
 /** Continuation messages the function sent itself, parsed. */
 function continuationsOf(scenario: { logs: Array<Record<string, unknown>> }): unknown[] {
-  return scenario.logs.filter((line) => line.message === "object paused").map((line) => line.next);
+  return scenario.logs.filter((line) => line.message === "object continued").map((line) => line.next);
 }
 
 describe("continuations resume in the unit of the format", () => {
@@ -33,7 +33,7 @@ describe("continuations resume in the unit of the format", () => {
     // Act
     await scenario.run();
 
-    // Assess: paused at record indexes, every record once, nothing in the DLQ.
+    // Assess: continued at record indexes, every record once, nothing in the DLQ.
     expect(continuationsOf(scenario).length).toBeGreaterThan(0);
     expect(continuationsOf(scenario)).toContainEqual(expect.objectContaining({ unit: "record", gzip: false }));
     scenario.expectEachLineOnce({ "cloudtrail.json": lines });
@@ -175,10 +175,10 @@ describe("continuation bodies", () => {
 
     await scenario.run();
 
-    const paused = continuationsOf(scenario) as Array<{ unit: string; format: string; member?: { compressedOffset: number } }>;
-    expect(paused.length).toBeGreaterThan(0);
-    for (const resume of paused) expect(resume).toMatchObject({ unit: "line", format: "ndjson", gzip: true, member: expect.any(Object) });
-    expect(parseMessageBody(JSON.stringify({ s3LogShipperContinuation: { version: 2, objects: [{ bucket: BUCKET, key: "k", eventTime: "t", resume: paused[0] }] } })).kind).toBe("objects");
+    const continued = continuationsOf(scenario) as Array<{ unit: string; format: string; member?: { compressedOffset: number } }>;
+    expect(continued.length).toBeGreaterThan(0);
+    for (const resume of continued) expect(resume).toMatchObject({ unit: "line", format: "ndjson", gzip: true, member: expect.any(Object) });
+    expect(parseMessageBody(JSON.stringify({ s3LogShipperContinuation: { version: 2, objects: [{ bucket: BUCKET, key: "k", eventTime: "t", resume: continued[0] }] } })).kind).toBe("objects");
     scenario.expectEachLineOnce({ "multi.log.gz": members.flatMap((member) => member.lines) });
   }, 90_000);
 });
