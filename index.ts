@@ -7,7 +7,8 @@ import { loadStackConfig } from "./pipeline/stackConfig";
 
 const shipper = new LogShipper("s3-log-shipper", { config: loadStackConfig() });
 
-/** Per producer: queue URL, DLQ URL, function name and alarm names. */
+/** Per producer: bucket, prefix and suffix, queue and DLQ, function, log group and alarm names (what `s3ls` reads). */
 export const producers = shipper.producers;
+export const region = shipper.region;
 export const alarmTopicArn = shipper.alarmTopicArn;
 export const credentialsParameterName = shipper.credentialsParameterName;

@@ -17,16 +17,27 @@ export interface LogShipperArgs {
   config: ShipperConfig;
 }
 
+/**
+ * What operators and the `s3ls` commands need per producer, so that nothing re-reads stack config:
+ * where its objects are, its queues, function, log group and alarms.
+ */
 export interface ProducerOutputs {
+  bucket: string;
+  prefix: string;
+  suffix: string;
   queueUrl: pulumi.Output<string>;
+  queueArn: pulumi.Output<string>;
   deadLetterQueueUrl: pulumi.Output<string>;
+  deadLetterQueueArn: pulumi.Output<string>;
   functionName: pulumi.Output<string>;
+  logGroupName: pulumi.Output<string>;
   alarmNames: pulumi.Output<string[]>;
 }
 
 export class LogShipper extends pulumi.ComponentResource {
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly credentialsParameterName: pulumi.Output<string>;
+  readonly region: pulumi.Output<string>;
   readonly producers: Record<string, ProducerOutputs> = {};
 
   constructor(name: string, args: LogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,21 +100,22 @@ export class LogShipper extends pulumi.ComponentResource {
     );
 
     createBucketNotifications(
-      pipelines.map((pipeline, position) => ({
-        producer: config.producers[position] as ShipperConfig["producers"][number],
-        queueArn: pipeline.queue.arn,
-        queuePolicy: pipeline.queuePolicy,
-      })),
+      pipelines.map((pipeline) => ({ producer: pipeline.producer, queueArn: pipeline.queue.arn, queuePolicy: pipeline.queuePolicy })),
       this,
     );
 
-    for (const [position, pipeline] of pipelines.entries()) {
-      const producer = config.producers[position];
-      if (!producer) continue;
+    for (const pipeline of pipelines) {
+      const { producer } = pipeline;
       this.producers[producer.name] = {
+        bucket: producer.bucket,
+        prefix: producer.prefix ?? "",
+        suffix: producer.suffix ?? "",
         queueUrl: pipeline.queue.url,
+        queueArn: pipeline.queue.arn,
         deadLetterQueueUrl: pipeline.deadLetterQueue.url,
+        deadLetterQueueArn: pipeline.deadLetterQueue.arn,
         functionName: pipeline.function.name,
+        logGroupName: pipeline.logGroup.name,
         alarmNames: pulumi.all([
           pipeline.alarms.deadLetterQueueDepth.name,
           pipeline.alarms.backlogAge.name,
@@ -113,6 +125,7 @@ export class LogShipper extends pulumi.ComponentResource {
       };
     }
     this.alarmTopicArn = alerts.topicArn;
+    this.region = region;
     this.credentialsParameterName = credentials.parameter.name;
     this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, credentialsParameterName: this.credentialsParameterName });
   }

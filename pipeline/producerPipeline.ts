@@ -28,16 +28,20 @@ export interface ProducerPipelineArgs {
 }
 
 export class ProducerPipeline extends pulumi.ComponentResource {
+  /** The producer this pipeline ships, as configured. */
+  readonly producer: ProducerConfig;
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly queuePolicy: aws.sqs.QueuePolicy;
   readonly role: aws.iam.Role;
   readonly function: aws.lambda.Function;
+  readonly logGroup: aws.cloudwatch.LogGroup;
   readonly alarms: ProducerAlarms;
 
   constructor(name: string, args: ProducerPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-log-shipper:pipeline:Producer", name, {}, opts);
     const { producer } = args;
+    this.producer = producer;
     const child = { parent: this };
     const bucketArn = pulumi.interpolate`arn:${args.partition}:s3:::${producer.bucket}`;
 
@@ -84,11 +88,11 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     );
 
     // Identity and logs. The log group exists before the function so Lambda never creates one without retention.
-    const logGroup = new aws.cloudwatch.LogGroup(
+    const logGroup = (this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: `/s3-log-shipper/${pulumi.getStack()}/${producer.name}`, retentionInDays: producer.logRetentionDays },
       child,
-    );
+    ));
     this.role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()) }, child);
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-role-policy`,
