@@ -5,9 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import { AlertTopic } from "./alertTopic";
 import { createBucketNotifications } from "./bucketNotifications";
-import { BUNDLE_FILE_NAME, bundleShipperFunction } from "./bundle";
+import { BUNDLE_FILE_NAME, writeShipperBundle } from "./bundle";
 import type { ShipperConfig } from "./config";
 import { Credentials } from "./credentials";
 import { credentialsKeyPolicy, parameterArn } from "./policies";
@@ -64,7 +65,10 @@ export class LogShipper extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const code = new pulumi.asset.AssetArchive({ [BUNDLE_FILE_NAME]: new pulumi.asset.StringAsset(bundleShipperFunction().code) });
+    // One file for every producer, named relative to the project (the state keeps its path and
+    // hash): the same wherever the checkout lies, so another machine's `pulumi up` shows no diff.
+    const bundle = writeShipperBundle();
+    const code = new pulumi.asset.AssetArchive({ [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)) });
     const pipelines = config.producers.map(
       (producer) =>
         new ProducerPipeline(

@@ -8,9 +8,7 @@ import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { mkdirSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
-import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/bundle";
+import { writeShipperBundle } from "../../pipeline/bundle";
 import { groupByBucket, type ElasticsearchConfig, type ProducerConfig } from "../../pipeline/config";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { LambdaEmulator } from "./lambdaEmulator";
@@ -45,12 +43,9 @@ export function awsClients(endpoint: string): AwsClients {
   return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common), ssm: new SSMClient(common), kms: new KMSClient(common) };
 }
 
-/** Writes the bundle `pulumi up` deploys to `.cache/bundle/index.js` and returns its path. */
+/** Writes the bundle `pulumi up` deploys (the same file) and returns its path. */
 export function writeDeployedBundle(): string {
-  const file = path.join(PROJECT_ROOT, ".cache", "bundle", "index.js");
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, bundleShipperFunction().code);
-  return file;
+  return writeShipperBundle().file;
 }
 
 export interface ProvisionOptions {

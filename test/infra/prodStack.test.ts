@@ -3,8 +3,10 @@
  * three producers, two sharing one bucket.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bundleShipperFunction } from "../../pipeline/bundle";
 import type { PolicyDocument } from "../../pipeline/policies";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
 import { PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
@@ -245,5 +247,26 @@ describe("policies and secrets", () => {
       "aws:index/getRegion:getRegion",
       "vault:kv/getSecretV2:getSecretV2",
     ]);
+  });
+});
+
+describe("the function code", () => {
+  it("is one bundle file named by a path relative to the project, with no inline text, for every producer", async () => {
+    const functions = run.ofType("aws:lambda/function:Function");
+    expect(functions).toHaveLength(PRODUCERS.length);
+    const files = new Set<string>();
+    for (const fn of functions) {
+      const archive = fn.inputs.code as pulumi.asset.AssetArchive;
+      expect(archive).toBeInstanceOf(pulumi.asset.AssetArchive);
+      const assets = (await archive.assets) as Record<string, pulumi.asset.Asset>;
+      expect(Object.keys(assets)).toEqual(["index.js"]);
+      const asset = assets["index.js"] as pulumi.asset.FileAsset;
+      expect(asset).toBeInstanceOf(pulumi.asset.FileAsset);
+      expect((asset as unknown as { text?: unknown }).text).toBeUndefined();
+      files.add(await asset.path);
+    }
+    expect([...files]).toEqual([path.join(".cache", "bundle", "index.js")]);
+    // The file holds the function as bundled for this deployment.
+    expect(readFileSync(path.join(PROJECT_ROOT, ".cache", "bundle", "index.js"), "utf8")).toBe(bundleShipperFunction().code);
   });
 });
