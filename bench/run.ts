@@ -14,10 +14,9 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildSync } from "esbuild";
-import { bundleShipperFunction, FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../pipeline/bundle";
+import { bundleShipperFunction, FUNCTION_BUILD_OPTIONS, PROJECT_ROOT, writeShipperBundle } from "../pipeline/bundle";
 import { DEFAULT_TUNING } from "../pipeline/config";
 import { nodeOptionsFor } from "../pipeline/functionEnvironment";
-import { writeDeployedBundle } from "../scripts/local/localPipeline";
 import { startElasticsearch } from "../scripts/local/services";
 import { benchObject, type BenchObject } from "./data";
 
@@ -165,7 +164,7 @@ async function main(): Promise<void> {
     };
   });
   const bundle = bundleShipperFunction();
-  const cold = coldInitMs(writeDeployedBundle());
+  const cold = coldInitMs(writeShipperBundle().file);
   const results = {
     date: new Date().toISOString(),
     mode: quick ? "quick" : "full",

@@ -1,11 +1,14 @@
 /**
  * Runs the Pulumi program offline: `pulumi.runtime.setMocks` answers every resource with the
  * computed outputs AWS would give (ARNs, URLs, names) and every invoke the program makes; an invoke
- * it does not know fails loudly. Used by `npm run plan` and by the infrastructure tests.
+ * it does not know fails loudly. Used by `npm run plan` and by the infrastructure tests; with an
+ * `emulator`, every resource is also created in the AWS emulator and answered with what it says
+ * (the integration tier and `npm run demo`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
+import type { EmulatorResources } from "./local/emulatorResources";
 
 export interface RecordedResource {
   type: string;
@@ -19,11 +22,15 @@ export interface OfflineMockOptions {
   accountId?: string;
   /** What the Vault KV v2 lookup returns (placeholder credentials by default). */
   vaultData?: Record<string, string>;
+  /** Create every resource in the AWS emulator and answer with its outputs. */
+  emulator?: EmulatorResources;
 }
 
 export interface OfflineMocks {
   resources: RecordedResource[];
   invokes: string[];
+  /** Resources being created in the emulator right now. */
+  pending: number;
 }
 
 const PLACEHOLDER_VAULT_DATA = { api_key: "offline-plan-placeholder-not-a-credential" };
@@ -32,14 +39,25 @@ const PLACEHOLDER_VAULT_DATA = { api_key: "offline-plan-placeholder-not-a-creden
 export async function installOfflineMocks(options: OfflineMockOptions, project: string, stack: string): Promise<OfflineMocks> {
   const region = options.region;
   const accountId = options.accountId ?? "123456789012";
-  const recorded: OfflineMocks = { resources: [], invokes: [] };
+  const recorded: OfflineMocks = { resources: [], invokes: [], pending: 0 };
   let serial = 0;
 
   await pulumi.runtime.setMocks(
     {
-      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } | Promise<{ id: string; state: Record<string, unknown> }> {
         serial += 1;
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const { emulator } = options;
+        if (emulator) {
+          recorded.pending += 1;
+          return emulator
+            .create(args.type, args.name, inputs)
+            .then(({ id, outputs }) => {
+              recorded.resources.push({ type: args.type, name: args.name, inputs, state: outputs });
+              return { id, state: outputs };
+            })
+            .finally(() => (recorded.pending -= 1));
+        }
         const name = typeof inputs.name === "string" ? inputs.name : `${args.name}-${serial.toString(16).padStart(7, "0")}`;
         const computed = computedOutputs(args.type, name, inputs, { region, accountId, serial });
         const state = { ...inputs, name, ...computed.state };
@@ -48,6 +66,7 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         recorded.invokes.push(args.token);
+        if (options.emulator) return options.emulator.invoke(args.token, args.inputs as Record<string, unknown>, options.vaultData ?? PLACEHOLDER_VAULT_DATA);
         switch (args.token) {
           case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId, arn: `arn:aws:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
@@ -138,7 +157,7 @@ export async function settle(recorded: OfflineMocks, quietRounds = 5): Promise<v
   let quiet = 0;
   while (quiet < quietRounds) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    if (recorded.resources.length === last) quiet += 1;
+    if (recorded.resources.length === last && recorded.pending === 0) quiet += 1;
     else {
       quiet = 0;
       last = recorded.resources.length;

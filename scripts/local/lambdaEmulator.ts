@@ -13,6 +13,8 @@ export interface LambdaEmulatorOptions {
   timeoutSeconds: number;
   /** Echo the function's log lines to this process's stderr. */
   echoLogs?: boolean;
+  /** Called with every log line (the local pipeline writes them to the function's log group). */
+  onLogLine?: (line: string) => void;
 }
 
 export type InvocationOutcome = { result: SQSBatchResponse } | { error: string };
@@ -42,7 +44,7 @@ export class LambdaEmulator {
     return new Promise<InvocationOutcome>((resolve) => {
       const timer = setTimeout(() => {
         child.off("message", onMessage);
-        this.logs.push(`{"level":"ERROR","message":"Task timed out after ${this.options.timeoutSeconds} seconds"}`);
+        this.keepLine(`{"level":"ERROR","message":"Task timed out after ${this.options.timeoutSeconds} seconds"}`);
         this.kill();
         resolve({ error: `Task timed out after ${this.options.timeoutSeconds} seconds` });
       }, timeoutMs + TIMEOUT_SLACK_MS);
@@ -64,6 +66,12 @@ export class LambdaEmulator {
     this.ready = undefined;
   }
 
+  private keepLine(line: string): void {
+    this.logs.push(line);
+    this.options.onLogLine?.(line);
+    if (this.options.echoLogs) process.stderr.write(`[${this.options.environment.PRODUCER ?? "fn"}] ${line}\n`);
+  }
+
   private async container(): Promise<ChildProcess> {
     if (this.child && this.ready) {
       await this.ready;
@@ -83,11 +91,7 @@ export class LambdaEmulator {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (line.trim().length === 0) continue;
-        this.logs.push(line);
-        if (this.options.echoLogs) process.stderr.write(`[${this.options.environment.PRODUCER ?? "fn"}] ${line}\n`);
-      }
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim().length > 0) this.keepLine(line);
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);

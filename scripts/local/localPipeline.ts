@@ -1,21 +1,26 @@
 /**
- * Sets up the AWS emulator the way the Pulumi program sets up AWS — credentials as a KMS-encrypted
- * SecureString, per producer a queue with redrive to a DLQ after maxReceiveCount and a visibility
- * timeout of 6 × the function timeout, one notification configuration per bucket — and runs each
- * producer's deployed bundle behind a Lambda-like SQS poller. Used by the integration tier and the demo.
+ * Deploys the Pulumi program itself into the AWS emulator — the program runs under Pulumi mocks
+ * whose every resource is created in moto (`emulatorResources.ts`), so what runs here is what
+ * `pulumi up` creates — and runs each producer's function (the deployed bundle, with the
+ * environment the program gave it) behind a Lambda-like SQS poller, its log lines written to its
+ * log group as Lambda does. Used by the integration tier and the demo.
  */
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { writeShipperBundle } from "../../pipeline/bundle";
-import { groupByBucket, type ElasticsearchConfig, type ProducerConfig } from "../../pipeline/config";
-import { functionEnvironment } from "../../pipeline/functionEnvironment";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import * as pulumi from "@pulumi/pulumi";
+import { environmentVariables } from "../../lambda/env";
+import { BUNDLE_FILE } from "../../pipeline/bundle";
+import { validateConfig, type ProducerConfig } from "../../pipeline/config";
+import { shipperProgram } from "../../pipeline/shipperProgram";
+import { installOfflineMocks, settle, toConfigMap, valueOf, type RecordedResource } from "../offlineMocks";
+import { EMULATOR_CREDENTIALS, EmulatorResources } from "./emulatorResources";
 import { LambdaEmulator } from "./lambdaEmulator";
+import { LogGroupWriter } from "./logGroupWriter";
 import { SqsEventSourcePoller } from "./sqsPoller";
 
 export const REGION = "eu-west-1";
-const EMULATOR_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 export interface LocalServices {
   awsEndpoint: string;
@@ -31,6 +36,16 @@ export interface LocalProducer {
   poller: SqsEventSourcePoller;
 }
 
+/** The stack outputs as `pulumi stack output --json` prints them. */
+export type StackOutputs = Record<string, unknown>;
+
+export interface LocalStack {
+  producers: LocalProducer[];
+  outputs: StackOutputs;
+  /** Every resource the program created in the emulator. */
+  resources: RecordedResource[];
+}
+
 export interface AwsClients {
   s3: S3Client;
   sqs: SQSClient;
@@ -43,112 +58,115 @@ export function awsClients(endpoint: string): AwsClients {
   return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common), ssm: new SSMClient(common), kms: new KMSClient(common) };
 }
 
-/** Writes the bundle `pulumi up` deploys (the same file) and returns its path. */
-export function writeDeployedBundle(): string {
-  return writeShipperBundle().file;
+/** The `s3-log-shipper:` namespace of a stack config, as values (elasticsearch is filled in from the local node). */
+export interface LocalStackConfig {
+  defaults?: Record<string, unknown>;
+  producers: Array<Record<string, unknown>>;
 }
 
-export interface ProvisionOptions {
-  /** SSM parameter holding the credentials. */
-  parameterName: string;
+export interface DeployOptions {
+  /** The stack name: it names the SSM parameter and the log groups, as on AWS. */
+  stack: string;
   /** First redelivery delay; AWS default pacing is 30 s, tests use 1 s to keep wall-clock time short. */
   retryBaseDelaySeconds?: number;
   echoLogs?: boolean;
-  /** Extra function environment (tuning knobs of lambda/env.ts). */
+  /** Extra function environment (run-time settings of lambda/env.ts, or endpoint overrides). */
   extraEnvironment?: Record<string, string>;
 }
 
-/** Provisions the emulator for `producers` and starts one emulated function + poller per producer. */
-export async function provisionLocalPipelines(services: LocalServices, producers: ProducerConfig[], options: ProvisionOptions): Promise<LocalProducer[]> {
+/**
+ * Runs the program against the emulator and starts one function host + poller per producer. The
+ * producers' buckets are created first: they are the users' buckets, not the program's.
+ */
+export async function deployLocalStack(services: LocalServices, config: LocalStackConfig, options: DeployOptions): Promise<LocalStack> {
   const clients = awsClients(services.awsEndpoint);
-  const bundlePath = writeDeployedBundle();
-
-  const key = await clients.kms.send(new CreateKeyCommand({ Description: "s3-log-shipper local credentials key" }));
-  await clients.ssm.send(
-    new PutParameterCommand({
-      Name: options.parameterName,
-      Type: "SecureString",
-      KeyId: key.KeyMetadata?.Arn,
-      Overwrite: true,
-      Value: JSON.stringify({ username: services.elasticsearch.username, password: services.elasticsearch.password }),
-    }),
-  );
-
-  const elasticsearch: ElasticsearchConfig = {
-    endpoint: services.elasticsearch.url,
-    allowInsecureHttp: true,
-    requestTimeoutSeconds: 10,
-    vault: { mount: "local", path: "local" },
+  const namespace = {
+    elasticsearch: { endpoint: services.elasticsearch.url, allowInsecureHttp: true, requestTimeoutSeconds: 10, vault: { mount: "local", path: "elasticsearch" } },
+    ...(config.defaults ? { defaults: config.defaults } : {}),
+    producers: config.producers,
   };
-  const local: LocalProducer[] = [];
-  for (const producer of producers) {
-    const dlq = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${producer.name}-dlq`, Attributes: { MessageRetentionPeriod: "1209600" } }));
-    const dlqArn = await queueArn(clients.sqs, dlq.QueueUrl ?? "");
-    const queue = await clients.sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${producer.name}-queue`,
-        Attributes: {
-          VisibilityTimeout: String(producer.visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: producer.maxReceiveCount }),
-        },
-      }),
-    );
-    const queueUrl = queue.QueueUrl ?? "";
-    const environment = {
-      ...functionEnvironment({ producer, elasticsearch, parameterName: options.parameterName, queueUrl }),
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: services.awsEndpoint,
-      AWS_ENDPOINT_URL_SQS: services.awsEndpoint,
-      AWS_ENDPOINT_URL_SSM: services.awsEndpoint,
-      S3_FORCE_PATH_STYLE: "true",
-      RETRY_BASE_DELAY_SECONDS: String(options.retryBaseDelaySeconds ?? 30),
-      ...options.extraEnvironment,
-    };
-    const fn = new LambdaEmulator({ bundlePath, environment, timeoutSeconds: producer.timeoutSeconds, ...(options.echoLogs ? { echoLogs: true } : {}) });
-    const arn = await queueArn(clients.sqs, queueUrl);
-    local.push({
-      producer,
-      queueUrl,
-      queueArn: arn,
-      deadLetterQueueUrl: dlq.QueueUrl ?? "",
-      function: fn,
-      poller: new SqsEventSourcePoller({ sqs: clients.sqs, queueUrl, queueArn: arn, region: REGION, batchSize: producer.batchSize, function: fn }),
-    });
-  }
-
-  // One notification configuration per bucket, an entry per producer — as the program does.
-  for (const [bucket, group] of groupByBucket(local.map((entry) => ({ ...entry, bucket: entry.producer.bucket })))) {
+  const validated = validateConfig(namespace);
+  for (const bucket of new Set(validated.producers.map((producer) => producer.bucket))) {
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } })).catch((error: Error) => {
       if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)) throw error;
     });
-    await clients.s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: {
-          QueueConfigurations: group.map(({ producer, queueArn: arn }) => ({
-            Id: producer.name,
-            QueueArn: arn,
-            Events: ["s3:ObjectCreated:*"],
-            ...(producer.prefix || producer.suffix
-              ? {
-                  Filter: {
-                    Key: {
-                      FilterRules: [
-                        ...(producer.prefix ? [{ Name: "prefix" as const, Value: producer.prefix }] : []),
-                        ...(producer.suffix ? [{ Name: "suffix" as const, Value: producer.suffix }] : []),
-                      ],
-                    },
-                  },
-                }
-              : {}),
-          })),
-        },
-      }),
-    );
   }
-  return local;
+
+  const emulator = new EmulatorResources({ endpoint: services.awsEndpoint, region: REGION });
+  const vaultData = { username: services.elasticsearch.username, password: services.elasticsearch.password };
+  const recorded = await installOfflineMocks({ region: REGION, vaultData, emulator }, "s3-log-shipper", options.stack);
+  pulumi.runtime.setAllConfig({ "aws:region": REGION, ...toConfigMap(Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value]))) });
+  const outputs = (await valueOf(pulumi.output(shipperProgram()))) as unknown as StackOutputs;
+  await settle(recorded);
+
+  const functions = functionsOf(recorded.resources);
+  // In config order (the program creates them concurrently).
+  const producers = validated.producers.map((producer) => {
+    const fn = functions.find((candidate) => candidate.environment.PRODUCER === producer.name);
+    if (!fn) throw new Error(`the program created no function for producer ${producer.name}`);
+    const environment = {
+      ...fn.environment,
+      ...environmentVariables({
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL_S3: services.awsEndpoint,
+        AWS_ENDPOINT_URL_SQS: services.awsEndpoint,
+        AWS_ENDPOINT_URL_SSM: services.awsEndpoint,
+        S3_FORCE_PATH_STYLE: "true",
+        RETRY_BASE_DELAY_SECONDS: options.retryBaseDelaySeconds,
+      }),
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      ...options.extraEnvironment,
+    };
+    const logs = new LogGroupWriter({ endpoint: services.awsEndpoint, region: REGION, logGroupName: fn.logGroupName });
+    const host = new LambdaEmulator({ bundlePath: BUNDLE_FILE, environment, timeoutSeconds: fn.timeoutSeconds, onLogLine: (line) => logs.write(line), ...(options.echoLogs ? { echoLogs: true } : {}) });
+    return {
+      producer,
+      queueUrl: fn.queueUrl,
+      queueArn: fn.queueArn,
+      deadLetterQueueUrl: fn.deadLetterQueueUrl,
+      function: host,
+      poller: new SqsEventSourcePoller({ sqs: clients.sqs, queueUrl: fn.queueUrl, queueArn: fn.queueArn, region: REGION, batchSize: fn.batchSize, function: host }),
+    };
+  });
+  return { producers, outputs, resources: recorded.resources };
+}
+
+interface EmulatedFunction {
+  name: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  logGroupName: string;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  batchSize: number;
+}
+
+/** The functions the program created, each with the queue its event source mapping reads (what Lambda would run). */
+export function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
+  const ofType = (type: string) => resources.filter((resource) => resource.type === type);
+  const queues = ofType("aws:sqs/queue:Queue");
+  const redrives = ofType("aws:sqs/redrivePolicy:RedrivePolicy");
+  return ofType("aws:lambda/function:Function").map((fn) => {
+    const mapping = ofType("aws:lambda/eventSourceMapping:EventSourceMapping").find((candidate) => candidate.state.functionName === fn.state.arn);
+    const queue = queues.find((candidate) => candidate.state.arn === mapping?.state.eventSourceArn);
+    const redrive = redrives.find((candidate) => candidate.state.queueUrl === queue?.state.url);
+    const deadLetterArn = (JSON.parse(String(redrive?.state.redrivePolicy ?? "{}")) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    const deadLetterQueue = queues.find((candidate) => candidate.state.arn === deadLetterArn);
+    if (!mapping || !queue || !deadLetterQueue) throw new Error(`function ${fn.name}: no event source mapping, queue or dead-letter queue found among the program's resources`);
+    const variables = (fn.state.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+    return {
+      name: String(fn.state.name),
+      environment: variables,
+      timeoutSeconds: Number(fn.state.timeout),
+      logGroupName: String((fn.state.loggingConfig as { logGroup?: string } | undefined)?.logGroup ?? `/aws/lambda/${String(fn.state.name)}`),
+      queueUrl: String(queue.state.url),
+      queueArn: String(queue.state.arn),
+      deadLetterQueueUrl: String(deadLetterQueue.state.url),
+      batchSize: Number(mapping.state.batchSize ?? 10),
+    };
+  });
 }
 
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
@@ -160,20 +178,4 @@ export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
   return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
-
-/**
- * Moves every DLQ message back to its source queue (what `aws sqs start-message-move-task` does;
- * moto does not implement that API). Returns how many moved.
- */
-export async function redriveDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string, queueUrl: string): Promise<number> {
-  let moved = 0;
-  for (;;) {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) return moved;
-    for (const message of messages) await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.Body ?? "" }));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: deadLetterQueueUrl, Entries: messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? "" })) }));
-    moved += messages.length;
-  }
 }

@@ -7,9 +7,8 @@ import { Client } from "@elastic/elasticsearch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateConfig } from "../../pipeline/config";
 import { startCuttingProxy, type CuttingProxy } from "../../scripts/local/cuttingProxy";
-import { awsClients, provisionLocalPipelines, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
+import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, startElasticsearch, startMoto, type ElasticsearchInfo } from "../../scripts/local/services";
 
 /** ~210 MB uncompressed in 200k lines of ~1 KB. */
@@ -46,22 +45,21 @@ describe.each(majorsUnderTest())("large objects, Elasticsearch %s.x", (major) =>
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
     await client.indices.delete({ index: `es${major}-large-*`, ignore_unavailable: true, allow_no_indices: true });
     proxy = await startCuttingProxy(awsEndpoint, { keyFragment: "plain.ndjson", afterBytes: 8 * 1024 * 1024, times: 1 });
-    const { producers } = validateConfig({
-      elasticsearch: { endpoint: "https://placeholder.invalid", vault: { mount: "m", path: "p" } },
+    const config = {
       defaults: { timeoutSeconds: 10, batchSize: 1 },
       producers: [
         { name: `es${major}-large-gz`, bucket, prefix: "gz/", index: `es${major}-large-gz`, format: "ndjson" },
         { name: `es${major}-large-plain`, bucket, prefix: "plain/", index: `es${major}-large-plain`, format: "ndjson" },
       ],
-    });
+    };
     // Every function reads S3 through the proxy; only the plain object's first read is cut.
-    const local = await provisionLocalPipelines({ awsEndpoint, elasticsearch: es }, producers, {
-      parameterName: `/s3-log-shipper/large-${major}/elasticsearch`,
+    const local = await deployLocalStack({ awsEndpoint, elasticsearch: es }, config, {
+      stack: `large-${major}`,
       retryBaseDelaySeconds: 1,
       extraEnvironment: { AWS_ENDPOINT_URL_S3: proxy.url },
       echoLogs: process.env.S3LS_ECHO_LOGS === "1",
     });
-    [gzipped, plain] = local as [LocalProducer, LocalProducer];
+    [gzipped, plain] = local.producers as [LocalProducer, LocalProducer];
     const { s3 } = awsClients(awsEndpoint);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "gz/large.ndjson.gz", Body: gzipSync(bigObject("gz")) }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "plain/large-plain.ndjson", Body: bigObject("plain") }));
