@@ -7,14 +7,17 @@
 import "./local/quietSdkNotice";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { validateConfig } from "../pipeline/config";
-import { awsClients, provisionLocalPipelines, queueDepth } from "./local/localPipeline";
+import { PROJECT_ROOT } from "../pipeline/bundle";
+import { awsClients, deployLocalStack, queueDepth } from "./local/localPipeline";
 import { albLine, cloudTrailRecord, lines, seededRandom, wafLine } from "./local/sampleLogs";
 import { resetMoto, startElasticsearch, startMoto } from "./local/services";
 
 const DEMO_PREFIX = "demo-";
+const OUTPUTS_FILE = path.join(PROJECT_ROOT, ".demo", "outputs.json");
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -41,17 +44,16 @@ async function main(): Promise<void> {
   const client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
   await client.indices.delete({ index: `${DEMO_PREFIX}*`, ignore_unavailable: true, allow_no_indices: true });
 
-  // The demo stack, validated exactly as a stack config is.
-  const { producers } = validateConfig({
-    elasticsearch: { endpoint: es.url, allowInsecureHttp: true, vault: { mount: "demo", path: "demo" } },
+  // The demo stack's config; the program itself deploys it into the emulator.
+  const stack = await deployLocalStack({ awsEndpoint, elasticsearch: es }, {
     defaults: { timeoutSeconds: 30 },
     producers: [
       { name: "waf", bucket: "demo-central-logs", prefix: "AWSLogs/WAFLogs/", index: `${DEMO_PREFIX}logs-aws.waf`, format: "ndjson", timestampField: "timestamp" },
       { name: "alb", bucket: "demo-central-logs", prefix: "AWSLogs/elasticloadbalancing/", index: `${DEMO_PREFIX}logs-aws.elb`, format: "text" },
       { name: "cloudtrail", bucket: "demo-cloudtrail", index: `${DEMO_PREFIX}logs-aws.cloudtrail`, format: "json", recordsField: "Records", timestampField: "eventTime", deadLetterIndex: `${DEMO_PREFIX}logs-shipper-failed` },
     ],
-  });
-  const pipelines = await provisionLocalPipelines({ awsEndpoint, elasticsearch: es }, producers, { parameterName: "/s3-log-shipper/demo/elasticsearch", retryBaseDelaySeconds: 5 });
+  }, { stack: "demo", retryBaseDelaySeconds: 5 });
+  const pipelines = stack.producers;
 
   const { s3, sqs } = awsClients(awsEndpoint);
   const uploads: Array<[string, string, Buffer | string]> = [];
@@ -79,6 +81,18 @@ async function main(): Promise<void> {
   const sample = await client.search<Record<string, unknown>>({ index: sampleIndex, size: 1, sort: [{ "@timestamp": "asc" }] });
   report.push("", `sample document (${sampleIndex}):`, JSON.stringify(sample.hits.hits[0]?._source, null, 2));
   report.push("", `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`);
+  // The stack outputs, as `pulumi stack output --json` prints them, plus where the emulator is: the
+  // operator commands work on the demo stack while the services run.
+  mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
+  writeFileSync(OUTPUTS_FILE, `${JSON.stringify({ ...stack.outputs, emulatorEndpoint: awsEndpoint }, null, 2)}\n`);
+  report.push(
+    "",
+    `stack outputs in ${path.relative(process.cwd(), OUTPUTS_FILE)}; try the operator commands on the demo stack:`,
+    `  npx s3ls status --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+    `  npx s3ls dlq list --producer cloudtrail --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+    `  npx s3ls backfill --producer waf --since 2026-11-01 --dry-run --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+    `  npx s3ls reship 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+  );
   report.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`);
   process.stdout.write(`${report.join("\n")}\n`);
   for (const pipeline of pipelines) pipeline.function.kill();

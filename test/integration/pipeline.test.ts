@@ -10,20 +10,17 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
 import { parseMessageBody } from "../../lambda/notifications";
-import { validateConfig, type ProducerConfig } from "../../pipeline/config";
-import { awsClients, provisionLocalPipelines, queueDepth, redriveDeadLetters, type AwsClients, type LocalProducer } from "../../scripts/local/localPipeline";
+import { awsClients, deployLocalStack, queueDepth, type AwsClients, type LocalProducer, type LocalStackConfig } from "../../scripts/local/localPipeline";
+import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 import { emittedForProducer } from "../helpers/emf";
 import { elasticsearchInfo, majorsUnderTest, resetMoto, startElasticsearch, startMoto, stopElasticsearch, type ElasticsearchInfo } from "../../scripts/local/services";
 
-const PARAMETER = "/s3-log-shipper/integration/elasticsearch";
-
-/** Producers as a stack config would list them, validated by the same code as `pulumi up`. */
-function producers(major: string, entries: Array<Record<string, unknown>>): ProducerConfig[] {
-  return validateConfig({
-    elasticsearch: { endpoint: "https://placeholder.invalid", vault: { mount: "m", path: "p" } },
+/** Producers as a stack config lists them; the program deploys them into the emulator. */
+function stackConfig(major: string, entries: Array<Record<string, unknown>>): LocalStackConfig {
+  return {
     defaults: { timeoutSeconds: 10, maxReceiveCount: 5, batchSize: 10 },
     producers: entries.map((entry) => ({ ...entry, name: `es${major}-${String(entry.name)}`, index: `es${major}-${String(entry.index)}` })),
-  }).producers;
+  };
 }
 
 function ndjsonLines(count: number, prefix: string): string {
@@ -38,6 +35,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
   const bucket = `es${major}-acme-logs`;
   const trailBucket = `es${major}-acme-trail`;
   let pipelines: Map<string, LocalProducer>;
+  let outputsFile: string;
 
   const count = async (index: string): Promise<number> => {
     const exists = await client.indices.exists({ index });
@@ -83,7 +81,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     // The node keeps its data between runs: start from no test indices.
     await client.indices.delete({ index: `es${major}-*`, ignore_unavailable: true, allow_no_indices: true });
     aws = awsClients(awsEndpoint);
-    const configured = producers(major, [
+    const configured = stackConfig(major, [
       { name: "waf", bucket, prefix: "waf/", index: "logs-waf", format: "ndjson", timestampField: "ts" },
       { name: "alb", bucket, prefix: "alb/", index: "logs-alb", format: "text" },
       { name: "trail", bucket: trailBucket, index: "logs-trail", format: "json", recordsField: "Records", timestampField: "eventTime", deadLetterIndex: `es${major}-logs-failed` },
@@ -91,8 +89,9 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
       { name: "outage", bucket, prefix: "outage/", index: "logs-outage", format: "ndjson" },
       { name: "busy", bucket, prefix: "busy/", index: "logs-busy", format: "ndjson", batchSize: 10 },
     ]);
-    const local = await provisionLocalPipelines({ awsEndpoint, elasticsearch: es }, configured, { parameterName: PARAMETER, retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" });
-    pipelines = new Map(local.map((entry) => [entry.producer.name, entry]));
+    const local = await deployLocalStack({ awsEndpoint, elasticsearch: es }, configured, { stack: `integration-${major}`, retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" });
+    pipelines = new Map(local.producers.map((entry) => [entry.producer.name, entry]));
+    outputsFile = writeOutputsFile(local.outputs, awsEndpoint);
     // A mapping that makes a string in `seq` a conflict, for the dead-letter scenarios.
     for (const index of [`es${major}-logs-strict`, `es${major}-logs-trail`]) {
       await client.indices.create({ index, mappings: { properties: { seq: { type: "long" }, eventVersion: { type: "long" } } } });
@@ -214,9 +213,10 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     expect(await untilDeadLettered("strict", 1)).toBe(1);
   });
 
-  it("retries while Elasticsearch is down, dead-letters after maxReceiveCount, and after a redrive has every document exactly once", async () => {
-    const { queueUrl, deadLetterQueueUrl, poller } = pipeline("outage");
+  it("retries while Elasticsearch is down, dead-letters after maxReceiveCount, and after s3ls shows why and redrives has every document exactly once", async () => {
+    const { deadLetterQueueUrl, poller } = pipeline("outage");
     const index = `es${major}-logs-outage`;
+    const producer = `es${major}-outage`;
     await stopElasticsearch(major);
     try {
       await put("outage/a.log", ndjsonLines(300, "outage-a"));
@@ -228,11 +228,34 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
       await startElasticsearch(major);
     }
     es = await elasticsearchInfo(major);
-    expect(await redriveDeadLetters(aws.sqs, deadLetterQueueUrl, queueUrl)).toBe(2);
+    // The on-call loop: status says what needs attention, dlq list says why, redrive sends it back.
+    const troubled = await s3ls(["status", "--producer", producer, "--outputs", outputsFile, "--json"]);
+    expect(troubled.code, troubled.stderr).toBe(1);
+    expect(troubled.json<{ producers: Array<{ deadLetterQueue: { visible: number }; attention: string[] }> }>().producers[0]).toMatchObject({ deadLetterQueue: { visible: 2 }, attention: [expect.stringContaining("2 message(s) in the dead-letter queue")] });
+    const listed = await s3ls(["dlq", "list", "--producer", producer, "--outputs", outputsFile, "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const letters = listed.json<{ deadLetters: Array<{ objects: Array<{ key: string; size: number }>; reason: string | null; receiveCount: number }> }>().deadLetters;
+    expect(letters.flatMap((letter) => letter.objects.map((object) => object.key)).sort()).toEqual(["outage/a.log", "outage/b.log.gz"]);
+    for (const letter of letters) {
+      expect(letter.reason, "the reason comes from the function's log group").toMatch(/Elasticsearch/);
+      expect(letter.receiveCount).toBeGreaterThanOrEqual(5);
+      expect(letter.objects[0]?.size).toBeGreaterThan(0);
+    }
+    const dryRun = await s3ls(["dlq", "redrive", "--producer", producer, "--dry-run", "--outputs", outputsFile, "--json"]);
+    expect(dryRun.json()).toMatchObject({ method: "dry-run", moved: 2 });
+    expect(await queueDepth(aws.sqs, deadLetterQueueUrl), "a dry run moves nothing").toBe(2);
+    const redriven = await s3ls(["dlq", "redrive", "--producer", producer, "--outputs", outputsFile, "--json"]);
+    expect(redriven.code, redriven.stderr).toBe(0);
+    // moto has no StartMessageMoveTask: the command moves them by receive → send → delete.
+    expect(redriven.json()).toMatchObject({ method: "receive-send-delete", moved: 2, failed: 0 });
     expect(await poller.drain(120_000)).toBe(true);
     expect(await count(index)).toBe(1_000);
     expect(await repeatedLines(index)).toEqual([]);
     expect(await queueDepth(aws.sqs, deadLetterQueueUrl)).toBe(0);
+    const again = await s3ls(["dlq", "redrive", "--producer", producer, "--outputs", outputsFile, "--json"]);
+    expect(again.json(), "re-running is harmless").toMatchObject({ moved: 0, failed: 0 });
+    const fine = await s3ls(["status", "--producer", producer, "--outputs", outputsFile]);
+    expect(fine.code, fine.stdout).toBe(0);
   });
 
   it("indexes every document exactly once through real 429 rejections", async () => {

@@ -1,0 +1,115 @@
+/**
+ * `s3ls backfill`: ships objects that were in a producer's bucket before its notification existed.
+ * Lists the bucket under the producer's prefix (paged, in key order), keeps the keys with its
+ * suffix modified in [since, until), and enqueues a notification per object. The listing runs
+ * ahead of the sending (bounded), so progress knows how much is listed and can estimate the rest.
+ * Interrupted, it reports the last key enqueued: `--resume-after` that key goes on from there.
+ */
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { NotificationSender, type ExistingObject } from "./objectNotifications";
+import type { ProducerOutputs } from "./stackOutputs";
+
+export interface BackfillOptions {
+  since?: Date;
+  until?: Date;
+  resumeAfter?: string;
+  dryRun: boolean;
+  /** Messages a second. */
+  rate: number;
+  /** Set to stop after the batch being sent (Ctrl-C). */
+  shouldStop: () => boolean;
+  onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillProgress {
+  listedObjects: number;
+  listedBytes: number;
+  enqueuedObjects: number;
+  enqueuedBytes: number;
+  listingDone: boolean;
+}
+
+export interface BackfillResult extends BackfillProgress {
+  /** Listed keys outside the suffix or the dates. */
+  skipped: number;
+  /** The last key enqueued (or listed, in a dry run). */
+  lastKey?: string;
+  /** Set when the run stopped early: `--resume-after` this key goes on. */
+  resumeAfter?: string;
+  stoppedBecause?: string;
+}
+
+/** Objects listed but not sent yet, at most: bounds memory on buckets with millions of keys. */
+const MAX_LISTED_AHEAD = 50_000;
+
+export async function backfill(s3: S3Client, sqs: SQSClient, region: string, producer: ProducerOutputs, options: BackfillOptions): Promise<BackfillResult> {
+  const progress: BackfillProgress = { listedObjects: 0, listedBytes: 0, enqueuedObjects: 0, enqueuedBytes: 0, listingDone: false };
+  const result: BackfillResult = { ...progress, skipped: 0 };
+  const ahead: ExistingObject[] = [];
+  let listingError: unknown;
+
+  const listing = (async () => {
+    let token: string | undefined;
+    do {
+      while (ahead.length >= MAX_LISTED_AHEAD && !options.shouldStop()) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (options.shouldStop()) return;
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: producer.bucket,
+          ...(producer.prefix ? { Prefix: producer.prefix } : {}),
+          ...(token ? { ContinuationToken: token } : options.resumeAfter ? { StartAfter: options.resumeAfter } : {}),
+        }),
+      );
+      for (const entry of page.Contents ?? []) {
+        const key = entry.Key ?? "";
+        const lastModified = entry.LastModified ?? new Date(0);
+        if (!key.endsWith(producer.suffix) || (options.since && lastModified < options.since) || (options.until && lastModified >= options.until)) {
+          result.skipped += 1;
+          continue;
+        }
+        ahead.push({ bucket: producer.bucket, key, size: entry.Size ?? 0, ...(entry.ETag ? { eTag: entry.ETag } : {}), lastModified });
+        progress.listedObjects += 1;
+        progress.listedBytes += entry.Size ?? 0;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      options.onProgress?.(progress);
+    } while (token);
+  })()
+    .catch((error: unknown) => (listingError = error))
+    .finally(() => (progress.listingDone = true));
+
+  const sender = new NotificationSender(sqs, producer.queueUrl, region, options.rate);
+  for (;;) {
+    if (listingError) {
+      result.stoppedBecause = `listing s3://${producer.bucket}/${producer.prefix} failed: ${listingError instanceof Error ? listingError.message : String(listingError)}`;
+      break;
+    }
+    if (options.shouldStop()) {
+      result.stoppedBecause = "interrupted";
+      break;
+    }
+    if (ahead.length === 0) {
+      if (progress.listingDone) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    const batch = ahead.splice(0, 10);
+    const accepted = options.dryRun ? { accepted: batch.length } : await sender.send(batch);
+    for (const object of batch.slice(0, accepted.accepted)) {
+      progress.enqueuedObjects += 1;
+      progress.enqueuedBytes += object.size;
+      result.lastKey = object.key;
+    }
+    options.onProgress?.(progress);
+    if ("error" in accepted && accepted.error) {
+      result.stoppedBecause = `the queue refused a notification: ${accepted.error}`;
+      break;
+    }
+  }
+  await listing;
+  Object.assign(result, progress);
+  if (result.stoppedBecause && result.lastKey !== undefined) result.resumeAfter = result.lastKey;
+  else if (result.stoppedBecause && options.resumeAfter) result.resumeAfter = options.resumeAfter;
+  return result;
+}

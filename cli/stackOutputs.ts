@@ -1,0 +1,82 @@
+/**
+ * Where the commands find the stack: its outputs, from `pulumi stack output --json --stack NAME`
+ * or from a file holding that JSON. Nothing re-reads stack config.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { z } from "zod";
+import { UsageError } from "./errors";
+
+const producerOutputsSchema = z.object({
+  bucket: z.string().min(1),
+  prefix: z.string(),
+  suffix: z.string(),
+  queueUrl: z.string().min(1),
+  queueArn: z.string().min(1),
+  deadLetterQueueUrl: z.string().min(1),
+  deadLetterQueueArn: z.string().min(1),
+  functionName: z.string().min(1),
+  logGroupName: z.string().min(1),
+  alarmNames: z.array(z.string()),
+});
+
+const stackOutputsSchema = z.object({
+  region: z.string().min(1),
+  producers: z.record(z.string(), producerOutputsSchema),
+  /** Only in a file the local demo writes: the AWS emulator the stack lives in. */
+  emulatorEndpoint: z.url().optional(),
+});
+
+export type ProducerOutputs = z.infer<typeof producerOutputsSchema> & { name: string };
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+
+export async function loadStackOutputs(source: { stack?: string; outputs?: string }): Promise<StackOutputs> {
+  if (source.stack && source.outputs) throw new UsageError("give --stack or --outputs, not both");
+  let text: string;
+  let where: string;
+  if (source.outputs) {
+    where = source.outputs;
+    text = await readFile(source.outputs, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --outputs ${source.outputs}: ${error.code ?? error.message}`);
+    });
+  } else if (source.stack) {
+    where = `pulumi stack output --json --stack ${source.stack}`;
+    text = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", source.stack], { maxBuffer: 16 * 1024 * 1024 })
+      .then((result) => result.stdout)
+      .catch((error: Error & { stderr?: string }) => {
+        throw new UsageError(`${where} failed: ${(error.stderr ?? error.message).trim()}`);
+      });
+  } else {
+    throw new UsageError("say where the stack is: --stack NAME (reads `pulumi stack output`) or --outputs FILE (that JSON)");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${where} is not JSON`);
+  }
+  const parsed = stackOutputsSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
+    throw new UsageError(`${where} does not hold this stack's outputs (${problems}); was it deployed with this version of s3-log-shipper?`);
+  }
+  return parsed.data;
+}
+
+/** The producers named (all when `name` is undefined); an unknown name is a usage error naming the known ones. */
+export function selectProducers(outputs: StackOutputs, name: string | undefined): ProducerOutputs[] {
+  const all = Object.entries(outputs.producers).map(([producerName, producer]) => ({ ...producer, name: producerName }));
+  if (name === undefined) return all;
+  const found = all.find((producer) => producer.name === name);
+  if (!found) throw new UsageError(`no producer "${name}" in this stack; it has ${all.map((producer) => producer.name).join(", ") || "none"}`);
+  return [found];
+}
+
+/** The one producer whose bucket, prefix and suffix match an object; none or several is an error. */
+export function producerForObject(outputs: StackOutputs, bucket: string, key: string): ProducerOutputs {
+  const matching = selectProducers(outputs, undefined).filter((producer) => producer.bucket === bucket && key.startsWith(producer.prefix) && key.endsWith(producer.suffix));
+  if (matching.length === 1) return matching[0] as ProducerOutputs;
+  if (matching.length === 0) throw new UsageError(`no producer of this stack reads s3://${bucket}/${key} (bucket, prefix and suffix of each: ${selectProducers(outputs, undefined).map((p) => `${p.name} s3://${p.bucket}/${p.prefix}*${p.suffix}`).join(", ")})`);
+  throw new UsageError(`s3://${bucket}/${key} matches several producers (${matching.map((p) => p.name).join(", ")}); their prefixes overlap`);
+}

@@ -1,0 +1,79 @@
+/**
+ * `s3ls status`: per producer, the queue (visible, in flight, delayed), the dead-letter queue, the
+ * age of the oldest message, and the alarms. Anything that needs attention makes the exit code 1.
+ */
+import { DescribeAlarmsCommand, GetMetricStatisticsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { OperatorClients } from "./awsClients";
+import { queueDepth, type QueueDepth } from "./queues";
+import type { ProducerOutputs } from "./stackOutputs";
+
+export interface ProducerStatus {
+  producer: string;
+  queue: QueueDepth;
+  deadLetterQueue: QueueDepth;
+  /** Seconds, from CloudWatch's ApproximateAgeOfOldestMessage over the last 10 minutes; null when it has no data. */
+  oldestMessageAgeSeconds: number | null;
+  alarms: Array<{ name: string; state: string }>;
+  /** What needs attention, in words; empty when all is well. */
+  attention: string[];
+}
+
+export async function producerStatus(clients: OperatorClients, producer: ProducerOutputs, now = new Date()): Promise<ProducerStatus> {
+  const [queue, deadLetterQueue, oldestMessageAgeSeconds, alarms] = await Promise.all([
+    queueDepth(clients.sqs, producer.queueUrl),
+    queueDepth(clients.sqs, producer.deadLetterQueueUrl),
+    oldestMessageAge(clients.cloudwatch, queueName(producer.queueUrl), now),
+    alarmStates(clients.cloudwatch, producer.alarmNames),
+  ]);
+  const attention: string[] = [];
+  const dead = deadLetterQueue.visible + deadLetterQueue.inFlight + deadLetterQueue.delayed;
+  if (dead > 0) attention.push(`${dead} message(s) in the dead-letter queue: s3ls dlq list --producer ${producer.name}`);
+  for (const alarm of alarms) {
+    if (alarm.state === "ALARM") attention.push(`alarm ${alarm.name} is firing`);
+    if (alarm.state === "MISSING") attention.push(`alarm ${alarm.name} does not exist (deleted by hand? pulumi up restores it)`);
+  }
+  return { producer: producer.name, queue, deadLetterQueue, oldestMessageAgeSeconds, alarms, attention };
+}
+
+function queueName(queueUrl: string): string {
+  return queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+}
+
+async function oldestMessageAge(cloudwatch: CloudWatchClient, queue: string, now: Date): Promise<number | null> {
+  const { Datapoints: points = [] } = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Dimensions: [{ Name: "QueueName", Value: queue }],
+      StartTime: new Date(now.getTime() - 10 * 60_000),
+      EndTime: now,
+      Period: 60,
+      Statistics: ["Maximum"],
+    }),
+  );
+  const latest = points.filter((point) => point.Timestamp).sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0];
+  return latest?.Maximum ?? null;
+}
+
+async function alarmStates(cloudwatch: CloudWatchClient, names: string[]): Promise<Array<{ name: string; state: string }>> {
+  if (names.length === 0) return [];
+  const { MetricAlarms: alarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+  return names.map((name) => ({ name, state: alarms.find((alarm) => alarm.AlarmName === name)?.StateValue ?? "MISSING" }));
+}
+
+/** The status as a table, one producer per block; what needs attention is marked with "!". */
+export function formatStatus(statuses: ProducerStatus[]): string {
+  const lines: string[] = [];
+  for (const status of statuses) {
+    const { queue, deadLetterQueue: dlq } = status;
+    const age = status.oldestMessageAgeSeconds === null ? "no data" : `${Math.round(status.oldestMessageAgeSeconds)} s`;
+    lines.push(`${status.attention.length > 0 ? "!" : " "} ${status.producer}`);
+    lines.push(`    queue        ${queue.visible} visible, ${queue.inFlight} in flight, ${queue.delayed} delayed; oldest message: ${age}`);
+    lines.push(`    dead letters ${dlq.visible + dlq.inFlight + dlq.delayed}`);
+    lines.push(`    alarms       ${status.alarms.map((alarm) => `${alarm.name} ${alarm.state}`).join(", ") || "none"}`);
+    for (const problem of status.attention) lines.push(`    ! ${problem}`);
+  }
+  const troubled = statuses.filter((status) => status.attention.length > 0).length;
+  lines.push("", troubled === 0 ? `all ${statuses.length} producer(s) fine` : `${troubled} of ${statuses.length} producer(s) need attention`);
+  return `${lines.join("\n")}\n`;
+}
