@@ -1,0 +1,78 @@
+/**
+ * A stack of the program run by the real Pulumi engine: the CLI built from source
+ * (scripts/services/pulumi-cli.sh), the Automation API's inline program (this process runs
+ * `shipperProgram()`, so no nodejs language plugin is needed), a file backend with passphrase
+ * secrets, and the stand-in AWS and Vault plugins, which create everything in the AWS emulator.
+ */
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import * as path from "node:path";
+import { BUNDLE_FILE, PROJECT_ROOT } from "../../pipeline/bundle";
+import { shipperProgram } from "../../pipeline/shipperProgram";
+import { toConfigMap } from "../offlineMocks";
+import type { LocalServices, LocalStackConfig } from "../local/localPipeline";
+
+export const ENGINE_PASSPHRASE = "s3ls-engine-test-passphrase";
+
+/** The Pulumi CLI, built (once, cached under .cache/) if needed. */
+export function pulumiBinary(): string {
+  return execFileSync("bash", [path.join(PROJECT_ROOT, "scripts/services/pulumi-cli.sh"), "path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+export interface EngineStackOptions {
+  stackName: string;
+  /** Holds the file backend's state and the engine's home. */
+  workDir: string;
+  services: LocalServices;
+  region: string;
+  config: LocalStackConfig;
+}
+
+export interface EngineStack {
+  stack: Stack;
+  /** The file the file backend keeps the stack's state in. */
+  stateFile: string;
+}
+
+export async function engineStack(options: EngineStackOptions): Promise<EngineStack> {
+  const binary = pulumiBinary();
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(binary)), skipVersionCheck: true });
+  const backend = path.join(options.workDir, "state");
+  mkdirSync(backend, { recursive: true });
+  // The engine reads the function bundle by the path the program names, relative to the directory
+  // it runs in (the project directory under `pulumi up`; workDir here): make it resolve the same.
+  const bundleDir = path.join(options.workDir, path.relative(PROJECT_ROOT, path.dirname(BUNDLE_FILE)));
+  mkdirSync(path.dirname(bundleDir), { recursive: true });
+  if (!existsSync(bundleDir)) symlinkSync(path.dirname(BUNDLE_FILE), bundleDir, "dir");
+  const envVars = {
+    PULUMI_CONFIG_PASSPHRASE: ENGINE_PASSPHRASE,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_HOME: path.join(options.workDir, "home"),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The stand-in plugins are found on PATH ("ambient" plugins).
+    PATH: `${path.join(PROJECT_ROOT, "scripts/engine/plugins")}:${process.env.PATH ?? ""}`,
+    S3LS_EMULATOR_ENDPOINT: options.services.awsEndpoint,
+    S3LS_EMULATOR_REGION: options.region,
+    S3LS_EMULATOR_VAULT_DATA: JSON.stringify({ username: options.services.elasticsearch.username, password: options.services.elasticsearch.password }),
+  };
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: options.stackName, projectName: "s3-log-shipper", program: async () => shipperProgram() },
+    {
+      pulumiCommand,
+      workDir: options.workDir,
+      envVars,
+      secretsProvider: "passphrase",
+      projectSettings: { name: "s3-log-shipper", runtime: "nodejs", backend: { url: `file://${backend}` } },
+    },
+  );
+  const namespace = {
+    elasticsearch: { endpoint: options.services.elasticsearch.url, allowInsecureHttp: true, vault: { mount: "secret", path: "elasticsearch" } },
+    ...(options.config.defaults ? { defaults: options.config.defaults } : {}),
+    producers: options.config.producers,
+  };
+  const config = toConfigMap({ "aws:region": options.region, ...Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value])) });
+  await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])));
+  return { stack, stateFile: path.join(backend, ".pulumi", "stacks", "s3-log-shipper", `${options.stackName}.json`) };
+}

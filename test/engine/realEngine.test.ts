@@ -1,0 +1,123 @@
+/**
+ * The program on the real Pulumi engine (CLI built from source, Automation API inline program,
+ * file backend, passphrase secrets), with stand-in AWS and Vault plugins that create everything in
+ * moto: preview → up → preview shows no change → moto holds what the outputs name → the state keeps
+ * no secret in plain text and stays small → destroy leaves nothing.
+ */
+import { DescribeAlarmsCommand, CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../pipeline/bundle";
+import { engineStack } from "../../scripts/engine/engineStack";
+import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
+import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
+import { resetMoto, startMoto } from "../../scripts/local/services";
+
+/** What the Vault lookup returns: must never appear in the state file as it is. */
+const VAULT_PASSWORD = "engine-vault-only-password-7f3a";
+const PRODUCERS = [
+  { name: "waf", bucket: "engine-central", prefix: "waf/", index: "logs-waf", format: "ndjson", expectedIntervalMinutes: 60 },
+  { name: "alb", bucket: "engine-central", prefix: "alb/", suffix: ".log.gz", index: "logs-alb", format: "text" },
+  { name: "trail", bucket: "engine-trail", index: "logs-trail", format: "json", recordsField: "Records" },
+];
+/** The state of a stack, per producer, stays below this (it held the ~1.4 MB bundle per producer before). */
+const MAX_STATE_BYTES_PER_PRODUCER = 100 * 1024;
+
+describe("the program on the real Pulumi engine", () => {
+  let stack: Stack;
+  let stateFile: string;
+  let aws: AwsClients;
+  let endpoint: string;
+  let outputs: Record<string, { value: unknown }>;
+  let workDir: string;
+
+  beforeAll(async () => {
+    endpoint = await startMoto();
+    await resetMoto();
+    aws = awsClients(endpoint);
+    for (const bucket of new Set(PRODUCERS.map((producer) => producer.bucket))) {
+      await aws.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    }
+    workDir = mkdtempSync(path.join(PROJECT_ROOT, ".cache", "engine-"));
+    ({ stack, stateFile } = await engineStack({
+      stackName: "engine",
+      workDir,
+      region: REGION,
+      services: { awsEndpoint: endpoint, elasticsearch: { url: "http://127.0.0.1:9200", username: "shipper", password: VAULT_PASSWORD } },
+      config: { defaults: { timeoutSeconds: 60 }, producers: PRODUCERS },
+    }));
+  });
+
+  afterAll(async () => {
+    // A failed scenario must not leave the emulator holding a half-made stack for the next run.
+    await stack?.destroy().catch(() => undefined);
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("previews the whole stack as creates", async () => {
+    const preview = await stack.preview();
+    expect(preview.changeSummary.create).toBeGreaterThan(40);
+    expect(preview.changeSummary.update ?? 0).toBe(0);
+  });
+
+  it("creates it with up, and a second preview shows no change", async () => {
+    const up = await stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    outputs = up.outputs as Record<string, { value: unknown }>;
+    const again = await stack.preview();
+    const { same = 0, ...changes } = again.changeSummary;
+    expect(changes, "an unchanged program shows no diff").toEqual({});
+    expect(same).toBeGreaterThan(40);
+  });
+
+  it("leaves in the emulator what the outputs name", async () => {
+    const producers = outputs.producers?.value as Record<string, { queueUrl: string; deadLetterQueueUrl: string; logGroupName: string; alarmNames: string[] }>;
+    expect(Object.keys(producers).sort()).toEqual(["alb", "trail", "waf"]);
+    const cloudwatch = new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
+    const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
+    for (const [name, producer] of Object.entries(producers)) {
+      const queue = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: producer.queueUrl, AttributeNames: ["All"] }));
+      const redrive = JSON.parse(queue.Attributes?.RedrivePolicy ?? "{}") as { maxReceiveCount?: number };
+      expect(redrive.maxReceiveCount, name).toBeGreaterThanOrEqual(5);
+      expect(queue.Attributes?.MessageRetentionPeriod).toBe("1209600");
+      await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: producer.deadLetterQueueUrl, AttributeNames: ["QueueArn"] }));
+      const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: producer.logGroupName }));
+      expect(groups.logGroups?.map((group) => group.logGroupName)).toEqual([producer.logGroupName]);
+      const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: producer.alarmNames }));
+      expect(alarms.MetricAlarms?.length, `${name} alarms`).toBe(producer.alarmNames.length);
+    }
+    const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
+    expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual([producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort());
+    const parameter = await aws.ssm.send(new GetParameterCommand({ Name: String(outputs.credentialsParameterName?.value), WithDecryption: true }));
+    expect(JSON.parse(parameter.Parameter?.Value ?? "{}")).toEqual({ username: "shipper", password: VAULT_PASSWORD });
+  });
+
+  it("keeps no secret in plain text in the state, which stays small", () => {
+    const state = readFileSync(stateFile, "utf8");
+    expect(state).toContain("aws:ssm/parameter:Parameter");
+    expect(state).not.toContain(VAULT_PASSWORD);
+    const bytes = statSync(stateFile).size;
+    process.stdout.write(`state file: ${bytes} bytes for ${PRODUCERS.length} producers (${Math.round(bytes / PRODUCERS.length)} per producer)\n`);
+    expect(bytes / PRODUCERS.length).toBeLessThan(MAX_STATE_BYTES_PER_PRODUCER);
+  });
+
+  it("destroys it, leaving nothing in the emulator", async () => {
+    const destroyed = await stack.destroy();
+    expect(destroyed.summary.result).toBe("succeeded");
+    const queues = await aws.sqs.send(new ListQueuesCommand({}));
+    expect(queues.QueueUrls ?? []).toEqual([]);
+    const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
+    expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).toEqual([]);
+    const alarms = await new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS }).send(new DescribeAlarmsCommand({}));
+    expect(alarms.MetricAlarms ?? []).toEqual([]);
+    const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
+    expect(central.QueueConfigurations ?? []).toEqual([]);
+    await expect(aws.ssm.send(new GetParameterCommand({ Name: String(outputs.credentialsParameterName?.value) }))).rejects.toMatchObject({ name: "ParameterNotFound" });
+  });
+});
