@@ -25,11 +25,11 @@ export function progressReporter(stream: NodeJS.WriteStream | { write(text: stri
       listed: `${progress.listedObjects} objects (${megabytes(progress.listedBytes)})${progress.listingDone ? "" : "…"}`,
       enqueued: `${progress.enqueuedObjects} (${megabytes(progress.enqueuedBytes)})`,
       rate: `${rate.toFixed(1)}/s`,
-      eta,
+      remaining: eta,
     };
   };
   if ("isTTY" in stream && stream.isTTY) {
-    const bar = new SingleBar({ format: "{bar} {percentage}% | listed {listed} | enqueued {enqueued} | {rate} | ETA {eta}", stream: stream as NodeJS.WriteStream, hideCursor: true }, undefined);
+    const bar = new SingleBar({ format: "{bar} {percentage}% | listed {listed} | enqueued {enqueued} | {rate} | ETA {remaining}", stream: stream as NodeJS.WriteStream, hideCursor: true }, undefined);
     let startedBar = false;
     return {
       update(progress) {
@@ -48,7 +48,7 @@ export function progressReporter(stream: NodeJS.WriteStream | { write(text: stri
   let latest: BackfillProgress | undefined;
   const line = (progress: BackfillProgress) => {
     const fields = describe(progress);
-    stream.write(`listed ${fields.listed} · enqueued ${fields.enqueued} · ${fields.rate} · ETA ${fields.eta}\n`);
+    stream.write(`listed ${fields.listed} · enqueued ${fields.enqueued} · ${fields.rate} · ETA ${fields.remaining}\n`);
   };
   return {
     update(progress) {
