@@ -21,6 +21,9 @@ if (!endpoint) throw new Error("S3LS_EMULATOR_ENDPOINT is not set: the stand-in 
 const emulator = new EmulatorResources({ endpoint, region: process.env.S3LS_EMULATOR_REGION ?? "eu-west-1" });
 const vaultData = JSON.parse(process.env.S3LS_EMULATOR_VAULT_DATA ?? "{}") as Record<string, string>;
 
+/** Types whose changes are updates, not replacements: the function is a record the local host reads. */
+const UPDATED_IN_PLACE = new Set(["aws:lambda/function:Function"]);
+
 /** The resource type of a URN (`urn:pulumi:stack::project::parent$type::name`). */
 function typeOf(urn: string): string {
   const qualified = urn.split("::")[2] ?? "";
@@ -36,9 +39,15 @@ const standIn: provider.Provider = {
   async check(_urn, _olds, news) {
     return { inputs: news };
   },
-  async diff(_id, _urn, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  async diff(_id, urn, olds: Record<string, unknown>, news: Record<string, unknown>) {
     const changed = Object.keys(news).filter((key) => !isDeepStrictEqual(withoutSecretMarkers(olds[key]), withoutSecretMarkers(news[key])));
-    return { changes: changed.length > 0, replaces: changed, deleteBeforeReplace: true };
+    // A function changes in place (as AWS updates its code and settings); anything else is replaced.
+    const inPlace = UPDATED_IN_PLACE.has(typeOf(urn));
+    return { changes: changed.length > 0, replaces: inPlace ? [] : changed, deleteBeforeReplace: true };
+  },
+  async update(_id, _urn, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    // Records only (see UPDATED_IN_PLACE): the new settings, with the name and ARN it already has.
+    return { outs: { ...news, name: olds.name, arn: olds.arn, invokeArn: olds.invokeArn } };
   },
   async create(urn, inputs: Record<string, unknown>) {
     const created = await emulator.create(typeOf(urn), nameOf(urn), inputs);
