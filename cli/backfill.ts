@@ -33,6 +33,8 @@ export interface BackfillProgress {
 export interface BackfillResult extends BackfillProgress {
   /** Listed keys outside the suffix or the dates. */
   skipped: number;
+  /** Keys in an archive storage class (Glacier Flexible Retrieval, Deep Archive): not enqueued, restore them first. */
+  archived: string[];
   /** The last key enqueued (or listed, in a dry run). */
   lastKey?: string;
   /** Set when the run stopped early: `--resume-after` this key goes on. */
@@ -40,20 +42,35 @@ export interface BackfillResult extends BackfillProgress {
   stoppedBecause?: string;
 }
 
+/** Storage classes GetObject refuses until the object is restored. */
+const ARCHIVED = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Objects listed but not sent yet, at most: bounds memory on buckets with millions of keys. */
 const MAX_LISTED_AHEAD = 50_000;
 
 export async function backfill(s3: S3Client, sqs: SQSClient, region: string, producer: ProducerOutputs, options: BackfillOptions): Promise<BackfillResult> {
   const progress: BackfillProgress = { listedObjects: 0, listedBytes: 0, enqueuedObjects: 0, enqueuedBytes: 0, listingDone: false };
-  const result: BackfillResult = { ...progress, skipped: 0 };
-  const ahead: ExistingObject[] = [];
+  const result: BackfillResult = { ...progress, skipped: 0, archived: [] };
+  // Listed and not sent yet: `ahead[next…]`. A cursor, not shift/splice (each would move up to
+  // MAX_LISTED_AHEAD entries per batch); the array is compacted when the listing refills it.
+  let ahead: ExistingObject[] = [];
+  let next = 0;
   let listingError: unknown;
+  // Set when the sending stops for any reason, so the listing stops too (and is not left waiting for room).
+  let stopped = false;
+  const stop = (): boolean => stopped || options.shouldStop();
 
   const listing = (async () => {
     let token: string | undefined;
     do {
-      while (ahead.length >= MAX_LISTED_AHEAD && !options.shouldStop()) await new Promise((resolve) => setTimeout(resolve, 50));
-      if (options.shouldStop()) return;
+      while (ahead.length - next >= MAX_LISTED_AHEAD && !stop()) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (stop()) return;
+      ahead = ahead.slice(next);
+      next = 0;
       const page = await s3.send(
         new ListObjectsV2Command({
           Bucket: producer.bucket,
@@ -66,6 +83,11 @@ export async function backfill(s3: S3Client, sqs: SQSClient, region: string, pro
         const lastModified = entry.LastModified ?? new Date(0);
         if (!key.endsWith(producer.suffix) || (options.since && lastModified < options.since) || (options.until && lastModified >= options.until)) {
           result.skipped += 1;
+          continue;
+        }
+        if (entry.StorageClass && ARCHIVED.has(entry.StorageClass)) {
+          // GetObject refuses these until restored: each would only fail its message into the DLQ.
+          result.archived.push(key);
           continue;
         }
         ahead.push({ bucket: producer.bucket, key, size: entry.Size ?? 0, ...(entry.ETag ? { eTag: entry.ETag } : {}), lastModified });
@@ -82,31 +104,39 @@ export async function backfill(s3: S3Client, sqs: SQSClient, region: string, pro
   const sender = new NotificationSender(sqs, producer.queueUrl, region, options.rate);
   for (;;) {
     if (listingError) {
-      result.stoppedBecause = `listing s3://${producer.bucket}/${producer.prefix} failed: ${listingError instanceof Error ? listingError.message : String(listingError)}`;
+      result.stoppedBecause = `listing s3://${producer.bucket}/${producer.prefix} failed: ${describe(listingError)}`;
       break;
     }
     if (options.shouldStop()) {
       result.stoppedBecause = "interrupted";
       break;
     }
-    if (ahead.length === 0) {
+    if (next === ahead.length) {
       if (progress.listingDone) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
       continue;
     }
-    const batch = ahead.splice(0, 10);
-    const accepted = options.dryRun ? { accepted: batch.length } : await sender.send(batch);
+    const batch = ahead.slice(next, next + 10);
+    next += batch.length;
+    let accepted: { accepted: number; error?: string };
+    try {
+      accepted = options.dryRun ? { accepted: batch.length } : await sender.send(batch);
+    } catch (error) {
+      // Not one of this batch is known to be enqueued: the resume key stays before it.
+      accepted = { accepted: 0, error: describe(error) };
+    }
     for (const object of batch.slice(0, accepted.accepted)) {
       progress.enqueuedObjects += 1;
       progress.enqueuedBytes += object.size;
       result.lastKey = object.key;
     }
     options.onProgress?.(progress);
-    if ("error" in accepted && accepted.error) {
-      result.stoppedBecause = `the queue refused a notification: ${accepted.error}`;
+    if (accepted.error) {
+      result.stoppedBecause = `sending to the queue failed: ${accepted.error}`;
       break;
     }
   }
+  stopped = true;
   await listing;
   Object.assign(result, progress);
   if (result.stoppedBecause && result.lastKey !== undefined) result.resumeAfter = result.lastKey;

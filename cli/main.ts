@@ -145,10 +145,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         reporter.stop();
         const verb = flags.dryRun ? "would enqueue" : "enqueued";
         const lines = [`${producer.name}: ${verb} ${result.enqueuedObjects} object(s) (${result.enqueuedBytes} bytes); ${result.skipped} listed object(s) outside the suffix or dates`];
+        if (result.archived.length > 0) {
+          const shown = result.archived.slice(0, 5).map((key) => `s3://${producer.bucket}/${key}`).join(", ");
+          lines.push(`${result.archived.length} object(s) in an archive storage class were not enqueued (restore them, then s3ls reship): ${shown}${result.archived.length > 5 ? ", …" : ""}`);
+        }
         if (flags.dryRun) lines.push("dry run: nothing was enqueued");
         if (result.stoppedBecause) lines.push(`stopped: ${result.stoppedBecause}`, result.resumeAfter ? `resume with: s3ls backfill --producer ${producer.name} --resume-after '${result.resumeAfter}' (and the same dates)` : "nothing was enqueued: run it again as it was");
         print(flags, { producer: producer.name, dryRun: Boolean(flags.dryRun), ...result }, `${lines.join("\n")}\n`);
         if (result.stoppedBecause) exitCode = result.stoppedBecause === "interrupted" ? EXIT.interrupted : EXIT.attention;
+        else if (result.archived.length > 0) exitCode = EXIT.attention;
       } finally {
         removeHandler();
       }

@@ -7,6 +7,7 @@
 import { Client } from "@elastic/elasticsearch";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, REGION, type AwsClients, type LocalProducer } from "../../scripts/local/localPipeline";
@@ -67,6 +68,7 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     betweenEnd = new Date(Math.floor(Date.now() / 1000) * 1000);
     await tick();
     await put("logs/after/new.ndjson", ndjson("after", 10));
+    await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "logs/after/archived.ndjson", Body: ndjson("archived", 10), StorageClass: "GLACIER" }));
 
     const stack = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
@@ -125,6 +127,26 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     expect(await count()).toBe(before);
     const shipped = pipeline.function.logs.filter((line) => line.includes('"object shipped"') && line.includes("part 1+x.ndjson")).map((line) => JSON.parse(line) as { indexed: number; duplicates: number });
     expect(shipped.at(-1), "the function read it again and found every line already there").toMatchObject({ indexed: 0, duplicates: 100 });
+  });
+
+  it("backfill leaves out objects in an archive storage class, names them and exits 1", async () => {
+    const run = await s3ls(outputs("backfill", "--producer", producerName, "--since", betweenEnd.toISOString(), "--dry-run", "--json"));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.json()).toMatchObject({ enqueuedObjects: 1, lastKey: "logs/after/new.ndjson", archived: ["logs/after/archived.ndjson"] });
+  });
+
+  it("backfill whose queue cannot be reached stops with a result saying why, nothing enqueued", async () => {
+    const stack = JSON.parse(readFileSync(outputsFile, "utf8")) as { producers: Record<string, { queueUrl: string }> };
+    const producer = stack.producers[producerName] as { queueUrl: string };
+    producer.queueUrl = producer.queueUrl.replace(/[^/]+$/, "no-such-queue");
+    const broken = path.join(path.dirname(outputsFile), "broken.json");
+    writeFileSync(broken, JSON.stringify(stack));
+    const run = await s3ls(["backfill", "--producer", producerName, "--since", betweenStart.toISOString(), "--until", betweenEnd.toISOString(), "--json", "--outputs", broken]);
+    expect(run.code, run.stderr).toBe(1);
+    const result = run.json<{ enqueuedObjects: number; stoppedBecause: string; resumeAfter?: string }>();
+    expect(result.stoppedBecause).toMatch(/^sending to the queue failed: .*(NonExistentQueue|QueueDoesNotExist)/);
+    expect(result.enqueuedObjects).toBe(0);
+    expect(result.resumeAfter).toBeUndefined();
   });
 
   it("reship of an object no producer reads is a usage error naming the producers", async () => {
