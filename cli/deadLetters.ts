@@ -7,7 +7,7 @@ import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { parseMessageBody } from "../lambda/notifications";
 import type { OperatorClients } from "./awsClients";
-import { peekMessages, release } from "./queues";
+import { peekMessages, queueDepth, release } from "./queues";
 import type { ProducerOutputs } from "./stackOutputs";
 
 export interface DeadLetter {
@@ -107,10 +107,12 @@ const UNSUPPORTED = /UnsupportedOperation|InvalidAction|NotImplemented|not (yet 
  * where the endpoint has it; otherwise by receive → send → delete, deleting a message only after
  * its send succeeded (a crash in between sends it twice, which the function's ids make harmless).
  */
-export async function redriveDeadLetters(clients: OperatorClients, producer: ProducerOutputs, options: { max?: number; dryRun: boolean; onMoved?: (moved: number) => void }): Promise<RedriveResult> {
+export async function redriveDeadLetters(clients: OperatorClients, producer: ProducerOutputs, options: { max?: number; dryRun: boolean }): Promise<RedriveResult> {
   if (options.dryRun) {
-    const letters = await peekMessages(clients.sqs, producer.deadLetterQueueUrl, options.max ?? 1_000);
-    return { method: "dry-run", moved: letters.length, failed: 0 };
+    // Counted, not received: a look would add a receive to every message and stop at a limit.
+    const depth = await queueDepth(clients.sqs, producer.deadLetterQueueUrl);
+    const waiting = depth.visible + depth.inFlight + depth.delayed;
+    return { method: "dry-run", moved: Math.min(waiting, options.max ?? waiting), failed: 0 };
   }
   if (options.max === undefined) {
     try {
@@ -121,10 +123,10 @@ export async function redriveDeadLetters(clients: OperatorClients, producer: Pro
       if (!UNSUPPORTED.test(text)) throw error;
     }
   }
-  return moveByHand(clients.sqs, producer, options.max ?? Number.POSITIVE_INFINITY, options.onMoved);
+  return moveByHand(clients.sqs, producer, options.max ?? Number.POSITIVE_INFINITY);
 }
 
-async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number, onMoved?: (moved: number) => void): Promise<RedriveResult> {
+async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number): Promise<RedriveResult> {
   let moved = 0;
   let failed = 0;
   while (moved + failed < max) {
@@ -141,7 +143,6 @@ async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number
     if (notSent.length > 0) await release(sqs, producer.deadLetterQueueUrl, notSent);
     moved += toDelete.length;
     failed += notSent.length;
-    onMoved?.(moved);
     if (notSent.length > 0) break;
   }
   return { method: "receive-send-delete", moved, failed };

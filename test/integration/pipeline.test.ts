@@ -234,7 +234,7 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     expect(troubled.json<{ producers: Array<{ deadLetterQueue: { visible: number }; attention: string[] }> }>().producers[0]).toMatchObject({ deadLetterQueue: { visible: 2 }, attention: [expect.stringContaining("2 message(s) in the dead-letter queue")] });
     const listed = await s3ls(["dlq", "list", "--producer", producer, "--outputs", outputsFile, "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
-    const letters = listed.json<{ deadLetters: Array<{ objects: Array<{ key: string; size: number }>; reason: string | null; receiveCount: number }> }>().deadLetters;
+    const letters = listed.json<{ deadLetters: Array<{ messageId: string; objects: Array<{ key: string; size: number }>; reason: string | null; receiveCount: number }> }>().deadLetters;
     expect(letters.flatMap((letter) => letter.objects.map((object) => object.key)).sort()).toEqual(["outage/a.log", "outage/b.log.gz"]);
     for (const letter of letters) {
       expect(letter.reason, "the reason comes from the function's log group").toMatch(/Elasticsearch/);
@@ -244,6 +244,12 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     const dryRun = await s3ls(["dlq", "redrive", "--producer", producer, "--dry-run", "--outputs", outputsFile, "--json"]);
     expect(dryRun.json()).toMatchObject({ method: "dry-run", moved: 2 });
     expect(await queueDepth(aws.sqs, deadLetterQueueUrl), "a dry run moves nothing").toBe(2);
+    // …and receives nothing: the next look finds each receive count one up (its own), not two.
+    const relisted = await s3ls(["dlq", "list", "--producer", producer, "--outputs", outputsFile, "--json"]);
+    const countsBefore = new Map(letters.map((letter) => [letter.messageId, letter.receiveCount]));
+    for (const letter of relisted.json<{ deadLetters: Array<{ messageId: string; receiveCount: number }> }>().deadLetters) {
+      expect(letter.receiveCount).toBe((countsBefore.get(letter.messageId) ?? Number.NaN) + 1);
+    }
     const redriven = await s3ls(["dlq", "redrive", "--producer", producer, "--outputs", outputsFile, "--json"]);
     expect(redriven.code, redriven.stderr).toBe(0);
     // moto has no StartMessageMoveTask: the command moves them by receive → send → delete.
