@@ -10,8 +10,6 @@
 import { isUtf8 } from "node:buffer";
 import { DEFAULTS } from "./env";
 
-/** Lines longer than this are truncated (the rest is skipped up to the newline) and tagged. */
-
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

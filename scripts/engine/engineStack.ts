@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
 import { BUNDLE_FILE, PROJECT_ROOT } from "../../pipeline/bundle";
 import { shipperProgram } from "../../pipeline/shipperProgram";
-import { toConfigMap } from "../offlineMocks";
-import type { LocalServices, LocalStackConfig } from "../local/localPipeline";
+import { localStackConfig, type LocalServices, type LocalStackConfig } from "../local/localPipeline";
 
 export const ENGINE_PASSPHRASE = "s3ls-engine-test-passphrase";
 
@@ -67,12 +66,7 @@ export async function engineStack(options: EngineStackOptions): Promise<EngineSt
       projectSettings: { name: "s3-log-shipper", runtime: "nodejs", backend: { url: `file://${backend}` } },
     },
   );
-  const namespace = {
-    elasticsearch: { endpoint: options.services.elasticsearch.url, allowInsecureHttp: true, vault: { mount: "secret", path: "elasticsearch" } },
-    ...(options.config.defaults ? { defaults: options.config.defaults } : {}),
-    producers: options.config.producers,
-  };
-  const config = toConfigMap({ "aws:region": options.region, ...Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value])) });
+  const config = localStackConfig(options.services, options.config, options.region);
   await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])));
   return { stack, stateFile: path.join(backend, ".pulumi", "stacks", "s3-log-shipper", `${options.stackName}.json`) };
 }

@@ -53,8 +53,8 @@ const standIn: provider.Provider = {
     const created = await emulator.create(typeOf(urn), nameOf(urn), inputs);
     return { id: created.id, outs: created.outputs };
   },
-  async delete(id, urn, props: Record<string, unknown>) {
-    await emulator.delete(typeOf(urn), id, props);
+  async delete(id, urn) {
+    await emulator.delete(typeOf(urn), id);
   },
   async invoke(token, inputs: Record<string, unknown>) {
     return { outputs: emulator.invoke(token, inputs, vaultData) };

@@ -5,14 +5,15 @@
  * environment the program gave it) behind a Lambda-like SQS poller, its log lines written to its
  * log group as Lambda does. Used by the integration tier and the demo.
  */
-import { KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables } from "../../lambda/env";
 import { BUNDLE_FILE } from "../../pipeline/bundle";
+import { queueDepth as queueDepths } from "../../cli/queues";
 import { validateConfig, type ProducerConfig } from "../../pipeline/config";
+import { readNamespace } from "../../pipeline/stackConfig";
 import { shipperProgram } from "../../pipeline/shipperProgram";
 import { installOfflineMocks, settle, toConfigMap, valueOf, type RecordedResource } from "../offlineMocks";
 import { EMULATOR_CREDENTIALS, EmulatorResources } from "./emulatorResources";
@@ -42,20 +43,17 @@ export type StackOutputs = Record<string, unknown>;
 export interface LocalStack {
   producers: LocalProducer[];
   outputs: StackOutputs;
-  /** Every resource the program created in the emulator. */
-  resources: RecordedResource[];
 }
 
 export interface AwsClients {
   s3: S3Client;
   sqs: SQSClient;
   ssm: SSMClient;
-  kms: KMSClient;
 }
 
 export function awsClients(endpoint: string): AwsClients {
   const common = { region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS };
-  return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common), ssm: new SSMClient(common), kms: new KMSClient(common) };
+  return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common), ssm: new SSMClient(common) };
 }
 
 /** The `s3-log-shipper:` namespace of a stack config, as values (elasticsearch is filled in from the local node). */
@@ -75,17 +73,27 @@ export interface DeployOptions {
 }
 
 /**
- * Runs the program against the emulator and starts one function host + poller per producer. The
- * producers' buckets are created first: they are the users' buckets, not the program's.
+ * The stack config (Pulumi's flat map) of a local stack: `config` with the local Elasticsearch node;
+ * both drivers (mocks here, the real engine in scripts/engine/) deploy it.
  */
-export async function deployLocalStack(services: LocalServices, config: LocalStackConfig, options: DeployOptions): Promise<LocalStack> {
-  const clients = awsClients(services.awsEndpoint);
+export function localStackConfig(services: LocalServices, config: LocalStackConfig, region: string = REGION): Record<string, string> {
   const namespace = {
     elasticsearch: { endpoint: services.elasticsearch.url, allowInsecureHttp: true, requestTimeoutSeconds: 10, vault: { mount: "local", path: "elasticsearch" } },
     ...(config.defaults ? { defaults: config.defaults } : {}),
     producers: config.producers,
   };
-  const validated = validateConfig(namespace);
+  return toConfigMap({ "aws:region": region, ...Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value])) });
+}
+
+/**
+ * Runs the program against the emulator and starts one function host + poller per producer. The
+ * producers' buckets are created first: they are the users' buckets, not the program's.
+ */
+export async function deployLocalStack(services: LocalServices, config: LocalStackConfig, options: DeployOptions): Promise<LocalStack> {
+  const clients = awsClients(services.awsEndpoint);
+  const stackConfig = localStackConfig(services, config);
+  // What the program will read, validated by the same code (the host needs each producer's settings).
+  const validated = validateConfig(readNamespace(stackConfig));
   for (const bucket of new Set(validated.producers.map((producer) => producer.bucket))) {
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } })).catch((error: Error) => {
       if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)) throw error;
@@ -95,7 +103,7 @@ export async function deployLocalStack(services: LocalServices, config: LocalSta
   const emulator = new EmulatorResources({ endpoint: services.awsEndpoint, region: REGION });
   const vaultData = { username: services.elasticsearch.username, password: services.elasticsearch.password };
   const recorded = await installOfflineMocks({ region: REGION, vaultData, emulator }, "s3-log-shipper", options.stack);
-  pulumi.runtime.setAllConfig({ "aws:region": REGION, ...toConfigMap(Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value]))) });
+  pulumi.runtime.setAllConfig(stackConfig);
   const outputs = (await valueOf(pulumi.output(shipperProgram()))) as unknown as StackOutputs;
   await settle(recorded);
 
@@ -129,7 +137,7 @@ export async function deployLocalStack(services: LocalServices, config: LocalSta
       poller: new SqsEventSourcePoller({ sqs: clients.sqs, queueUrl: fn.queueUrl, queueArn: fn.queueArn, region: REGION, batchSize: fn.batchSize, function: host }),
     };
   });
-  return { producers, outputs, resources: recorded.resources };
+  return { producers, outputs };
 }
 
 interface EmulatedFunction {
@@ -144,7 +152,7 @@ interface EmulatedFunction {
 }
 
 /** The functions the program created, each with the queue its event source mapping reads (what Lambda would run). */
-export function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
+function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   const queues = ofType("aws:sqs/queue:Queue");
   const redrives = ofType("aws:sqs/redrivePolicy:RedrivePolicy");
@@ -169,13 +177,8 @@ export function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
   });
 }
 
-export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
-  return attributes.Attributes?.QueueArn ?? "";
-}
-
 /** Messages visible plus in flight in a queue. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
-  return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const depth = await queueDepths(sqs, queueUrl);
+  return depth.visible + depth.inFlight;
 }
