@@ -7,7 +7,9 @@ import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } fro
 import { EMULATOR_CREDENTIALS } from "./emulatorResources";
 
 const FLUSH_EVERY_MS = 200;
+/** PutLogEvents takes at most 10,000 events and 1 MiB (each event counts its bytes + 26). */
 const MAX_EVENTS_PER_CALL = 1_000;
+const MAX_BYTES_PER_CALL = 900 * 1024;
 
 export class LogGroupWriter {
   private readonly client: CloudWatchLogsClient;
@@ -42,8 +44,18 @@ export class LogGroupWriter {
     try {
       this.stream ??= this.client.send(new CreateLogStreamCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName })).then(() => undefined);
       await this.stream;
-      for (let start = 0; start < events.length; start += MAX_EVENTS_PER_CALL) {
-        await this.client.send(new PutLogEventsCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName, logEvents: events.slice(start, start + MAX_EVENTS_PER_CALL) }));
+      let start = 0;
+      while (start < events.length) {
+        let end = start;
+        let bytes = 0;
+        while (end < events.length && end - start < MAX_EVENTS_PER_CALL) {
+          const size = Buffer.byteLength((events[end] as { message: string }).message) + 26;
+          if (end > start && bytes + size > MAX_BYTES_PER_CALL) break;
+          bytes += size;
+          end += 1;
+        }
+        await this.client.send(new PutLogEventsCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName, logEvents: events.slice(start, end) }));
+        start = end;
       }
     } catch (error) {
       if (!this.warned) process.stderr.write(`log group ${this.options.logGroupName}: writing the function's log lines failed: ${error instanceof Error ? error.message : String(error)}\n`);
