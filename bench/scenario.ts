@@ -11,8 +11,8 @@ import "../scripts/local/quietSdkNotice";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { ElasticsearchBulkTransport } from "../lambda/esClient";
-import { isGzip, peek } from "../lambda/gzip";
+import { ElasticsearchBulkTransport } from "../lambda/bulk/esClient";
+import { isGzip, peek } from "../lambda/read/gzip";
 import { shipObject } from "../lambda/shipObject";
 
 interface ScenarioInput {

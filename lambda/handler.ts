@@ -8,14 +8,14 @@
  * Trade-off: at-least-once delivery, exactly-once documents (deterministic ids + `create`).
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { mapWithConcurrency } from "./concurrency";
+import { mapWithConcurrency } from "./queue/concurrency";
 import { describeError, ShipperError } from "./errors";
-import { PRODUCER_DIMENSION } from "./metricNames";
+import { PRODUCER_DIMENSION } from "./contract/metricNames";
 import { logger, metrics, recordObjectMetrics } from "./observability";
-import { processMessage } from "./processMessage";
-import { paceRetry } from "./retryPacing";
+import { processMessage } from "./queue/processMessage";
+import { paceRetry } from "./queue/retryPacing";
 import { createRuntime, type ShipperRuntime } from "./runtime";
-import { TimeBudget } from "./timeBudget";
+import { TimeBudget } from "./queue/timeBudget";
 import type { Disposition, ObjectRef } from "./types";
 
 /** Every message of a batch failed transiently: thrown so Lambda backs off. */

@@ -4,7 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { METRICS_NAMESPACE, OBJECTS_PROCESSED, SERVICE_NAME } from "./metricNames";
+import { METRICS_NAMESPACE, OBJECTS_PROCESSED, SERVICE_NAME } from "./contract/metricNames";
 import type { ObjectStats } from "./types";
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });

@@ -5,10 +5,10 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { CredentialsProvider } from "./credentials";
-import { readSettings, type ShipperSettings } from "./env";
-import { ElasticsearchBulkTransport } from "./esClient";
-import type { BulkTransport } from "./bulkWire";
+import { CredentialsProvider } from "./bulk/credentials";
+import { readSettings, type ShipperSettings } from "./contract/env";
+import { ElasticsearchBulkTransport } from "./bulk/esClient";
+import type { BulkTransport } from "./bulk/wire";
 import type { ShipObjectSettings } from "./shipObject";
 
 const CONNECT_TIMEOUT_MS = 3_000;

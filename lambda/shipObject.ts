@@ -4,13 +4,13 @@
  * the returned resume point has then been acknowledged by Elasticsearch.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { buildDeadLetterSource } from "./deadLetter";
-import { DocumentBuilder, type ObjectContext } from "./documents";
+import { buildDeadLetterSource } from "./documents/deadLetter";
+import { DocumentBuilder, type ObjectContext } from "./documents/builder";
 import { describeError, ObjectError } from "./errors";
-import type { BulkTransport, RejectedDocument } from "./bulkWire";
-import { BulkIndexer } from "./indexer";
-import { openObject, type ObjectVersion, type ReadStart } from "./objectReader";
-import { readRecords } from "./records";
+import type { BulkTransport, RejectedDocument } from "./bulk/wire";
+import { BulkIndexer } from "./bulk/indexer";
+import { openObject, type ObjectVersion, type ReadStart } from "./read/objectReader";
+import { readRecords } from "./read/records";
 import { emptyStats, type LineFormat, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
 
 export interface ShipObjectSettings {

@@ -4,8 +4,8 @@
  * names the key and the fix, e.g. `producers[1] (alb): maxReceiveCount must be at least 5, got 3`.
  */
 import { z } from "zod";
-import { DEFAULTS } from "../lambda/env";
-import { LOG_FORMATS, type LogFormat } from "../lambda/formats";
+import { DEFAULTS } from "../lambda/contract/env";
+import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
 import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
 import { nearestKey, unknownKeyProblems } from "./unknownKeys";
 

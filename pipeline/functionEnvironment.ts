@@ -3,7 +3,7 @@
  * (`lambda/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
  * the tests build exactly what is deployed.
  */
-import { environmentVariables } from "../lambda/env";
+import { environmentVariables } from "../lambda/contract/env";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */

@@ -9,7 +9,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as pulumi from "@pulumi/pulumi";
-import { environmentVariables } from "../../lambda/env";
+import { environmentVariables } from "../../lambda/contract/env";
 import { BUNDLE_FILE } from "../../pipeline/bundle";
 import { queueDepth as queueDepths } from "../../cli/queues";
 import { validateConfig, type ProducerConfig } from "../../pipeline/config";

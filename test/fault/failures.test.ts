@@ -6,7 +6,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
+import { OBJECTS_PROCESSED } from "../../lambda/contract/metricNames";
 import { maxReceiveCountFor } from "../../pipeline/messageLifetime";
 import { emittedForProducer } from "../helpers/emf";
 import { s3Notification, s3Record, s3TestEvent } from "../helpers/events";

@@ -4,7 +4,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMessageBody } from "../../lambda/notifications";
+import { parseMessageBody } from "../../lambda/queue/notifications";
 import { BUCKET, FaultWorld, ndjsonObject, textObject } from "../helpers/faultWorld";
 
 const world = new FaultWorld();

@@ -2,7 +2,7 @@
  * Reads the function's embedded-metric-format lines as CloudWatch would: a metric counts for an
  * alarm only with exactly the alarm's namespace, name and dimension set.
  */
-import { METRICS_NAMESPACE, producerMetricDimensions } from "../../lambda/metricNames";
+import { METRICS_NAMESPACE, producerMetricDimensions } from "../../lambda/contract/metricNames";
 
 interface EmfLine {
   _aws?: { CloudWatchMetrics?: Array<{ Namespace?: string; Dimensions?: string[][]; Metrics?: Array<{ Name?: string }> }> };

@@ -3,8 +3,8 @@
  * fake Elasticsearch that answers 503, and prints what the failure carried. A client that copies
  * the request body into its error metadata runs out of heap here instead of printing.
  */
-import { BulkRequestError } from "../../lambda/bulkWire";
-import { ElasticsearchBulkTransport } from "../../lambda/esClient";
+import { BulkRequestError } from "../../lambda/bulk/wire";
+import { ElasticsearchBulkTransport } from "../../lambda/bulk/esClient";
 import { FakeElasticsearch } from "./fakeElasticsearch";
 
 const API_KEY = "c2VjcmV0LWtleQ==";

@@ -8,7 +8,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { expect, vi } from "vitest";
 import { validateConfig } from "../../pipeline/config";
-import { environmentVariables, type EnvironmentValues } from "../../lambda/env";
+import { environmentVariables, type EnvironmentValues } from "../../lambda/contract/env";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/messageLifetime";
 import { lambdaContext, s3Notification, s3Record } from "./events";

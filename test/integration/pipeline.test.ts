@@ -8,8 +8,8 @@ import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageComma
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OBJECTS_PROCESSED } from "../../lambda/metricNames";
-import { parseMessageBody } from "../../lambda/notifications";
+import { OBJECTS_PROCESSED } from "../../lambda/contract/metricNames";
+import { parseMessageBody } from "../../lambda/queue/notifications";
 import { awsClients, deployLocalStack, queueDepth, type AwsClients, type LocalProducer, type LocalStackConfig } from "../../scripts/local/localPipeline";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 import { emittedForProducer } from "../helpers/emf";

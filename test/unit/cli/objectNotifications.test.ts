@@ -2,7 +2,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { objectCreatedNotification } from "../../../cli/objectNotifications";
-import { parseMessageBody } from "../../../lambda/notifications";
+import { parseMessageBody } from "../../../lambda/queue/notifications";
 
 describe("objectCreatedNotification", () => {
   it("names the same object to the function, whatever the key holds", () => {

@@ -1,8 +1,8 @@
 import { gzipSync } from "node:zlib";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { environmentVariables } from "../../../lambda/env";
-import { parseMessageBody } from "../../../lambda/notifications";
+import { environmentVariables } from "../../../lambda/contract/env";
+import { parseMessageBody } from "../../../lambda/queue/notifications";
 import { validateConfig, type ProducerConfig } from "../../../pipeline/config";
 import { functionEnvironment } from "../../../pipeline/functionEnvironment";
 import { FakeAws } from "../../helpers/fakeAws";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { retryDelaySeconds } from "../../../lambda/retryPacing";
+import { retryDelaySeconds } from "../../../lambda/queue/retryPacing";
 import { bucketNameProblem, ConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
 import {
   DEAD_LETTER_RETENTION_SECONDS,

@@ -4,12 +4,12 @@
  * on either side fails here, not first in the integration tier.
  */
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENT_KEYS, readSettings } from "../../../lambda/env";
-import { LOG_FORMATS } from "../../../lambda/formats";
+import { ENVIRONMENT_KEYS, readSettings } from "../../../lambda/contract/env";
+import { LOG_FORMATS } from "../../../lambda/contract/formats";
 import { validateConfig } from "../../../pipeline/config";
 import { credentialsFromVaultData } from "../../../pipeline/credentials";
 import { functionEnvironment } from "../../../pipeline/functionEnvironment";
-import { CredentialsProvider } from "../../../lambda/credentials";
+import { CredentialsProvider } from "../../../lambda/bulk/credentials";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll } from "vitest";
 import { FakeAws } from "../../helpers/fakeAws";

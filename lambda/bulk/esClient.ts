@@ -1,0 +1,157 @@
+/**
+ * The `_bulk` transport over the official client (major 8: it speaks to 8.x and 9.x servers,
+ * whereas client 9 sends `compatible-with=9`, which 8.x servers reject). Configured for Lambda:
+ * an explicit request timeout, no sniffing (Elastic Cloud and private endpoints sit behind a proxy),
+ * no client-side retries (the indexer retries with backoff and knows the function's deadline).
+ * A 401/403 re-reads the credentials once (rotation) before the request counts as failed.
+ */
+import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
+import type { CredentialsSource, StoredCredentials } from "./credentials";
+import { CredentialsError, describeError } from "../errors";
+import { BulkRequestError, type BulkResponse, type BulkTransport } from "./wire";
+
+/**
+ * Parses responses with plain JSON.parse. The default serializer also scans every response for
+ * `__proto__`/`constructor` keys (secure-json-parse), which cost ~8 % of the shipper's CPU on bulk
+ * answers (bench/results.json); the shipper only reads `status` and `error` from them and never
+ * merges a response into another object, so prototype poisoning cannot reach anything.
+ */
+class BulkResponseSerializer extends Serializer {
+  override deserialize<T = unknown>(json: string): T {
+    // `errors` precedes `items` in every bulk answer: when it is false, the items need no parsing,
+    // only counting (each has one `status`; filter_path leaves nothing else that could hold one).
+    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64))) return { errors: false, itemCount: countOccurrences(json, ITEM_STATUS) } satisfies CountedBulkAnswer as T;
+    return JSON.parse(json) as T;
+  }
+}
+
+const ALL_ITEMS_SUCCEEDED = /^\{(?:"took":\d+,)?"errors":false[,}]/;
+const ITEM_STATUS = '"status":';
+
+/** An all-successful answer as the serializer leaves it: items counted, not parsed. */
+interface CountedBulkAnswer {
+  errors: false;
+  itemCount: number;
+}
+
+function countOccurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) count += 1;
+  return count;
+}
+
+/** What @elastic/transport's HttpConnection says when the answer ends before the request was written. */
+const ANSWERED_BEFORE_BODY_WAS_READ = "Connection closed while reading the body";
+
+const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
+
+export interface ElasticsearchSettings {
+  endpoint?: string;
+  cloudId?: string;
+  requestTimeoutMs: number;
+}
+
+interface BulkResponseBody {
+  errors?: boolean;
+  itemCount?: number;
+  items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string | null } }>>;
+}
+
+export class ElasticsearchBulkTransport implements BulkTransport {
+  private client?: { instance: Client; credentials: StoredCredentials };
+
+  constructor(
+    private readonly settings: ElasticsearchSettings,
+    private readonly credentials: CredentialsSource,
+  ) {}
+
+  async send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse> {
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await this.clientForCurrentCredentials();
+      try {
+        const body = (await client.transport.request(
+          // Only what classification needs: a default item answer is ~150 bytes, this is ~25.
+          { method: "POST", path: "/_bulk", bulkBody: ndjson, querystring: { filter_path: BULK_FILTER_PATH } },
+          { requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY), maxRetries: 0, meta: false },
+        )) as BulkResponseBody;
+        if (body.errors === false) return { errors: false, itemCount: body.itemCount ?? body.items?.length ?? 0 };
+        const items = (body.items ?? []).map((item) => {
+          const result = Object.values(item)[0];
+          if (!result) return { status: 500, error: { type: "empty_item", reason: "bulk item without an operation" } };
+          return {
+            status: result.status,
+            ...(result.error ? { error: { type: result.error.type ?? "unknown", reason: result.error.reason ?? "" } } : {}),
+          };
+        });
+        return { errors: true, items };
+      } catch (error) {
+        const status = error instanceof errors.ResponseError ? error.statusCode : undefined;
+        if ((status === 401 || status === 403) && attempt === 1) {
+          // Credentials may have been rotated: read them again and retry once.
+          this.credentials.invalidate();
+          continue;
+        }
+        throw toBulkRequestError(error);
+      }
+    }
+  }
+
+  private async clientForCurrentCredentials(): Promise<Client> {
+    let credentials: StoredCredentials;
+    try {
+      credentials = await this.credentials.get();
+    } catch (error) {
+      // SSM unreachable is transient: the message is retried later.
+      throw new BulkRequestError(error instanceof CredentialsError ? error.message : "reading credentials failed", undefined, true, {
+        cause: error,
+      });
+    }
+    if (this.client?.credentials === credentials) return this.client.instance;
+    void this.client?.instance.close();
+    const instance = new Client({
+      ...(this.settings.cloudId ? { cloud: { id: this.settings.cloudId } } : { node: this.settings.endpoint ?? "" }),
+      auth: "apiKey" in credentials ? { apiKey: credentials.apiKey } : { username: credentials.username, password: credentials.password },
+      requestTimeout: this.settings.requestTimeoutMs,
+      // Node's http with a keep-alive agent; undici is left out of the bundle (lambda/stubs/undici.ts).
+      Connection: HttpConnection,
+      Serializer: BulkResponseSerializer,
+      maxRetries: 0,
+      sniffOnStart: false,
+      sniffInterval: false,
+      sniffOnConnectionFault: false,
+      // One endpoint behind a proxy: never leave it marked dead between requests.
+      resurrectStrategy: "optimistic",
+      // The default ("replace") deep-copies an error's metadata key by key to redact it, request
+      // body included: a failed 5 MB bulk request became millions of entries and exhausted a 256 MB
+      // heap (bench, e2e). "remove" drops the parts that hold credentials and copies nothing.
+      redaction: { type: "remove" },
+    });
+    this.client = { instance, credentials };
+    return instance;
+  }
+}
+
+/** Classifies a failed request: 429, 5xx, connection and timeout errors are worth retrying. */
+export function toBulkRequestError(error: unknown): BulkRequestError {
+  if (error instanceof BulkRequestError) return error;
+  if (error instanceof errors.ResponseError) {
+    const status = error.statusCode;
+    const retryable = status === undefined || status === 429 || status >= 500;
+    return new BulkRequestError(`bulk request answered ${status ?? "no status"}: ${error.message.slice(0, 300)}`, status, retryable, {
+      cause: error,
+    });
+  }
+  if (error instanceof errors.TimeoutError) return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
+  if (error instanceof errors.ConnectionError && error.message.includes(ANSWERED_BEFORE_BODY_WAS_READ)) {
+    // The client waits for the whole request to be written; an answer that ends first (a 413 sent
+    // on the headers) is reported as this, its status lost. See BulkRequestError.answeredEarly.
+    return new BulkRequestError(`Elasticsearch answered before reading the whole request (how it refuses one as too large): ${error.message}`, undefined, true, {
+      cause: error,
+      answeredEarly: true,
+    });
+  }
+  if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
+    return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });
+  }
+  return new BulkRequestError(`bulk request failed: ${describeError(error)}`, undefined, false, { cause: error });
+}

@@ -1,0 +1,358 @@
+/**
+ * Sends documents to Elasticsearch `_bulk` with `create`, in batches bounded in bytes and count,
+ * with a bounded number of requests in flight. Hand-written rather than the client's bulk helper
+ * because that helper retries only item-level 429s: a whole-request 429/5xx or a connection error
+ * aborts it, and it cannot tell us which offsets were acknowledged.
+ *
+ * What each answer means is decided in `bulkDecisions.ts`; the request layout is `bulkLayout.ts`'s.
+ * Refused documents go to the dead-letter index when configured, otherwise they are counted as
+ * rejected so the message fails. Per-document outcomes are data, not errors.
+ */
+import { sleep } from "../backoff";
+import { BulkBody } from "./body";
+import { DEFAULT_RETRY, itemOutcome, learntLimit, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout, TOO_LARGE, type RetryPolicy } from "./decisions";
+import { CreateActions, type BulkEntry } from "./layout";
+import { BulkRequestError, type BulkItemResult, type BulkTransport, type RejectedDocument } from "./wire";
+import type { DocumentSink } from "../documents/sink";
+import { DEFAULTS } from "../contract/env";
+import { describeError } from "../errors";
+import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
+
+export interface IndexerOptions {
+  index: string;
+  transport: BulkTransport;
+  /** Where permanently rejected documents go; without it they fail the message. */
+  deadLetterIndex?: string;
+  /** Builds the dead-letter `_source` for a rejected document. */
+  deadLetterSource?: (rejected: RejectedDocument) => string;
+  /** Flush when the buffered bulk body reaches this many bytes. */
+  flushBytes?: number;
+  /** Flush when this many documents are buffered. */
+  flushDocuments?: number;
+  /** Bulk requests in flight at once. */
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Epoch ms after which no retry is started (the function's time is nearly up). */
+  deadline?: () => number;
+  /**
+   * Offers a new `_source` for a document Elasticsearch refused with `reason`; tried once per
+   * document before it counts as rejected. Return undefined when there is none.
+   */
+  rebuild?: (document: DocumentRef, reason: string) => string | undefined;
+  /**
+   * The record of a document whose source was appended as bulk lines (`appendLines`),
+   * read back from that source when it failed. Without it, the source itself stands in.
+   */
+  recoverRecord?: (source: Buffer, offset: number) => LogRecord;
+  /** Called once per rejected or dead-lettered document (for logs). */
+  onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
+  /** Called when a request of several documents was refused as too large and is sent again in smaller ones (for logs). */
+  onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
+}
+
+export interface IndexingResult {
+  indexed: number;
+  duplicates: number;
+  deadLettered: number;
+  /** Refused for good with nowhere to put them: the message must fail. */
+  rejected: number;
+  /** Still not accepted when retries ran out: the message must be retried. */
+  failed: number;
+  /** Why the last request or item failed, for the failure log line. */
+  lastError?: string;
+}
+
+type Target = "primary" | "deadLetter";
+
+/** A document in a batch that needs a look of its own: what a refusal needs, and where its source lies. */
+type Entry = DocumentRef & BulkEntry;
+
+/**
+ * A batch handed to Elasticsearch. Per document only numbers are kept (and a record where the
+ * source was built from one): per-line objects alive until the answer would survive young-generation
+ * collections and cost more GC than everything else. `Entry`s are made only when something failed.
+ */
+interface SentBatch {
+  /** Reused for a later batch once Elasticsearch answered this one (see `flush`). */
+  body: BulkBody;
+  offsets: number[];
+  lineEnds: number[];
+  /** By position in the batch, for documents added with their record (`add`). */
+  records: Map<number, LogRecord>;
+}
+
+export class BulkIndexer implements DocumentSink {
+  /** Lowered for the rest of the object when Elasticsearch (or a proxy) answers 413. */
+  private flushBytes: number;
+  private readonly flushDocuments: number;
+  private readonly concurrency: number;
+  private readonly retry: RetryPolicy;
+  private readonly actions: Record<Target, CreateActions>;
+  private body: BulkBody;
+  /** Bodies of answered requests, to fill again: a new 5 MB buffer per request makes V8 collect often. */
+  private readonly spareBodies: BulkBody[] = [];
+  private offsets: number[] = [];
+  private lineEnds: number[] = [];
+  private records = new Map<number, LogRecord>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
+  /** True once a batch ran out of retries or Elasticsearch cannot be reached: stop reading, the message will be retried. */
+  unavailable = false;
+
+  constructor(private readonly options: IndexerOptions) {
+    this.flushBytes = options.flushBytes ?? DEFAULTS.ES_BULK_MAX_BYTES;
+    this.flushDocuments = options.flushDocuments ?? DEFAULTS.ES_BULK_MAX_DOCUMENTS;
+    this.concurrency = options.concurrency ?? DEFAULTS.ES_BULK_CONCURRENCY;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.actions = { primary: new CreateActions(options.index), deadLetter: new CreateActions(options.deadLetterIndex ?? options.index) };
+    this.body = new BulkBody(this.bodyCapacity());
+  }
+
+  get roomDocuments(): number {
+    return this.flushDocuments - this.lineEnds.length;
+  }
+
+  get roomBytes(): number {
+    return this.flushBytes - this.body.length;
+  }
+
+  actionLine(id: string): string {
+    return this.actions.primary.line(id);
+  }
+
+  /**
+   * Buffers a document. Returns a promise only when a batch was handed off and the caller must wait
+   * for room (backpressure for the reader); otherwise undefined, so the per-line path never awaits.
+   */
+  add(document: PreparedDocument): Promise<void> | undefined {
+    this.body.byteString(this.actionLine(document.id));
+    this.body.text(document.source);
+    this.body.byteString("\n");
+    this.records.set(this.lineEnds.length, document.record);
+    this.offsets.push(document.offset);
+    this.lineEnds.push(this.body.length);
+    return this.flushWhenFull();
+  }
+
+  appendLines(lines: string, offsets: number[], ends: number[]): Promise<void> | undefined {
+    const base = this.body.length;
+    this.body.byteString(lines);
+    for (let index = 0; index < ends.length; index += 1) {
+      this.offsets.push(offsets[index] as number);
+      this.lineEnds.push(base + (ends[index] as number));
+    }
+    return this.flushWhenFull();
+  }
+
+  private flushWhenFull(): Promise<void> | undefined {
+    if (this.body.length >= this.flushBytes || this.lineEnds.length >= this.flushDocuments) return this.flush();
+    return undefined;
+  }
+
+  /** Sends what is buffered and waits for every request; returns the totals. */
+  async finish(): Promise<IndexingResult> {
+    await this.flush();
+    await Promise.all(this.inFlight);
+    return { ...this.result };
+  }
+
+  private bodyCapacity(): number {
+    return this.flushBytes + 64 * 1024;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.lineEnds.length > 0) {
+      const batch: SentBatch = { body: this.body, offsets: this.offsets, lineEnds: this.lineEnds, records: this.records };
+      this.body = this.spareBodies.pop() ?? new BulkBody(this.bodyCapacity());
+      this.offsets = [];
+      this.lineEnds = [];
+      this.records = new Map();
+      const request: Promise<void> = this.sendWithRetries(batch.body.view(), batch.lineEnds.length, () => this.entriesOf(batch), "primary")
+        .then((answered) => {
+          // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
+          if (answered) {
+            batch.body.clear();
+            this.spareBodies.push(batch.body);
+          }
+        })
+        .finally(() => this.inFlight.delete(request));
+      this.inFlight.add(request);
+    }
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+  }
+
+  /** The documents of a batch one by one, read back from its body: only needed when something failed. */
+  private entriesOf(batch: SentBatch): Entry[] {
+    return this.actions.primary.read(batch.body.view(), batch.lineEnds).map((entry, position) => {
+      const offset = batch.offsets[position] as number;
+      const record = batch.records.get(position) ?? this.recoverRecord(entry.body.subarray(entry.start, entry.end), offset);
+      return { ...entry, offset, record };
+    });
+  }
+
+  private recoverRecord(source: Buffer, offset: number): LogRecord {
+    // Without a way back to the record, the whole source stands in for it: kept, never lost.
+    return this.options.recoverRecord?.(source, offset) ?? { offset, nextOffset: offset, text: source.toString("utf8") };
+  }
+
+  /**
+   * Sends a body of `count` documents until every one is accepted, refused for good, or retries run
+   * out. `documents` lists them for a look one by one, which only a failure needs. Resolves to
+   * whether Elasticsearch answered the first body (so the transport is done with it).
+   */
+  private async sendWithRetries(firstBody: Buffer, count: number, documents: () => Entry[], target: Target): Promise<boolean> {
+    let answered = false;
+    let pending: Entry[] | undefined; // undefined while they are still all of the first body's documents
+    let body: Buffer | undefined = firstBody;
+    const rebuilt = new Set<Entry>();
+    let earlyAnswers = 0; // consecutive early answers (see BulkRequestError.answeredEarly)
+    for (let attempt = 1; ; attempt += 1) {
+      body ??= this.actions[target].encode(pending ?? documents());
+      const sent = pending?.length ?? count;
+      let retryable: Entry[];
+      try {
+        const response = await this.options.transport.send(body, requestTimeout(this.options.deadline?.(), Date.now()));
+        answered ||= body === firstBody;
+        // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
+        // answer) says nothing reliable about any of them: the request failed and is sent again.
+        const items = response.errors ? response.items.length : response.itemCount;
+        if (items !== sent) throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
+        if (!response.errors) {
+          // Every item was created: the common case needs no per-item look.
+          this.countAccepted(target, sent);
+          return answered;
+        }
+        pending ??= documents();
+        const sorted = this.sortItems(pending, response.items, target, rebuilt);
+        if (sorted.rejected.length > 0) await this.handleRejected(sorted.rejected, target);
+        retryable = sorted.retry;
+      } catch (error) {
+        pending ??= documents();
+        earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
+        const failure = requestFailure(error, body.length, pending.length, earlyAnswers);
+        if (failure === "tooLarge") return (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError)) || answered;
+        this.result.lastError = describeError(error);
+        if (failure === "giveUp") return this.giveUp(pending.length, answered);
+        retryable = pending;
+      }
+      if (retryable.length === 0) return answered;
+      const delay = nextRetryDelay(attempt, this.retry, Date.now(), this.options.deadline?.());
+      if (delay === undefined) return this.giveUp(retryable.length, answered);
+      await sleep(delay);
+      // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
+      if (retryable !== pending) body = undefined;
+      pending = retryable;
+    }
+  }
+
+  /** Counts each item of an answer with errors; returns those to send again and those refused for good. */
+  private sortItems(entries: Entry[], items: BulkItemResult[], target: Target, rebuilt: Set<Entry>): { retry: Entry[]; rejected: RejectedDocument[] } {
+    const retry: Entry[] = [];
+    const rejected: RejectedDocument[] = [];
+    entries.forEach((entry, position) => {
+      const item = items[position] as BulkItemResult;
+      switch (itemOutcome(item.status)) {
+        case "created":
+          this.countAccepted(target, 1);
+          break;
+        case "duplicate":
+          if (target === "primary") this.result.duplicates += 1;
+          else this.result.deadLettered += 1;
+          break;
+        case "retry":
+          retry.push(entry);
+          this.result.lastError = describeItem(item);
+          break;
+        case "refused": {
+          // A document is offered one rebuild (e.g. duplicate keys merged) before it counts as refused.
+          const source = target === "primary" && !rebuilt.has(entry) ? this.options.rebuild?.(entry, item.error?.reason ?? "") : undefined;
+          if (source === undefined) {
+            rejected.push(rejection(entry, item));
+          } else {
+            const replacement = toEntry(entry, source);
+            rebuilt.add(replacement);
+            retry.push(replacement);
+          }
+        }
+      }
+    });
+    return { retry, rejected };
+  }
+
+  /** Elasticsearch did not take `documents` in time: they fail (the message comes back), and reading stops. */
+  private giveUp(documents: number, answered: boolean): boolean {
+    this.result.failed += documents;
+    this.unavailable = true;
+    return answered;
+  }
+
+  /**
+   * A request was refused as too large (413): send its documents again in smaller requests, down to
+   * one document; a single document still refused is rejected for good (dead-lettered, truncated,
+   * when a dead-letter index is configured). The limit learnt — half the refused size — also keeps
+   * the object's later requests smaller, and the groups not sent yet are cut to what was learnt
+   * meanwhile, so a limit far below the request size costs a refusal per halving, not per group.
+   * Resolves to false: the refused body's buffer is not known to be released.
+   */
+  private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, error: BulkRequestError): Promise<boolean> {
+    const learnt = learntLimit(refusedBytes, this.flushBytes);
+    this.flushBytes = learnt.flushBytes;
+    if (entries.length === 1) {
+      const entry = entries[0] as Entry;
+      const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
+      await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
+      return false;
+    }
+    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(learnt.limit, this.flushBytes));
+    const actions = this.actions[target];
+    const sizes = entries.map((entry) => actions.entryBytes(entry));
+    for (let next = 0; next < entries.length; ) {
+      if (this.unavailable) {
+        // Elasticsearch stopped answering: what was not sent failed with the rest.
+        this.result.failed += entries.length - next;
+        break;
+      }
+      // Never the whole refused request again: at most half of it, less if a smaller limit was learnt.
+      const end = nextGroupEnd(sizes, next, Math.min(learnt.limit, this.flushBytes));
+      const group = entries.slice(next, end);
+      await this.sendWithRetries(actions.encode(group), group.length, () => group, target);
+      next = end;
+    }
+    return false;
+  }
+
+  private countAccepted(target: Target, count: number): void {
+    if (target === "primary") this.result.indexed += count;
+    else this.result.deadLettered += count;
+  }
+
+  private async handleRejected(rejected: RejectedDocument[], target: Target): Promise<void> {
+    const last = rejected[rejected.length - 1];
+    if (last) this.result.lastError = `${last.status} ${last.type}: ${last.reason}`;
+    const deadLetter = target === "primary" && this.options.deadLetterIndex !== undefined && this.options.deadLetterSource;
+    for (const item of rejected) this.options.onRejected?.(item, Boolean(deadLetter));
+    if (!deadLetter) {
+      this.result.rejected += rejected.length;
+      return;
+    }
+    const deadLetterSource = this.options.deadLetterSource;
+    if (!deadLetterSource) return;
+    const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
+    await this.sendWithRetries(this.actions.deadLetter.encode(entries), entries.length, () => entries, "deadLetter");
+  }
+}
+
+/** A stand-alone entry for a source built after its batch (a rebuild or a dead letter). */
+function toEntry(document: DocumentRef, source: string): Entry {
+  const body = Buffer.from(source, "utf8");
+  return { id: document.id, offset: document.offset, record: document.record, body, start: 0, end: body.length };
+}
+
+function rejection(entry: DocumentRef, item: BulkItemResult): RejectedDocument {
+  const document: DocumentRef = { id: entry.id, offset: entry.offset, record: entry.record };
+  return { document, status: item.status, type: item.error?.type ?? "unknown", reason: item.error?.reason ?? `status ${item.status}` };
+}
+
+function describeItem(item: BulkItemResult): string {
+  return `${item.status} ${item.error?.type ?? ""}: ${item.error?.reason ?? ""}`.trim();
+}

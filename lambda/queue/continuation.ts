@@ -1,0 +1,69 @@
+/**
+ * Continuation messages: when the function's time runs out part-way through an object, it sends
+ * itself a message naming the objects still to do and exactly where to resume in the first.
+ *
+ * Version 2 states the unit of the position (`ResumePoint`). Version 1 messages (one `startOffset`
+ * whose unit depended on the format) are still read: a deploy must not strand the continuations
+ * that are in the queue at that moment.
+ */
+import * as z from "zod/mini";
+import { LINE_FORMATS } from "../contract/formats";
+import type { ObjectRef, ResumePoint } from "../types";
+
+/** The top-level key that marks a body as one of our continuation messages. */
+export const CONTINUATION_KEY = "s3LogShipperContinuation";
+
+const nonNegative = () => z.int().check(z.nonnegative());
+
+const objectFields = {
+  bucket: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string()),
+  eTag: z.optional(z.string()),
+  size: z.optional(z.number()),
+  eventTime: z.string(),
+};
+
+const resumeSchema = z.discriminatedUnion("unit", [
+  z.object({
+    unit: z.literal("line"),
+    format: z.enum(LINE_FORMATS),
+    byteOffset: nonNegative(),
+    gzip: z.boolean(),
+    member: z.optional(z.object({ compressedOffset: nonNegative(), decompressedOffset: nonNegative() })),
+  }),
+  z.object({ unit: z.literal("record"), recordIndex: nonNegative(), recordsField: z.optional(z.string().check(z.minLength(1))), gzip: z.boolean() }),
+  // A version 1 position handed on unread (an object after the first of a version 1 message).
+  z.object({ unit: z.literal("v1"), offset: nonNegative(), gzip: z.optional(z.boolean()) }),
+]);
+
+const versionTwo = z.object({
+  version: z.literal(2),
+  objects: z.array(z.object({ ...objectFields, resume: z.optional(resumeSchema) })).check(z.minLength(1)),
+});
+
+const versionOne = z.object({
+  version: z.literal(1),
+  objects: z.array(z.object({ ...objectFields, startOffset: nonNegative(), gzip: z.optional(z.boolean()) })).check(z.minLength(1)),
+});
+
+export const continuationSchema = z.object({ [CONTINUATION_KEY]: z.discriminatedUnion("version", [versionTwo, versionOne]) });
+
+/** The objects a parsed continuation names, each with its resume point. */
+export function continuationObjects(parsed: z.infer<typeof continuationSchema>): ObjectRef[] {
+  const body = parsed[CONTINUATION_KEY];
+  if (body.version === 2) return body.objects.map((object) => withoutUndefined(object));
+  return body.objects.map(({ startOffset, gzip, ...object }) => {
+    const resume: ResumePoint | undefined = startOffset > 0 ? { unit: "v1", offset: startOffset, ...(gzip === undefined ? {} : { gzip }) } : undefined;
+    return withoutUndefined({ ...object, ...(resume ? { resume } : {}) });
+  });
+}
+
+/** Serialises the body of a continuation message for the objects still to ship. */
+export function continuationBody(objects: ObjectRef[]): string {
+  return JSON.stringify({ [CONTINUATION_KEY]: { version: 2, objects } });
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

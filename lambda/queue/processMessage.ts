@@ -1,0 +1,125 @@
+/**
+ * Decides the disposition of one SQS message: parse the body, ship every object it names, and
+ * continue in a new message when time runs short. Every path ends in ack, fail or continued —
+ * nothing is dropped without a reason.
+ *
+ * Every object of a message is attempted, also after one failed: the message then fails (and
+ * comes back) with each failure named. A redelivery reads the objects that did land again; their
+ * documents answer 409 (deterministic ids), so nothing is indexed twice.
+ */
+import type { SQSRecord } from "aws-lambda";
+import { continuationBody } from "./continuation";
+import { describeError } from "../errors";
+import type { RejectedDocument } from "../bulk/wire";
+import { parseMessageBody } from "./notifications";
+import type { ObjectOutcome, ShipObjectDependencies } from "../shipObject";
+import { shipObject } from "../shipObject";
+import type { Disposition, ObjectRef } from "../types";
+
+export interface MessageDependencies extends Omit<ShipObjectDependencies, "onResume" | "onRejected" | "onTooLarge"> {
+  /** Sends a continuation body to the producer's own queue. */
+  sendContinuation: (body: string) => Promise<void>;
+  /** True once the handler has given up on this message (its time is over): send nothing more. */
+  givenUp?: () => boolean;
+  /** Called as an object starts: the handler names it if the message runs out of time there. */
+  onObjectStart?: (ref: ObjectRef) => void;
+  /** Called once per object with its outcome (summary log line and metrics). */
+  onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
+  onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
+  onRejected?: (ref: ObjectRef, rejected: RejectedDocument, deadLettered: boolean, messageId: string) => void;
+  onTooLarge?: (ref: ObjectRef, refusedBytes: number, documents: number, nextLimitBytes: number, messageId: string) => void;
+}
+
+/** One object that failed: named in the message's reason. */
+interface ObjectFailure {
+  ref: ObjectRef;
+  reason: string;
+  transient: boolean;
+}
+
+export async function processMessage(message: SQSRecord, deps: MessageDependencies): Promise<Disposition> {
+  const parsed = parseMessageBody(message.body);
+  if (parsed.kind === "invalid") return { kind: "fail", reason: `unrecognised message: ${parsed.reason}`, transient: false };
+  if (parsed.kind === "ignore") return { kind: "ack", reason: parsed.reason };
+
+  const { objects } = parsed;
+  // Started with only the reserve left (earlier messages of the batch took the time): hand it on
+  // untouched rather than fail it, which would cost a receive (and in the end, the DLQ) for nothing.
+  if (deps.shouldStop()) return continueWith(objects, deps, "time short before the message was started");
+  const failures: ObjectFailure[] = [];
+  for (const [position, ref] of objects.entries()) {
+    if (position > 0 && deps.shouldStop()) {
+      const why = `time short before object ${position + 1} of ${objects.length}`;
+      // With a failure in hand the message fails anyway, and its redelivery does the rest.
+      if (failures.length > 0) return failed(failures, `${why}, s3://${ref.bucket}/${ref.key} and later objects not attempted`);
+      return continueWith(objects.slice(position), deps, why);
+    }
+    const started = Date.now();
+    deps.onObjectStart?.(ref);
+    const outcome = await shipObject(ref, {
+      s3: deps.s3,
+      transport: deps.transport,
+      settings: deps.settings,
+      shouldStop: deps.shouldStop,
+      deadline: deps.deadline,
+      onResume: (error: unknown, at: number) => deps.onResume?.(ref, error, at, message.messageId),
+      onRejected: (rejected: RejectedDocument, deadLettered: boolean) => deps.onRejected?.(ref, rejected, deadLettered, message.messageId),
+      onTooLarge: (refusedBytes: number, documents: number, nextLimitBytes: number) => deps.onTooLarge?.(ref, refusedBytes, documents, nextLimitBytes, message.messageId),
+    });
+    deps.onObject(ref, outcome, Date.now() - started, message.messageId);
+
+    switch (outcome.status) {
+      case "done":
+      case "superseded":
+        continue;
+      case "failed":
+        failures.push({ ref, reason: outcome.reason, transient: outcome.transient });
+        continue;
+      case "continued": {
+        const why = `time short at ${describeResume(outcome.resume)} of s3://${ref.bucket}/${ref.key}`;
+        if (failures.length > 0) return failed(failures, `${why}, not continued because an earlier object failed`);
+        const resumed: ObjectRef = {
+          bucket: ref.bucket,
+          key: ref.key,
+          ...(outcome.version.versionId ? { versionId: outcome.version.versionId } : {}),
+          ...(outcome.version.eTag ? { eTag: outcome.version.eTag } : {}),
+          ...(ref.size !== undefined ? { size: ref.size } : {}),
+          eventTime: ref.eventTime,
+          resume: outcome.resume,
+        };
+        return continueWith([resumed, ...objects.slice(position + 1)], deps, why);
+      }
+    }
+  }
+  if (failures.length > 0) return failed(failures);
+  return { kind: "ack", reason: `${objects.length} object(s) shipped` };
+}
+
+/** The message fails: every failed object named with its reason; transient only if every failure is. */
+function failed(failures: ObjectFailure[], more?: string): Disposition {
+  const reasons = failures.map(({ ref, reason }) => `s3://${ref.bucket}/${ref.key}: ${reason}`);
+  return { kind: "fail", reason: [...reasons, ...(more ? [more] : [])].join("; "), transient: failures.every((failure) => failure.transient) };
+}
+
+function describeResume(resume: NonNullable<ObjectRef["resume"]>): string {
+  switch (resume.unit) {
+    case "line":
+      return `byte ${resume.byteOffset}`;
+    case "record":
+      return `record ${resume.recordIndex}`;
+    case "v1":
+      return `offset ${resume.offset}`;
+  }
+}
+
+async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why: string): Promise<Disposition> {
+  // The handler already reported this message failed: a continuation now would run beside its redelivery.
+  if (deps.givenUp?.()) return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
+  try {
+    await deps.sendContinuation(continuationBody(objects));
+  } catch (error) {
+    // The current message must not be acknowledged without its continuation: fail it instead.
+    return { kind: "fail", reason: `${why}, and sending the continuation failed: ${describeError(error)}`, transient: true };
+  }
+  return { kind: "continued", reason: why };
+}

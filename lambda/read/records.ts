@@ -1,0 +1,174 @@
+/**
+ * Turns a decompressed byte stream into log records according to the producer's format:
+ * `text` (a line is a record), `ndjson` (a line is a JSON document; a line that is not JSON is still
+ * a record, tagged), `json` (one JSON document: a top-level array, the array in `recordsField`, or
+ * the document itself) and `auto` (decided from the first bytes).
+ */
+import { ObjectFormatError } from "../errors";
+import { peek } from "./gzip";
+import { DEFAULTS } from "../contract/env";
+import { splitLines, type LineBatch } from "./lines";
+import type { LineFormat, LogFormat, LogRecord } from "../types";
+
+export type { LineFormat } from "../types";
+
+/** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
+export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
+/** How many bytes `auto` looks at to decide the format. */
+export const SNIFF_BYTES = 64 * 1024;
+
+export const TAG_INVALID_JSON = "_shipper_invalid_json";
+export const TAG_TRUNCATED = "_shipper_truncated";
+
+export interface ReadRecordsOptions {
+  format: LogFormat;
+  /** json only: expand this array field (CloudTrail's `Records`). */
+  recordsField?: string;
+  /** Offset of the first byte of `chunks` in the decompressed stream (json: must be 0). */
+  firstByte: number;
+  /**
+   * Where to start, in the unit of the format read (decided here for `auto`): the byte offset of a
+   * line start for line formats, a record index for json. Default 0.
+   */
+  start?: number;
+  maxLineBytes?: number;
+  /** Names the object in errors. */
+  bucket: string;
+  key: string;
+}
+
+/**
+ * Records in the order of the object: the lines of a line format, left as bytes so the hot path
+ * can copy them into a request (`lineRecord` makes a record of one), or records of a json document.
+ */
+export type RecordBatch =
+  | { kind: "lines"; format: LineFormat; lines: LineBatch }
+  /** `recordsField`: the array the records come from, when one was expanded. */
+  | { kind: "records"; records: LogRecord[]; recordsField?: string };
+
+/** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
+export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<RecordBatch> {
+  let format = options.format;
+  let stream = chunks;
+  let recordsField = options.recordsField;
+  if (format === "auto") {
+    const sniffed = await peek(chunks, SNIFF_BYTES);
+    // Unconfigured, auto expands CloudTrail's `Records` array.
+    recordsField ??= "Records";
+    format = detectFormat(sniffed.head, recordsField);
+    stream = sniffed.stream;
+  }
+  const start = options.start ?? 0;
+  if (format === "json") {
+    if (options.firstByte !== 0) throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
+    const fields = recordsField ? { recordsField } : {};
+    for await (const records of jsonRecords(stream, { ...options, ...fields }, start)) yield { kind: "records", records, ...fields };
+    return;
+  }
+  const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
+  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes })) yield { kind: "lines", format, lines };
+}
+
+/**
+ * Line `index` as a record: its text, and for ndjson its parsed value (`parsed` when the caller
+ * already parsed the line; JSON.parse never returns undefined), or a tag saying why there is none.
+ */
+export function lineRecord(format: LineFormat, lines: LineBatch, index: number, parsed?: unknown): LogRecord {
+  const offset = lines.offsets[index] as number;
+  const nextOffset = lines.nextOffsets[index] as number;
+  const text = lines.text(index);
+  if (lines.truncated(index)) return { offset, nextOffset, text, tags: [TAG_TRUNCATED] };
+  if (format === "text") return { offset, nextOffset, text };
+  if (parsed !== undefined) return { offset, nextOffset, text, value: parsed };
+  try {
+    return { offset, nextOffset, text, value: JSON.parse(text) as unknown };
+  } catch {
+    return { offset, nextOffset, text, tags: [TAG_INVALID_JSON] };
+  }
+}
+
+/**
+ * Decides `auto`: a JSON array (`[` then `{`, `[`, `"`, `]` or a line that parses) starts a json
+ * document — a bracketed log line such as `[2026-11-28 10:00:00] INFO …` is text; `{` starts ndjson
+ * when the first line is a complete JSON document (unless it holds the records array, as
+ * CloudTrail's single-line files do), else a multi-line json document; anything else is text.
+ */
+export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<LogFormat, "auto"> {
+  const text = head.toString("utf8").replace(/^\uFEFF/, "");
+  const trimmed = text.trimStart();
+  const newline = trimmed.indexOf("\n");
+  const firstLine = newline === -1 ? trimmed : trimmed.slice(0, newline);
+  if (trimmed.startsWith("[")) return /^\[\s*[{["\]]/.test(trimmed) || parsesAsJson(firstLine) ? "json" : "text";
+  if (!trimmed.startsWith("{")) return "text";
+  try {
+    const value: unknown = JSON.parse(firstLine);
+    if (isPlainObject(value) && Array.isArray(value[recordsField]) && newline === -1) return "json";
+    return "ndjson";
+  } catch {
+    // The first line is not a whole document: a pretty-printed (multi-line) json document.
+    return "json";
+  }
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Records per batch yielded from a json document, so the caller can check its time between batches. */
+const JSON_BATCH = 500;
+
+async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions, startIndex: number): AsyncGenerator<LogRecord[]> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > MAX_JSON_OBJECT_BYTES) {
+      throw new ObjectFormatError(
+        options.bucket,
+        options.key,
+        `json object is larger than ${MAX_JSON_OBJECT_BYTES} bytes decompressed; use format ndjson or text for objects this large`,
+      );
+    }
+    parts.push(chunk);
+  }
+  const text = Buffer.concat(parts).toString("utf8").replace(/^\uFEFF/, "");
+  if (text.trim().length === 0) return;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ObjectFormatError(options.bucket, options.key, `format json but the object is not a JSON document: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const items = itemsOf(document, options.recordsField);
+  if (startIndex > items.length) {
+    // Only a different document (or a different records field) can end before a position reached in it.
+    throw new ObjectFormatError(options.bucket, options.key, `a continuation starts at record ${startIndex}, but the document has ${items.length} records`);
+  }
+  for (let start = startIndex; start < items.length; start += JSON_BATCH) {
+    const batch: LogRecord[] = [];
+    for (let index = start; index < Math.min(items.length, start + JSON_BATCH); index += 1) {
+      batch.push({ offset: index, nextOffset: index + 1, value: items[index] });
+    }
+    yield batch;
+  }
+}
+
+function itemsOf(document: unknown, recordsField: string | undefined): unknown[] {
+  if (Array.isArray(document)) return document;
+  if (recordsField && isPlainObject(document)) {
+    const records = document[recordsField];
+    if (Array.isArray(records)) return records;
+  }
+  return [document];
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
