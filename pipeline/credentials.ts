@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { StoredCredentials } from "../lambda/bulk/credentials";
+import type { StoredCredentials } from "../lambda/contract/storedCredentials";
 
 export interface CredentialsArgs {
   /** KV v2 mount and secret path holding `api_key`, or `username` and `password`. */

@@ -4,19 +4,8 @@
  * rate limit), re-read after a 401/403 so a rotation is picked up. Never logged.
  */
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import * as z from "zod/mini";
+import { storedCredentialsSchema, type StoredCredentials } from "../contract/storedCredentials";
 import { CredentialsError } from "../errors";
-
-/**
- * The JSON stored in the SSM parameter: the contract with `pipeline/credentials.ts`, which writes it
- * from Vault at deploy time and imports this type.
- */
-const storedCredentialsSchema = z.union([
-  z.object({ apiKey: z.string().check(z.minLength(1)) }),
-  z.object({ username: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
-]);
-
-export type StoredCredentials = z.infer<typeof storedCredentialsSchema>;
 
 /** Where the transport gets credentials from (SSM in the function). */
 export interface CredentialsSource {

@@ -6,7 +6,8 @@
  * A 401/403 re-reads the credentials once (rotation) before the request counts as failed.
  */
 import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
-import type { CredentialsSource, StoredCredentials } from "./credentials";
+import type { StoredCredentials } from "../contract/storedCredentials";
+import type { CredentialsSource } from "./credentials";
 import { CredentialsError, describeError } from "../errors";
 import { BulkRequestError, type BulkResponse, type BulkTransport } from "./wire";
 
