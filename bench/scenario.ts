@@ -12,7 +12,8 @@ import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ElasticsearchBulkTransport } from "../lambda/bulk/esClient";
-import { isGzip, peek } from "../lambda/read/gzip";
+import { peek } from "../lambda/read/byteStreams";
+import { isGzip } from "../lambda/read/gzip";
 import { shipObject } from "../lambda/shipObject";
 
 interface ScenarioInput {

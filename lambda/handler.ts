@@ -6,6 +6,10 @@
  * event source mapping backs off instead of hammering a cluster that is down.
  *
  * Trade-off: at-least-once delivery, exactly-once documents (deterministic ids + `create`).
+ *
+ * Not Powertools' `processPartialResponse`: it throws whenever every record of a batch failed,
+ * which here would also fail the invocation (and page through the function-errors alarm) for a
+ * batch of permanent failures. Only an all-transient batch may throw; the rest is returned item by item.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mapWithConcurrency } from "./queue/concurrency";

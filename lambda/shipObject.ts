@@ -11,7 +11,8 @@ import type { BulkTransport, RejectedDocument } from "./bulk/wire";
 import { BulkIndexer } from "./bulk/indexer";
 import { openObject, type ObjectVersion, type ReadStart } from "./read/objectReader";
 import { readRecords } from "./read/records";
-import { emptyStats, type LineFormat, type LogFormat, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
+import type { LineFormat, LogFormat } from "./contract/formats";
+import { emptyStats, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
 
 export interface ShipObjectSettings {
   index: string;

@@ -1,7 +1,6 @@
 /** Shared types of the shipper function. */
 import type { LineFormat } from "./contract/formats";
 
-export type { LineFormat, LogFormat, ResolvedFormat } from "./contract/formats";
 
 /** Where a gzip member starts, in the object's bytes and in the decompressed stream. */
 export interface GzipMemberStart {

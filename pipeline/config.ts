@@ -8,6 +8,7 @@ import { DEFAULTS } from "../lambda/contract/env";
 import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
 import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
 import { nearestKey, unknownKeyProblems } from "./unknownKeys";
+import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
 
@@ -243,7 +244,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       const label = producerLabel(candidate, position);
       const producer = parse("producers", producerSchema, candidate, (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`);
       if (!producer) return;
-      const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...definedOnly(producer) } as Tuning;
+      const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...withoutUndefined(producer) } as Tuning;
       const merged: ProducerConfig = { ...producer, ...tuning, visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds) };
       // Checked here, with the label of this entry: a producer refused earlier shifts no index.
       problems.push(...tuningProblems(merged).map((problem) => `${label}: ${problem}`));
@@ -351,7 +352,7 @@ function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): str
   const problems: string[] = [];
   const seen = new Map<string, number>();
   raw.forEach((candidate, position) => {
-    const name = isRecord(candidate) && typeof candidate.name === "string" ? candidate.name : undefined;
+    const name = isPlainObject(candidate) && typeof candidate.name === "string" ? candidate.name : undefined;
     if (name === undefined) return;
     const first = seen.get(name);
     if (first !== undefined) problems.push(`producers[${position}] (${name}): name is already used by producers[${first}]; names must be unique`);
@@ -372,7 +373,7 @@ function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): str
 }
 
 function producerLabel(candidate: unknown, position: number): string {
-  const name = isRecord(candidate) && typeof candidate.name === "string" ? ` (${candidate.name})` : "";
+  const name = isPlainObject(candidate) && typeof candidate.name === "string" ? ` (${candidate.name})` : "";
   return `producers[${position}]${name}`;
 }
 
@@ -381,10 +382,3 @@ function keyPath(key: string, path: PropertyKey[]): string {
   return `${key}${rest}: `;
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -53,7 +53,3 @@ export class BulkBody {
   }
 }
 
-/** The UTF-8 bytes of `text` as a byte string (see `BulkBody.byteString`). */
-export function toByteString(text: string): string {
-  return Buffer.from(text, "utf8").toString("latin1");
-}

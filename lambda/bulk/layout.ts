@@ -4,7 +4,8 @@
  * are byte strings (one character per byte, see `BulkBody.byteString`), made per document on the
  * hot path, so the fixed part is made once per index.
  */
-import { BulkBody, toByteString } from "./body";
+import { toByteString } from "../byteString";
+import { BulkBody } from "./body";
 
 /** What follows the id on an action line. */
 const ACTION_END = '"}}\n';

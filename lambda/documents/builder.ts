@@ -15,7 +15,9 @@ import { createHash } from "node:crypto";
 import type { DocumentSink } from "./sink";
 import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
-import { isPlainObject, lineRecord, type LineFormat } from "../read/records";
+import { isPlainObject } from "../contract/plainObjects";
+import { lineRecord } from "../read/records";
+import type { LineFormat } from "../contract/formats";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
 
 export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";

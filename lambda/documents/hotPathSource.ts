@@ -8,7 +8,7 @@
  * so a source is a few concatenations per line, and a refused one can be turned back into its
  * record (`recover`) for a rebuild or a dead letter.
  */
-import { toByteString } from "../bulk/body";
+import { toByteString } from "../byteString";
 import type { LogRecord } from "../types";
 
 const CLOSE_BRACE = 0x7d;

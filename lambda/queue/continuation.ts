@@ -8,6 +8,7 @@
  */
 import * as z from "zod/mini";
 import { LINE_FORMATS } from "../contract/formats";
+import { withoutUndefined } from "../contract/plainObjects";
 import type { ObjectRef, ResumePoint } from "../types";
 
 /** The top-level key that marks a body as one of our continuation messages. */
@@ -64,6 +65,3 @@ export function continuationBody(objects: ObjectRef[]): string {
   return JSON.stringify({ [CONTINUATION_KEY]: { version: 2, objects } });
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}

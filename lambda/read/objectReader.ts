@@ -6,7 +6,8 @@
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { describeError, ObjectReadError } from "../errors";
-import { GzipMembers, isGzip, peek } from "./gzip";
+import { peek } from "./byteStreams";
+import { GzipMembers, isGzip } from "./gzip";
 import { objectIdentity, realVersion } from "./objectIdentity";
 import type { GzipMemberStart, ObjectRef } from "../types";
 

@@ -4,13 +4,13 @@
  * a record, tagged), `json` (one JSON document: a top-level array, the array in `recordsField`, or
  * the document itself) and `auto` (decided from the first bytes).
  */
+import { isPlainObject } from "../contract/plainObjects";
 import { ObjectFormatError } from "../errors";
-import { peek } from "./gzip";
+import { peek } from "./byteStreams";
 import { DEFAULTS } from "../contract/env";
 import { splitLines, type LineBatch } from "./lines";
-import type { LineFormat, LogFormat, LogRecord } from "../types";
-
-export type { LineFormat } from "../types";
+import type { LineFormat, LogFormat } from "../contract/formats";
+import type { LogRecord } from "../types";
 
 /** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
 export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
@@ -169,6 +169,3 @@ function itemsOf(document: unknown, recordsField: string | undefined): unknown[]
   return [document];
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { documentId, DocumentBuilder, objectIdPrefix, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../../lambda/documents/builder";
 import type { DocumentSink } from "../../../../lambda/documents/sink";
-import { readRecords, TAG_INVALID_JSON, type LineFormat } from "../../../../lambda/read/records";
+import type { LineFormat } from "../../../../lambda/contract/formats";
+import { readRecords, TAG_INVALID_JSON } from "../../../../lambda/read/records";
 import type { PreparedDocument } from "../../../../lambda/types";
 
 const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) => new DocumentBuilder(objectContext).build(record);

@@ -5,7 +5,8 @@ import { ObjectFormatError } from "../../../../lambda/errors";
 import { GzipMembers } from "../../../../lambda/read/gzip";
 import { splitLines } from "../../../../lambda/read/lines";
 import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch } from "../../../../lambda/read/records";
-import type { LogFormat, LogRecord } from "../../../../lambda/types";
+import type { LogFormat } from "../../../../lambda/contract/formats";
+import type { LogRecord } from "../../../../lambda/types";
 
 async function* chunked(bytes: Buffer, sizes: number[] = [bytes.length]): AsyncGenerator<Buffer> {
   let position = 0;
