@@ -14,6 +14,7 @@ import { createGunzip } from "node:zlib";
 import { ElasticsearchBulkTransport } from "../lambda/bulk/esClient";
 import { peek } from "../lambda/read/byteStreams";
 import { isGzip } from "../lambda/read/gzip";
+import { SILENT_OBJECT_EVENTS } from "../lambda/events";
 import { shipObject } from "../lambda/shipObject";
 
 interface ScenarioInput {
@@ -81,6 +82,7 @@ async function ship(): Promise<{ bytes: number; lines: number }> {
       settings: { index: input.index, format: input.format, region: "eu-west-1", producer: "bench", bulkMaxBytes: 5 * 1024 * 1024, bulkMaxDocuments: 5_000, bulkConcurrency: 2, maxLineBytes: 8 * 1024 * 1024 },
       shouldStop: () => false,
       deadline: () => Number.POSITIVE_INFINITY,
+      events: SILENT_OBJECT_EVENTS,
     },
   );
   if (outcome.status !== "done") throw new Error(`shipObject ended ${outcome.status}: ${"reason" in outcome ? outcome.reason : ""}`);

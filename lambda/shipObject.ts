@@ -7,6 +7,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./documents/deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents/builder";
 import { describeError, ObjectError } from "./errors";
+import type { ObjectEvents } from "./events";
 import type { BulkTransport, RejectedDocument } from "./bulk/wire";
 import { BulkIndexer } from "./bulk/indexer";
 import { openObject, type ObjectVersion, type ReadStart } from "./read/objectReader";
@@ -36,9 +37,8 @@ export interface ShipObjectDependencies {
   shouldStop: () => boolean;
   /** Epoch ms after which no retry may start. */
   deadline: () => number;
-  onResume?: (error: unknown, atByte: number) => void;
-  onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
-  onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
+  /** Where the read and bulk stages report (scoped to this object). */
+  events: ObjectEvents;
 }
 
 export type ObjectOutcome =
@@ -96,7 +96,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   const plan = readPlan(ref, settings);
   let opened;
   try {
-    opened = await openObject(deps.s3, ref, { ...(plan.open ? { start: plan.open } : {}), ...(deps.onResume ? { onResume: deps.onResume } : {}) });
+    opened = await openObject(deps.s3, ref, { ...(plan.open ? { start: plan.open } : {}), events: deps.events });
   } catch (error) {
     if (ref.resume && isPreconditionFailure(error)) {
       return { status: "superseded", stats, reason: "object replaced since the continuation was sent" };
@@ -129,8 +129,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       : {}),
     rebuild: (document, reason) => builder.rebuild(document, reason),
     recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
-    ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
-    ...(deps.onTooLarge ? { onTooLarge: deps.onTooLarge } : {}),
+    events: deps.events,
   });
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).

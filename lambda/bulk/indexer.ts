@@ -16,6 +16,7 @@ import { BulkRequestError, type BulkItemResult, type BulkTransport, type Rejecte
 import type { DocumentSink } from "../documents/sink";
 import { DEFAULTS } from "../contract/env";
 import { describeError } from "../errors";
+import type { ObjectEvents } from "../events";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
 
 export interface IndexerOptions {
@@ -44,10 +45,8 @@ export interface IndexerOptions {
    * read back from that source when it failed. Without it, the source itself stands in.
    */
   recoverRecord?: (source: Buffer, offset: number) => LogRecord;
-  /** Called once per rejected or dead-lettered document (for logs). */
-  onRejected?: (rejected: RejectedDocument, deadLettered: boolean) => void;
-  /** Called when a request of several documents was refused as too large and is sent again in smaller ones (for logs). */
-  onTooLarge?: (refusedBytes: number, documents: number, nextLimitBytes: number) => void;
+  /** Told of every refused document and every request split for being too large. */
+  events: Pick<ObjectEvents, "documentRefused" | "requestTooLarge">;
 }
 
 export interface IndexingResult {
@@ -303,7 +302,7 @@ export class BulkIndexer implements DocumentSink {
       await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
       return false;
     }
-    this.options.onTooLarge?.(refusedBytes, entries.length, Math.min(learnt.limit, this.flushBytes));
+    this.options.events.requestTooLarge(refusedBytes, entries.length, Math.min(learnt.limit, this.flushBytes));
     const actions = this.actions[target];
     const sizes = entries.map((entry) => actions.entryBytes(entry));
     for (let next = 0; next < entries.length; ) {
@@ -330,7 +329,7 @@ export class BulkIndexer implements DocumentSink {
     const last = rejected[rejected.length - 1];
     if (last) this.result.lastError = `${last.status} ${last.type}: ${last.reason}`;
     const deadLetter = target === "primary" && this.options.deadLetterIndex !== undefined && this.options.deadLetterSource;
-    for (const item of rejected) this.options.onRejected?.(item, Boolean(deadLetter));
+    for (const item of rejected) this.options.events.documentRefused(item, Boolean(deadLetter));
     if (!deadLetter) {
       this.result.rejected += rejected.length;
       return;

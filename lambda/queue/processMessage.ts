@@ -10,24 +10,19 @@
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
 import { describeError } from "../errors";
-import type { RejectedDocument } from "../bulk/wire";
+import type { MessageEvents } from "../events";
 import { parseMessageBody } from "./notifications";
-import type { ObjectOutcome, ShipObjectDependencies } from "../shipObject";
+import type { ShipObjectDependencies } from "../shipObject";
 import { shipObject } from "../shipObject";
 import type { Disposition, ObjectRef } from "../types";
 
-export interface MessageDependencies extends Omit<ShipObjectDependencies, "onResume" | "onRejected" | "onTooLarge"> {
+export interface MessageDependencies extends Omit<ShipObjectDependencies, "events"> {
   /** Sends a continuation body to the producer's own queue. */
   sendContinuation: (body: string) => Promise<void>;
   /** True once the handler has given up on this message (its time is over): send nothing more. */
   givenUp?: () => boolean;
-  /** Called as an object starts: the handler names it if the message runs out of time there. */
-  onObjectStart?: (ref: ObjectRef) => void;
-  /** Called once per object with its outcome (summary log line and metrics). */
-  onObject: (ref: ObjectRef, outcome: ObjectOutcome, durationMs: number, messageId: string) => void;
-  onResume?: (ref: ObjectRef, error: unknown, atByte: number, messageId: string) => void;
-  onRejected?: (ref: ObjectRef, rejected: RejectedDocument, deadLettered: boolean, messageId: string) => void;
-  onTooLarge?: (ref: ObjectRef, refusedBytes: number, documents: number, nextLimitBytes: number, messageId: string) => void;
+  /** This message's events: each object gets its own scope from it. */
+  events: MessageEvents;
 }
 
 /** One object that failed: named in the message's reason. */
@@ -54,19 +49,16 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
       if (failures.length > 0) return failed(failures, `${why}, s3://${ref.bucket}/${ref.key} and later objects not attempted`);
       return continueWith(objects.slice(position), deps, why);
     }
-    const started = Date.now();
-    deps.onObjectStart?.(ref);
+    const events = deps.events.objectStarted(ref);
     const outcome = await shipObject(ref, {
       s3: deps.s3,
       transport: deps.transport,
       settings: deps.settings,
       shouldStop: deps.shouldStop,
       deadline: deps.deadline,
-      onResume: (error: unknown, at: number) => deps.onResume?.(ref, error, at, message.messageId),
-      onRejected: (rejected: RejectedDocument, deadLettered: boolean) => deps.onRejected?.(ref, rejected, deadLettered, message.messageId),
-      onTooLarge: (refusedBytes: number, documents: number, nextLimitBytes: number) => deps.onTooLarge?.(ref, refusedBytes, documents, nextLimitBytes, message.messageId),
+      events,
     });
-    deps.onObject(ref, outcome, Date.now() - started, message.messageId);
+    events.finished(outcome);
 
     switch (outcome.status) {
       case "done":

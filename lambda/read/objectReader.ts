@@ -6,6 +6,7 @@
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { describeError, ObjectReadError } from "../errors";
+import type { ObjectEvents } from "../events";
 import { peek } from "./byteStreams";
 import { GzipMembers, isGzip } from "./gzip";
 import { objectIdentity, realVersion } from "./objectIdentity";
@@ -58,8 +59,8 @@ export interface OpenObjectOptions {
    * first byte and `firstByte` is 0 (the caller skips what it does not want).
    */
   start?: ReadStart;
-  /** Called before each resumption with the error that broke the stream. */
-  onResume?: (error: unknown, atByte: number) => void;
+  /** Told before each resumption, with the error that broke the stream. */
+  events: Pick<ObjectEvents, "streamResumed">;
 }
 
 /** Opens `ref` for streaming. Throws `ObjectReadError` when S3 refuses the first request. */
@@ -79,7 +80,7 @@ export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObje
     ...(first?.ETag ? { eTag: first.ETag } : continuing?.eTag ? { eTag: continuing.eTag } : {}),
   };
   const counted = (from: number, response: GetObjectCommandOutput): AsyncIterable<Buffer> =>
-    resumingBody(s3, ref, pin, from, response, (n) => (bytesRead += n), options.onResume);
+    resumingBody(s3, ref, pin, from, response, (n) => (bytesRead += n), options.events);
   const version = (gzip: boolean): ObjectVersion => ({ ...pin, identity: objectIdentity(pin, ref.eventTime), gzip });
   const plain = (chunks: AsyncIterable<Buffer>, firstByte: number): OpenedObject => ({
     version: version(false),
@@ -168,7 +169,7 @@ async function* resumingBody(
   fromByte: number,
   firstResponse: GetObjectCommandOutput,
   onBytes: (n: number) => void,
-  onResume: ((error: unknown, atByte: number) => void) | undefined,
+  events: Pick<ObjectEvents, "streamResumed">,
 ): AsyncGenerator<Buffer> {
   let position = fromByte;
   let response = firstResponse;
@@ -195,7 +196,7 @@ async function* resumingBody(
         throw new ObjectReadError(ref.bucket, ref.key, `stream broke ${resumes + 1} times, last at byte ${position}: ${describeError(error)}`, { cause: error, transient: true });
       }
       resumes += 1;
-      onResume?.(error, position);
+      events.streamResumed(error, position);
       response = await getObject(s3, ref, { fromByte: position, pin });
     } finally {
       body.destroy?.();

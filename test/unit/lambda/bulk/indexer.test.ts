@@ -6,6 +6,7 @@ import { DocumentBuilder, objectIdPrefix, rawText, type ObjectContext } from "..
 import { ElasticsearchBulkTransport } from "../../../../lambda/bulk/esClient";
 import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../../lambda/bulk/indexer";
 import type { LineFormat } from "../../../../lambda/contract/formats";
+import { SILENT_OBJECT_EVENTS } from "../../../../lambda/events";
 import { readRecords } from "../../../../lambda/read/records";
 import type { PreparedDocument } from "../../../../lambda/types";
 import { FakeAws } from "../../../helpers/fakeAws";
@@ -42,7 +43,7 @@ function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
 }
 
 async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
-  const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, ...options });
+  const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, events: SILENT_OBJECT_EVENTS, ...options });
   for (const document of docs) await indexer.add(document);
   return indexer.finish();
 }
@@ -117,7 +118,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("retries a response slower than the request timeout, and the late write shows as duplicates", async () => {
     elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "delay", ms: 1_500 } : { kind: "normal" });
-    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, flushDocuments: 10 });
+    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, flushDocuments: 10, events: SILENT_OBJECT_EVENTS });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     // The slow request still stored the documents after the client gave up on it.
@@ -128,7 +129,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("gives up with every document counted as failed when Elasticsearch stays down", async () => {
     elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
-    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3 });
+    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, events: SILENT_OBJECT_EVENTS });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     expect(result).toMatchObject({ indexed: 0, failed: 3 });
@@ -193,7 +194,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const large = Array.from({ length: 400 }, (_, n): PreparedDocument => ({ id: `l-${n}`, source: JSON.stringify({ message: "x".repeat(40_000), n }), offset: n, record: { offset: n, nextOffset: n + 1, text: "x" } }));
     const splits: number[] = [];
     // Act
-    const result = await index(large, { flushDocuments: 400, flushBytes: 32 * 1024 * 1024, onTooLarge: (refused) => splits.push(refused) });
+    const result = await index(large, { flushDocuments: 400, flushBytes: 32 * 1024 * 1024, events: { ...SILENT_OBJECT_EVENTS, requestTooLarge: (refused) => splits.push(refused) } });
     // Assess
     expect(result).toMatchObject({ indexed: 400, failed: 0, rejected: 0 });
     expect(splits.length).toBeGreaterThan(0);
@@ -244,6 +245,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
         transport: transport(),
         retry: FAST_RETRY,
         flushDocuments: 2,
+        events: SILENT_OBJECT_EVENTS,
         rebuild: (document, reason) => builder.rebuild(document, reason),
         recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
         deadLetterIndex: "logs-shipper-failed",
