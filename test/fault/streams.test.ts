@@ -4,7 +4,7 @@
  * (stalls, cuts, short answers, hangs), and trailing bytes after a gzip member are never ignored.
  */
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BUCKET, FaultWorld, ndjsonObject, textObject } from "../helpers/faultWorld";
 
 const world = new FaultWorld();
@@ -100,6 +100,18 @@ describe("time is checked wherever it passes", () => {
       expect.objectContaining({ reason: "s3://acme-fault-logs/watchdog.log: did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)" }),
     ]);
     scenario.expectEachLineOnce({ "watchdog.log": lines });
+
+    // The given-up read, released, stops at its next check: one more object line, nothing sent.
+    const objectLines = () => scenario.logs.filter((line) => String(line.message).startsWith("object ") && line.key === "watchdog.log");
+    expect(objectLines()).toHaveLength(1); // the redelivery's
+    await scenario.capturing(async () => {
+      world.aws.releaseStalls();
+      await vi.waitFor(() => expect(objectLines()).toHaveLength(2), { timeout: 5_000 });
+      // Its continuation would be sent right after that line: give a send on loopback ample time.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(objectLines()[1]).toMatchObject({ message: "object continued", messageId: objectLines()[0]?.messageId });
+    expect(scenario.sqs.depth, "the given-up work sent a continuation").toBe(0);
   }, 30_000);
 
   it("answers before the timeout while Elasticsearch hangs, and ships everything once it answers again", async () => {

@@ -64,6 +64,11 @@ export class FakeAws extends LoopbackServer {
     this.denied.clear();
     this.getObjectRequests.length = 0;
     this.s3Fault = () => undefined;
+    this.releaseStalls();
+  }
+
+  /** Ends every stalled GetObject answer: the reader sees a broken connection. */
+  releaseStalls(): void {
     for (const response of this.stalled) response.destroy();
     this.stalled.clear();
   }

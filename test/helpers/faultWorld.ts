@@ -182,6 +182,19 @@ export class Scenario {
     });
   }
 
+  /**
+   * Captures the function's output while `work` runs: for work the handler gave up on, which goes
+   * on after the invocation returned (as it would after a thaw in Lambda).
+   */
+  async capturing<T>(work: () => Promise<T>): Promise<T> {
+    const restore = this.capture();
+    try {
+      return await work();
+    } finally {
+      restore();
+    }
+  }
+
   /** Log lines with this message. */
   logged(message: string): LogLine[] {
     return this.logs.filter((line) => line.message === message);
