@@ -10,10 +10,11 @@ import { describeError, ObjectError } from "./errors";
 import type { ObjectEvents } from "./events";
 import type { BulkTransport, RejectedDocument } from "./bulk/wire";
 import { BulkIndexer } from "./bulk/indexer";
-import { openObject, type ObjectVersion, type ReadStart } from "./read/objectReader";
+import { openObject, type ObjectVersion } from "./read/objectReader";
 import { readRecords } from "./read/records";
-import type { LineFormat, LogFormat } from "./contract/formats";
-import { emptyStats, type ObjectRef, type ObjectStats, type ResumePoint } from "./types";
+import type { LogFormat } from "./contract/formats";
+import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
+import { emptyStats, type ObjectRef, type ObjectStats } from "./types";
 
 export interface ShipObjectSettings {
   index: string;
@@ -49,51 +50,10 @@ export type ObjectOutcome =
   | { status: "superseded"; stats: ObjectStats; reason: string }
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
 
-/** How to open and read an object for `ref`: the format, its records field, and the position in the format's unit. */
-interface ReadPlan {
-  format: LogFormat;
-  recordsField: string | undefined;
-  open: ReadStart | undefined;
-  /**
-   * Where to start, in the unit of the format read: a line start's byte offset, or a record index.
-   * The unit follows the format (a line resume keeps its line format, a record resume is json), so
-   * a version 1 offset, whose unit was the format's, is this number as it is.
-   */
-  start: number;
-}
-
-/**
- * Turns where a message says to resume into a read plan. What a continuation decided (the format,
- * the records field) wins over config: the object is finished the way it was started.
- */
-export function readPlan(ref: ObjectRef, configured: { format: LogFormat; recordsField?: string | undefined }): ReadPlan {
-  const { resume } = ref;
-  const asConfigured = { format: configured.format, recordsField: configured.recordsField };
-  if (!resume) return { ...asConfigured, open: undefined, start: 0 };
-  switch (resume.unit) {
-    case "line":
-      return {
-        format: resume.format,
-        recordsField: undefined,
-        open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
-        start: resume.byteOffset,
-      };
-    case "record":
-      // A json document is parsed whole: read from the first byte, skip the records shipped.
-      return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
-    case "v1":
-      // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
-      if (configured.format === "text" || configured.format === "ndjson") {
-        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: resume.offset };
-      }
-      return { ...asConfigured, open: undefined, start: resume.offset };
-  }
-}
-
 export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): Promise<ObjectOutcome> {
   const { settings } = deps;
   const stats = emptyStats();
-  const plan = readPlan(ref, settings);
+  const plan = readPlan(ref.resume, settings);
   let opened;
   try {
     opened = await openObject(deps.s3, ref, { ...(plan.open ? { start: plan.open } : {}), events: deps.events });
@@ -134,7 +94,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).
   const { start } = plan;
-  let position: { unit: "line"; format: LineFormat; reached: number; read: number } | { unit: "record"; reached: number; recordsField: string | undefined } | undefined;
+  let position: ReadPosition | undefined;
   let continued = false;
   let readError: unknown;
   try {
@@ -214,13 +174,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     }
     return { status: "failed", stats, reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${start} before time ran out`, transient: true };
   }
-  const gzip = opened.version.gzip;
-  const member = gzip && position.unit === "line" ? opened.memberStartAt(position.reached) : undefined;
-  const resume: ResumePoint =
-    position.unit === "line"
-      ? { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) }
-      : { unit: "record", recordIndex: position.reached, ...(position.recordsField ? { recordsField: position.recordsField } : {}), gzip };
-  return { status: "continued", stats, version: opened.version, resume };
+  return { status: "continued", stats, version: opened.version, resume: resumePointAt(position, opened.version.gzip, opened.memberStartAt) };
 }
 
 /** Transient: S3 or the network may recover. Permanent: the object is gone, forbidden or unreadable. */

@@ -1,27 +1,5 @@
 /** Shared types of the shipper function. */
-import type { LineFormat } from "./contract/formats";
-
-
-/** Where a gzip member starts, in the object's bytes and in the decompressed stream. */
-export interface GzipMemberStart {
-  compressedOffset: number;
-  decompressedOffset: number;
-}
-
-/**
- * Where a continuation resumes, in a unit that means the same thing when it is read back:
- * - `line` (text, ndjson): the byte offset of a line start in the decompressed stream; for gzip,
- *   the start of the member holding it, so the resume inflates from there, not from byte 0;
- * - `record` (json): the index of the next record of the document, and the array field the records
- *   were expanded from (`auto` decides it too);
- * - `v1`: a continuation written before this distinction (an offset whose unit is the format's:
- *   bytes for line formats, records for json); still read so a deploy strands no message.
- * The format is the decided one: `auto` is never decided twice for one object.
- */
-export type ResumePoint =
-  | { unit: "line"; format: LineFormat; byteOffset: number; gzip: boolean; member?: GzipMemberStart }
-  | { unit: "record"; recordIndex: number; recordsField?: string; gzip: boolean }
-  | { unit: "v1"; offset: number; gzip?: boolean };
+import type { ResumePoint } from "./queue/resumePoint";
 
 /** One S3 object to ship, as named by a notification or a continuation message. */
 export interface ObjectRef {

@@ -2,14 +2,14 @@
  * Continuation messages: when the function's time runs out part-way through an object, it sends
  * itself a message naming the objects still to do and exactly where to resume in the first.
  *
- * Version 2 states the unit of the position (`ResumePoint`). Version 1 messages (one `startOffset`
+ * Version 2 states the unit of the position (`resumePoint.ts`). Version 1 messages (one `startOffset`
  * whose unit depended on the format) are still read: a deploy must not strand the continuations
  * that are in the queue at that moment.
  */
 import * as z from "zod/mini";
-import { LINE_FORMATS } from "../contract/formats";
 import { withoutUndefined } from "../contract/plainObjects";
-import type { ObjectRef, ResumePoint } from "../types";
+import { resumePointSchema, type ResumePoint } from "./resumePoint";
+import type { ObjectRef } from "../types";
 
 /** The top-level key that marks a body as one of our continuation messages. */
 export const CONTINUATION_KEY = "s3LogShipperContinuation";
@@ -25,22 +25,9 @@ const objectFields = {
   eventTime: z.string(),
 };
 
-const resumeSchema = z.discriminatedUnion("unit", [
-  z.object({
-    unit: z.literal("line"),
-    format: z.enum(LINE_FORMATS),
-    byteOffset: nonNegative(),
-    gzip: z.boolean(),
-    member: z.optional(z.object({ compressedOffset: nonNegative(), decompressedOffset: nonNegative() })),
-  }),
-  z.object({ unit: z.literal("record"), recordIndex: nonNegative(), recordsField: z.optional(z.string().check(z.minLength(1))), gzip: z.boolean() }),
-  // A version 1 position handed on unread (an object after the first of a version 1 message).
-  z.object({ unit: z.literal("v1"), offset: nonNegative(), gzip: z.optional(z.boolean()) }),
-]);
-
 const versionTwo = z.object({
   version: z.literal(2),
-  objects: z.array(z.object({ ...objectFields, resume: z.optional(resumeSchema) })).check(z.minLength(1)),
+  objects: z.array(z.object({ ...objectFields, resume: z.optional(resumePointSchema) })).check(z.minLength(1)),
 });
 
 const versionOne = z.object({

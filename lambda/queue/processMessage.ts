@@ -9,6 +9,7 @@
  */
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
+import { describeResume } from "./resumePoint";
 import { describeError } from "../errors";
 import type { MessageEvents } from "../events";
 import { parseMessageBody } from "./notifications";
@@ -91,17 +92,6 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
 function failed(failures: ObjectFailure[], more?: string): Disposition {
   const reasons = failures.map(({ ref, reason }) => `s3://${ref.bucket}/${ref.key}: ${reason}`);
   return { kind: "fail", reason: [...reasons, ...(more ? [more] : [])].join("; "), transient: failures.every((failure) => failure.transient) };
-}
-
-function describeResume(resume: NonNullable<ObjectRef["resume"]>): string {
-  switch (resume.unit) {
-    case "line":
-      return `byte ${resume.byteOffset}`;
-    case "record":
-      return `record ${resume.recordIndex}`;
-    case "v1":
-      return `offset ${resume.offset}`;
-  }
 }
 
 async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why: string): Promise<Disposition> {

@@ -14,7 +14,8 @@
  */
 import { crc32, createInflateRaw, type InflateRaw } from "node:zlib";
 import { ObjectFormatError } from "../errors";
-import type { GzipMemberStart, ObjectRef } from "../types";
+import type { GzipMemberStart } from "../queue/resumePoint";
+import type { ObjectRef } from "../types";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;

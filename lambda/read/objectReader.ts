@@ -10,7 +10,8 @@ import type { ObjectEvents } from "../events";
 import { peek } from "./byteStreams";
 import { GzipMembers, isGzip } from "./gzip";
 import { objectIdentity, realVersion } from "./objectIdentity";
-import type { GzipMemberStart, ObjectRef } from "../types";
+import type { GzipMemberStart } from "../queue/resumePoint";
+import type { ObjectRef } from "../types";
 
 /** How many times one read may resume after the connection breaks. */
 export const MAX_RESUMES = 5;

@@ -1,0 +1,95 @@
+/**
+ * Where a continuation resumes: its wire shape (the schema, from which the types come), how a
+ * position reached while reading becomes one, how one becomes a read plan, and how it reads in a log
+ * line. The unit means the same thing when it is read back:
+ * - `line` (text, ndjson): the byte offset of a line start in the decompressed stream; for gzip,
+ *   the start of the member holding it, so the resume inflates from there, not from byte 0;
+ * - `record` (json): the index of the next record of the document, and the array field the records
+ *   were expanded from (`auto` decides it too);
+ * - `v1`: a continuation written before this distinction (an offset whose unit is the format's:
+ *   bytes for line formats, records for json); still read so a deploy strands no message.
+ * The format is the decided one: `auto` is never decided twice for one object.
+ */
+import * as z from "zod/mini";
+import { LINE_FORMATS, type LineFormat, type LogFormat } from "../contract/formats";
+import type { ReadStart } from "../read/objectReader";
+
+const nonNegative = () => z.int().check(z.nonnegative());
+
+const gzipMemberStartSchema = z.object({ compressedOffset: nonNegative(), decompressedOffset: nonNegative() });
+
+export const resumePointSchema = z.discriminatedUnion("unit", [
+  z.object({ unit: z.literal("line"), format: z.enum(LINE_FORMATS), byteOffset: nonNegative(), gzip: z.boolean(), member: z.optional(gzipMemberStartSchema) }),
+  z.object({ unit: z.literal("record"), recordIndex: nonNegative(), recordsField: z.optional(z.string().check(z.minLength(1))), gzip: z.boolean() }),
+  // A version 1 position handed on unread (an object after the first of a version 1 message).
+  z.object({ unit: z.literal("v1"), offset: nonNegative(), gzip: z.optional(z.boolean()) }),
+]);
+
+export type ResumePoint = z.infer<typeof resumePointSchema>;
+
+/** Where a gzip member starts, in the object's bytes and in the decompressed stream. */
+export type GzipMemberStart = z.infer<typeof gzipMemberStartSchema>;
+
+/** How far reading got, in the unit of the format read: the resume point's source. */
+export type ReadPosition =
+  | { unit: "line"; format: LineFormat; /** the next line's start */ reached: number; /** decompressed bytes read */ read: number }
+  | { unit: "record"; /** the next record's index */ reached: number; recordsField: string | undefined };
+
+/** The resume point for `position`; `memberStartAt` names the gzip member holding a line start. */
+export function resumePointAt(position: ReadPosition, gzip: boolean, memberStartAt: (offset: number) => GzipMemberStart | undefined): ResumePoint {
+  if (position.unit === "record") return { unit: "record", recordIndex: position.reached, ...(position.recordsField ? { recordsField: position.recordsField } : {}), gzip };
+  const member = gzip ? memberStartAt(position.reached) : undefined;
+  return { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) };
+}
+
+/** How to open and read an object for a resume point: the format, its records field, and the position in the format's unit. */
+export interface ReadPlan {
+  format: LogFormat;
+  recordsField: string | undefined;
+  open: ReadStart | undefined;
+  /**
+   * Where to start, in the unit of the format read: a line start's byte offset, or a record index.
+   * The unit follows the format (a line resume keeps its line format, a record resume is json), so
+   * a version 1 offset, whose unit was the format's, is this number as it is.
+   */
+  start: number;
+}
+
+/**
+ * Turns where a message says to resume into a read plan. What a continuation decided (the format,
+ * the records field) wins over config: the object is finished the way it was started.
+ */
+export function readPlan(resume: ResumePoint | undefined, configured: { format: LogFormat; recordsField?: string | undefined }): ReadPlan {
+  const asConfigured = { format: configured.format, recordsField: configured.recordsField };
+  if (!resume) return { ...asConfigured, open: undefined, start: 0 };
+  switch (resume.unit) {
+    case "line":
+      return {
+        format: resume.format,
+        recordsField: undefined,
+        open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
+        start: resume.byteOffset,
+      };
+    case "record":
+      // A json document is parsed whole: read from the first byte, skip the records shipped.
+      return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
+    case "v1":
+      // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
+      if (configured.format === "text" || configured.format === "ndjson") {
+        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: resume.offset };
+      }
+      return { ...asConfigured, open: undefined, start: resume.offset };
+  }
+}
+
+/** The resume point in words, for reasons and log lines. */
+export function describeResume(resume: ResumePoint): string {
+  switch (resume.unit) {
+    case "line":
+      return `byte ${resume.byteOffset}`;
+    case "record":
+      return `record ${resume.recordIndex}`;
+    case "v1":
+      return `offset ${resume.offset}`;
+  }
+}
