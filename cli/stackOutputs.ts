@@ -6,30 +6,14 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { z } from "zod";
+import { stackOutputsSchema, type ProducerStackOutputs } from "../pipeline/stackOutputs";
 import { UsageError } from "./errors";
 
-const producerOutputsSchema = z.object({
-  bucket: z.string().min(1),
-  prefix: z.string(),
-  suffix: z.string(),
-  queueUrl: z.string().min(1),
-  queueArn: z.string().min(1),
-  deadLetterQueueUrl: z.string().min(1),
-  deadLetterQueueArn: z.string().min(1),
-  functionName: z.string().min(1),
-  logGroupName: z.string().min(1),
-  alarmNames: z.array(z.string()),
-});
+/** The program's outputs, and in a file the local demo writes, the AWS emulator the stack lives in. */
+const readableOutputsSchema = stackOutputsSchema.extend({ emulatorEndpoint: z.url().optional() });
 
-const stackOutputsSchema = z.object({
-  region: z.string().min(1),
-  producers: z.record(z.string(), producerOutputsSchema),
-  /** Only in a file the local demo writes: the AWS emulator the stack lives in. */
-  emulatorEndpoint: z.url().optional(),
-});
-
-export type ProducerOutputs = z.infer<typeof producerOutputsSchema> & { name: string };
-export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+export type ProducerOutputs = ProducerStackOutputs & { name: string };
+export type StackOutputs = z.infer<typeof readableOutputsSchema>;
 
 export async function loadStackOutputs(source: { stack?: string; outputs?: string }): Promise<StackOutputs> {
   if (source.stack && source.outputs) throw new UsageError("give --stack or --outputs, not both");
@@ -56,7 +40,7 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
   } catch {
     throw new UsageError(`${where} is not JSON`);
   }
-  const parsed = stackOutputsSchema.safeParse(json);
+  const parsed = readableOutputsSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
     throw new UsageError(`${where} does not hold this stack's outputs (${problems}); was it deployed with this version of s3-log-shipper?`);

@@ -13,27 +13,17 @@ import type { ShipperConfig } from "./config";
 import { Credentials } from "./credentials";
 import { credentialsKeyPolicy, parameterArn } from "./policies";
 import { ProducerPipeline } from "./producerPipeline";
+import type { ProducerStackOutputs } from "./stackOutputs";
 
 export interface LogShipperArgs {
   config: ShipperConfig;
 }
 
-/**
- * What operators and the `s3ls` commands need per producer, so that nothing re-reads stack config:
- * where its objects are, its queues, function, log group and alarms.
- */
-export interface ProducerOutputs {
-  bucket: string;
-  prefix: string;
-  suffix: string;
-  queueUrl: pulumi.Output<string>;
-  queueArn: pulumi.Output<string>;
-  deadLetterQueueUrl: pulumi.Output<string>;
-  deadLetterQueueArn: pulumi.Output<string>;
-  functionName: pulumi.Output<string>;
-  logGroupName: pulumi.Output<string>;
-  alarmNames: pulumi.Output<string[]>;
-}
+/** A stack output as the program builds it: each value known at deploy time or once its resource exists. */
+export type Deployed<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** What operators and the `s3ls` commands need per producer (the shape: `stackOutputs.ts`). */
+export type ProducerOutputs = Deployed<ProducerStackOutputs>;
 
 export class LogShipper extends pulumi.ComponentResource {
   readonly alarmTopicArn: pulumi.Output<string>;

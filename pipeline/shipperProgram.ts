@@ -3,10 +3,14 @@
  * outputs. `index.ts` exports them for `pulumi up`; the emulator's drivers (Pulumi mocks, the
  * Automation API's inline program) run this same function.
  */
-import { LogShipper } from "./logShipper";
+import { LogShipper, type Deployed, type ProducerOutputs } from "./logShipper";
+import type { StackOutputs } from "./stackOutputs";
 import { loadStackConfig } from "./stackConfig";
 
-export function shipperProgram() {
+/** The stack outputs, each of the shape `stackOutputs.ts` states (which `s3ls` parses them with). */
+export type ShipperProgramOutputs = Deployed<Omit<StackOutputs, "producers">> & { producers: Record<string, ProducerOutputs> };
+
+export function shipperProgram(): ShipperProgramOutputs {
   const shipper = new LogShipper("s3-log-shipper", { config: loadStackConfig() });
   return {
     /** Per producer: bucket, prefix and suffix, queue and DLQ, function, log group and alarm names (what `s3ls` reads). */
@@ -16,5 +20,3 @@ export function shipperProgram() {
     credentialsParameterName: shipper.credentialsParameterName,
   };
 }
-
-export type ShipperProgramOutputs = ReturnType<typeof shipperProgram>;

@@ -15,6 +15,7 @@ import { queueDepth as queueDepths } from "../../cli/queues";
 import { validateConfig, type ProducerConfig } from "../../pipeline/config";
 import { readNamespace } from "../../pipeline/stackConfig";
 import { shipperProgram } from "../../pipeline/shipperProgram";
+import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
 import { installOfflineMocks, settle, toConfigMap, valueOf, type RecordedResource } from "../offlineMocks";
 import { EMULATOR_CREDENTIALS, EmulatorResources } from "./emulatorResources";
 import { LambdaEmulator } from "./lambdaEmulator";
@@ -36,9 +37,6 @@ export interface LocalProducer {
   function: LambdaEmulator;
   poller: SqsEventSourcePoller;
 }
-
-/** The stack outputs as `pulumi stack output --json` prints them. */
-export type StackOutputs = Record<string, unknown>;
 
 export interface LocalStack {
   producers: LocalProducer[];
@@ -104,7 +102,7 @@ export async function deployLocalStack(services: LocalServices, config: LocalSta
   const vaultData = { username: services.elasticsearch.username, password: services.elasticsearch.password };
   const recorded = await installOfflineMocks({ region: REGION, vaultData, emulator }, "s3-log-shipper", options.stack);
   pulumi.runtime.setAllConfig(stackConfig);
-  const outputs = (await valueOf(pulumi.output(shipperProgram()))) as unknown as StackOutputs;
+  const outputs = stackOutputsSchema.parse(await valueOf(pulumi.output(shipperProgram())));
   await settle(recorded);
 
   const functions = functionsOf(recorded.resources);

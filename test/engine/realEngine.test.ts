@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/bundle";
 import { engineStack } from "../../scripts/engine/engineStack";
 import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
+import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";
 
@@ -34,7 +35,7 @@ describe("the program on the real Pulumi engine", () => {
   let stateFile: string;
   let aws: AwsClients;
   let endpoint: string;
-  let outputs: Record<string, { value: unknown }>;
+  let outputs: StackOutputs;
   let workDir: string;
 
   beforeAll(async () => {
@@ -69,7 +70,8 @@ describe("the program on the real Pulumi engine", () => {
   it("creates it with up, and a second preview shows no change", async () => {
     const up = await stack.up();
     expect(up.summary.result).toBe("succeeded");
-    outputs = up.outputs as Record<string, { value: unknown }>;
+    // What `pulumi stack output --json` prints, read with the schema s3ls reads it with.
+    outputs = stackOutputsSchema.parse(Object.fromEntries(Object.entries(up.outputs).map(([name, output]) => [name, output.value])));
     const again = await stack.preview();
     const { same = 0, ...changes } = again.changeSummary;
     expect(changes, "an unchanged program shows no diff").toEqual({});
@@ -94,7 +96,7 @@ describe("the program on the real Pulumi engine", () => {
   });
 
   it("leaves in the emulator what the outputs name", async () => {
-    const producers = outputs.producers?.value as Record<string, { queueUrl: string; deadLetterQueueUrl: string; logGroupName: string; alarmNames: string[] }>;
+    const { producers } = outputs;
     expect(Object.keys(producers).sort()).toEqual(["alb", "trail", "waf"]);
     const cloudwatch = new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
@@ -111,7 +113,7 @@ describe("the program on the real Pulumi engine", () => {
     }
     const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
     expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual([producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort());
-    const parameter = await aws.ssm.send(new GetParameterCommand({ Name: String(outputs.credentialsParameterName?.value), WithDecryption: true }));
+    const parameter = await aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName, WithDecryption: true }));
     expect(JSON.parse(parameter.Parameter?.Value ?? "{}")).toEqual({ username: "shipper", password: VAULT_PASSWORD });
   });
 
@@ -135,6 +137,6 @@ describe("the program on the real Pulumi engine", () => {
     expect(alarms.MetricAlarms ?? []).toEqual([]);
     const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
     expect(central.QueueConfigurations ?? []).toEqual([]);
-    await expect(aws.ssm.send(new GetParameterCommand({ Name: String(outputs.credentialsParameterName?.value) }))).rejects.toMatchObject({ name: "ParameterNotFound" });
+    await expect(aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName }))).rejects.toMatchObject({ name: "ParameterNotFound" });
   });
 });

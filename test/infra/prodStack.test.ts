@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleShipperFunction } from "../../pipeline/bundle";
 import type { PolicyDocument } from "../../pipeline/policies";
+import { stackOutputsSchema } from "../../pipeline/stackOutputs";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
 import { PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
 
@@ -134,13 +135,17 @@ describe("wiring", () => {
     expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.endsWith("-silence")).map((alarm) => alarm.name)).toEqual(["waf-alarms-silence"]);
   });
 
-  it("exports per producer its queue URL, DLQ URL, function name and alarm names", async () => {
-    const producers = run.exports.producers as Record<string, { queueUrl: pulumi.Output<string>; alarmNames: pulumi.Output<string[]> }>;
-    expect(Object.keys(producers)).toEqual(PRODUCERS);
-    expect(await valueOf(producers.waf?.queueUrl as pulumi.Output<string>)).toBe(run.named("aws:sqs/queue:Queue", "waf-queue").state.url);
-    expect(await valueOf(producers.waf?.alarmNames as pulumi.Output<string[]>)).toHaveLength(4);
-    expect(await valueOf(producers.alb?.alarmNames as pulumi.Output<string[]>)).toHaveLength(3);
-    expect(await valueOf(run.exports.credentialsParameterName as pulumi.Output<string>)).toBe("/s3-log-shipper/test/elasticsearch");
+  it("exports exactly the stack outputs s3ls parses, per producer its queues, function, log group and alarm names", async () => {
+    // Act: the outputs as `pulumi stack output --json` would print them, read with the CLI's schema.
+    const resolved = await valueOf(pulumi.output(run.exports));
+    const outputs = stackOutputsSchema.parse(resolved);
+    // Assess: nothing exported outside the contract, every producer, and the values are the resources'.
+    expect(Object.keys(resolved).sort()).toEqual(Object.keys(stackOutputsSchema.shape).sort());
+    expect(Object.keys(outputs.producers)).toEqual(PRODUCERS);
+    expect(outputs.producers.waf).toMatchObject({ bucket: "acme-central-logs", queueUrl: run.named("aws:sqs/queue:Queue", "waf-queue").state.url, functionName: run.named("aws:lambda/function:Function", "waf-function").state.name });
+    expect(outputs.producers.waf?.alarmNames).toHaveLength(4);
+    expect(outputs.producers.alb?.alarmNames).toHaveLength(3);
+    expect(outputs.credentialsParameterName).toBe("/s3-log-shipper/test/elasticsearch");
   });
 });
 

@@ -23,6 +23,8 @@ writeFileSync(
   outputsFile,
   JSON.stringify({
     region: "eu-west-1",
+    alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+    credentialsParameterName: "/s3-log-shipper/unit/elasticsearch",
     // Port 1: a command that got past its argument checks would fail to connect, not pass.
     emulatorEndpoint: "http://127.0.0.1:1",
     producers: { waf: producer("central", "waf/", ".gz"), alb: producer("central", "alb/", ""), wide: producer("central", "waf/", "") },
@@ -53,7 +55,7 @@ describe("s3ls arguments", () => {
 
   it("refuses a file that is not this stack's outputs, naming what is missing", async () => {
     const file = path.join(path.dirname(outputsFile), "other.json");
-    writeFileSync(file, JSON.stringify({ region: "eu-west-1", producers: { waf: { queueUrl: "x" } } }));
+    writeFileSync(file, JSON.stringify({ region: "eu-west-1", alarmTopicArn: "arn", credentialsParameterName: "/p", producers: { waf: { queueUrl: "x" } } }));
     const run = await s3ls(["status", "--outputs", file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/does not hold this stack's outputs \(producers\.waf\.bucket: .*\)/);

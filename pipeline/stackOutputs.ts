@@ -1,0 +1,30 @@
+/**
+ * The stack outputs: what the program exports (`index.ts`), `pulumi stack output --json` prints,
+ * and the `s3ls` commands read, so that nothing re-reads stack config. One schema for the writer
+ * and the reader. No Pulumi import: the CLI loads this without the Pulumi SDK.
+ */
+import { z } from "zod";
+
+/** Per producer: where its objects are, its queues, function, log group and alarms. */
+export const producerOutputsSchema = z.object({
+  bucket: z.string().min(1),
+  prefix: z.string(),
+  suffix: z.string(),
+  queueUrl: z.string().min(1),
+  queueArn: z.string().min(1),
+  deadLetterQueueUrl: z.string().min(1),
+  deadLetterQueueArn: z.string().min(1),
+  functionName: z.string().min(1),
+  logGroupName: z.string().min(1),
+  alarmNames: z.array(z.string()),
+});
+
+export const stackOutputsSchema = z.object({
+  region: z.string().min(1),
+  alarmTopicArn: z.string().min(1),
+  credentialsParameterName: z.string().min(1),
+  producers: z.record(z.string(), producerOutputsSchema),
+});
+
+export type ProducerStackOutputs = z.infer<typeof producerOutputsSchema>;
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
