@@ -77,9 +77,9 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   const indexer = new BulkIndexer({
     index: settings.index,
     transport: deps.transport,
-    flushBytes: settings.bulkMaxBytes,
-    flushDocuments: settings.bulkMaxDocuments,
-    concurrency: settings.bulkConcurrency,
+    bulkMaxBytes: settings.bulkMaxBytes,
+    bulkMaxDocuments: settings.bulkMaxDocuments,
+    bulkConcurrency: settings.bulkConcurrency,
     deadline: deps.deadline,
     ...(settings.deadLetterIndex
       ? {

@@ -20,7 +20,7 @@ export const TOO_LARGE = 413;
 export const MIN_REQUEST_TIMEOUT_MS = 1_000;
 
 /** After a 413, requests shrink to half the refused size, but never below this. */
-export const MIN_FLUSH_BYTES = 64 * 1024;
+export const MIN_BULK_MAX_BYTES = 64 * 1024;
 
 /**
  * A body this small is sent before any answer can arrive, so an early answer reaches the client
@@ -70,10 +70,10 @@ export function requestTimeout(deadline: number | undefined, now: number): numbe
   return deadline === undefined ? undefined : Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - now);
 }
 
-/** The request size limit learnt from a refusal of `refusedBytes`: half of it, and what later requests are cut to. */
-export function learntLimit(refusedBytes: number, flushBytes: number): { limit: number; flushBytes: number } {
+/** The request size limit learnt from a refusal of `refusedBytes`: half of it, and the `bulkMaxBytes` later requests are cut to. */
+export function learntLimit(refusedBytes: number, bulkMaxBytes: number): { limit: number; bulkMaxBytes: number } {
   const limit = Math.max(1, Math.floor(refusedBytes / 2));
-  return { limit, flushBytes: Math.max(MIN_FLUSH_BYTES, Math.min(flushBytes, limit)) };
+  return { limit, bulkMaxBytes: Math.max(MIN_BULK_MAX_BYTES, Math.min(bulkMaxBytes, limit)) };
 }
 
 /**

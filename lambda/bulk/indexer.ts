@@ -14,7 +14,6 @@ import { DEFAULT_RETRY, itemOutcome, learntLimit, nextGroupEnd, nextRetryDelay, 
 import { CreateActions, type BulkEntry } from "./layout";
 import { BulkRequestError, type BulkItemResult, type BulkTransport, type RejectedDocument } from "./wire";
 import type { DocumentSink } from "../documents/sink";
-import { DEFAULTS } from "../contract/env";
 import { describeError } from "../errors";
 import type { ObjectEvents } from "../events";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
@@ -26,12 +25,12 @@ export interface IndexerOptions {
   deadLetterIndex?: string;
   /** Builds the dead-letter `_source` for a rejected document. */
   deadLetterSource?: (rejected: RejectedDocument) => string;
-  /** Flush when the buffered bulk body reaches this many bytes. */
-  flushBytes?: number;
-  /** Flush when this many documents are buffered. */
-  flushDocuments?: number;
-  /** Bulk requests in flight at once. */
-  concurrency?: number;
+  /** A request is sent when its body reaches this many bytes (`ES_BULK_MAX_BYTES`). */
+  bulkMaxBytes: number;
+  /** A request is sent when it holds this many documents (`ES_BULK_MAX_DOCUMENTS`). */
+  bulkMaxDocuments: number;
+  /** Bulk requests in flight at once (`ES_BULK_CONCURRENCY`). */
+  bulkConcurrency: number;
   retry?: RetryPolicy;
   /** Epoch ms after which no retry is started (the function's time is nearly up). */
   deadline?: () => number;
@@ -82,9 +81,9 @@ interface SentBatch {
 
 export class BulkIndexer implements DocumentSink {
   /** Lowered for the rest of the object when Elasticsearch (or a proxy) answers 413. */
-  private flushBytes: number;
-  private readonly flushDocuments: number;
-  private readonly concurrency: number;
+  private bulkMaxBytes: number;
+  private readonly bulkMaxDocuments: number;
+  private readonly bulkConcurrency: number;
   private readonly retry: RetryPolicy;
   private readonly actions: Record<Target, CreateActions>;
   private body: BulkBody;
@@ -99,20 +98,20 @@ export class BulkIndexer implements DocumentSink {
   unavailable = false;
 
   constructor(private readonly options: IndexerOptions) {
-    this.flushBytes = options.flushBytes ?? DEFAULTS.ES_BULK_MAX_BYTES;
-    this.flushDocuments = options.flushDocuments ?? DEFAULTS.ES_BULK_MAX_DOCUMENTS;
-    this.concurrency = options.concurrency ?? DEFAULTS.ES_BULK_CONCURRENCY;
+    this.bulkMaxBytes = options.bulkMaxBytes;
+    this.bulkMaxDocuments = options.bulkMaxDocuments;
+    this.bulkConcurrency = options.bulkConcurrency;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.actions = { primary: new CreateActions(options.index), deadLetter: new CreateActions(options.deadLetterIndex ?? options.index) };
     this.body = new BulkBody(this.bodyCapacity());
   }
 
   get roomDocuments(): number {
-    return this.flushDocuments - this.lineEnds.length;
+    return this.bulkMaxDocuments - this.lineEnds.length;
   }
 
   get roomBytes(): number {
-    return this.flushBytes - this.body.length;
+    return this.bulkMaxBytes - this.body.length;
   }
 
   actionLine(id: string): string {
@@ -144,7 +143,7 @@ export class BulkIndexer implements DocumentSink {
   }
 
   private flushWhenFull(): Promise<void> | undefined {
-    if (this.body.length >= this.flushBytes || this.lineEnds.length >= this.flushDocuments) return this.flush();
+    if (this.body.length >= this.bulkMaxBytes || this.lineEnds.length >= this.bulkMaxDocuments) return this.flush();
     return undefined;
   }
 
@@ -156,7 +155,7 @@ export class BulkIndexer implements DocumentSink {
   }
 
   private bodyCapacity(): number {
-    return this.flushBytes + 64 * 1024;
+    return this.bulkMaxBytes + 64 * 1024;
   }
 
   private async flush(): Promise<void> {
@@ -177,7 +176,7 @@ export class BulkIndexer implements DocumentSink {
         .finally(() => this.inFlight.delete(request));
       this.inFlight.add(request);
     }
-    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= this.bulkConcurrency) await Promise.race(this.inFlight);
   }
 
   /** The documents of a batch one by one, read back from its body: only needed when something failed. */
@@ -294,15 +293,15 @@ export class BulkIndexer implements DocumentSink {
    * Resolves to false: the refused body's buffer is not known to be released.
    */
   private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, error: BulkRequestError): Promise<boolean> {
-    const learnt = learntLimit(refusedBytes, this.flushBytes);
-    this.flushBytes = learnt.flushBytes;
+    const learnt = learntLimit(refusedBytes, this.bulkMaxBytes);
+    this.bulkMaxBytes = learnt.bulkMaxBytes;
     if (entries.length === 1) {
       const entry = entries[0] as Entry;
       const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
       await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
       return false;
     }
-    this.options.events.requestTooLarge(refusedBytes, entries.length, Math.min(learnt.limit, this.flushBytes));
+    this.options.events.requestTooLarge(refusedBytes, entries.length, Math.min(learnt.limit, this.bulkMaxBytes));
     const actions = this.actions[target];
     const sizes = entries.map((entry) => actions.entryBytes(entry));
     for (let next = 0; next < entries.length; ) {
@@ -312,7 +311,7 @@ export class BulkIndexer implements DocumentSink {
         break;
       }
       // Never the whole refused request again: at most half of it, less if a smaller limit was learnt.
-      const end = nextGroupEnd(sizes, next, Math.min(learnt.limit, this.flushBytes));
+      const end = nextGroupEnd(sizes, next, Math.min(learnt.limit, this.bulkMaxBytes));
       const group = entries.slice(next, end);
       await this.sendWithRetries(actions.encode(group), group.length, () => group, target);
       next = end;

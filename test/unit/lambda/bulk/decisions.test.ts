@@ -1,6 +1,6 @@
 /** The indexer's decisions, one table each: what a status or a failed request means, and when to wait. */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY, EARLY_ANSWER_MIN_BYTES, itemOutcome, learntLimit, MIN_FLUSH_BYTES, MIN_REQUEST_TIMEOUT_MS, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout } from "../../../../lambda/bulk/decisions";
+import { DEFAULT_RETRY, EARLY_ANSWER_MIN_BYTES, itemOutcome, learntLimit, MIN_BULK_MAX_BYTES, MIN_REQUEST_TIMEOUT_MS, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout } from "../../../../lambda/bulk/decisions";
 import { BulkRequestError } from "../../../../lambda/bulk/wire";
 
 describe("itemOutcome", () => {
@@ -68,10 +68,10 @@ describe("learntLimit", () => {
   it.each([
     [5 * 1024 * 1024, 5 * 1024 * 1024, 2.5 * 1024 * 1024, 2.5 * 1024 * 1024],
     [5 * 1024 * 1024, 1024 * 1024, 2.5 * 1024 * 1024, 1024 * 1024], // an earlier, smaller limit stays
-    [100 * 1024, 5 * 1024 * 1024, 50 * 1024, MIN_FLUSH_BYTES], // later requests never below the floor
-    [1, 5 * 1024 * 1024, 1, MIN_FLUSH_BYTES],
-  ] as const)("refused %i with flushBytes %i → limit %i, flushBytes %i", (refused, flushBytes, limit, learnt) => {
-    expect(learntLimit(refused, flushBytes)).toEqual({ limit, flushBytes: learnt });
+    [100 * 1024, 5 * 1024 * 1024, 50 * 1024, MIN_BULK_MAX_BYTES], // later requests never below the floor
+    [1, 5 * 1024 * 1024, 1, MIN_BULK_MAX_BYTES],
+  ] as const)("refused %i with bulkMaxBytes %i → limit %i, bulkMaxBytes %i", (refused, bulkMaxBytes, limit, learnt) => {
+    expect(learntLimit(refused, bulkMaxBytes)).toEqual({ limit, bulkMaxBytes: learnt });
   });
 });
 

@@ -5,6 +5,7 @@ import { buildDeadLetterSource } from "../../../../lambda/documents/deadLetter";
 import { DocumentBuilder, objectIdPrefix, rawText, type ObjectContext } from "../../../../lambda/documents/builder";
 import { ElasticsearchBulkTransport } from "../../../../lambda/bulk/esClient";
 import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../../lambda/bulk/indexer";
+import { DEFAULTS } from "../../../../lambda/contract/env";
 import type { LineFormat } from "../../../../lambda/contract/formats";
 import { SILENT_OBJECT_EVENTS } from "../../../../lambda/events";
 import { readRecords } from "../../../../lambda/read/records";
@@ -14,6 +15,8 @@ import { FakeElasticsearch, type RequestBehaviour } from "../../../helpers/fakeE
 
 const PARAMETER = "/s3-log-shipper/test/elasticsearch";
 const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
+/** The function's defaults; each test sets the documents per request it needs. */
+const BULK = { bulkMaxBytes: DEFAULTS.ES_BULK_MAX_BYTES, bulkConcurrency: DEFAULTS.ES_BULK_CONCURRENCY };
 
 const elasticsearch = new FakeElasticsearch();
 const aws = new FakeAws();
@@ -43,7 +46,7 @@ function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
 }
 
 async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
-  const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, events: SILENT_OBJECT_EVENTS, ...options });
+  const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(), retry: FAST_RETRY, bulkMaxDocuments: 3, events: SILENT_OBJECT_EVENTS, ...options });
   for (const document of docs) await indexer.add(document);
   return indexer.finish();
 }
@@ -118,7 +121,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("retries a response slower than the request timeout, and the late write shows as duplicates", async () => {
     elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "delay", ms: 1_500 } : { kind: "normal" });
-    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, flushDocuments: 10, events: SILENT_OBJECT_EVENTS });
+    const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, bulkMaxDocuments: 10, events: SILENT_OBJECT_EVENTS });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     // The slow request still stored the documents after the client gave up on it.
@@ -129,7 +132,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("gives up with every document counted as failed when Elasticsearch stays down", async () => {
     elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
-    const indexer = new BulkIndexer({ index: "logs-test", transport: transport(), retry: FAST_RETRY, flushDocuments: 3, events: SILENT_OBJECT_EVENTS });
+    const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(), retry: FAST_RETRY, bulkMaxDocuments: 3, events: SILENT_OBJECT_EVENTS });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     expect(result).toMatchObject({ indexed: 0, failed: 3 });
@@ -159,7 +162,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     elasticsearch.maxBodyBytes = 500;
     elasticsearch.tooLargeAnswer = "afterBody"; // as some proxies do: the client sees the 413
     // Act
-    const result = await index(documents(20), { flushDocuments: 20 });
+    const result = await index(documents(20), { bulkMaxDocuments: 20 });
     // Assess
     expect(result).toMatchObject({ indexed: 20, rejected: 0, failed: 0 });
     expect(elasticsearch.ids("logs-test").sort()).toEqual(documents(20).map((d) => d.id).sort());
@@ -170,7 +173,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     elasticsearch.maxBodyBytes = 400;
     elasticsearch.tooLargeAnswer = "afterBody";
     const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(1_000) }), offset: 99, record: { offset: 99, nextOffset: 1_100, text: "x".repeat(1_000) } };
-    const rejected = await index([...documents(2), big], { flushDocuments: 10 });
+    const rejected = await index([...documents(2), big], { bulkMaxDocuments: 10 });
     expect(rejected).toMatchObject({ indexed: 2, rejected: 1, failed: 0 });
     expect(rejected.lastError).toMatch(/^413 request_entity_too_large: a request holding only this document \(\d+ bytes\) was refused as too large/);
 
@@ -178,7 +181,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     elasticsearch.maxBodyBytes = 400;
     elasticsearch.tooLargeAnswer = "afterBody";
     const deadLettered = await index([...documents(2), big], {
-      flushDocuments: 10,
+      bulkMaxDocuments: 10,
       deadLetterIndex: "logs-shipper-failed",
       deadLetterSource: (refused) => JSON.stringify({ status: refused.status, offset: refused.document.offset }),
     });
@@ -194,7 +197,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const large = Array.from({ length: 400 }, (_, n): PreparedDocument => ({ id: `l-${n}`, source: JSON.stringify({ message: "x".repeat(40_000), n }), offset: n, record: { offset: n, nextOffset: n + 1, text: "x" } }));
     const splits: number[] = [];
     // Act
-    const result = await index(large, { flushDocuments: 400, flushBytes: 32 * 1024 * 1024, events: { ...SILENT_OBJECT_EVENTS, requestTooLarge: (refused) => splits.push(refused) } });
+    const result = await index(large, { bulkMaxDocuments: 400, bulkMaxBytes: 32 * 1024 * 1024, events: { ...SILENT_OBJECT_EVENTS, requestTooLarge: (refused) => splits.push(refused) } });
     // Assess
     expect(result).toMatchObject({ indexed: 400, failed: 0, rejected: 0 });
     expect(splits.length).toBeGreaterThan(0);
@@ -220,7 +223,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
   ])("sends a request again when the answer lists fewer items than documents: %s", async (name, behaviour) => {
     elasticsearch.requestBehaviour = behaviour;
     if (name.startsWith("errors:true")) elasticsearch.itemBehaviour = (item, request) => (request === 1 && item.id === "id-0" ? { status: 429, type: "es_rejected_execution_exception", reason: "busy" } : undefined);
-    const result = await index(documents(4), { flushDocuments: 4 });
+    const result = await index(documents(4), { bulkMaxDocuments: 4 });
     // What the first request did store answers 409 the second time.
     expect(result).toMatchObject({ indexed: 1 + Number(name.startsWith("errors:true")), duplicates: 3 - Number(name.startsWith("errors:true")), failed: 0 });
     expect(elasticsearch.ids("logs-test").sort()).toEqual(["id-0", "id-1", "id-2", "id-3"]);
@@ -241,10 +244,11 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     async function ship(content: string, format: LineFormat, options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
       const builder = new DocumentBuilder(context);
       const indexer = new BulkIndexer({
+        ...BULK,
         index: "logs-test",
         transport: transport(),
         retry: FAST_RETRY,
-        flushDocuments: 2,
+        bulkMaxDocuments: 2,
         events: SILENT_OBJECT_EVENTS,
         rebuild: (document, reason) => builder.rebuild(document, reason),
         recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
