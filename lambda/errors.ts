@@ -8,7 +8,7 @@ export class ShipperError extends Error {
 }
 
 /** The function's environment is incomplete or malformed: a deployment bug, fails every message. */
-export class ConfigurationError extends ShipperError {}
+export class FunctionEnvironmentError extends ShipperError {}
 
 /**
  * Something went wrong with one object; the message names it, `detail` says what, `transient`

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { groupByBucket, type ProducerConfig } from "./config";
+import type { ProducerConfig } from "./config";
 
 /** The event every queue entry subscribes to. */
 export const OBJECT_CREATED_EVENTS = ["s3:ObjectCreated:*"];
@@ -41,4 +41,11 @@ export function createBucketNotifications(targets: BucketQueueTarget[], parent: 
     );
   }
   return notifications;
+}
+
+/** Groups targets by bucket, keeping config order within each bucket and across buckets (the notification's queue order). */
+function groupByBucket<T extends { bucket: string }>(targets: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const target of targets) groups.set(target.bucket, [...(groups.get(target.bucket) ?? []), target]);
+  return groups;
 }

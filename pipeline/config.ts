@@ -7,7 +7,8 @@ import { z } from "zod";
 import { DEFAULTS } from "../lambda/contract/env";
 import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
 import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
-import { nearestKey, unknownKeyProblems } from "./unknownKeys";
+import { describeIssues } from "./configIssues";
+import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
@@ -198,14 +199,14 @@ const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "defa
 export type RawShipperConfig = Record<string, unknown>;
 
 /** A stack config that breaks the contract. The message names every key at fault and its fix. */
-export class ConfigError extends Error {
+export class StackConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid stack config:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "ConfigError";
+    this.name = "StackConfigError";
   }
 }
 
-/** Validates stack config and applies defaults. Throws `ConfigError` listing every problem. */
+/** Validates stack config and applies defaults. Throws `StackConfigError` listing every problem. */
 export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   const problems: string[] = [];
   // A misspelt key is one problem ("did you mean …?"), not also the real key reported missing.
@@ -253,7 +254,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
     problems.push(...crossProducerProblems(producers, listed));
   }
 
-  if (problems.length > 0 || !elasticsearch || !alerts) throw new ConfigError(problems);
+  if (problems.length > 0 || !elasticsearch || !alerts) throw new StackConfigError(problems);
   return { elasticsearch, alerts, ...(network ? { network } : {}), producers };
 }
 
@@ -275,55 +276,6 @@ function tuningProblems(producer: ProducerConfig): string[] {
 }
 
 /**
- * Zod issues as problems naming the key: an unknown key names the nearest valid one, and the key it
- * probably meant is then not also reported missing.
- */
-function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, value: unknown, describeKey: (path: PropertyKey[]) => string): string[] {
-  const problems: string[] = [];
-  const meant = new Set<string>();
-  for (const issue of issues) {
-    if (issue.code !== "unrecognized_keys") continue;
-    for (const problem of unknownKeyProblems(issue.keys, keysAt(schema, issue.path))) {
-      problems.push(`${describeKey(issue.path)}${problem.message}`);
-      if (problem.suggestion) meant.add(JSON.stringify([...issue.path, problem.suggestion]));
-    }
-  }
-  for (const issue of issues) {
-    if (issue.code === "unrecognized_keys") continue;
-    if (meant.has(JSON.stringify(issue.path)) && valueAt(value, issue.path) === undefined) continue;
-    problems.push(`${describeKey(issue.path)}${issue.message}`);
-  }
-  return problems;
-}
-
-/** The keys an object schema accepts at `path` inside `schema` (arrays and wrappers looked through). */
-function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let current: z.core.$ZodType = schema;
-  for (let step = 0; ; ) {
-    const def = current._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
-    if (def.innerType) current = def.innerType;
-    else if (def.type === "pipe" && def.in) current = def.in;
-    else if (step >= path.length) return def.shape ? Object.keys(def.shape) : [];
-    else if (def.type === "array" && def.element) {
-      current = def.element;
-      step += 1;
-    } else if (def.shape && def.shape[String(path[step])]) {
-      current = def.shape[String(path[step])] as z.core.$ZodType;
-      step += 1;
-    } else return [];
-  }
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
-
-/**
  * Whether two notification filters on one bucket overlap: S3 refuses a configuration where one
  * object key could match two queue entries for the same event. Prefixes overlap when one starts
  * the other (or one is empty); suffixes when one ends the other.
@@ -336,16 +288,6 @@ export function filtersOverlap(a: { prefix?: string; suffix?: string }, b: { pre
   const prefixesOverlap = pa.startsWith(pb) || pb.startsWith(pa);
   const suffixesOverlap = sa.endsWith(sb) || sb.endsWith(sa);
   return prefixesOverlap && suffixesOverlap;
-}
-
-/**
- * Groups producers by bucket, keeping config order within each bucket and across buckets. Pure
- * (no Pulumi import), so the local emulator set-up shares it without loading @pulumi/aws (~2 s).
- */
-export function groupByBucket<T extends Pick<ProducerConfig, "bucket">>(producers: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const producer of producers) groups.set(producer.bucket, [...(groups.get(producer.bucket) ?? []), producer]);
-  return groups;
 }
 
 function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): string[] {

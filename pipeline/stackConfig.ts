@@ -1,6 +1,6 @@
 /** Reads the `s3-log-shipper:*` keys from Pulumi stack config and validates them. */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, validateConfig, type RawShipperConfig, type ShipperConfig } from "./config";
+import { CONFIG_NAMESPACE, StackConfigError, validateConfig, type RawShipperConfig, type ShipperConfig } from "./config";
 
 /**
  * The validated config of the current stack. A broken config stops the program with
@@ -10,7 +10,7 @@ export function loadStackConfig(): ShipperConfig {
   try {
     return validateConfig(readNamespace(pulumi.runtime.allConfig()));
   } catch (error) {
-    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+    if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
     throw error;
   }
 }

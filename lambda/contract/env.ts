@@ -6,7 +6,7 @@
  * credentials come from SSM at run time.
  */
 import * as z from "zod/mini";
-import { ConfigurationError } from "../errors";
+import { FunctionEnvironmentError } from "../errors";
 import { LOG_FORMATS } from "./formats";
 
 /** Every run-time default, in one place; the modules' own fallbacks read them from here. */
@@ -82,12 +82,12 @@ export function environmentVariables(values: EnvironmentValues): Record<string, 
   return variables;
 }
 
-/** Reads and validates the settings. Throws `ConfigurationError` naming the variable at fault. */
+/** Reads and validates the settings. Throws `FunctionEnvironmentError` naming the variable at fault. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ShipperSettings {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`);
-    throw new ConfigurationError(`invalid function environment: ${problems.join("; ")}`);
+    throw new FunctionEnvironmentError(`invalid function environment: ${problems.join("; ")}`);
   }
   return parsed.data;
 }

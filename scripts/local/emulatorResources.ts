@@ -2,7 +2,7 @@
  * The one mapping from the program's resources to the AWS emulator (moto): each resource the
  * program registers is created for real through the AWS SDK, and answered with the outputs the
  * real provider computes (ids, ARNs, URLs, names). Two drivers use it: the program run under
- * Pulumi mocks (`emulatedProgram.ts`: the integration tier and `npm run demo`) and the stand-in
+ * Pulumi mocks (`localPipeline.ts`: the integration tier and `npm run demo`) and the stand-in
  * provider plugins run by the real Pulumi engine (`scripts/engine/`). Test equipment, not product:
  * the Lambda function and its event source mapping are records the local function host reads.
  */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { retryDelaySeconds } from "../../../lambda/queue/retryPacing";
-import { bucketNameProblem, ConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
+import { bucketNameProblem, StackConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
 import {
   DEAD_LETTER_RETENTION_SECONDS,
   MAX_BACKLOG_ALARM_SECONDS,
@@ -31,8 +31,8 @@ describe("validateConfig", () => {
     expect(config.elasticsearch.requestTimeoutSeconds).toBe(30);
   });
 
-  it("throws a ConfigError naming every problem", () => {
-    expect(() => validateConfig({ producers: [{ name: "x" }] })).toThrow(ConfigError);
+  it("throws a StackConfigError naming every problem", () => {
+    expect(() => validateConfig({ producers: [{ name: "x" }] })).toThrow(StackConfigError);
   });
 });
 
@@ -77,7 +77,7 @@ function problemsOf(producer: Record<string, unknown>, rest: Record<string, unkn
     validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...producer }], ...rest });
     return [];
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof StackConfigError) return error.problems;
     throw error;
   }
 }
@@ -139,8 +139,8 @@ describe("config that would be silently ignored", () => {
       return undefined;
     })();
     // Assess
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([`s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`]);
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as StackConfigError).problems).toEqual([`s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`]);
   });
 
   it.each(["toString", "constructor", "hasOwnProperty"])("refuses a key named like an object's own method: %s", (key) => {
@@ -193,7 +193,7 @@ describe("maxReceiveCount and the queues' retention", () => {
         return caught;
       }
       return undefined;
-    })() as ConfigError;
+    })() as StackConfigError;
     expect(error.problems).toEqual([
       expect.stringMatching(/^producers\[0\] \(waf\): format must be one of/),
       expect.stringMatching(/^producers\[1\] \(alb\): batchSize above 10 needs batchWindowSeconds/),
