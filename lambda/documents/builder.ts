@@ -11,16 +11,15 @@
  * (`build`, parse-and-merge).
  */
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
 import type { DocumentSink } from "./sink";
+import { documentId, objectIdPrefix } from "./ids";
+import { TAG_TIMESTAMP_FALLBACK } from "./tags";
 import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
 import { lineRecord } from "../read/records";
 import type { LineFormat } from "../contract/formats";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
-
-export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";
 
 /**
  * Hot-path documents are concatenated and written to the body this many at a time: one write per
@@ -43,24 +42,6 @@ export interface ObjectContext {
   timestampField?: string;
   /** ISO 8601 time the object was read: `event.ingested`. */
   ingested: string;
-}
-
-/** Length of the per-object part of an id: 22 base64url characters = 132 bits of SHA-256. */
-const OBJECT_ID_LENGTH = 22;
-
-/**
- * The per-object part of every document id: a hash of bucket, key and object version. The id is
- * this followed by the record's offset in base 36 — one hash per object instead of one per line,
- * unique within the object because offsets are, and ids of one object share a prefix, which
- * Lucene looks up faster than random ids.
- */
-export function objectIdPrefix(bucket: string, key: string, identity: string): string {
-  return createHash("sha256").update(`${bucket}\n${key}\n${identity}`).digest("base64url").slice(0, OBJECT_ID_LENGTH);
-}
-
-/** Deterministic document id: same object version (prefix) and offset, same id. */
-export function documentId(objectPrefix: string, offset: number): string {
-  return objectPrefix + offset.toString(36);
 }
 
 /** Builds documents for one object. */

@@ -4,7 +4,7 @@
  */
 import { rawText, type ObjectContext } from "./builder";
 import type { RejectedDocument } from "../bulk/wire";
-import { TAG_TRUNCATED } from "../read/records";
+import { TAG_TRUNCATED } from "./tags";
 
 /**
  * A record refused as too large (413) keeps only this many characters in its dead letter, which

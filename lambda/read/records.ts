@@ -7,6 +7,7 @@
 import { isPlainObject } from "../contract/plainObjects";
 import { ObjectFormatError } from "../errors";
 import { peek } from "./byteStreams";
+import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../documents/tags";
 import { DEFAULTS } from "../contract/env";
 import { splitLines, type LineBatch } from "./lines";
 import type { LineFormat, LogFormat } from "../contract/formats";
@@ -16,9 +17,6 @@ import type { LogRecord } from "../types";
 export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
 /** How many bytes `auto` looks at to decide the format. */
 export const SNIFF_BYTES = 64 * 1024;
-
-export const TAG_INVALID_JSON = "_shipper_invalid_json";
-export const TAG_TRUNCATED = "_shipper_truncated";
 
 export interface ReadRecordsOptions {
   format: LogFormat;

@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { documentId, DocumentBuilder, objectIdPrefix, parseTimestamp, TAG_TIMESTAMP_FALLBACK, type ObjectContext } from "../../../../lambda/documents/builder";
+import { DocumentBuilder, parseTimestamp, type ObjectContext } from "../../../../lambda/documents/builder";
+import { documentId, objectIdPrefix } from "../../../../lambda/documents/ids";
+import { TAG_INVALID_JSON, TAG_TIMESTAMP_FALLBACK } from "../../../../lambda/documents/tags";
 import type { DocumentSink } from "../../../../lambda/documents/sink";
 import type { LineFormat } from "../../../../lambda/contract/formats";
-import { readRecords, TAG_INVALID_JSON } from "../../../../lambda/read/records";
+import { readRecords } from "../../../../lambda/read/records";
 import type { PreparedDocument } from "../../../../lambda/types";
 
 const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) => new DocumentBuilder(objectContext).build(record);

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { ObjectFormatError } from "../../../../lambda/errors";
 import { GzipMembers } from "../../../../lambda/read/gzip";
 import { splitLines } from "../../../../lambda/read/lines";
-import { detectFormat, lineRecord, readRecords, TAG_INVALID_JSON, TAG_TRUNCATED, type RecordBatch } from "../../../../lambda/read/records";
+import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../../../../lambda/documents/tags";
+import { detectFormat, lineRecord, readRecords, type RecordBatch } from "../../../../lambda/read/records";
 import type { LogFormat } from "../../../../lambda/contract/formats";
 import type { LogRecord } from "../../../../lambda/types";
 
