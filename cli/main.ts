@@ -7,13 +7,13 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { operatorClients } from "./awsClients";
-import { backfill } from "./backfill";
-import { formatDeadLetters, listDeadLetters, redriveDeadLetters } from "./deadLetters";
+import { backfill } from "./commands/backfill";
+import { formatDeadLetters, listDeadLetters, redriveDeadLetters } from "./commands/dlq";
 import { EXIT, UsageError } from "./errors";
 import { NotificationSender, type ExistingObject } from "./objectNotifications";
 import { progressReporter } from "./progress";
 import { loadStackOutputs, producerForObject, selectProducers, type StackOutputs } from "./stackOutputs";
-import { formatStatus, producerStatus } from "./status";
+import { formatStatus, producerStatus } from "./commands/status";
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };

@@ -4,7 +4,7 @@
  * it is marked "≥" while the listing goes on.
  */
 import { SingleBar } from "cli-progress";
-import type { BackfillProgress } from "./backfill";
+import type { BackfillProgress } from "./commands/backfill";
 
 export interface ProgressReporter {
   update(progress: BackfillProgress): void;

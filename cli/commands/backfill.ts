@@ -7,8 +7,8 @@
  */
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { NotificationSender, type ExistingObject } from "./objectNotifications";
-import type { ProducerOutputs } from "./stackOutputs";
+import { NotificationSender, type ExistingObject } from "../objectNotifications";
+import type { ProducerOutputs } from "../stackOutputs";
 
 export interface BackfillOptions {
   since?: Date;

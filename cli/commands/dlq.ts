@@ -5,10 +5,10 @@
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
-import { parseMessageBody } from "../lambda/queue/notifications";
-import type { OperatorClients } from "./awsClients";
-import { peekMessages, queueDepth, release } from "./queues";
-import type { ProducerOutputs } from "./stackOutputs";
+import { parseMessageBody } from "../../lambda/queue/notifications";
+import type { OperatorClients } from "../awsClients";
+import { peekMessages, queueDepth, release } from "../queues";
+import type { ProducerOutputs } from "../stackOutputs";
 
 export interface DeadLetter {
   messageId: string;

@@ -3,9 +3,9 @@
  * age of the oldest message, and the alarms. Anything that needs attention makes the exit code 1.
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { OperatorClients } from "./awsClients";
-import { queueDepth, type QueueDepth } from "./queues";
-import type { ProducerOutputs } from "./stackOutputs";
+import type { OperatorClients } from "../awsClients";
+import { queueDepth, type QueueDepth } from "../queues";
+import type { ProducerOutputs } from "../stackOutputs";
 
 export interface ProducerStatus {
   producer: string;
