@@ -5,8 +5,13 @@
  * ahead of the sending (bounded), so progress knows how much is listed and can estimate the rest.
  * Interrupted, it reports the last key enqueued: `--resume-after` that key goes on from there.
  */
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { Option, type Command } from "commander";
+import type { OperatorClients } from "../awsClients";
+import { EXIT, UsageError } from "../errors";
+import { progressReporter } from "../progress";
+import { selectProducers } from "../stackOutputs";
+import { date, positiveInteger, type CommandContext, type StackFlags } from "./command";
 import { NotificationSender, type ExistingObject } from "../objectNotifications";
 import type { ProducerOutputs } from "../stackOutputs";
 
@@ -52,7 +57,7 @@ function describe(error: unknown): string {
 /** Objects listed but not sent yet, at most: bounds memory on buckets with millions of keys. */
 const MAX_LISTED_AHEAD = 50_000;
 
-export async function backfill(s3: S3Client, sqs: SQSClient, region: string, producer: ProducerOutputs, options: BackfillOptions): Promise<BackfillResult> {
+export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">, region: string, producer: ProducerOutputs, options: BackfillOptions): Promise<BackfillResult> {
   const progress: BackfillProgress = { listedObjects: 0, listedBytes: 0, enqueuedObjects: 0, enqueuedBytes: 0, listingDone: false };
   const result: BackfillResult = { ...progress, skipped: 0, archived: [] };
   // Listed and not sent yet: `ahead[next…]`. A cursor, not shift/splice (each would move up to
@@ -142,4 +147,56 @@ export async function backfill(s3: S3Client, sqs: SQSClient, region: string, pro
   if (result.stoppedBecause && result.lastKey !== undefined) result.resumeAfter = result.lastKey;
   else if (result.stoppedBecause && options.resumeAfter) result.resumeAfter = options.resumeAfter;
   return result;
+}
+
+/** The run's report: what was enqueued, what was left out and why, and how to go on after a stop. */
+export function formatBackfill(producer: ProducerOutputs, result: BackfillResult, dryRun: boolean): string {
+  const verb = dryRun ? "would enqueue" : "enqueued";
+  const lines = [`${producer.name}: ${verb} ${result.enqueuedObjects} object(s) (${result.enqueuedBytes} bytes); ${result.skipped} listed object(s) outside the suffix or dates`];
+  if (result.archived.length > 0) {
+    const shown = result.archived.slice(0, 5).map((key) => `s3://${producer.bucket}/${key}`).join(", ");
+    lines.push(`${result.archived.length} object(s) in an archive storage class were not enqueued (restore them, then s3ls reship): ${shown}${result.archived.length > 5 ? ", …" : ""}`);
+  }
+  if (dryRun) lines.push("dry run: nothing was enqueued");
+  if (result.stoppedBecause) {
+    lines.push(`stopped: ${result.stoppedBecause}`, result.resumeAfter ? `resume with: s3ls backfill --producer ${producer.name} --resume-after '${result.resumeAfter}' (and the same dates)` : "nothing was enqueued: run it again as it was");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function registerBackfill(program: Command, context: CommandContext): void {
+  context
+    .withStack(program.command("backfill").description("ship objects that were in the producer's bucket before its notification existed"))
+    .requiredOption("--producer <name>", "the producer")
+    .option("--since <date>", "only objects modified at or after this date (UTC)", date)
+    .option("--until <date>", "only objects modified before this date (UTC)", date)
+    .option("--resume-after <key>", "go on after this key (printed by an interrupted run)")
+    .addOption(new Option("--rate <n>", "notifications a second").argParser(positiveInteger).default(50))
+    .option("--dry-run", "list and count, enqueue nothing")
+    .action(async (flags: StackFlags & { producer: string; since?: Date; until?: Date; resumeAfter?: string; rate: number; dryRun?: boolean }) => {
+      if (flags.since && flags.until && flags.since >= flags.until) throw new UsageError("--since must be before --until");
+      const { outputs, clients } = await context.stackOf(flags);
+      const [producer] = selectProducers(outputs, flags.producer);
+      if (!producer) return;
+      let interrupted = false;
+      const removeHandler = context.io.onInterrupt(() => (interrupted = true));
+      const reporter = progressReporter(context.io.stderr, !flags.json);
+      try {
+        const result = await backfill(clients, outputs.region, producer, {
+          ...(flags.since ? { since: flags.since } : {}),
+          ...(flags.until ? { until: flags.until } : {}),
+          ...(flags.resumeAfter ? { resumeAfter: flags.resumeAfter } : {}),
+          dryRun: Boolean(flags.dryRun),
+          rate: flags.rate,
+          shouldStop: () => interrupted,
+          onProgress: (progress) => reporter.update(progress),
+        });
+        reporter.stop();
+        context.print(flags, { producer: producer.name, dryRun: Boolean(flags.dryRun), ...result }, formatBackfill(producer, result, Boolean(flags.dryRun)));
+        if (result.stoppedBecause) context.exitWith(result.stoppedBecause === "interrupted" ? EXIT.interrupted : EXIT.attention);
+        else if (result.archived.length > 0) context.exitWith(EXIT.attention);
+      } finally {
+        removeHandler();
+      }
+    });
 }

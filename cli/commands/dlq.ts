@@ -5,6 +5,10 @@
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Command } from "commander";
+import { EXIT } from "../errors";
+import { selectProducers } from "../stackOutputs";
+import { positiveInteger, type CommandContext, type StackFlags } from "./command";
 import { parseMessageBody } from "../../lambda/queue/notifications";
 import type { OperatorClients } from "../awsClients";
 import { peekMessages, queueDepth, release } from "../queues";
@@ -146,4 +150,44 @@ async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number
     if (notSent.length > 0) break;
   }
   return { method: "receive-send-delete", moved, failed };
+}
+
+/** The redrive's outcome in a sentence. */
+export function formatRedrive(producer: string, result: RedriveResult): string {
+  switch (result.method) {
+    case "dry-run":
+      return `${producer}: would move ${result.moved} message(s) back to the queue (dry run: nothing moved)\n`;
+    case "message-move-task":
+      return `${producer}: SQS message move task started (${result.taskHandle ?? "no handle"}); watch it with s3ls status --producer ${producer}\n`;
+    default:
+      return `${producer}: moved ${result.moved} message(s) back to the queue${result.failed > 0 ? `; ${result.failed} could not be sent and stay in the dead-letter queue` : ""}\n`;
+  }
+}
+
+export function registerDlq(program: Command, context: CommandContext): void {
+  const dlq = program.command("dlq").description("inspect and redrive a producer's dead-letter queue").exitOverride();
+  context
+    .withStack(dlq.command("list").description("each dead letter, left in the queue: its objects, receive count, first sent, and why it failed"))
+    .requiredOption("--producer <name>", "the producer")
+    .option("--limit <n>", "list at most this many", positiveInteger, 50)
+    .action(async (flags: StackFlags & { producer: string; limit: number }) => {
+      const { outputs, clients } = await context.stackOf(flags);
+      const [producer] = selectProducers(outputs, flags.producer);
+      if (!producer) return;
+      const letters = await listDeadLetters(clients, producer, flags.limit);
+      context.print(flags, { producer: producer.name, deadLetters: letters }, formatDeadLetters(producer.name, letters));
+    });
+  context
+    .withStack(dlq.command("redrive").description("send dead letters back to the producer's queue (after fixing the cause)"))
+    .requiredOption("--producer <name>", "the producer")
+    .option("--max <n>", "move at most this many", positiveInteger)
+    .option("--dry-run", "only count what would move")
+    .action(async (flags: StackFlags & { producer: string; max?: number; dryRun?: boolean }) => {
+      const { outputs, clients } = await context.stackOf(flags);
+      const [producer] = selectProducers(outputs, flags.producer);
+      if (!producer) return;
+      const result = await redriveDeadLetters(clients, producer, { ...(flags.max ? { max: flags.max } : {}), dryRun: Boolean(flags.dryRun) });
+      context.print(flags, { producer: producer.name, ...result }, formatRedrive(producer.name, result));
+      if (result.failed > 0) context.exitWith(EXIT.attention);
+    });
 }

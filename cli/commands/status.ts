@@ -3,6 +3,10 @@
  * age of the oldest message, and the alarms. Anything that needs attention makes the exit code 1.
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { Command } from "commander";
+import { EXIT } from "../errors";
+import { selectProducers } from "../stackOutputs";
+import type { CommandContext, StackFlags } from "./command";
 import type { OperatorClients } from "../awsClients";
 import { queueDepth, type QueueDepth } from "../queues";
 import type { ProducerOutputs } from "../stackOutputs";
@@ -76,4 +80,16 @@ export function formatStatus(statuses: ProducerStatus[]): string {
   const troubled = statuses.filter((status) => status.attention.length > 0).length;
   lines.push("", troubled === 0 ? `all ${statuses.length} producer(s) fine` : `${troubled} of ${statuses.length} producer(s) need attention`);
   return `${lines.join("\n")}\n`;
+}
+
+export function registerStatus(program: Command, context: CommandContext): void {
+  context
+    .withStack(program.command("status").description("per producer: queue, dead-letter queue, oldest message, alarms; exit 1 when something needs attention"))
+    .option("--producer <name>", "only this producer")
+    .action(async (flags: StackFlags & { producer?: string }) => {
+      const { outputs, clients } = await context.stackOf(flags);
+      const statuses = await Promise.all(selectProducers(outputs, flags.producer).map((producer) => producerStatus(clients, producer)));
+      context.print(flags, { producers: statuses }, formatStatus(statuses));
+      if (statuses.some((status) => status.attention.length > 0)) context.exitWith(EXIT.attention);
+    });
 }
