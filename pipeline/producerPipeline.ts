@@ -39,7 +39,9 @@ export class ProducerPipeline extends pulumi.ComponentResource {
   readonly alarms: ProducerAlarms;
 
   constructor(name: string, args: ProducerPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("s3-log-shipper:pipeline:Producer", name, {}, opts);
+    // Named `…:Producer` until 0.1: the alias keeps stacks deployed then (and every child's URN,
+    // which carries this type) from replacing the queues and losing what they hold.
+    super("s3-log-shipper:pipeline:ProducerPipeline", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "s3-log-shipper:pipeline:Producer" }] });
     const { producer } = args;
     this.producer = producer;
     const child = { parent: this };

@@ -78,6 +78,25 @@ describe("the program on the real Pulumi engine", () => {
     expect(same).toBeGreaterThan(40);
   });
 
+  it("keeps every resource of a stack deployed while the producer component was typed …:Producer (its alias)", async () => {
+    // Prepare: the state as that version left it; every child's URN carries its parent's type.
+    const state = await stack.exportStack();
+    const old = JSON.stringify(state).replaceAll("s3-log-shipper:pipeline:ProducerPipeline", "s3-log-shipper:pipeline:Producer");
+    expect(old).not.toBe(JSON.stringify(state));
+    await stack.importStack(JSON.parse(old) as typeof state);
+    // Act
+    const preview = await stack.preview();
+    // Assess: no create, replace or delete; an up moves the state to the new type.
+    const { same = 0, ...changes } = preview.changeSummary;
+    expect(changes, "renaming the component's type would change resources").toEqual({});
+    expect(same).toBeGreaterThan(40);
+    const up = await stack.up();
+    expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("create");
+    expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("delete");
+    const after = (await stack.exportStack()).deployment as { resources: Array<{ urn: string }> };
+    expect(after.resources.filter((resource) => /:pipeline:Producer(\$|::)/.test(resource.urn)).map((resource) => resource.urn)).toEqual([]);
+  });
+
   it("shows a diff on exactly the functions when the function's code changes", async () => {
     // The program bundles once per process: change the bundle it will write, as a source edit would.
     const bundle = bundleShipperFunction();
