@@ -26,7 +26,8 @@ export async function benchObject(kind: "gzip-ndjson" | "plain-text", bytes: num
   const gzip = kind === "gzip-ndjson";
   const file = path.join(DATA_DIR, `${kind}-${bytes}-${seed}${gzip ? ".ndjson.gz" : ".log"}`);
   const meta = `${file}.meta.json`;
-  if (existsSync(file) && existsSync(meta)) return (await import(meta, { with: { type: "json" } })).default as BenchObject;
+  if (existsSync(file) && existsSync(meta))
+    return (await import(meta, { with: { type: "json" } })).default as BenchObject;
 
   const random = seededRandom(seed);
   const line = gzip ? wafLine : albLine;
@@ -47,7 +48,15 @@ export async function benchObject(kind: "gzip-ndjson" | "plain-text", bytes: num
   target.end();
   await once(out, "finish");
   renameSync(temporary, file);
-  const object: BenchObject = { name: kind, file, format: gzip ? "ndjson" : "text", gzip, uncompressedBytes: written, lines, storedBytes: statSync(file).size };
+  const object: BenchObject = {
+    name: kind,
+    file,
+    format: gzip ? "ndjson" : "text",
+    gzip,
+    uncompressedBytes: written,
+    lines,
+    storedBytes: statSync(file).size,
+  };
   await import("node:fs/promises").then((fs) => fs.writeFile(meta, JSON.stringify(object)));
   return object;
 }

@@ -31,7 +31,13 @@ const USAGE = `usage: npm run bench [-- --quick] [-- --no-e2e] [-- --rounds N] [
 function flags(): { quick: boolean; noE2e: boolean; rounds: number; node: string } {
   try {
     const { values } = parseArgs({
-      options: { quick: { type: "boolean" }, "no-e2e": { type: "boolean" }, rounds: { type: "string" }, node: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        quick: { type: "boolean" },
+        "no-e2e": { type: "boolean" },
+        rounds: { type: "string" },
+        node: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -40,7 +46,8 @@ function flags(): { quick: boolean; noE2e: boolean; rounds: number; node: string
       process.exit(0);
     }
     const rounds = values.rounds === undefined ? 3 : Number(values.rounds);
-    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new Error(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
     // A relative --node is meant from where the command was typed (npm runs scripts from the root).
     const node = values.node ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.node) : process.execPath;
     return { quick: values.quick ?? false, noE2e: values["no-e2e"] ?? false, rounds, node };
@@ -80,7 +87,9 @@ interface Measurement {
 }
 
 async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", TSX, path.join(__dirname, "servers.ts")], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", TSX, path.join(__dirname, "servers.ts")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
     child.once("exit", (code) => reject(new Error(`bench server exited ${code}`)));
@@ -88,27 +97,64 @@ async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill() };
 }
 
-function measure(object: BenchObject, scenario: string, s3Endpoint: string, es: { url: string; credentials: object }): Measurement {
-  const input = { scenario, key: path.basename(object.file), format: object.format, s3Endpoint, esUrl: es.url, esCredentials: es.credentials, index: `bench-${object.name}-${scenario}-${Date.now()}` };
-  const result = spawnSync(MEASURED_NODE, [...V8_FLAGS, SCENARIO], { encoding: "utf8", maxBuffer: 16 * MB, env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) } });
+function measure(
+  object: BenchObject,
+  scenario: string,
+  s3Endpoint: string,
+  es: { url: string; credentials: object },
+): Measurement {
+  const input = {
+    scenario,
+    key: path.basename(object.file),
+    format: object.format,
+    s3Endpoint,
+    esUrl: es.url,
+    esCredentials: es.credentials,
+    index: `bench-${object.name}-${scenario}-${Date.now()}`,
+  };
+  const result = spawnSync(MEASURED_NODE, [...V8_FLAGS, SCENARIO], {
+    encoding: "utf8",
+    maxBuffer: 16 * MB,
+    env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) },
+  });
   if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
   const line = result.stdout.trim().split("\n").pop() ?? "{}";
   const { lines, ms, maxRssMb } = JSON.parse(line) as { lines: number; ms: number; maxRssMb: number };
   const seconds = ms / 1000;
   const uncompressedMB = object.uncompressedBytes / MB;
-  return { object: object.name, scenario, uncompressedMB: round(uncompressedMB), lines, seconds: round(seconds), mbPerSecond: round(uncompressedMB / seconds), documentsPerSecond: Math.round(lines / seconds), peakRssMb: round(maxRssMb) };
+  return {
+    object: object.name,
+    scenario,
+    uncompressedMB: round(uncompressedMB),
+    lines,
+    seconds: round(seconds),
+    mbPerSecond: round(uncompressedMB / seconds),
+    documentsPerSecond: Math.round(lines / seconds),
+    peakRssMb: round(maxRssMb),
+  };
 }
 
 /** The fastest of several rounds of one scenario, with every round's time and the highest peak RSS. */
 function fastest(rounds: Measurement[]): Measurement {
   const best = rounds.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  return { ...best, peakRssMb: Math.max(...rounds.map((m) => m.peakRssMb)), roundsSeconds: rounds.map((m) => m.seconds) };
+  return {
+    ...best,
+    peakRssMb: Math.max(...rounds.map((m) => m.peakRssMb)),
+    roundsSeconds: rounds.map((m) => m.seconds),
+  };
 }
 
 function coldInitMs(bundlePath: string, runs = 9): { medianMs: number; runsMs: number[] } {
   const runsMs: number[] = [];
   for (let n = 0; n < runs; n += 1) {
-    const output = execFileSync(MEASURED_NODE, ["-e", `const t=process.hrtime.bigint();require(${JSON.stringify(bundlePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { encoding: "utf8" });
+    const output = execFileSync(
+      MEASURED_NODE,
+      [
+        "-e",
+        `const t=process.hrtime.bigint();require(${JSON.stringify(bundlePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`,
+      ],
+      { encoding: "utf8" },
+    );
     runsMs.push(round(Number(output)));
   }
   const sorted = [...runsMs].sort((a, b) => a - b);
@@ -123,7 +169,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const measuredNode = execFileSync(MEASURED_NODE, ["--version"], { encoding: "utf8" }).trim();
   process.stdout.write(`measuring on Node.js ${measuredNode}, ${V8_FLAGS.join(" ")}\n`);
-  process.stdout.write(`generating seeded objects (${SIZE / MB} MB uncompressed each${e2eEnabled ? `, ${E2E_SIZE / MB} MB for end to end` : ""})…\n`);
+  process.stdout.write(
+    `generating seeded objects (${SIZE / MB} MB uncompressed each${e2eEnabled ? `, ${E2E_SIZE / MB} MB for end to end` : ""})…\n`,
+  );
   const objects = [await benchObject("gzip-ndjson", SIZE), await benchObject("plain-text", SIZE)];
   buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["bench/scenario.ts"], write: true, outfile: SCENARIO });
   const server = await startBenchServer();
@@ -133,7 +181,8 @@ async function main(): Promise<void> {
     for (const object of objects) {
       const rounds: Measurement[] = [];
       for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const scenario of ["floor", "naive", "shipper"]) rounds.push(measure(object, scenario, server.url, instant));
+        for (const scenario of ["floor", "naive", "shipper"])
+          rounds.push(measure(object, scenario, server.url, instant));
       }
       for (const scenario of ["floor", "naive", "shipper"]) {
         const m = fastest(rounds.filter((candidate) => candidate.scenario === scenario));
@@ -146,9 +195,14 @@ async function main(): Promise<void> {
     if (e2eEnabled) {
       const es = await startElasticsearch("8");
       const object = await benchObject("gzip-ndjson", E2E_SIZE);
-      const m = measure(object, "e2e", server.url, { url: es.url, credentials: { username: es.username, password: es.password } });
+      const m = measure(object, "e2e", server.url, {
+        url: es.url,
+        credentials: { username: es.username, password: es.password },
+      });
       measurements.push(m);
-      process.stdout.write(`  ${object.name.padEnd(12)} e2e      ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB (Elasticsearch ${es.version})\n`);
+      process.stdout.write(
+        `  ${object.name.padEnd(12)} e2e      ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB (Elasticsearch ${es.version})\n`,
+      );
     }
   } finally {
     server.stop();
@@ -171,15 +225,25 @@ async function main(): Promise<void> {
     machine: { node: measuredNode, cpus: (await import("node:os")).cpus().length },
     v8Flags: { functionMemoryMb: FUNCTION_MEMORY_MB, flags: V8_FLAGS },
     rounds: ROUNDS,
-    objects: objects.map(({ name, uncompressedBytes, storedBytes, lines }) => ({ name, uncompressedBytes, storedBytes, lines })),
+    objects: objects.map(({ name, uncompressedBytes, storedBytes, lines }) => ({
+      name,
+      uncompressedBytes,
+      storedBytes,
+      lines,
+    })),
     measurements,
     ratios,
     bundle: { bytes: bundle.sizeBytes, coldInitMedianMs: cold.medianMs, coldInitRunsMs: cold.runsMs },
     seconds: round((Date.now() - started) / 1000),
   };
   writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  for (const ratio of ratios) process.stdout.write(`  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive}\n`);
-  process.stdout.write(`  bundle ${(bundle.sizeBytes / MB).toFixed(2)} MB (${bundle.sizeBytes} bytes), cold init median ${cold.medianMs} ms over ${cold.runsMs.length} fresh processes\n`);
+  for (const ratio of ratios)
+    process.stdout.write(
+      `  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive}\n`,
+    );
+  process.stdout.write(
+    `  bundle ${(bundle.sizeBytes / MB).toFixed(2)} MB (${bundle.sizeBytes} bytes), cold init median ${cold.medianMs} ms over ${cold.runsMs.length} fresh processes\n`,
+  );
   process.stdout.write(`wrote bench/results.json in ${results.seconds} s\n`);
 }
 

@@ -29,7 +29,12 @@ interface ScenarioInput {
 
 // From the environment, not argv: the input holds the local node's password, and argv is visible to `ps`.
 const input = JSON.parse(process.env.S3LS_BENCH_SCENARIO ?? "{}") as ScenarioInput;
-const s3 = new S3Client({ region: "eu-west-1", endpoint: input.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+const s3 = new S3Client({
+  region: "eu-west-1",
+  endpoint: input.s3Endpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+});
 
 /** What a naive reader does: Node's gunzip (it runs concatenated members together). */
 function gunzipStream(compressed: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
@@ -79,14 +84,25 @@ async function ship(): Promise<{ bytes: number; lines: number }> {
     {
       s3,
       transport,
-      settings: { index: input.index, format: input.format, region: "eu-west-1", producer: "bench", bulkMaxBytes: 5 * 1024 * 1024, bulkMaxDocuments: 5_000, bulkConcurrency: 2, maxLineBytes: 8 * 1024 * 1024 },
+      settings: {
+        index: input.index,
+        format: input.format,
+        region: "eu-west-1",
+        producer: "bench",
+        bulkMaxBytes: 5 * 1024 * 1024,
+        bulkMaxDocuments: 5_000,
+        bulkConcurrency: 2,
+        maxLineBytes: 8 * 1024 * 1024,
+      },
       shouldStop: () => false,
       deadline: () => Number.POSITIVE_INFINITY,
       events: SILENT_OBJECT_EVENTS,
     },
   );
-  if (outcome.status !== "done") throw new Error(`shipObject ended ${outcome.status}: ${"reason" in outcome ? outcome.reason : ""}`);
-  if (outcome.stats.indexed + outcome.stats.duplicates !== outcome.stats.records) throw new Error(`only ${outcome.stats.indexed} of ${outcome.stats.records} documents indexed`);
+  if (outcome.status !== "done")
+    throw new Error(`shipObject ended ${outcome.status}: ${"reason" in outcome ? outcome.reason : ""}`);
+  if (outcome.stats.indexed + outcome.stats.duplicates !== outcome.stats.records)
+    throw new Error(`only ${outcome.stats.indexed} of ${outcome.stats.records} documents indexed`);
   return { bytes: outcome.stats.bytes, lines: outcome.stats.records };
 }
 
@@ -100,7 +116,9 @@ async function main(): Promise<void> {
       break;
     case "naive":
       result = await splitOnly(
-        input.format === "ndjson" ? (text) => (sink += JSON.stringify(JSON.parse(text)).length) : (text) => (sink += JSON.stringify({ message: text }).length),
+        input.format === "ndjson"
+          ? (text) => (sink += JSON.stringify(JSON.parse(text)).length)
+          : (text) => (sink += JSON.stringify({ message: text }).length),
       );
       break;
     case "shipper":
@@ -109,7 +127,9 @@ async function main(): Promise<void> {
       break;
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`${JSON.stringify({ scenario: input.scenario, ...result, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, sink: sink > 0 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ scenario: input.scenario, ...result, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, sink: sink > 0 })}\n`,
+  );
 }
 
 main().then(

@@ -22,7 +22,11 @@ const server = createServer((request, response) => {
     request.on("end", () => {
       const items = Math.floor(newlines / 2);
       const body = `{"took":1,"errors":false,"items":[${new Array(items).fill(ITEM).join(",")}]}`;
-      response.writeHead(200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch", "content-length": Buffer.byteLength(body) });
+      response.writeHead(200, {
+        "content-type": "application/json",
+        "x-elastic-product": "Elasticsearch",
+        "content-length": Buffer.byteLength(body),
+      });
       response.end(body);
     });
     return;
@@ -40,7 +44,11 @@ const server = createServer((request, response) => {
     }
     const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
-    response.writeHead(range ? 206 : 200, { "content-length": size - start, etag: `"${size}-bench"`, ...(range ? { "content-range": `bytes ${start}-${size - 1}/${size}` } : {}) });
+    response.writeHead(range ? 206 : 200, {
+      "content-length": size - start,
+      etag: `"${size}-bench"`,
+      ...(range ? { "content-range": `bytes ${start}-${size - 1}/${size}` } : {}),
+    });
     createReadStream(file, { start, highWaterMark: 1024 * 1024 }).pipe(response);
     return;
   }

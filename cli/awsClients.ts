@@ -22,7 +22,9 @@ export function operatorClients(outputs: StackOutputs): OperatorClients {
     region: outputs.region,
     ...(emulator ? { endpoint: emulator } : {}),
     // The emulator takes any credentials; real AWS gets the usual chain.
-    ...(emulator && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE ? { credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } } : {}),
+    ...(emulator && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
+      ? { credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } }
+      : {}),
   };
   return {
     s3: new S3Client({ ...common, ...(emulator ? { forcePathStyle: true } : {}) }),

@@ -46,7 +46,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr.write(`s3ls: ${error.message}\n`);
       return EXIT.usage;
     }
-    const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+    const message =
+      error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
     io.stderr.write(`s3ls: ${message}\n`);
     return EXIT.attention;
   }

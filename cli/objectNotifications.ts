@@ -65,7 +65,10 @@ export class NotificationSender {
   async send(objects: ExistingObject[]): Promise<{ accepted: number; error?: string }> {
     const wait = this.started + ((this.sent + objects.length) / this.rate) * 1000 - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    let pending = objects.map((object, n) => ({ Id: String(n), MessageBody: objectCreatedNotification(object, this.region) }));
+    let pending = objects.map((object, n) => ({
+      Id: String(n),
+      MessageBody: objectCreatedNotification(object, this.region),
+    }));
     let error: string | undefined;
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt += 1) {
       const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));

@@ -13,7 +13,10 @@ export interface ProgressReporter {
 
 const LINE_EVERY_MS = 5_000;
 
-export function progressReporter(stream: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean }, enabled: boolean): ProgressReporter {
+export function progressReporter(
+  stream: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean },
+  enabled: boolean,
+): ProgressReporter {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   const describe = (progress: BackfillProgress): Record<string, string> => {
@@ -29,7 +32,14 @@ export function progressReporter(stream: NodeJS.WriteStream | { write(text: stri
     };
   };
   if ("isTTY" in stream && stream.isTTY) {
-    const bar = new SingleBar({ format: "{bar} {percentage}% | listed {listed} | enqueued {enqueued} | {rate} | ETA {remaining}", stream: stream as NodeJS.WriteStream, hideCursor: true }, undefined);
+    const bar = new SingleBar(
+      {
+        format: "{bar} {percentage}% | listed {listed} | enqueued {enqueued} | {rate} | ETA {remaining}",
+        stream: stream as NodeJS.WriteStream,
+        hideCursor: true,
+      },
+      undefined,
+    );
     let startedBar = false;
     return {
       update(progress) {

@@ -1,5 +1,11 @@
 /** What the commands read from SQS: queue depths, and DLQ messages without consuming them. */
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export interface QueueDepth {
   visible: number;
@@ -9,7 +15,14 @@ export interface QueueDepth {
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
   const { Attributes: attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
   );
   return {
     visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
@@ -52,6 +65,15 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, limit: numb
 export async function release(sqs: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {
   for (let start = 0; start < messages.length; start += 10) {
     const batch = messages.slice(start, start + 10);
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "", VisibilityTimeout: 0 })) }));
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((message, n) => ({
+          Id: String(n),
+          ReceiptHandle: message.ReceiptHandle ?? "",
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
   }
 }

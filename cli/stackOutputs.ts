@@ -26,13 +26,17 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
     });
   } else if (source.stack) {
     where = `pulumi stack output --json --stack ${source.stack}`;
-    text = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", source.stack], { maxBuffer: 16 * 1024 * 1024 })
+    text = await promisify(execFile)("pulumi", ["stack", "output", "--json", "--stack", source.stack], {
+      maxBuffer: 16 * 1024 * 1024,
+    })
       .then((result) => result.stdout)
       .catch((error: Error & { stderr?: string }) => {
         throw new UsageError(`${where} failed: ${(error.stderr ?? error.message).trim()}`);
       });
   } else {
-    throw new UsageError("say where the stack is: --stack NAME (reads `pulumi stack output`) or --outputs FILE (that JSON)");
+    throw new UsageError(
+      "say where the stack is: --stack NAME (reads `pulumi stack output`) or --outputs FILE (that JSON)",
+    );
   }
   let json: unknown;
   try {
@@ -42,25 +46,47 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
   }
   const parsed = readableOutputsSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`).join("; ");
-    throw new UsageError(`${where} does not hold this stack's outputs (${problems}); was it deployed with this version of s3-log-shipper?`);
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`)
+      .join("; ");
+    throw new UsageError(
+      `${where} does not hold this stack's outputs (${problems}); was it deployed with this version of s3-log-shipper?`,
+    );
   }
   return parsed.data;
 }
 
 /** The producers named (all when `name` is undefined); an unknown name is a usage error naming the known ones. */
 export function selectProducers(outputs: StackOutputs, name: string | undefined): ProducerOutputs[] {
-  const all = Object.entries(outputs.producers).map(([producerName, producer]) => ({ ...producer, name: producerName }));
+  const all = Object.entries(outputs.producers).map(([producerName, producer]) => ({
+    ...producer,
+    name: producerName,
+  }));
   if (name === undefined) return all;
   const found = all.find((producer) => producer.name === name);
-  if (!found) throw new UsageError(`no producer "${name}" in this stack; it has ${all.map((producer) => producer.name).join(", ") || "none"}`);
+  if (!found)
+    throw new UsageError(
+      `no producer "${name}" in this stack; it has ${all.map((producer) => producer.name).join(", ") || "none"}`,
+    );
   return [found];
 }
 
 /** The one producer whose bucket, prefix and suffix match an object; none or several is an error. */
 export function producerForObject(outputs: StackOutputs, bucket: string, key: string): ProducerOutputs {
-  const matching = selectProducers(outputs, undefined).filter((producer) => producer.bucket === bucket && key.startsWith(producer.prefix) && key.endsWith(producer.suffix));
+  const matching = selectProducers(outputs, undefined).filter(
+    (producer) => producer.bucket === bucket && key.startsWith(producer.prefix) && key.endsWith(producer.suffix),
+  );
   if (matching.length === 1) return matching[0] as ProducerOutputs;
-  if (matching.length === 0) throw new UsageError(`no producer of this stack reads s3://${bucket}/${key} (bucket, prefix and suffix of each: ${selectProducers(outputs, undefined).map((p) => `${p.name} s3://${p.bucket}/${p.prefix}*${p.suffix}`).join(", ")})`);
-  throw new UsageError(`s3://${bucket}/${key} matches several producers (${matching.map((p) => p.name).join(", ")}); their prefixes overlap`);
+  if (matching.length === 0)
+    throw new UsageError(
+      `no producer of this stack reads s3://${bucket}/${key} (bucket, prefix and suffix of each: ${selectProducers(
+        outputs,
+        undefined,
+      )
+        .map((p) => `${p.name} s3://${p.bucket}/${p.prefix}*${p.suffix}`)
+        .join(", ")})`,
+    );
+  throw new UsageError(
+    `s3://${bucket}/${key} matches several producers (${matching.map((p) => p.name).join(", ")}); their prefixes overlap`,
+  );
 }

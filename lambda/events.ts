@@ -64,7 +64,11 @@ export class MessageEvents {
   /** An object starts: its events carry its bucket and key (and the resume point it starts from). */
   objectStarted(ref: ObjectRef): ObjectShippingEvents {
     this.current = ref;
-    return new ObjectShippingEvents(this.log.createChild({ persistentKeys: { bucket: ref.bucket, key: ref.key, ...(ref.resume ? { resume: ref.resume } : {}) } }));
+    return new ObjectShippingEvents(
+      this.log.createChild({
+        persistentKeys: { bucket: ref.bucket, key: ref.key, ...(ref.resume ? { resume: ref.resume } : {}) },
+      }),
+    );
   }
 
   continued(reason: string): void {
@@ -76,7 +80,11 @@ export class MessageEvents {
   }
 
   /** The message comes back: why, how often it came, and when it comes again (or why pacing failed). */
-  failed(disposition: Extract<Disposition, { kind: "fail" }>, receiveCount: number, pacing: { delaySeconds: number } | { error: string }): void {
+  failed(
+    disposition: Extract<Disposition, { kind: "fail" }>,
+    receiveCount: number,
+    pacing: { delaySeconds: number } | { error: string },
+  ): void {
     this.log.error("message failed", {
       receiveCount,
       reason: disposition.reason,
@@ -97,7 +105,11 @@ export class ObjectShippingEvents implements ObjectEvents {
   }
 
   requestTooLarge(refusedBytes: number, documents: number, nextLimitBytes: number): void {
-    this.log.warn("bulk request refused as too large, sent again in smaller requests", { refusedBytes, documents, nextLimitBytes });
+    this.log.warn("bulk request refused as too large, sent again in smaller requests", {
+      refusedBytes,
+      documents,
+      nextLimitBytes,
+    });
   }
 
   documentRefused(rejected: RejectedDocument, deadLettered: boolean): void {

@@ -35,34 +35,48 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // The watchdog: whatever a message is waiting on, it has a disposition by `finishBy`.
   let timer: NodeJS.Timeout | undefined;
   let timeIsUp = false;
-  const timeUp = new Promise<"time up">((resolve) => (timer = setTimeout(() => resolve("time up"), budget.untilFinish()))).finally(() => (timeIsUp = true));
+  const timeUp = new Promise<"time up">(
+    (resolve) => (timer = setTimeout(() => resolve("time up"), budget.untilFinish())),
+  ).finally(() => (timeIsUp = true));
   const messages = event.Records.map((record) => ({ record, events: new MessageEvents(record.messageId) }));
   let dispositions: Disposition[];
   try {
-    dispositions = await mapWithConcurrency(messages, rt.settings.MESSAGE_CONCURRENCY, async ({ record, events }): Promise<Disposition> => {
-      // Reached only after the watchdog fired (messages are handed on during the reserve, before it):
-      // starting now could send a continuation for a message reported failed.
-      if (timeIsUp) return { kind: "fail", reason: "not started: the function's time was over", transient: true };
-      let givenUp = false;
-      const work = processMessage(record, {
-        s3: rt.s3,
-        transport: rt.transport,
-        settings: rt.objectSettings,
-        shouldStop: () => givenUp || budget.shouldStop(),
-        deadline: () => budget.deadline(),
-        givenUp: () => givenUp,
-        sendContinuation: rt.sendContinuation,
-        events,
-      }).catch((error: unknown): Disposition => ({ kind: "fail", reason: `unexpected ${describeError(error)}`, transient: true })); // a bug or an unexpected SDK error: retried, never lost
-      const outcome = await Promise.race([work, timeUp]);
-      if (outcome !== "time up") return outcome;
-      givenUp = true;
-      // Still running: it will stop at its next check and send nothing; the message comes back.
-      work.catch(() => undefined);
-      const current = events.currentObject;
-      const where = current ? `s3://${current.bucket}/${current.key}: ` : "";
-      return { kind: "fail", reason: `${where}did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)`, transient: true };
-    });
+    dispositions = await mapWithConcurrency(
+      messages,
+      rt.settings.MESSAGE_CONCURRENCY,
+      async ({ record, events }): Promise<Disposition> => {
+        // Reached only after the watchdog fired (messages are handed on during the reserve, before it):
+        // starting now could send a continuation for a message reported failed.
+        if (timeIsUp) return { kind: "fail", reason: "not started: the function's time was over", transient: true };
+        let givenUp = false;
+        const work = processMessage(record, {
+          s3: rt.s3,
+          transport: rt.transport,
+          settings: rt.objectSettings,
+          shouldStop: () => givenUp || budget.shouldStop(),
+          deadline: () => budget.deadline(),
+          givenUp: () => givenUp,
+          sendContinuation: rt.sendContinuation,
+          events,
+        }).catch((error: unknown): Disposition => ({
+          kind: "fail",
+          reason: `unexpected ${describeError(error)}`,
+          transient: true,
+        })); // a bug or an unexpected SDK error: retried, never lost
+        const outcome = await Promise.race([work, timeUp]);
+        if (outcome !== "time up") return outcome;
+        givenUp = true;
+        // Still running: it will stop at its next check and send nothing; the message comes back.
+        work.catch(() => undefined);
+        const current = events.currentObject;
+        const where = current ? `s3://${current.bucket}/${current.key}: ` : "";
+        return {
+          kind: "fail",
+          reason: `${where}did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)`,
+          transient: true,
+        };
+      },
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -88,16 +102,30 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // with any permanent failure or any success returns its failures item by item.
   const allTransient = dispositions.every((d) => d.kind === "fail" && d.transient);
   if (event.Records.length > 0 && allTransient) {
-    throw new BatchFailedError(`all ${event.Records.length} messages failed transiently; failing the invocation so Lambda backs off`);
+    throw new BatchFailedError(
+      `all ${event.Records.length} messages failed transiently; failing the invocation so Lambda backs off`,
+    );
   }
   return { batchItemFailures: failures.map((message) => ({ itemIdentifier: message.messageId })) };
 }
 
-async function reportFailure(rt: ShipperRuntime, message: SQSRecord, disposition: Extract<Disposition, { kind: "fail" }>, events: MessageEvents): Promise<void> {
+async function reportFailure(
+  rt: ShipperRuntime,
+  message: SQSRecord,
+  disposition: Extract<Disposition, { kind: "fail" }>,
+  events: MessageEvents,
+): Promise<void> {
   const receiveCount = Number(message.attributes?.ApproximateReceiveCount ?? "1") || 1;
   const queueUrl = rt.settings.QUEUE_URL;
   const pacing = queueUrl
-    ? await paceRetry(rt.sqs, queueUrl, message.receiptHandle, receiveCount, rt.settings.VISIBILITY_TIMEOUT_SECONDS, rt.settings.RETRY_BASE_DELAY_SECONDS)
+    ? await paceRetry(
+        rt.sqs,
+        queueUrl,
+        message.receiptHandle,
+        receiveCount,
+        rt.settings.VISIBILITY_TIMEOUT_SECONDS,
+        rt.settings.RETRY_BASE_DELAY_SECONDS,
+      )
     : { error: "QUEUE_URL not set" };
   events.failed(disposition, receiveCount, pacing);
 }

@@ -35,10 +35,29 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: settings.S3_IDLE_TIMEOUT_MS },
   });
   // Small calls (continuations, pacing, credentials): bounded, so the reserve at the end of an invocation suffices.
-  const shortCalls = { requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: SHORT_CALL_TIMEOUT_MS, requestTimeout: SHORT_CALL_TIMEOUT_MS, throwOnRequestTimeout: true } };
-  const sqs = new SQSClient({ region, ...(settings.AWS_ENDPOINT_URL_SQS ? { endpoint: settings.AWS_ENDPOINT_URL_SQS } : {}), ...shortCalls });
-  const ssm = new SSMClient({ region, ...(settings.AWS_ENDPOINT_URL_SSM ? { endpoint: settings.AWS_ENDPOINT_URL_SSM } : {}), ...shortCalls });
-  const credentials = new CredentialsProvider(ssm, settings.ES_CREDENTIALS_PARAMETER, settings.CREDENTIALS_TTL_SECONDS * 1000);
+  const shortCalls = {
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      socketTimeout: SHORT_CALL_TIMEOUT_MS,
+      requestTimeout: SHORT_CALL_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  };
+  const sqs = new SQSClient({
+    region,
+    ...(settings.AWS_ENDPOINT_URL_SQS ? { endpoint: settings.AWS_ENDPOINT_URL_SQS } : {}),
+    ...shortCalls,
+  });
+  const ssm = new SSMClient({
+    region,
+    ...(settings.AWS_ENDPOINT_URL_SSM ? { endpoint: settings.AWS_ENDPOINT_URL_SSM } : {}),
+    ...shortCalls,
+  });
+  const credentials = new CredentialsProvider(
+    ssm,
+    settings.ES_CREDENTIALS_PARAMETER,
+    settings.CREDENTIALS_TTL_SECONDS * 1000,
+  );
   const transport = new ElasticsearchBulkTransport(
     {
       ...(settings.ES_CLOUD_ID ? { cloudId: settings.ES_CLOUD_ID } : { endpoint: settings.ES_ENDPOINT ?? "" }),

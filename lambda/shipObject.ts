@@ -84,7 +84,8 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     ...(settings.deadLetterIndex
       ? {
           deadLetterIndex: settings.deadLetterIndex,
-          deadLetterSource: (rejected: RejectedDocument) => buildDeadLetterSource(rejected, context, settings.index, settings.producer),
+          deadLetterSource: (rejected: RejectedDocument) =>
+            buildDeadLetterSource(rejected, context, settings.index, settings.producer),
         }
       : {}),
     rebuild: (document, reason) => builder.rebuild(document, reason),
@@ -150,15 +151,32 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     return { status: "failed", stats, reason: describeError(readError), transient: isTransient(readError) };
   }
   if (result.failed > 0 || indexer.unavailable) {
-    return { status: "failed", stats, reason: `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`, transient: true };
+    return {
+      status: "failed",
+      stats,
+      reason: `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`,
+      transient: true,
+    };
   }
   if (result.rejected > 0) {
-    const where = settings.deadLetterIndex ? `and the dead-letter index ${settings.deadLetterIndex} refused them too` : "and no deadLetterIndex is configured";
-    return { status: "failed", stats, reason: `Elasticsearch refused ${result.rejected} documents for good ${where}: ${result.lastError ?? "unknown error"}`, transient: false };
+    const where = settings.deadLetterIndex
+      ? `and the dead-letter index ${settings.deadLetterIndex} refused them too`
+      : "and no deadLetterIndex is configured";
+    return {
+      status: "failed",
+      stats,
+      reason: `Elasticsearch refused ${result.rejected} documents for good ${where}: ${result.lastError ?? "unknown error"}`,
+      transient: false,
+    };
   }
   if (!continued && position?.unit === "line" && position.read < start) {
     // The stream ended before the continuation's start: not the content the position was taken in.
-    return { status: "failed", stats, reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${start}`, transient: false };
+    return {
+      status: "failed",
+      stats,
+      reason: `the object ends at decompressed byte ${position.read}, before the continuation's start at ${start}`,
+      transient: false,
+    };
   }
   if (!continued || !position) return { status: "done", stats, version: opened.version };
 
@@ -172,9 +190,19 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         transient: false,
       };
     }
-    return { status: "failed", stats, reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${start} before time ran out`, transient: true };
+    return {
+      status: "failed",
+      stats,
+      reason: `no progress past ${position.unit === "line" ? "byte" : "record"} ${start} before time ran out`,
+      transient: true,
+    };
   }
-  return { status: "continued", stats, version: opened.version, resume: resumePointAt(position, opened.version.gzip, opened.memberStartAt) };
+  return {
+    status: "continued",
+    stats,
+    version: opened.version,
+    resume: resumePointAt(position, opened.version.gzip, opened.memberStartAt),
+  };
 }
 
 /** Transient: S3 or the network may recover. Permanent: the object is gone, forbidden or unreadable. */

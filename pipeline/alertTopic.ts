@@ -29,7 +29,9 @@ export class AlertTopic extends pulumi.ComponentResource {
           description: `s3-log-shipper ${pulumi.getStack()}: encrypts the alarm topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          policy: pulumi.all([args.partition, args.accountId]).apply(([partition, accountId]) => JSON.stringify(alertsKeyPolicy({ partition, accountId }))),
+          policy: pulumi
+            .all([args.partition, args.accountId])
+            .apply(([partition, accountId]) => JSON.stringify(alertsKeyPolicy({ partition, accountId }))),
         },
         { parent: this },
       );
@@ -38,7 +40,9 @@ export class AlertTopic extends pulumi.ComponentResource {
         `${name}-topic-policy`,
         {
           arn: topic.arn,
-          policy: pulumi.all([topic.arn, args.accountId]).apply(([topicArn, accountId]) => JSON.stringify(alarmTopicPolicy({ topicArn, accountId }))),
+          policy: pulumi
+            .all([topic.arn, args.accountId])
+            .apply(([topicArn, accountId]) => JSON.stringify(alarmTopicPolicy({ topicArn, accountId }))),
         },
         { parent: this },
       );
@@ -46,7 +50,11 @@ export class AlertTopic extends pulumi.ComponentResource {
     }
 
     for (const email of args.emails) {
-      new aws.sns.TopicSubscription(`${name}-email-${subscriptionSuffix(email)}`, { topic: this.topicArn, protocol: "email", endpoint: email }, { parent: this });
+      new aws.sns.TopicSubscription(
+        `${name}-email-${subscriptionSuffix(email)}`,
+        { topic: this.topicArn, protocol: "email", endpoint: email },
+        { parent: this },
+      );
     }
 
     this.registerOutputs({ topicArn: this.topicArn });
@@ -55,5 +63,8 @@ export class AlertTopic extends pulumi.ComponentResource {
 
 /** A resource-name-safe, stable suffix for an e-mail subscription. */
 function subscriptionSuffix(email: string): string {
-  return email.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return email
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }

@@ -19,9 +19,14 @@ export interface BucketQueueTarget {
 }
 
 /** Creates one notification per bucket carrying a queue entry per producer reading that bucket. */
-export function createBucketNotifications(targets: BucketQueueTarget[], parent: pulumi.Resource): Map<string, aws.s3.BucketNotification> {
+export function createBucketNotifications(
+  targets: BucketQueueTarget[],
+  parent: pulumi.Resource,
+): Map<string, aws.s3.BucketNotification> {
   const notifications = new Map<string, aws.s3.BucketNotification>();
-  for (const [bucket, group] of groupByBucket(targets.map((target) => ({ ...target, bucket: target.producer.bucket })))) {
+  for (const [bucket, group] of groupByBucket(
+    targets.map((target) => ({ ...target, bucket: target.producer.bucket })),
+  )) {
     notifications.set(
       bucket,
       new aws.s3.BucketNotification(

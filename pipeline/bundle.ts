@@ -53,7 +53,11 @@ export function bundleShipperFunction(): FunctionBundle {
   const result = buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["lambda/handler.ts"] });
   const output = result.outputFiles[0];
   if (!output) throw new Error("esbuild produced no output for lambda/handler.ts");
-  cached = { code: output.text, sizeBytes: output.contents.byteLength, sha256: createHash("sha256").update(output.contents).digest("hex") };
+  cached = {
+    code: output.text,
+    sizeBytes: output.contents.byteLength,
+    sha256: createHash("sha256").update(output.contents).digest("hex"),
+  };
   return cached;
 }
 

@@ -6,7 +6,13 @@
 import { z } from "zod";
 import { DEFAULTS } from "../lambda/contract/env";
 import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
-import { MAX_BACKLOG_ALARM_SECONDS, maxReceiveCountFor, MIN_DEAD_LETTER_HOLD_SECONDS, QUEUE_RETENTION_SECONDS, visibilityTimeoutFor } from "./messageLifetime";
+import {
+  MAX_BACKLOG_ALARM_SECONDS,
+  maxReceiveCountFor,
+  MIN_DEAD_LETTER_HOLD_SECONDS,
+  QUEUE_RETENTION_SECONDS,
+  visibilityTimeoutFor,
+} from "./messageLifetime";
 import { describeIssues } from "./configIssues";
 import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
@@ -19,7 +25,9 @@ export const CONFIG_NAMESPACE = "s3-log-shipper";
 export const PRODUCER_NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
 
 /** CloudWatch Logs accepts only these retention periods. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const integer = (min: number, max: number) =>
   z
@@ -66,9 +74,13 @@ const defaultsSchema = z.strictObject(tuningShape).partial();
 /** An Elasticsearch index or data stream name (Elasticsearch's rules, less what a template needs). */
 const indexName = (what: string) =>
   text(what)
-    .regex(/^[^A-Z\s\\/*?"<>|,#:]+$/, { error: "must be a valid index name (lower-case, no spaces or \\ / * ? \" < > | , # :)" })
+    .regex(/^[^A-Z\s\\/*?"<>|,#:]+$/, {
+      error: 'must be a valid index name (lower-case, no spaces or \\ / * ? " < > | , # :)',
+    })
     .regex(/^[^-_+]/, { error: "must not start with -, _ or +" })
-    .refine((name) => name !== "." && name !== ".." && Buffer.byteLength(name) <= 255, { error: "must not be . or .. and at most 255 bytes" });
+    .refine((name) => name !== "." && name !== ".." && Buffer.byteLength(name) <= 255, {
+      error: "must not be . or .. and at most 255 bytes",
+    });
 
 /**
  * A key prefix or suffix as S3 notification filters take it: literal. It also becomes part of the
@@ -87,7 +99,8 @@ const keyFilter = (which: "prefix" | "suffix") =>
 const producerSchema = z
   .strictObject({
     name: z.string({ error: "must be a string" }).regex(PRODUCER_NAME_PATTERN, {
-      error: (issue) => `must match ${PRODUCER_NAME_PATTERN} (lower-case letter first, then 1–30 of a-z, 0-9, -), got ${JSON.stringify(issue.input)}`,
+      error: (issue) =>
+        `must match ${PRODUCER_NAME_PATTERN} (lower-case letter first, then 1–30 of a-z, 0-9, -), got ${JSON.stringify(issue.input)}`,
     }),
     bucket: text("the name of an existing S3 bucket").superRefine((bucket, context) => {
       const problem = bucketNameProblem(bucket);
@@ -96,7 +109,9 @@ const producerSchema = z
     prefix: keyFilter("prefix"),
     suffix: keyFilter("suffix"),
     index: indexName("an index or data stream name"),
-    format: z.enum(LOG_FORMATS, { error: (issue) => `must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(issue.input)}` }),
+    format: z.enum(LOG_FORMATS, {
+      error: (issue) => `must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(issue.input)}`,
+    }),
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
@@ -104,7 +119,11 @@ const producerSchema = z
   })
   .superRefine((producer, context) => {
     if (producer.recordsField && producer.format !== "json" && producer.format !== "auto") {
-      context.addIssue({ code: "custom", path: ["recordsField"], message: `only applies to format json or auto, but format is ${producer.format}` });
+      context.addIssue({
+        code: "custom",
+        path: ["recordsField"],
+        message: `only applies to format json or auto, but format is ${producer.format}`,
+      });
     }
   });
 
@@ -115,16 +134,20 @@ const producerSchema = z
  */
 export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return "must be a bucket name of 3 to 63 characters";
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return "must be a bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (no * or ?)";
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return "must be a bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (no * or ?)";
   if (name.includes("..")) return "must be a bucket name without two adjacent dots";
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must be a bucket name, not an IP address";
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) return "must be a general purpose bucket name (S3 reserves this prefix or suffix)";
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
+    return "must be a general purpose bucket name (S3 reserves this prefix or suffix)";
   return undefined;
 }
 
 const elasticsearchSchema = z
   .strictObject({
-    endpoint: z.url({ error: "must be a URL like https://my-deployment.es.eu-west-1.aws.elastic-cloud.com:443" }).optional(),
+    endpoint: z
+      .url({ error: "must be a URL like https://my-deployment.es.eu-west-1.aws.elastic-cloud.com:443" })
+      .optional(),
     cloudId: text("an Elastic Cloud id").optional(),
     allowInsecureHttp: z.boolean().default(false),
     /** Per-request timeout of the function's Elasticsearch client. */
@@ -143,7 +166,8 @@ const elasticsearchSchema = z
       context.addIssue({
         code: "custom",
         path: ["endpoint"],
-        message: "must not carry credentials (user:password@): they would sit in the function's environment, the stack state and plan output; put them in Vault (vault.mount/vault.path)",
+        message:
+          "must not carry credentials (user:password@): they would sit in the function's environment, the stack state and plan output; put them in Vault (vault.mount/vault.path)",
       });
     }
     if (es.endpoint && url?.protocol !== "https:" && !es.allowInsecureHttp) {
@@ -156,8 +180,15 @@ const elasticsearchSchema = z
   });
 
 const alertsSchema = z.strictObject({
-  emails: z.array(z.email({ error: (issue) => `must be e-mail addresses, got ${JSON.stringify(issue.input)}` })).default([]),
-  topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, { error: "must be the ARN of an existing SNS topic" }).optional(),
+  emails: z
+    .array(z.email({ error: (issue) => `must be e-mail addresses, got ${JSON.stringify(issue.input)}` }))
+    .default([]),
+  topicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, {
+      error: "must be the ARN of an existing SNS topic",
+    })
+    .optional(),
 });
 
 const networkSchema = z.strictObject({
@@ -214,12 +245,19 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   for (const key of Object.keys(raw)) {
     if (SECTIONS.includes(key)) continue;
     const suggestion = nearestKey(key, SECTIONS);
-    const hint = suggestion ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?` : `the settings are ${SECTIONS.map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
+    const hint = suggestion
+      ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?`
+      : `the settings are ${SECTIONS.map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
     problems.push(`${CONFIG_NAMESPACE}:${key}: not a setting of this program, so it would be ignored; ${hint}`);
     if (suggestion) suggested.add(suggestion);
   }
 
-  const parse = <T>(key: string, schema: z.ZodType<T>, value: unknown, describeKey: (path: PropertyKey[]) => string = (p) => keyPath(key, p)): T | undefined => {
+  const parse = <T>(
+    key: string,
+    schema: z.ZodType<T>,
+    value: unknown,
+    describeKey: (path: PropertyKey[]) => string = (p) => keyPath(key, p),
+  ): T | undefined => {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     problems.push(...describeIssues(result.error.issues, schema, value, describeKey));
@@ -227,9 +265,12 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   };
 
   if (raw.elasticsearch === undefined && !suggested.has("elasticsearch")) {
-    problems.push(`elasticsearch: missing; set ${CONFIG_NAMESPACE}:elasticsearch with endpoint (or cloudId) and vault.mount/vault.path`);
+    problems.push(
+      `elasticsearch: missing; set ${CONFIG_NAMESPACE}:elasticsearch with endpoint (or cloudId) and vault.mount/vault.path`,
+    );
   }
-  const elasticsearch = raw.elasticsearch === undefined ? undefined : parse("elasticsearch", elasticsearchSchema, raw.elasticsearch);
+  const elasticsearch =
+    raw.elasticsearch === undefined ? undefined : parse("elasticsearch", elasticsearchSchema, raw.elasticsearch);
   const alerts = parse("alerts", alertsSchema, raw.alerts ?? {});
   const network = raw.network === undefined ? undefined : parse("network", networkSchema, raw.network);
   const defaults = parse("defaults", defaultsSchema, raw.defaults ?? {});
@@ -237,16 +278,27 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
   const producers: ProducerConfig[] = [];
   if (!Array.isArray(raw.producers) || raw.producers.length === 0) {
     if (!(raw.producers === undefined && suggested.has("producers"))) {
-      problems.push(`producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`);
+      problems.push(
+        `producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`,
+      );
     }
   } else {
     const listed = raw.producers;
     listed.forEach((candidate: unknown, position) => {
       const label = producerLabel(candidate, position);
-      const producer = parse("producers", producerSchema, candidate, (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`);
+      const producer = parse(
+        "producers",
+        producerSchema,
+        candidate,
+        (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`,
+      );
       if (!producer) return;
       const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...withoutUndefined(producer) } as Tuning;
-      const merged: ProducerConfig = { ...producer, ...tuning, visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds) };
+      const merged: ProducerConfig = {
+        ...producer,
+        ...tuning,
+        visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds),
+      };
       // Checked here, with the label of this entry: a producer refused earlier shifts no index.
       problems.push(...tuningProblems(merged).map((problem) => `${label}: ${problem}`));
       producers.push(merged);
@@ -262,7 +314,9 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
 function tuningProblems(producer: ProducerConfig): string[] {
   const problems: string[] = [];
   if (producer.batchSize > 10 && producer.batchWindowSeconds < 1) {
-    problems.push(`batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`);
+    problems.push(
+      `batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`,
+    );
   }
   const receives = maxReceiveCountFor(producer.timeoutSeconds, producer.backlogAgeAlarmSeconds);
   if (producer.maxReceiveCount > receives) {
@@ -280,7 +334,10 @@ function tuningProblems(producer: ProducerConfig): string[] {
  * object key could match two queue entries for the same event. Prefixes overlap when one starts
  * the other (or one is empty); suffixes when one ends the other.
  */
-export function filtersOverlap(a: { prefix?: string; suffix?: string }, b: { prefix?: string; suffix?: string }): boolean {
+export function filtersOverlap(
+  a: { prefix?: string; suffix?: string },
+  b: { prefix?: string; suffix?: string },
+): boolean {
   const pa = a.prefix ?? "";
   const pb = b.prefix ?? "";
   const sa = a.suffix ?? "";
@@ -297,7 +354,10 @@ function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): str
     const name = isPlainObject(candidate) && typeof candidate.name === "string" ? candidate.name : undefined;
     if (name === undefined) return;
     const first = seen.get(name);
-    if (first !== undefined) problems.push(`producers[${position}] (${name}): name is already used by producers[${first}]; names must be unique`);
+    if (first !== undefined)
+      problems.push(
+        `producers[${position}] (${name}): name is already used by producers[${first}]; names must be unique`,
+      );
     else seen.set(name, position);
   });
   for (let i = 0; i < producers.length; i += 1) {
@@ -323,4 +383,3 @@ function keyPath(key: string, path: PropertyKey[]): string {
   const rest = path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
   return `${key}${rest}: `;
 }
-

@@ -10,7 +10,12 @@ import { unknownKeyProblems } from "./unknownKeys";
  * Zod issues as problems naming the key: an unknown key names the nearest valid one, and the key it
  * probably meant is then not also reported missing.
  */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, value: unknown, describeKey: (path: PropertyKey[]) => string): string[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+  value: unknown,
+  describeKey: (path: PropertyKey[]) => string,
+): string[] {
   const problems: string[] = [];
   const meant = new Set<string>();
   for (const issue of issues) {
@@ -31,8 +36,14 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
 /** The keys an object schema accepts at `path` inside `schema` (arrays and wrappers looked through). */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let current: z.core.$ZodType = schema;
-  for (let step = 0; ; ) {
-    const def = current._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+  for (let step = 0; ;) {
+    const def = current._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      innerType?: z.core.$ZodType;
+      in?: z.core.$ZodType;
+    };
     if (def.innerType) current = def.innerType;
     else if (def.type === "pipe" && def.in) current = def.in;
     else if (step >= path.length) return def.shape ? Object.keys(def.shape) : [];

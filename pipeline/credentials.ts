@@ -45,7 +45,9 @@ export class Credentials extends pulumi.ComponentResource {
 
     const secret = vault.kv.getSecretV2Output({ mount: args.vaultMount, name: args.vaultPath }, { parent: this });
     // The lookup's result is not secret by itself: mark it before anything derives from it.
-    this.storedValue = pulumi.secret(secret.data).apply((data) => JSON.stringify(credentialsFromVaultData(data, where)));
+    this.storedValue = pulumi
+      .secret(secret.data)
+      .apply((data) => JSON.stringify(credentialsFromVaultData(data, where)));
 
     this.key = new aws.kms.Key(
       `${name}-key`,
@@ -56,7 +58,11 @@ export class Credentials extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/s3-log-shipper-${pulumi.getStack()}-credentials`, targetKeyId: this.key.keyId }, { parent: this });
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/s3-log-shipper-${pulumi.getStack()}-credentials`, targetKeyId: this.key.keyId },
+      { parent: this },
+    );
 
     this.parameterName = args.parameterName;
     this.parameter = new aws.ssm.Parameter(

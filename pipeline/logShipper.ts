@@ -42,23 +42,36 @@ export class LogShipper extends pulumi.ComponentResource {
 
     const credentials = new Credentials(
       "credentials",
-      { vaultMount: config.elasticsearch.vault.mount, vaultPath: config.elasticsearch.vault.path, parameterName: `/s3-log-shipper/${stack}/elasticsearch` },
+      {
+        vaultMount: config.elasticsearch.vault.mount,
+        vaultPath: config.elasticsearch.vault.path,
+        parameterName: `/s3-log-shipper/${stack}/elasticsearch`,
+      },
       { parent: this },
     );
     const credentialsParameterArn = pulumi
       .all([partition, region, account.accountId])
-      .apply(([p, r, accountId]) => parameterArn({ partition: p, region: r, accountId, name: credentials.parameterName }));
+      .apply(([p, r, accountId]) =>
+        parameterArn({ partition: p, region: r, accountId, name: credentials.parameterName }),
+      );
 
     const alerts = new AlertTopic(
       "alerts",
-      { emails: config.alerts.emails, ...(config.alerts.topicArn ? { topicArn: config.alerts.topicArn } : {}), accountId: account.accountId, partition },
+      {
+        emails: config.alerts.emails,
+        ...(config.alerts.topicArn ? { topicArn: config.alerts.topicArn } : {}),
+        accountId: account.accountId,
+        partition,
+      },
       { parent: this },
     );
 
     // One file for every producer, named relative to the project (the state keeps its path and
     // hash): the same wherever the checkout lies, so another machine's `pulumi up` shows no diff.
     const bundle = writeShipperBundle();
-    const code = new pulumi.asset.AssetArchive({ [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)) });
+    const code = new pulumi.asset.AssetArchive({
+      [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)),
+    });
     const pipelines = config.producers.map(
       (producer) =>
         new ProducerPipeline(
@@ -85,16 +98,28 @@ export class LogShipper extends pulumi.ComponentResource {
       {
         keyId: credentials.key.id,
         policy: pulumi
-          .all([partition, account.accountId, region, credentialsParameterArn, pulumi.all(pipelines.map((p) => p.role.arn))])
+          .all([
+            partition,
+            account.accountId,
+            region,
+            credentialsParameterArn,
+            pulumi.all(pipelines.map((p) => p.role.arn)),
+          ])
           .apply(([p, accountId, r, parameter, readerRoleArns]) =>
-            JSON.stringify(credentialsKeyPolicy({ partition: p, accountId, region: r, parameterArn: parameter, readerRoleArns })),
+            JSON.stringify(
+              credentialsKeyPolicy({ partition: p, accountId, region: r, parameterArn: parameter, readerRoleArns }),
+            ),
           ),
       },
       { parent: this },
     );
 
     createBucketNotifications(
-      pipelines.map((pipeline) => ({ producer: pipeline.producer, queueArn: pipeline.queue.arn, queuePolicy: pipeline.queuePolicy })),
+      pipelines.map((pipeline) => ({
+        producer: pipeline.producer,
+        queueArn: pipeline.queue.arn,
+        queuePolicy: pipeline.queuePolicy,
+      })),
       this,
     );
 
@@ -121,6 +146,9 @@ export class LogShipper extends pulumi.ComponentResource {
     this.alarmTopicArn = alerts.topicArn;
     this.region = region;
     this.credentialsParameterName = credentials.parameter.name;
-    this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, credentialsParameterName: this.credentialsParameterName });
+    this.registerOutputs({
+      alarmTopicArn: this.alarmTopicArn,
+      credentialsParameterName: this.credentialsParameterName,
+    });
   }
 }

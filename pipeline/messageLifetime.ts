@@ -39,12 +39,18 @@ export function longestReceiveCycleSeconds(timeoutSeconds: number): number {
  * Worst case from the first send to the DLQ: waiting for a first receive (people are paged after
  * `backlogAgeAlarmSeconds`), then `maxReceiveCount` failed receives.
  */
-export function worstSecondsToDeadLetter(timeoutSeconds: number, maxReceiveCount: number, backlogAgeAlarmSeconds: number): number {
+export function worstSecondsToDeadLetter(
+  timeoutSeconds: number,
+  maxReceiveCount: number,
+  backlogAgeAlarmSeconds: number,
+): number {
   return backlogAgeAlarmSeconds + maxReceiveCount * longestReceiveCycleSeconds(timeoutSeconds);
 }
 
 /** The most receives that still leave a dead-lettered message `MIN_DEAD_LETTER_HOLD_SECONDS` in the DLQ. */
 export function maxReceiveCountFor(timeoutSeconds: number, backlogAgeAlarmSeconds: number): number {
-  const budget = Math.min(QUEUE_RETENTION_SECONDS, DEAD_LETTER_RETENTION_SECONDS - MIN_DEAD_LETTER_HOLD_SECONDS) - backlogAgeAlarmSeconds;
+  const budget =
+    Math.min(QUEUE_RETENTION_SECONDS, DEAD_LETTER_RETENTION_SECONDS - MIN_DEAD_LETTER_HOLD_SECONDS) -
+    backlogAgeAlarmSeconds;
   return Math.floor(budget / longestReceiveCycleSeconds(timeoutSeconds));
 }

@@ -42,7 +42,10 @@ export function queuePolicy(args: { queueArn: string; bucketArn: string; account
       Principal: { Service: "s3.amazonaws.com" },
       Action: "sqs:SendMessage",
       Resource: args.queueArn,
-      Condition: { ArnEquals: { "aws:SourceArn": args.bucketArn }, StringEquals: { "aws:SourceAccount": args.accountId } },
+      Condition: {
+        ArnEquals: { "aws:SourceArn": args.bucketArn },
+        StringEquals: { "aws:SourceAccount": args.accountId },
+      },
     },
     denyInsecureTransport(args.queueArn, "sqs:*"),
   );
@@ -55,7 +58,12 @@ export function deadLetterQueuePolicy(args: { queueArn: string }): PolicyDocumen
 
 /** Who may assume the function role. */
 export function lambdaAssumeRolePolicy(): PolicyDocument {
-  return policy({ Sid: "LambdaAssumesRole", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" });
+  return policy({
+    Sid: "LambdaAssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "lambda.amazonaws.com" },
+    Action: "sts:AssumeRole",
+  });
 }
 
 export interface FunctionPolicyArgs {
@@ -76,7 +84,12 @@ export interface FunctionPolicyArgs {
  * matches. Config refuses `*` and `?` in prefix and suffix; a literal `$` is written `${$}` so IAM
  * does not read it as the start of a policy variable.
  */
-export function producerObjectsArn(args: { partition: string; bucket: string; prefix?: string; suffix?: string }): string {
+export function producerObjectsArn(args: {
+  partition: string;
+  bucket: string;
+  prefix?: string;
+  suffix?: string;
+}): string {
   const literal = (text: string | undefined): string => (text ?? "").replace(/\$/g, () => "${$}");
   return `arn:${args.partition}:s3:::${args.bucket}/${literal(args.prefix)}*${literal(args.suffix)}`;
 }
@@ -94,7 +107,13 @@ export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
       Sid: "ConsumeOwnQueue",
       Effect: "Allow",
       // SendMessage: continuations of large objects go back to this queue.
-      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"],
+      Action: [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
+      ],
       Resource: args.queueArn,
     },
     { Sid: "ReadCredentialsParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
@@ -105,14 +124,25 @@ export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
       Resource: args.keyArn,
       Condition: { StringEquals: { [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn } },
     },
-    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${args.logGroupArn}:*` },
+    {
+      Sid: "WriteOwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${args.logGroupArn}:*`,
+    },
   ];
   if (args.inVpc) {
     statements.push({
       Sid: "ManageVpcNetworkInterfaces",
       Effect: "Allow",
       // Control-plane actions Lambda needs to attach to the VPC; EC2 cannot scope them to a resource.
-      Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
       Resource: "*",
     });
   }
@@ -124,7 +154,13 @@ export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
  * encrypt and decrypt only through SSM for the one parameter (so `pulumi up` can write and refresh
  * it); the producers' function roles may only decrypt that parameter.
  */
-export function credentialsKeyPolicy(args: { partition: string; accountId: string; region: string; parameterArn: string; readerRoleArns: string[] }): PolicyDocument {
+export function credentialsKeyPolicy(args: {
+  partition: string;
+  accountId: string;
+  region: string;
+  parameterArn: string;
+  readerRoleArns: string[];
+}): PolicyDocument {
   const root = `arn:${args.partition}:iam::${args.accountId}:root`;
   return policy(
     {
@@ -157,7 +193,10 @@ export function credentialsKeyPolicy(args: { partition: string; accountId: strin
       Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
       Resource: "*",
       Condition: {
-        StringEquals: { "kms:ViaService": `ssm.${args.region}.amazonaws.com`, [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn },
+        StringEquals: {
+          "kms:ViaService": `ssm.${args.region}.amazonaws.com`,
+          [SSM_ENCRYPTION_CONTEXT_KEY]: args.parameterArn,
+        },
       },
     },
     {
@@ -174,7 +213,13 @@ export function credentialsKeyPolicy(args: { partition: string; accountId: strin
 /** The alerts key: CloudWatch alarms must be able to publish to the encrypted topic. */
 export function alertsKeyPolicy(args: { partition: string; accountId: string }): PolicyDocument {
   return policy(
-    { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` }, Action: "kms:*", Resource: "*" },
+    {
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${args.partition}:iam::${args.accountId}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
     {
       Sid: "CloudWatchPublishesEncryptedAlarms",
       Effect: "Allow",

@@ -41,7 +41,12 @@ export class ProducerPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: ProducerPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named `…:Producer` until 0.1: the alias keeps stacks deployed then (and every child's URN,
     // which carries this type) from replacing the queues and losing what they hold.
-    super("s3-log-shipper:pipeline:ProducerPipeline", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "s3-log-shipper:pipeline:Producer" }] });
+    super(
+      "s3-log-shipper:pipeline:ProducerPipeline",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { type: "s3-log-shipper:pipeline:Producer" }] },
+    );
     const { producer } = args;
     this.producer = producer;
     const child = { parent: this };
@@ -50,7 +55,11 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     // Queues. SSE-SQS encrypts at rest and, unlike the AWS-managed aws/sqs KMS key, lets S3 publish.
     // Both keep messages the SQS maximum; config bounds maxReceiveCount so a failing message reaches
     // the DLQ with days to spare (messageLifetime.ts).
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true }, child);
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
+      child,
+    );
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
       {
@@ -66,26 +75,37 @@ export class ProducerPipeline extends pulumi.ComponentResource {
       `${name}-redrive`,
       {
         queueUrl: this.queue.id,
-        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: producer.maxReceiveCount }),
+        redrivePolicy: pulumi.jsonStringify({
+          deadLetterTargetArn: this.deadLetterQueue.arn,
+          maxReceiveCount: producer.maxReceiveCount,
+        }),
       },
       child,
     );
     new aws.sqs.RedriveAllowPolicy(
       `${name}-dlq-redrive-allow`,
-      { queueUrl: this.deadLetterQueue.id, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }) },
+      {
+        queueUrl: this.deadLetterQueue.id,
+        redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+      },
       child,
     );
     this.queuePolicy = new aws.sqs.QueuePolicy(
       `${name}-queue-policy`,
       {
         queueUrl: this.queue.id,
-        policy: pulumi.all([this.queue.arn, bucketArn, args.accountId]).apply(([queueArn, arn, accountId]) => JSON.stringify(queuePolicy({ queueArn, bucketArn: arn, accountId }))),
+        policy: pulumi
+          .all([this.queue.arn, bucketArn, args.accountId])
+          .apply(([queueArn, arn, accountId]) => JSON.stringify(queuePolicy({ queueArn, bucketArn: arn, accountId }))),
       },
       child,
     );
     new aws.sqs.QueuePolicy(
       `${name}-dlq-policy`,
-      { queueUrl: this.deadLetterQueue.id, policy: this.deadLetterQueue.arn.apply((queueArn) => JSON.stringify(deadLetterQueuePolicy({ queueArn }))) },
+      {
+        queueUrl: this.deadLetterQueue.id,
+        policy: this.deadLetterQueue.arn.apply((queueArn) => JSON.stringify(deadLetterQueuePolicy({ queueArn }))),
+      },
       child,
     );
 
@@ -134,11 +154,23 @@ export class ProducerPipeline extends pulumi.ComponentResource {
         memorySize: producer.memoryMb,
         environment: {
           variables: this.queue.url.apply((queueUrl) =>
-            functionEnvironment({ producer, elasticsearch: args.elasticsearch, parameterName: args.credentialsParameterName, queueUrl }),
+            functionEnvironment({
+              producer,
+              elasticsearch: args.elasticsearch,
+              parameterName: args.credentialsParameterName,
+              queueUrl,
+            }),
           ),
         },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-        ...(args.network ? { vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds } } : {}),
+        loggingConfig: {
+          logFormat: "JSON",
+          logGroup: logGroup.name,
+          applicationLogLevel: "INFO",
+          systemLogLevel: "WARN",
+        },
+        ...(args.network
+          ? { vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds } }
+          : {}),
       },
       { parent: this, dependsOn: [logGroup, rolePolicy] },
     );
@@ -166,7 +198,9 @@ export class ProducerPipeline extends pulumi.ComponentResource {
         functionName: this.function.name,
         topicArn: args.alarmTopicArn,
         backlogAgeAlarmSeconds: producer.backlogAgeAlarmSeconds,
-        ...(producer.expectedIntervalMinutes !== undefined ? { expectedIntervalMinutes: producer.expectedIntervalMinutes } : {}),
+        ...(producer.expectedIntervalMinutes !== undefined
+          ? { expectedIntervalMinutes: producer.expectedIntervalMinutes }
+          : {}),
       },
       child,
     );

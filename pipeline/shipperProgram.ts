@@ -8,7 +8,9 @@ import type { StackOutputs } from "./stackOutputs";
 import { loadStackConfig } from "./stackConfig";
 
 /** The stack outputs, each of the shape `stackOutputs.ts` states (which `s3ls` parses them with). */
-export type ShipperProgramOutputs = Deployed<Omit<StackOutputs, "producers">> & { producers: Record<string, ProducerOutputs> };
+export type ShipperProgramOutputs = Deployed<Omit<StackOutputs, "producers">> & {
+  producers: Record<string, ProducerOutputs>;
+};
 
 export function shipperProgram(): ShipperProgramOutputs {
   const shipper = new LogShipper("s3-log-shipper", { config: loadStackConfig() });

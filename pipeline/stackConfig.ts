@@ -1,6 +1,12 @@
 /** Reads the `s3-log-shipper:*` keys from Pulumi stack config and validates them. */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, StackConfigError, validateConfig, type RawShipperConfig, type ShipperConfig } from "./config";
+import {
+  CONFIG_NAMESPACE,
+  StackConfigError,
+  validateConfig,
+  type RawShipperConfig,
+  type ShipperConfig,
+} from "./config";
 
 /**
  * The validated config of the current stack. A broken config stops the program with

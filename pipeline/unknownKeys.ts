@@ -19,17 +19,32 @@ const MAX_EDITS = 3;
 export function nearestKey(key: string, valid: readonly string[]): string | undefined {
   if (valid.length === 0) return undefined;
   const lower = key.toLowerCase();
-  const candidate = closest(lower, valid.map((name) => name.toLowerCase()));
+  const candidate = closest(
+    lower,
+    valid.map((name) => name.toLowerCase()),
+  );
   const edits = distance(lower, candidate);
   if (edits > MAX_EDITS || edits * 2 >= Math.max(key.length, candidate.length)) return undefined;
   return valid.find((name) => name.toLowerCase() === candidate);
 }
 
 /** One problem per unknown key: "did you mean `x`?", or the valid keys when none is close. */
-export function unknownKeyProblems(keys: readonly string[], valid: readonly string[], prefix = ""): UnknownKeyProblem[] {
+export function unknownKeyProblems(
+  keys: readonly string[],
+  valid: readonly string[],
+  prefix = "",
+): UnknownKeyProblem[] {
   return keys.map((key) => {
     const suggestion = nearestKey(key, valid);
-    if (suggestion) return { key, suggestion, message: `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(prefix + suggestion)}?` };
-    return { key, message: `unknown key ${JSON.stringify(key)}; valid keys are ${valid.map((name) => JSON.stringify(prefix + name)).join(", ")}` };
+    if (suggestion)
+      return {
+        key,
+        suggestion,
+        message: `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(prefix + suggestion)}?`,
+      };
+    return {
+      key,
+      message: `unknown key ${JSON.stringify(key)}; valid keys are ${valid.map((name) => JSON.stringify(prefix + name)).join(", ")}`,
+    };
   });
 }

@@ -14,4 +14,6 @@ if (out) {
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   writeFileSync(out, bundle.code);
 }
-process.stdout.write(`${JSON.stringify({ bytes: bundle.sizeBytes, sha256: createHash("sha256").update(bundle.code).digest("hex"), ...(out ? { out } : {}) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bytes: bundle.sizeBytes, sha256: createHash("sha256").update(bundle.code).digest("hex"), ...(out ? { out } : {}) })}\n`,
+);

@@ -27,7 +27,11 @@ const USAGE = "usage: npm run demo   (no options: it runs the demo pipeline on l
 
 async function main(): Promise<void> {
   try {
-    const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      options: { help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (values.help) {
       process.stdout.write(USAGE);
       return;
@@ -45,27 +49,68 @@ async function main(): Promise<void> {
   await client.indices.delete({ index: `${DEMO_PREFIX}*`, ignore_unavailable: true, allow_no_indices: true });
 
   // The demo stack's config; the program itself deploys it into the emulator.
-  const stack = await deployLocalStack({ awsEndpoint, elasticsearch: es }, {
-    defaults: { timeoutSeconds: 30 },
-    producers: [
-      { name: "waf", bucket: "demo-central-logs", prefix: "AWSLogs/WAFLogs/", index: `${DEMO_PREFIX}logs-aws.waf`, format: "ndjson", timestampField: "timestamp" },
-      { name: "alb", bucket: "demo-central-logs", prefix: "AWSLogs/elasticloadbalancing/", index: `${DEMO_PREFIX}logs-aws.elb`, format: "text" },
-      { name: "cloudtrail", bucket: "demo-cloudtrail", index: `${DEMO_PREFIX}logs-aws.cloudtrail`, format: "json", recordsField: "Records", timestampField: "eventTime", deadLetterIndex: `${DEMO_PREFIX}logs-shipper-failed` },
-    ],
-  }, { stack: "demo", retryBaseDelaySeconds: 5 });
+  const stack = await deployLocalStack(
+    { awsEndpoint, elasticsearch: es },
+    {
+      defaults: { timeoutSeconds: 30 },
+      producers: [
+        {
+          name: "waf",
+          bucket: "demo-central-logs",
+          prefix: "AWSLogs/WAFLogs/",
+          index: `${DEMO_PREFIX}logs-aws.waf`,
+          format: "ndjson",
+          timestampField: "timestamp",
+        },
+        {
+          name: "alb",
+          bucket: "demo-central-logs",
+          prefix: "AWSLogs/elasticloadbalancing/",
+          index: `${DEMO_PREFIX}logs-aws.elb`,
+          format: "text",
+        },
+        {
+          name: "cloudtrail",
+          bucket: "demo-cloudtrail",
+          index: `${DEMO_PREFIX}logs-aws.cloudtrail`,
+          format: "json",
+          recordsField: "Records",
+          timestampField: "eventTime",
+          deadLetterIndex: `${DEMO_PREFIX}logs-shipper-failed`,
+        },
+      ],
+    },
+    { stack: "demo", retryBaseDelaySeconds: 5 },
+  );
   const pipelines = stack.producers;
 
   const { s3, sqs } = awsClients(awsEndpoint);
   const uploads: Array<[string, string, Buffer | string]> = [];
-  for (let hour = 0; hour < 3; hour += 1) uploads.push(["demo-central-logs", `AWSLogs/WAFLogs/2026/11/27/${10 + hour}/waf-${hour}.log.gz`, gzipSync(lines(2_000, hour, wafLine, hour * 2_000))]);
-  for (let part = 0; part < 2; part += 1) uploads.push(["demo-central-logs", `AWSLogs/elasticloadbalancing/2026/11/27/alb ${part}.log`, lines(1_500, 100 + part, albLine, part * 1_500)]);
+  for (let hour = 0; hour < 3; hour += 1)
+    uploads.push([
+      "demo-central-logs",
+      `AWSLogs/WAFLogs/2026/11/27/${10 + hour}/waf-${hour}.log.gz`,
+      gzipSync(lines(2_000, hour, wafLine, hour * 2_000)),
+    ]);
+  for (let part = 0; part < 2; part += 1)
+    uploads.push([
+      "demo-central-logs",
+      `AWSLogs/elasticloadbalancing/2026/11/27/alb ${part}.log`,
+      lines(1_500, 100 + part, albLine, part * 1_500),
+    ]);
   const random = seededRandom(7);
-  uploads.push(["demo-cloudtrail", "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/27/trail.json.gz", gzipSync(JSON.stringify({ Records: Array.from({ length: 500 }, (_, n) => cloudTrailRecord(random, n)) }))]);
-  for (const [bucket, key, body] of uploads) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  uploads.push([
+    "demo-cloudtrail",
+    "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/27/trail.json.gz",
+    gzipSync(JSON.stringify({ Records: Array.from({ length: 500 }, (_, n) => cloudTrailRecord(random, n)) })),
+  ]);
+  for (const [bucket, key, body] of uploads)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   process.stdout.write(`uploaded ${uploads.length} objects; shipping…\n`);
 
   for (const pipeline of pipelines) {
-    if (!(await pipeline.poller.drain(300_000))) throw new Error(`queue of ${pipeline.producer.name} did not empty in 5 minutes`);
+    if (!(await pipeline.poller.drain(300_000)))
+      throw new Error(`queue of ${pipeline.producer.name} did not empty in 5 minutes`);
   }
 
   const report: string[] = ["", "s3-log-shipper demo report", "──────────────────────────"];
@@ -75,12 +120,21 @@ async function main(): Promise<void> {
     const documents = (await client.count({ index, ignore_unavailable: true })).count;
     const objects = pipeline.function.logs.filter((line) => line.includes('"object shipped"')).length;
     const dlq = await queueDepth(sqs, pipeline.deadLetterQueueUrl);
-    report.push(`${pipeline.producer.name.padEnd(11)} ${plural(objects, "object").padStart(10)} → ${plural(documents, "document").padStart(15)} in ${index.padEnd(28)} DLQ depth ${dlq}`);
+    report.push(
+      `${pipeline.producer.name.padEnd(11)} ${plural(objects, "object").padStart(10)} → ${plural(documents, "document").padStart(15)} in ${index.padEnd(28)} DLQ depth ${dlq}`,
+    );
   }
   const sampleIndex = `${DEMO_PREFIX}logs-aws.waf`;
-  const sample = await client.search<Record<string, unknown>>({ index: sampleIndex, size: 1, sort: [{ "@timestamp": "asc" }] });
+  const sample = await client.search<Record<string, unknown>>({
+    index: sampleIndex,
+    size: 1,
+    sort: [{ "@timestamp": "asc" }],
+  });
   report.push("", `sample document (${sampleIndex}):`, JSON.stringify(sample.hits.hits[0]?._source, null, 2));
-  report.push("", `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`);
+  report.push(
+    "",
+    `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`,
+  );
   // The stack outputs, as `pulumi stack output --json` prints them, plus where the emulator is: the
   // operator commands work on the demo stack while the services run.
   mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
@@ -93,7 +147,9 @@ async function main(): Promise<void> {
     `  npx s3ls backfill --producer waf --since 2026-11-01 --dry-run --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
     `  npx s3ls reship 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
   );
-  report.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`);
+  report.push(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`,
+  );
   process.stdout.write(`${report.join("\n")}\n`);
   for (const pipeline of pipelines) pipeline.function.kill();
   await client.close();

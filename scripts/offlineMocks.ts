@@ -36,7 +36,11 @@ export interface OfflineMocks {
 const PLACEHOLDER_VAULT_DATA = { api_key: "offline-plan-placeholder-not-a-credential" };
 
 /** Installs the mocks; must run before the program module is imported. */
-export async function installOfflineMocks(options: OfflineMockOptions, project: string, stack: string): Promise<OfflineMocks> {
+export async function installOfflineMocks(
+  options: OfflineMockOptions,
+  project: string,
+  stack: string,
+): Promise<OfflineMocks> {
   const region = options.region;
   const accountId = options.accountId ?? "123456789012";
   const recorded: OfflineMocks = { resources: [], invokes: [], pending: 0 };
@@ -44,7 +48,9 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
 
   await pulumi.runtime.setMocks(
     {
-      newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } | Promise<{ id: string; state: Record<string, unknown> }> {
+      newResource(
+        args: pulumi.runtime.MockResourceArgs,
+      ): { id: string; state: Record<string, unknown> } | Promise<{ id: string; state: Record<string, unknown> }> {
         serial += 1;
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         const { emulator } = options;
@@ -58,7 +64,8 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
             })
             .finally(() => (recorded.pending -= 1));
         }
-        const name = typeof inputs.name === "string" ? inputs.name : `${args.name}-${serial.toString(16).padStart(7, "0")}`;
+        const name =
+          typeof inputs.name === "string" ? inputs.name : `${args.name}-${serial.toString(16).padStart(7, "0")}`;
         const computed = computedOutputs(args.type, name, inputs, { region, accountId, serial });
         const state = { ...inputs, name, ...computed.state };
         recorded.resources.push({ type: args.type, name: args.name, inputs, state });
@@ -66,7 +73,12 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         recorded.invokes.push(args.token);
-        if (options.emulator) return options.emulator.invoke(args.token, args.inputs as Record<string, unknown>, options.vaultData ?? PLACEHOLDER_VAULT_DATA);
+        if (options.emulator)
+          return options.emulator.invoke(
+            args.token,
+            args.inputs as Record<string, unknown>,
+            options.vaultData ?? PLACEHOLDER_VAULT_DATA,
+          );
         switch (args.token) {
           case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId, arn: `arn:aws:iam::${accountId}:user/offline`, userId: "AIDAOFFLINE", id: accountId };
@@ -76,7 +88,17 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
             return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
           case "vault:kv/getSecretV2:getSecretV2": {
             const data = options.vaultData ?? PLACEHOLDER_VAULT_DATA;
-            return { ...args.inputs, data, dataJson: JSON.stringify(data), path: `${String(args.inputs.mount)}/data/${String(args.inputs.name)}`, destroyed: false, createdTime: "2026-01-01T00:00:00Z", deletionTime: "", customMetadata: {}, id: "vault" };
+            return {
+              ...args.inputs,
+              data,
+              dataJson: JSON.stringify(data),
+              path: `${String(args.inputs.mount)}/data/${String(args.inputs.name)}`,
+              destroyed: false,
+              createdTime: "2026-01-01T00:00:00Z",
+              deletionTime: "",
+              customMetadata: {},
+              id: "vault",
+            };
           }
           default:
             throw new Error(`offline mocks: no answer for invoke ${args.token}; add it to scripts/offlineMocks.ts`);
@@ -90,7 +112,12 @@ export async function installOfflineMocks(options: OfflineMockOptions, project: 
   return recorded;
 }
 
-function computedOutputs(type: string, name: string, inputs: Record<string, unknown>, ctx: { region: string; accountId: string; serial: number }): { id: string; state: Record<string, unknown> } {
+function computedOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  ctx: { region: string; accountId: string; serial: number },
+): { id: string; state: Record<string, unknown> } {
   const { region, accountId } = ctx;
   switch (type) {
     case "aws:sqs/queue:Queue": {
@@ -106,15 +133,30 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     case "aws:ssm/parameter:Parameter":
       return { id: name, state: { arn: `arn:aws:ssm:${region}:${accountId}:parameter${name}`, version: 1 } };
     case "aws:sns/topic:Topic":
-      return { id: `arn:aws:sns:${region}:${accountId}:${name}`, state: { arn: `arn:aws:sns:${region}:${accountId}:${name}` } };
+      return {
+        id: `arn:aws:sns:${region}:${accountId}:${name}`,
+        state: { arn: `arn:aws:sns:${region}:${accountId}:${name}` },
+      };
     case "aws:lambda/function:Function":
-      return { id: name, state: { arn: `arn:aws:lambda:${region}:${accountId}:function:${name}`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${name}` } };
+      return {
+        id: name,
+        state: {
+          arn: `arn:aws:lambda:${region}:${accountId}:function:${name}`,
+          invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${name}`,
+        },
+      };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: name, state: { arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` } };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { id: name, state: { arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
     default:
-      return { id: `${name}-id`, state: { arn: `arn:aws:mock:${region}:${accountId}:${type.split(":").pop() ?? "resource"}/${name}`, ...("id" in inputs ? {} : {}) } };
+      return {
+        id: `${name}-id`,
+        state: {
+          arn: `arn:aws:mock:${region}:${accountId}:${type.split(":").pop() ?? "resource"}/${name}`,
+          ...("id" in inputs ? {} : {}),
+        },
+      };
   }
 }
 
@@ -140,7 +182,9 @@ export function readStackConfig(file: string): Record<string, string> {
 
 /** Pulumi passes structured values as JSON strings. */
 export function toConfigMap(config: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
 }
 
 /** Resolves when `output` has a value (or rejects with its error). */

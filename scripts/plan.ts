@@ -26,7 +26,11 @@ async function main(): Promise<number> {
   let options: { stack?: string | undefined; file?: string | undefined; help?: boolean | undefined };
   try {
     // strict: a mistyped flag (--stak) is refused instead of silently planning prod.
-    ({ values: options } = parseArgs({ options: { stack: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values: options } = parseArgs({
+      options: { stack: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
@@ -36,7 +40,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const stack = options.stack ?? "prod";
-  const file = options.file ? path.resolve(callerDirectory(), options.file) : path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  const file = options.file
+    ? path.resolve(callerDirectory(), options.file)
+    : path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     process.stderr.write(`no stack config file ${file}\n`);
     return 1;
@@ -63,7 +69,8 @@ async function main(): Promise<number> {
   }
   await settle(recorded);
   if (failures.length > 0) {
-    for (const failure of failures) process.stderr.write(`${failure instanceof Error ? failure.message : String(failure)}\n`);
+    for (const failure of failures)
+      process.stderr.write(`${failure instanceof Error ? failure.message : String(failure)}\n`);
     return 1;
   }
   process.stdout.write(render(stack, region, config, recorded.resources));
@@ -81,21 +88,38 @@ const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log
 
 function render(stack: string, region: string, config: Record<string, string>, resources: RecordedResource[]): string {
   const lines: string[] = [];
-  const es = JSON.parse(config["s3-log-shipper:elasticsearch"] ?? "{}") as { endpoint?: string; cloudId?: string; vault?: { mount: string; path: string } };
+  const es = JSON.parse(config["s3-log-shipper:elasticsearch"] ?? "{}") as {
+    endpoint?: string;
+    cloudId?: string;
+    vault?: { mount: string; path: string };
+  };
   const producers = JSON.parse(config["s3-log-shipper:producers"] ?? "[]") as Array<{ name: string }>;
   const byName = (type: string, name: string) => resources.find((r) => r.type === type && r.name === name);
   const state = (type: string, name: string) => byName(type, name)?.state ?? {};
   const parameter = resources.find((r) => r.type === "aws:ssm/parameter:Parameter");
-  const subscriptions = resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription").map((r) => String(r.state.endpoint));
+  const subscriptions = resources
+    .filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")
+    .map((r) => String(r.state.endpoint));
 
-  lines.push(`s3-log-shipper plan for stack "${stack}" — offline (Pulumi mocks; no AWS, Vault or Pulumi CLI was called)`);
+  lines.push(
+    `s3-log-shipper plan for stack "${stack}" — offline (Pulumi mocks; no AWS, Vault or Pulumi CLI was called)`,
+  );
   lines.push(`region ${region} · Elasticsearch ${es.endpoint ?? `cloudId ${es.cloudId ?? "?"}`}`);
-  lines.push(`credentials: Vault ${es.vault?.mount}/${es.vault?.path} → SSM ${String(parameter?.state.name)} (SecureString, customer-managed KMS key, rotation on)`);
-  lines.push(`alarms → SNS ${subscriptions.length > 0 ? `with e-mail to ${subscriptions.join(", ")}` : "topic (no e-mail subscriptions)"}`);
+  lines.push(
+    `credentials: Vault ${es.vault?.mount}/${es.vault?.path} → SSM ${String(parameter?.state.name)} (SecureString, customer-managed KMS key, rotation on)`,
+  );
+  lines.push(
+    `alarms → SNS ${subscriptions.length > 0 ? `with e-mail to ${subscriptions.join(", ")}` : "topic (no e-mail subscriptions)"}`,
+  );
   lines.push("");
 
   const producerPrefixes = producers.map((p) => `${p.name}-`);
-  const stackWide = resources.filter((r) => CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== "aws:s3/bucketNotification:BucketNotification");
+  const stackWide = resources.filter(
+    (r) =>
+      CUSTOM(r) &&
+      !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) &&
+      r.type !== "aws:s3/bucketNotification:BucketNotification",
+  );
   lines.push(`Stack-wide (${stackWide.length} resources)`);
   for (const resource of stackWide) lines.push(`  + ${resource.type.padEnd(48)} ${resource.name}`);
   lines.push("");
@@ -105,7 +129,9 @@ function render(stack: string, region: string, config: Record<string, string>, r
     const queue = state("aws:sqs/queue:Queue", `${producer.name}-queue`);
     const dlq = state("aws:sqs/queue:Queue", `${producer.name}-dlq`);
     const mapping = state("aws:lambda/eventSourceMapping:EventSourceMapping", `${producer.name}-event-source`);
-    const redrive = JSON.parse(String(state("aws:sqs/redrivePolicy:RedrivePolicy", `${producer.name}-redrive`).redrivePolicy ?? "{}")) as { maxReceiveCount?: number };
+    const redrive = JSON.parse(
+      String(state("aws:sqs/redrivePolicy:RedrivePolicy", `${producer.name}-redrive`).redrivePolicy ?? "{}"),
+    ) as { maxReceiveCount?: number };
     const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     const entry = resources
       .filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification")
@@ -114,15 +140,29 @@ function render(stack: string, region: string, config: Record<string, string>, r
     const backlog = state("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-backlog-age`);
     const own = resources.filter((r) => CUSTOM(r) && r.name.startsWith(`${producer.name}-`));
 
-    lines.push(`Producer ${producer.name}: s3://${entry?.bucket ?? "?"}/${entry?.filterPrefix ?? ""}*${entry?.filterSuffix ?? ""} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`);
-    lines.push(`  function   ${String(fn.runtime)} ${(fn.architectures as string[] | undefined)?.join(",")}, ${String(fn.memorySize)} MB, timeout ${String(fn.timeout)} s`);
-    lines.push(`  queue      visibility ${String(queue.visibilityTimeoutSeconds)} s, maxReceiveCount ${redrive.maxReceiveCount} → DLQ (retention ${Number(dlq.messageRetentionSeconds) / 86_400} days)`);
-    lines.push(`  delivery   batch ${String(mapping.batchSize)}, window ${String(mapping.maximumBatchingWindowInSeconds)} s, maxConcurrency ${(mapping.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency}, ReportBatchItemFailures`);
-    const extras = [env.RECORDS_FIELD && `recordsField ${env.RECORDS_FIELD}`, env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`, env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`].filter(Boolean);
+    lines.push(
+      `Producer ${producer.name}: s3://${entry?.bucket ?? "?"}/${entry?.filterPrefix ?? ""}*${entry?.filterSuffix ?? ""} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`,
+    );
+    lines.push(
+      `  function   ${String(fn.runtime)} ${(fn.architectures as string[] | undefined)?.join(",")}, ${String(fn.memorySize)} MB, timeout ${String(fn.timeout)} s`,
+    );
+    lines.push(
+      `  queue      visibility ${String(queue.visibilityTimeoutSeconds)} s, maxReceiveCount ${redrive.maxReceiveCount} → DLQ (retention ${Number(dlq.messageRetentionSeconds) / 86_400} days)`,
+    );
+    lines.push(
+      `  delivery   batch ${String(mapping.batchSize)}, window ${String(mapping.maximumBatchingWindowInSeconds)} s, maxConcurrency ${(mapping.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency}, ReportBatchItemFailures`,
+    );
+    const extras = [
+      env.RECORDS_FIELD && `recordsField ${env.RECORDS_FIELD}`,
+      env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`,
+      env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`,
+    ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
     const silence = byName("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-silence`);
     const silent = silence ? `, silence: no object shipped in ${Number(silence.state.period) / 60} min` : "";
-    lines.push(`  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0${silent}`);
+    lines.push(
+      `  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0${silent}`,
+    );
     lines.push(`  resources (${own.length}):`);
     for (const resource of own) lines.push(`    + ${resource.type.padEnd(48)} ${resource.name}`);
     lines.push("");

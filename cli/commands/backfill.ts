@@ -57,8 +57,19 @@ function describe(error: unknown): string {
 /** Objects listed but not sent yet, at most: bounds memory on buckets with millions of keys. */
 const MAX_LISTED_AHEAD = 50_000;
 
-export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">, region: string, producer: ProducerOutputs, options: BackfillOptions): Promise<BackfillResult> {
-  const progress: BackfillProgress = { listedObjects: 0, listedBytes: 0, enqueuedObjects: 0, enqueuedBytes: 0, listingDone: false };
+export async function backfill(
+  { s3, sqs }: Pick<OperatorClients, "s3" | "sqs">,
+  region: string,
+  producer: ProducerOutputs,
+  options: BackfillOptions,
+): Promise<BackfillResult> {
+  const progress: BackfillProgress = {
+    listedObjects: 0,
+    listedBytes: 0,
+    enqueuedObjects: 0,
+    enqueuedBytes: 0,
+    listingDone: false,
+  };
   const result: BackfillResult = { ...progress, skipped: 0, archived: [] };
   // Listed and not sent yet: `ahead[next…]`. A cursor, not shift/splice (each would move up to
   // MAX_LISTED_AHEAD entries per batch); the array is compacted when the listing refills it.
@@ -72,7 +83,8 @@ export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">,
   const listing = (async () => {
     let token: string | undefined;
     do {
-      while (ahead.length - next >= MAX_LISTED_AHEAD && !stop()) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (ahead.length - next >= MAX_LISTED_AHEAD && !stop())
+        await new Promise((resolve) => setTimeout(resolve, 50));
       if (stop()) return;
       ahead = ahead.slice(next);
       next = 0;
@@ -86,7 +98,11 @@ export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">,
       for (const entry of page.Contents ?? []) {
         const key = entry.Key ?? "";
         const lastModified = entry.LastModified ?? new Date(0);
-        if (!key.endsWith(producer.suffix) || (options.since && lastModified < options.since) || (options.until && lastModified >= options.until)) {
+        if (
+          !key.endsWith(producer.suffix) ||
+          (options.since && lastModified < options.since) ||
+          (options.until && lastModified >= options.until)
+        ) {
           result.skipped += 1;
           continue;
         }
@@ -95,7 +111,13 @@ export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">,
           result.archived.push(key);
           continue;
         }
-        ahead.push({ bucket: producer.bucket, key, size: entry.Size ?? 0, ...(entry.ETag ? { eTag: entry.ETag } : {}), lastModified });
+        ahead.push({
+          bucket: producer.bucket,
+          key,
+          size: entry.Size ?? 0,
+          ...(entry.ETag ? { eTag: entry.ETag } : {}),
+          lastModified,
+        });
         progress.listedObjects += 1;
         progress.listedBytes += entry.Size ?? 0;
       }
@@ -152,51 +174,84 @@ export async function backfill({ s3, sqs }: Pick<OperatorClients, "s3" | "sqs">,
 /** The run's report: what was enqueued, what was left out and why, and how to go on after a stop. */
 export function formatBackfill(producer: ProducerOutputs, result: BackfillResult, dryRun: boolean): string {
   const verb = dryRun ? "would enqueue" : "enqueued";
-  const lines = [`${producer.name}: ${verb} ${result.enqueuedObjects} object(s) (${result.enqueuedBytes} bytes); ${result.skipped} listed object(s) outside the suffix or dates`];
+  const lines = [
+    `${producer.name}: ${verb} ${result.enqueuedObjects} object(s) (${result.enqueuedBytes} bytes); ${result.skipped} listed object(s) outside the suffix or dates`,
+  ];
   if (result.archived.length > 0) {
-    const shown = result.archived.slice(0, 5).map((key) => `s3://${producer.bucket}/${key}`).join(", ");
-    lines.push(`${result.archived.length} object(s) in an archive storage class were not enqueued (restore them, then s3ls reship): ${shown}${result.archived.length > 5 ? ", …" : ""}`);
+    const shown = result.archived
+      .slice(0, 5)
+      .map((key) => `s3://${producer.bucket}/${key}`)
+      .join(", ");
+    lines.push(
+      `${result.archived.length} object(s) in an archive storage class were not enqueued (restore them, then s3ls reship): ${shown}${result.archived.length > 5 ? ", …" : ""}`,
+    );
   }
   if (dryRun) lines.push("dry run: nothing was enqueued");
   if (result.stoppedBecause) {
-    lines.push(`stopped: ${result.stoppedBecause}`, result.resumeAfter ? `resume with: s3ls backfill --producer ${producer.name} --resume-after '${result.resumeAfter}' (and the same dates)` : "nothing was enqueued: run it again as it was");
+    lines.push(
+      `stopped: ${result.stoppedBecause}`,
+      result.resumeAfter
+        ? `resume with: s3ls backfill --producer ${producer.name} --resume-after '${result.resumeAfter}' (and the same dates)`
+        : "nothing was enqueued: run it again as it was",
+    );
   }
   return `${lines.join("\n")}\n`;
 }
 
 export function registerBackfill(program: Command, context: CommandContext): void {
   context
-    .withStack(program.command("backfill").description("ship objects that were in the producer's bucket before its notification existed"))
+    .withStack(
+      program
+        .command("backfill")
+        .description("ship objects that were in the producer's bucket before its notification existed"),
+    )
     .requiredOption("--producer <name>", "the producer")
     .option("--since <date>", "only objects modified at or after this date (UTC)", date)
     .option("--until <date>", "only objects modified before this date (UTC)", date)
     .option("--resume-after <key>", "go on after this key (printed by an interrupted run)")
     .addOption(new Option("--rate <n>", "notifications a second").argParser(positiveInteger).default(50))
     .option("--dry-run", "list and count, enqueue nothing")
-    .action(async (flags: StackFlags & { producer: string; since?: Date; until?: Date; resumeAfter?: string; rate: number; dryRun?: boolean }) => {
-      if (flags.since && flags.until && flags.since >= flags.until) throw new UsageError("--since must be before --until");
-      const { outputs, clients } = await context.stackOf(flags);
-      const [producer] = selectProducers(outputs, flags.producer);
-      if (!producer) return;
-      let interrupted = false;
-      const removeHandler = context.io.onInterrupt(() => (interrupted = true));
-      const reporter = progressReporter(context.io.stderr, !flags.json);
-      try {
-        const result = await backfill(clients, outputs.region, producer, {
-          ...(flags.since ? { since: flags.since } : {}),
-          ...(flags.until ? { until: flags.until } : {}),
-          ...(flags.resumeAfter ? { resumeAfter: flags.resumeAfter } : {}),
-          dryRun: Boolean(flags.dryRun),
-          rate: flags.rate,
-          shouldStop: () => interrupted,
-          onProgress: (progress) => reporter.update(progress),
-        });
-        reporter.stop();
-        context.print(flags, { producer: producer.name, dryRun: Boolean(flags.dryRun), ...result }, formatBackfill(producer, result, Boolean(flags.dryRun)));
-        if (result.stoppedBecause) context.exitWith(result.stoppedBecause === "interrupted" ? EXIT.interrupted : EXIT.attention);
-        else if (result.archived.length > 0) context.exitWith(EXIT.attention);
-      } finally {
-        removeHandler();
-      }
-    });
+    .action(
+      async (
+        flags: StackFlags & {
+          producer: string;
+          since?: Date;
+          until?: Date;
+          resumeAfter?: string;
+          rate: number;
+          dryRun?: boolean;
+        },
+      ) => {
+        if (flags.since && flags.until && flags.since >= flags.until)
+          throw new UsageError("--since must be before --until");
+        const { outputs, clients } = await context.stackOf(flags);
+        const [producer] = selectProducers(outputs, flags.producer);
+        if (!producer) return;
+        let interrupted = false;
+        const removeHandler = context.io.onInterrupt(() => (interrupted = true));
+        const reporter = progressReporter(context.io.stderr, !flags.json);
+        try {
+          const result = await backfill(clients, outputs.region, producer, {
+            ...(flags.since ? { since: flags.since } : {}),
+            ...(flags.until ? { until: flags.until } : {}),
+            ...(flags.resumeAfter ? { resumeAfter: flags.resumeAfter } : {}),
+            dryRun: Boolean(flags.dryRun),
+            rate: flags.rate,
+            shouldStop: () => interrupted,
+            onProgress: (progress) => reporter.update(progress),
+          });
+          reporter.stop();
+          context.print(
+            flags,
+            { producer: producer.name, dryRun: Boolean(flags.dryRun), ...result },
+            formatBackfill(producer, result, Boolean(flags.dryRun)),
+          );
+          if (result.stoppedBecause)
+            context.exitWith(result.stoppedBecause === "interrupted" ? EXIT.interrupted : EXIT.attention);
+          else if (result.archived.length > 0) context.exitWith(EXIT.attention);
+        } finally {
+          removeHandler();
+        }
+      },
+    );
 }

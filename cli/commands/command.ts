@@ -44,7 +44,10 @@ export function commandContext(io: CliIo, exitWith: (code: number) => void): Com
         .exitOverride()
         .showHelpAfterError("(add --help for usage)"),
     async stackOf(flags) {
-      const outputs = await loadStackOutputs({ ...(flags.stack ? { stack: flags.stack } : {}), ...(flags.outputs ? { outputs: flags.outputs } : {}) });
+      const outputs = await loadStackOutputs({
+        ...(flags.stack ? { stack: flags.stack } : {}),
+        ...(flags.outputs ? { outputs: flags.outputs } : {}),
+      });
       return { outputs, clients: operatorClients(outputs) };
     },
     print: (flags, json, text) => io.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : text),
@@ -61,7 +64,8 @@ export function positiveInteger(value: string): number {
 export function date(value: string): Date {
   // A day alone means its start, in UTC.
   const parsed = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(parsed.getTime())) throw new InvalidArgumentError("must be a date like 2026-11-01 or 2026-11-01T12:00:00Z");
+  if (Number.isNaN(parsed.getTime()))
+    throw new InvalidArgumentError("must be a date like 2026-11-01 or 2026-11-01T12:00:00Z");
   return parsed;
 }
 

@@ -4,7 +4,14 @@
  */
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, StartMessageMoveTaskCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  StartMessageMoveTaskCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
 import { EXIT } from "../errors";
 import { selectProducers } from "../stackOutputs";
@@ -28,14 +35,30 @@ export interface DeadLetter {
 /** How far back the function's log lines are searched, before the oldest listed message was first sent. */
 const LOG_LOOKBACK_MS = 60 * 60_000;
 
-export async function listDeadLetters(clients: OperatorClients, producer: ProducerOutputs, limit: number): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  clients: OperatorClients,
+  producer: ProducerOutputs,
+  limit: number,
+): Promise<DeadLetter[]> {
   const messages = await peekMessages(clients.sqs, producer.deadLetterQueueUrl, limit);
   const sent = messages.map((message) => Number(message.Attributes?.SentTimestamp ?? Date.now()));
-  const reasons = messages.length === 0 ? new Map<string, string>() : await failureReasons(clients.logs, producer.logGroupName, Math.min(...sent) - LOG_LOOKBACK_MS);
+  const reasons =
+    messages.length === 0
+      ? new Map<string, string>()
+      : await failureReasons(clients.logs, producer.logGroupName, Math.min(...sent) - LOG_LOOKBACK_MS);
   const letters: DeadLetter[] = [];
   for (const message of messages) {
     const parsed = parseMessageBody(message.Body ?? "");
-    const objects = parsed.kind === "objects" ? await Promise.all(parsed.objects.map(async (ref) => ({ bucket: ref.bucket, key: ref.key, size: ref.size ?? (await objectSize(clients.s3, ref.bucket, ref.key)) }))) : [];
+    const objects =
+      parsed.kind === "objects"
+        ? await Promise.all(
+            parsed.objects.map(async (ref) => ({
+              bucket: ref.bucket,
+              key: ref.key,
+              size: ref.size ?? (await objectSize(clients.s3, ref.bucket, ref.key)),
+            })),
+          )
+        : [];
     const sentAt = message.Attributes?.SentTimestamp;
     letters.push({
       messageId: message.MessageId ?? "",
@@ -61,15 +84,27 @@ async function objectSize(s3: S3Client, bucket: string, key: string): Promise<nu
  * The reason of the last "message failed" line per message id. The JSON filter pattern narrows
  * the search on CloudWatch; each event is still checked here (an emulator may ignore the pattern).
  */
-async function failureReasons(logs: CloudWatchLogsClient, logGroupName: string, since: number): Promise<Map<string, string>> {
+async function failureReasons(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  since: number,
+): Promise<Map<string, string>> {
   const reasons = new Map<string, string>();
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime: since, filterPattern: '{ $.message = "message failed" }', ...(nextToken ? { nextToken } : {}) }));
+    const page = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName,
+        startTime: since,
+        filterPattern: '{ $.message = "message failed" }',
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
     for (const event of page.events ?? []) {
       try {
         const line = JSON.parse(event.message ?? "") as { message?: string; messageId?: string; reason?: string };
-        if (line.message === "message failed" && line.messageId && line.reason) reasons.set(line.messageId, line.reason);
+        if (line.message === "message failed" && line.messageId && line.reason)
+          reasons.set(line.messageId, line.reason);
       } catch {
         // not one of the function's JSON lines (a platform line)
       }
@@ -83,10 +118,18 @@ export function formatDeadLetters(producer: string, letters: DeadLetter[]): stri
   if (letters.length === 0) return `${producer}: the dead-letter queue is empty\n`;
   const lines = [`${producer}: ${letters.length} message(s) in the dead-letter queue`];
   for (const letter of letters) {
-    lines.push("", `  message ${letter.messageId}  received ${letter.receiveCount}×  first sent ${letter.firstSent ?? "?"}`);
-    for (const object of letter.objects) lines.push(`    s3://${object.bucket}/${object.key}  ${object.size === null ? "(size unknown: gone?)" : `${object.size} bytes`}`);
+    lines.push(
+      "",
+      `  message ${letter.messageId}  received ${letter.receiveCount}×  first sent ${letter.firstSent ?? "?"}`,
+    );
+    for (const object of letter.objects)
+      lines.push(
+        `    s3://${object.bucket}/${object.key}  ${object.size === null ? "(size unknown: gone?)" : `${object.size} bytes`}`,
+      );
     if (letter.unreadable) lines.push(`    not a message the function reads: ${letter.unreadable}`);
-    lines.push(`    why: ${letter.reason ?? "no \"message failed\" line found in the log group (older than its retention, or the function timed out)"}`);
+    lines.push(
+      `    why: ${letter.reason ?? 'no "message failed" line found in the log group (older than its retention, or the function timed out)'}`,
+    );
   }
   lines.push("", `once the cause is fixed: s3ls dlq redrive --producer ${producer}`);
   return `${lines.join("\n")}\n`;
@@ -104,14 +147,19 @@ export interface RedriveResult {
  * "This endpoint does not have StartMessageMoveTask": SQS's own error names, or an answer that is
  * not an AWS answer at all (moto 5 replies with an HTML 404 page, which the SDK cannot deserialize).
  */
-const UNSUPPORTED = /UnsupportedOperation|InvalidAction|NotImplemented|not (yet )?implemented|UnknownOperation|Deserialization error/i;
+const UNSUPPORTED =
+  /UnsupportedOperation|InvalidAction|NotImplemented|not (yet )?implemented|UnknownOperation|Deserialization error/i;
 
 /**
  * Moves dead letters back to the producer's queue. Without `max`, with SQS's own message move task
  * where the endpoint has it; otherwise by receive → send → delete, deleting a message only after
  * its send succeeded (a crash in between sends it twice, which the function's ids make harmless).
  */
-export async function redriveDeadLetters(clients: OperatorClients, producer: ProducerOutputs, options: { max?: number; dryRun: boolean }): Promise<RedriveResult> {
+export async function redriveDeadLetters(
+  clients: OperatorClients,
+  producer: ProducerOutputs,
+  options: { max?: number; dryRun: boolean },
+): Promise<RedriveResult> {
   if (options.dryRun) {
     // Counted, not received: a look would add a receive to every message and stop at a limit.
     const depth = await queueDepth(clients.sqs, producer.deadLetterQueueUrl);
@@ -120,8 +168,15 @@ export async function redriveDeadLetters(clients: OperatorClients, producer: Pro
   }
   if (options.max === undefined) {
     try {
-      const task = await clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: producer.deadLetterQueueArn, DestinationArn: producer.queueArn }));
-      return { method: "message-move-task", moved: 0, failed: 0, ...(task.TaskHandle ? { taskHandle: task.TaskHandle } : {}) };
+      const task = await clients.sqs.send(
+        new StartMessageMoveTaskCommand({ SourceArn: producer.deadLetterQueueArn, DestinationArn: producer.queueArn }),
+      );
+      return {
+        method: "message-move-task",
+        moved: 0,
+        failed: 0,
+        ...(task.TaskHandle ? { taskHandle: task.TaskHandle } : {}),
+      };
     } catch (error) {
       const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
       if (!UNSUPPORTED.test(text)) throw error;
@@ -135,14 +190,30 @@ async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number
   let failed = 0;
   while (moved + failed < max) {
     const { Messages: messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: producer.deadLetterQueueUrl, MaxNumberOfMessages: Math.min(10, max - moved - failed), VisibilityTimeout: 60, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: producer.deadLetterQueueUrl,
+        MaxNumberOfMessages: Math.min(10, max - moved - failed),
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 0,
+      }),
     );
     if (messages.length === 0) break;
-    const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: producer.queueUrl, Entries: messages.map((message, n) => ({ Id: String(n), MessageBody: message.Body ?? "" })) }));
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: producer.queueUrl,
+        Entries: messages.map((message, n) => ({ Id: String(n), MessageBody: message.Body ?? "" })),
+      }),
+    );
     const delivered = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
     const toDelete = messages.filter((_, n) => delivered.has(n));
     const notSent: Message[] = messages.filter((_, n) => !delivered.has(n));
-    if (toDelete.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: producer.deadLetterQueueUrl, Entries: toDelete.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "" })) }));
+    if (toDelete.length > 0)
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: producer.deadLetterQueueUrl,
+          Entries: toDelete.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "" })),
+        }),
+      );
     // A message whose send failed stays in the dead-letter queue, visible again for the next try.
     if (notSent.length > 0) await release(sqs, producer.deadLetterQueueUrl, notSent);
     moved += toDelete.length;
@@ -167,7 +238,11 @@ export function formatRedrive(producer: string, result: RedriveResult): string {
 export function registerDlq(program: Command, context: CommandContext): void {
   const dlq = program.command("dlq").description("inspect and redrive a producer's dead-letter queue").exitOverride();
   context
-    .withStack(dlq.command("list").description("each dead letter, left in the queue: its objects, receive count, first sent, and why it failed"))
+    .withStack(
+      dlq
+        .command("list")
+        .description("each dead letter, left in the queue: its objects, receive count, first sent, and why it failed"),
+    )
     .requiredOption("--producer <name>", "the producer")
     .option("--limit <n>", "list at most this many", positiveInteger, 50)
     .action(async (flags: StackFlags & { producer: string; limit: number }) => {
@@ -175,10 +250,16 @@ export function registerDlq(program: Command, context: CommandContext): void {
       const [producer] = selectProducers(outputs, flags.producer);
       if (!producer) return;
       const letters = await listDeadLetters(clients, producer, flags.limit);
-      context.print(flags, { producer: producer.name, deadLetters: letters }, formatDeadLetters(producer.name, letters));
+      context.print(
+        flags,
+        { producer: producer.name, deadLetters: letters },
+        formatDeadLetters(producer.name, letters),
+      );
     });
   context
-    .withStack(dlq.command("redrive").description("send dead letters back to the producer's queue (after fixing the cause)"))
+    .withStack(
+      dlq.command("redrive").description("send dead letters back to the producer's queue (after fixing the cause)"),
+    )
     .requiredOption("--producer <name>", "the producer")
     .option("--max <n>", "move at most this many", positiveInteger)
     .option("--dry-run", "only count what would move")
@@ -186,7 +267,10 @@ export function registerDlq(program: Command, context: CommandContext): void {
       const { outputs, clients } = await context.stackOf(flags);
       const [producer] = selectProducers(outputs, flags.producer);
       if (!producer) return;
-      const result = await redriveDeadLetters(clients, producer, { ...(flags.max ? { max: flags.max } : {}), dryRun: Boolean(flags.dryRun) });
+      const result = await redriveDeadLetters(clients, producer, {
+        ...(flags.max ? { max: flags.max } : {}),
+        dryRun: Boolean(flags.dryRun),
+      });
       context.print(flags, { producer: producer.name, ...result }, formatRedrive(producer.name, result));
       if (result.failed > 0) context.exitWith(EXIT.attention);
     });

@@ -22,7 +22,11 @@ export interface ProducerStatus {
   attention: string[];
 }
 
-export async function producerStatus(clients: OperatorClients, producer: ProducerOutputs, now = new Date()): Promise<ProducerStatus> {
+export async function producerStatus(
+  clients: OperatorClients,
+  producer: ProducerOutputs,
+  now = new Date(),
+): Promise<ProducerStatus> {
   const [queue, deadLetterQueue, oldestMessageAgeSeconds, alarms] = await Promise.all([
     queueDepth(clients.sqs, producer.queueUrl),
     queueDepth(clients.sqs, producer.deadLetterQueueUrl),
@@ -31,10 +35,12 @@ export async function producerStatus(clients: OperatorClients, producer: Produce
   ]);
   const attention: string[] = [];
   const dead = deadLetterQueue.visible + deadLetterQueue.inFlight + deadLetterQueue.delayed;
-  if (dead > 0) attention.push(`${dead} message(s) in the dead-letter queue: s3ls dlq list --producer ${producer.name}`);
+  if (dead > 0)
+    attention.push(`${dead} message(s) in the dead-letter queue: s3ls dlq list --producer ${producer.name}`);
   for (const alarm of alarms) {
     if (alarm.state === "ALARM") attention.push(`alarm ${alarm.name} is firing`);
-    if (alarm.state === "MISSING") attention.push(`alarm ${alarm.name} does not exist (deleted by hand? pulumi up restores it)`);
+    if (alarm.state === "MISSING")
+      attention.push(`alarm ${alarm.name} does not exist (deleted by hand? pulumi up restores it)`);
   }
   return { producer: producer.name, queue, deadLetterQueue, oldestMessageAgeSeconds, alarms, attention };
 }
@@ -55,14 +61,22 @@ async function oldestMessageAge(cloudwatch: CloudWatchClient, queue: string, now
       Statistics: ["Maximum"],
     }),
   );
-  const latest = points.filter((point) => point.Timestamp).sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0];
+  const latest = points
+    .filter((point) => point.Timestamp)
+    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0];
   return latest?.Maximum ?? null;
 }
 
-async function alarmStates(cloudwatch: CloudWatchClient, names: string[]): Promise<Array<{ name: string; state: string }>> {
+async function alarmStates(
+  cloudwatch: CloudWatchClient,
+  names: string[],
+): Promise<Array<{ name: string; state: string }>> {
   if (names.length === 0) return [];
   const { MetricAlarms: alarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
-  return names.map((name) => ({ name, state: alarms.find((alarm) => alarm.AlarmName === name)?.StateValue ?? "MISSING" }));
+  return names.map((name) => ({
+    name,
+    state: alarms.find((alarm) => alarm.AlarmName === name)?.StateValue ?? "MISSING",
+  }));
 }
 
 /** The status as a table, one producer per block; what needs attention is marked with "!". */
@@ -72,23 +86,38 @@ export function formatStatus(statuses: ProducerStatus[]): string {
     const { queue, deadLetterQueue: dlq } = status;
     const age = status.oldestMessageAgeSeconds === null ? "no data" : `${Math.round(status.oldestMessageAgeSeconds)} s`;
     lines.push(`${status.attention.length > 0 ? "!" : " "} ${status.producer}`);
-    lines.push(`    queue        ${queue.visible} visible, ${queue.inFlight} in flight, ${queue.delayed} delayed; oldest message: ${age}`);
+    lines.push(
+      `    queue        ${queue.visible} visible, ${queue.inFlight} in flight, ${queue.delayed} delayed; oldest message: ${age}`,
+    );
     lines.push(`    dead letters ${dlq.visible + dlq.inFlight + dlq.delayed}`);
     lines.push(`    alarms       ${status.alarms.map((alarm) => `${alarm.name} ${alarm.state}`).join(", ") || "none"}`);
     for (const problem of status.attention) lines.push(`    ! ${problem}`);
   }
   const troubled = statuses.filter((status) => status.attention.length > 0).length;
-  lines.push("", troubled === 0 ? `all ${statuses.length} producer(s) fine` : `${troubled} of ${statuses.length} producer(s) need attention`);
+  lines.push(
+    "",
+    troubled === 0
+      ? `all ${statuses.length} producer(s) fine`
+      : `${troubled} of ${statuses.length} producer(s) need attention`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
 export function registerStatus(program: Command, context: CommandContext): void {
   context
-    .withStack(program.command("status").description("per producer: queue, dead-letter queue, oldest message, alarms; exit 1 when something needs attention"))
+    .withStack(
+      program
+        .command("status")
+        .description(
+          "per producer: queue, dead-letter queue, oldest message, alarms; exit 1 when something needs attention",
+        ),
+    )
     .option("--producer <name>", "only this producer")
     .action(async (flags: StackFlags & { producer?: string }) => {
       const { outputs, clients } = await context.stackOf(flags);
-      const statuses = await Promise.all(selectProducers(outputs, flags.producer).map((producer) => producerStatus(clients, producer)));
+      const statuses = await Promise.all(
+        selectProducers(outputs, flags.producer).map((producer) => producerStatus(clients, producer)),
+      );
       context.print(flags, { producers: statuses }, formatStatus(statuses));
       if (statuses.some((status) => status.attention.length > 0)) context.exitWith(EXIT.attention);
     });

@@ -51,15 +51,27 @@ export function itemOutcome(status: number): ItemOutcome {
  */
 export type RequestFailure = "tooLarge" | "retry" | "giveUp";
 
-export function requestFailure(error: unknown, bodyBytes: number, documents: number, earlyAnswersInARow: number): RequestFailure {
+export function requestFailure(
+  error: unknown,
+  bodyBytes: number,
+  documents: number,
+  earlyAnswersInARow: number,
+): RequestFailure {
   if (!(error instanceof BulkRequestError)) return "giveUp";
   if (error.status === TOO_LARGE) return "tooLarge";
-  if (error.answeredEarly && bodyBytes > EARLY_ANSWER_MIN_BYTES && (documents > 1 || earlyAnswersInARow >= 2)) return "tooLarge";
+  if (error.answeredEarly && bodyBytes > EARLY_ANSWER_MIN_BYTES && (documents > 1 || earlyAnswersInARow >= 2))
+    return "tooLarge";
   return error.retryable ? "retry" : "giveUp";
 }
 
 /** The wait before attempt `attempt + 1`, or undefined when there is none: attempts ran out, or it would end past `deadline`. */
-export function nextRetryDelay(attempt: number, policy: RetryPolicy, now: number, deadline = Number.POSITIVE_INFINITY, random: () => number = Math.random): number | undefined {
+export function nextRetryDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  now: number,
+  deadline = Number.POSITIVE_INFINITY,
+  random: () => number = Math.random,
+): number | undefined {
   const delay = backoffDelay(attempt, policy.baseDelayMs, policy.maxDelayMs, random);
   if (attempt >= policy.maxAttempts || now + delay > deadline) return undefined;
   return delay;
@@ -83,7 +95,11 @@ export function learntLimit(refusedBytes: number, bulkMaxBytes: number): { limit
 export function nextGroupEnd(sizes: readonly number[], next: number, room: number): number {
   let bytes = 0;
   let end = next;
-  while (end < sizes.length && (end === next || bytes + (sizes[end] as number) <= room) && end - next < sizes.length - 1) {
+  while (
+    end < sizes.length &&
+    (end === next || bytes + (sizes[end] as number) <= room) &&
+    end - next < sizes.length - 1
+  ) {
     bytes += sizes[end] as number;
     end += 1;
   }

@@ -21,7 +21,8 @@ class BulkResponseSerializer extends Serializer {
   override deserialize<T = unknown>(json: string): T {
     // `errors` precedes `items` in every bulk answer: when it is false, the items need no parsing,
     // only counting (each has one `status`; filter_path leaves nothing else that could hold one).
-    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64))) return { errors: false, itemCount: countOccurrences(json, ITEM_STATUS) } satisfies CountedBulkAnswer as T;
+    if (ALL_ITEMS_SUCCEEDED.test(json.slice(0, 64)))
+      return { errors: false, itemCount: countOccurrences(json, ITEM_STATUS) } satisfies CountedBulkAnswer as T;
     return JSON.parse(json) as T;
   }
 }
@@ -73,7 +74,11 @@ export class ElasticsearchBulkTransport implements BulkTransport {
         const body = (await client.transport.request(
           // Only what classification needs: a default item answer is ~150 bytes, this is ~25.
           { method: "POST", path: "/_bulk", bulkBody: ndjson, querystring: { filter_path: BULK_FILTER_PATH } },
-          { requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY), maxRetries: 0, meta: false },
+          {
+            requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY),
+            maxRetries: 0,
+            meta: false,
+          },
         )) as BulkResponseBody;
         if (body.errors === false) return { errors: false, itemCount: body.itemCount ?? body.items?.length ?? 0 };
         const items = (body.items ?? []).map((item) => {
@@ -81,7 +86,9 @@ export class ElasticsearchBulkTransport implements BulkTransport {
           if (!result) return { status: 500, error: { type: "empty_item", reason: "bulk item without an operation" } };
           return {
             status: result.status,
-            ...(result.error ? { error: { type: result.error.type ?? "unknown", reason: result.error.reason ?? "" } } : {}),
+            ...(result.error
+              ? { error: { type: result.error.type ?? "unknown", reason: result.error.reason ?? "" } }
+              : {}),
           };
         });
         return { errors: true, items };
@@ -103,15 +110,23 @@ export class ElasticsearchBulkTransport implements BulkTransport {
       credentials = await this.credentials.get();
     } catch (error) {
       // SSM unreachable is transient: the message is retried later.
-      throw new BulkRequestError(error instanceof CredentialsError ? error.message : "reading credentials failed", undefined, true, {
-        cause: error,
-      });
+      throw new BulkRequestError(
+        error instanceof CredentialsError ? error.message : "reading credentials failed",
+        undefined,
+        true,
+        {
+          cause: error,
+        },
+      );
     }
     if (this.client?.credentials === credentials) return this.client.instance;
     void this.client?.instance.close();
     const instance = new Client({
       ...(this.settings.cloudId ? { cloud: { id: this.settings.cloudId } } : { node: this.settings.endpoint ?? "" }),
-      auth: "apiKey" in credentials ? { apiKey: credentials.apiKey } : { username: credentials.username, password: credentials.password },
+      auth:
+        "apiKey" in credentials
+          ? { apiKey: credentials.apiKey }
+          : { username: credentials.username, password: credentials.password },
       requestTimeout: this.settings.requestTimeoutMs,
       // Node's http with a keep-alive agent; undici is left out of the bundle (lambda/stubs/undici.ts).
       Connection: HttpConnection,
@@ -138,18 +153,29 @@ export function toBulkRequestError(error: unknown): BulkRequestError {
   if (error instanceof errors.ResponseError) {
     const status = error.statusCode;
     const retryable = status === undefined || status === 429 || status >= 500;
-    return new BulkRequestError(`bulk request answered ${status ?? "no status"}: ${error.message.slice(0, 300)}`, status, retryable, {
-      cause: error,
-    });
+    return new BulkRequestError(
+      `bulk request answered ${status ?? "no status"}: ${error.message.slice(0, 300)}`,
+      status,
+      retryable,
+      {
+        cause: error,
+      },
+    );
   }
-  if (error instanceof errors.TimeoutError) return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
+  if (error instanceof errors.TimeoutError)
+    return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
   if (error instanceof errors.ConnectionError && error.message.includes(ANSWERED_BEFORE_BODY_WAS_READ)) {
     // The client waits for the whole request to be written; an answer that ends first (a 413 sent
     // on the headers) is reported as this, its status lost. See BulkRequestError.answeredEarly.
-    return new BulkRequestError(`Elasticsearch answered before reading the whole request (how it refuses one as too large): ${error.message}`, undefined, true, {
-      cause: error,
-      answeredEarly: true,
-    });
+    return new BulkRequestError(
+      `Elasticsearch answered before reading the whole request (how it refuses one as too large): ${error.message}`,
+      undefined,
+      true,
+      {
+        cause: error,
+        answeredEarly: true,
+      },
+    );
   }
   if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
     return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });

@@ -10,7 +10,17 @@
  */
 import { sleep } from "../backoff";
 import { BulkBody } from "./body";
-import { DEFAULT_RETRY, itemOutcome, learntLimit, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout, TOO_LARGE, type RetryPolicy } from "./decisions";
+import {
+  DEFAULT_RETRY,
+  itemOutcome,
+  learntLimit,
+  nextGroupEnd,
+  nextRetryDelay,
+  requestFailure,
+  requestTimeout,
+  TOO_LARGE,
+  type RetryPolicy,
+} from "./decisions";
 import { CreateActions, type BulkEntry } from "./layout";
 import { BulkRequestError, type BulkItemResult, type BulkTransport, type RejectedDocument } from "./wire";
 import type { DocumentSink } from "../documents/sink";
@@ -102,7 +112,10 @@ export class BulkIndexer implements DocumentSink {
     this.bulkMaxDocuments = options.bulkMaxDocuments;
     this.bulkConcurrency = options.bulkConcurrency;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.actions = { primary: new CreateActions(options.index), deadLetter: new CreateActions(options.deadLetterIndex ?? options.index) };
+    this.actions = {
+      primary: new CreateActions(options.index),
+      deadLetter: new CreateActions(options.deadLetterIndex ?? options.index),
+    };
     this.body = new BulkBody(this.bodyCapacity());
   }
 
@@ -160,12 +173,22 @@ export class BulkIndexer implements DocumentSink {
 
   private async flush(): Promise<void> {
     if (this.lineEnds.length > 0) {
-      const batch: SentBatch = { body: this.body, offsets: this.offsets, lineEnds: this.lineEnds, records: this.records };
+      const batch: SentBatch = {
+        body: this.body,
+        offsets: this.offsets,
+        lineEnds: this.lineEnds,
+        records: this.records,
+      };
       this.body = this.spareBodies.pop() ?? new BulkBody(this.bodyCapacity());
       this.offsets = [];
       this.lineEnds = [];
       this.records = new Map();
-      const request: Promise<void> = this.sendWithRetries(batch.body.view(), batch.lineEnds.length, () => this.entriesOf(batch), "primary")
+      const request: Promise<void> = this.sendWithRetries(
+        batch.body.view(),
+        batch.lineEnds.length,
+        () => this.entriesOf(batch),
+        "primary",
+      )
         .then((answered) => {
           // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
           if (answered) {
@@ -183,14 +206,17 @@ export class BulkIndexer implements DocumentSink {
   private entriesOf(batch: SentBatch): Entry[] {
     return this.actions.primary.read(batch.body.view(), batch.lineEnds).map((entry, position) => {
       const offset = batch.offsets[position] as number;
-      const record = batch.records.get(position) ?? this.recoverRecord(entry.body.subarray(entry.start, entry.end), offset);
+      const record =
+        batch.records.get(position) ?? this.recoverRecord(entry.body.subarray(entry.start, entry.end), offset);
       return { ...entry, offset, record };
     });
   }
 
   private recoverRecord(source: Buffer, offset: number): LogRecord {
     // Without a way back to the record, the whole source stands in for it: kept, never lost.
-    return this.options.recoverRecord?.(source, offset) ?? { offset, nextOffset: offset, text: source.toString("utf8") };
+    return (
+      this.options.recoverRecord?.(source, offset) ?? { offset, nextOffset: offset, text: source.toString("utf8") }
+    );
   }
 
   /**
@@ -198,7 +224,12 @@ export class BulkIndexer implements DocumentSink {
    * out. `documents` lists them for a look one by one, which only a failure needs. Resolves to
    * whether Elasticsearch answered the first body (so the transport is done with it).
    */
-  private async sendWithRetries(firstBody: Buffer, count: number, documents: () => Entry[], target: Target): Promise<boolean> {
+  private async sendWithRetries(
+    firstBody: Buffer,
+    count: number,
+    documents: () => Entry[],
+    target: Target,
+  ): Promise<boolean> {
     let answered = false;
     let pending: Entry[] | undefined; // undefined while they are still all of the first body's documents
     let body: Buffer | undefined = firstBody;
@@ -214,7 +245,8 @@ export class BulkIndexer implements DocumentSink {
         // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
         // answer) says nothing reliable about any of them: the request failed and is sent again.
         const items = response.errors ? response.items.length : response.itemCount;
-        if (items !== sent) throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
+        if (items !== sent)
+          throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
         if (!response.errors) {
           // Every item was created: the common case needs no per-item look.
           this.countAccepted(target, sent);
@@ -228,7 +260,8 @@ export class BulkIndexer implements DocumentSink {
         pending ??= documents();
         earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
         const failure = requestFailure(error, body.length, pending.length, earlyAnswers);
-        if (failure === "tooLarge") return (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError)) || answered;
+        if (failure === "tooLarge")
+          return (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError)) || answered;
         this.result.lastError = describeError(error);
         if (failure === "giveUp") return this.giveUp(pending.length, answered);
         retryable = pending;
@@ -244,7 +277,12 @@ export class BulkIndexer implements DocumentSink {
   }
 
   /** Counts each item of an answer with errors; returns those to send again and those refused for good. */
-  private sortItems(entries: Entry[], items: BulkItemResult[], target: Target, rebuilt: Set<Entry>): { retry: Entry[]; rejected: RejectedDocument[] } {
+  private sortItems(
+    entries: Entry[],
+    items: BulkItemResult[],
+    target: Target,
+    rebuilt: Set<Entry>,
+  ): { retry: Entry[]; rejected: RejectedDocument[] } {
     const retry: Entry[] = [];
     const rejected: RejectedDocument[] = [];
     entries.forEach((entry, position) => {
@@ -263,7 +301,10 @@ export class BulkIndexer implements DocumentSink {
           break;
         case "refused": {
           // A document is offered one rebuild (e.g. duplicate keys merged) before it counts as refused.
-          const source = target === "primary" && !rebuilt.has(entry) ? this.options.rebuild?.(entry, item.error?.reason ?? "") : undefined;
+          const source =
+            target === "primary" && !rebuilt.has(entry)
+              ? this.options.rebuild?.(entry, item.error?.reason ?? "")
+              : undefined;
           if (source === undefined) {
             rejected.push(rejection(entry, item));
           } else {
@@ -292,19 +333,27 @@ export class BulkIndexer implements DocumentSink {
    * meanwhile, so a limit far below the request size costs a refusal per halving, not per group.
    * Resolves to false: the refused body's buffer is not known to be released.
    */
-  private async splitTooLarge(entries: Entry[], refusedBytes: number, target: Target, error: BulkRequestError): Promise<boolean> {
+  private async splitTooLarge(
+    entries: Entry[],
+    refusedBytes: number,
+    target: Target,
+    error: BulkRequestError,
+  ): Promise<boolean> {
     const learnt = learntLimit(refusedBytes, this.bulkMaxBytes);
     this.bulkMaxBytes = learnt.bulkMaxBytes;
     if (entries.length === 1) {
       const entry = entries[0] as Entry;
       const reason = `a request holding only this document (${refusedBytes} bytes) was refused as too large: ${error.message}`;
-      await this.handleRejected([rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })], target);
+      await this.handleRejected(
+        [rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })],
+        target,
+      );
       return false;
     }
     this.options.events.requestTooLarge(refusedBytes, entries.length, Math.min(learnt.limit, this.bulkMaxBytes));
     const actions = this.actions[target];
     const sizes = entries.map((entry) => actions.entryBytes(entry));
-    for (let next = 0; next < entries.length; ) {
+    for (let next = 0; next < entries.length;) {
       if (this.unavailable) {
         // Elasticsearch stopped answering: what was not sent failed with the rest.
         this.result.failed += entries.length - next;
@@ -327,7 +376,8 @@ export class BulkIndexer implements DocumentSink {
   private async handleRejected(rejected: RejectedDocument[], target: Target): Promise<void> {
     const last = rejected[rejected.length - 1];
     if (last) this.result.lastError = `${last.status} ${last.type}: ${last.reason}`;
-    const deadLetter = target === "primary" && this.options.deadLetterIndex !== undefined && this.options.deadLetterSource;
+    const deadLetter =
+      target === "primary" && this.options.deadLetterIndex !== undefined && this.options.deadLetterSource;
     for (const item of rejected) this.options.events.documentRefused(item, Boolean(deadLetter));
     if (!deadLetter) {
       this.result.rejected += rejected.length;
@@ -348,7 +398,12 @@ function toEntry(document: DocumentRef, source: string): Entry {
 
 function rejection(entry: DocumentRef, item: BulkItemResult): RejectedDocument {
   const document: DocumentRef = { id: entry.id, offset: entry.offset, record: entry.record };
-  return { document, status: item.status, type: item.error?.type ?? "unknown", reason: item.error?.reason ?? `status ${item.status}` };
+  return {
+    document,
+    status: item.status,
+    type: item.error?.type ?? "unknown",
+    reason: item.error?.reason ?? `status ${item.status}`,
+  };
 }
 
 function describeItem(item: BulkItemResult): string {

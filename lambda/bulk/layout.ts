@@ -45,7 +45,12 @@ export class CreateActions {
     for (const documentEnd of documentEnds) {
       const idStart = documentStart + this.prefix.length;
       const actionEnd = body.indexOf(NEWLINE, idStart);
-      entries.push({ id: body.toString("latin1", idStart, actionEnd - ACTION_END.length + 1), body, start: actionEnd + 1, end: documentEnd - 1 });
+      entries.push({
+        id: body.toString("latin1", idStart, actionEnd - ACTION_END.length + 1),
+        body,
+        start: actionEnd + 1,
+        end: documentEnd - 1,
+      });
       documentStart = documentEnd;
     }
     return entries;

@@ -86,7 +86,9 @@ export function environmentVariables(values: EnvironmentValues): Record<string, 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): ShipperSettings {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.map(String).join(".") || "environment"}: ${issue.message}`,
+    );
     throw new FunctionEnvironmentError(`invalid function environment: ${problems.join("; ")}`);
   }
   return parsed.data;

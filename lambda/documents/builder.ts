@@ -139,7 +139,12 @@ export class DocumentBuilder {
   /** Builds the document for one record (the general path). Never throws: odd input becomes a tagged document. */
   build(record: LogRecord): PreparedDocument {
     // `record` rides along so a refusal can be dead-lettered with it.
-    return { id: documentId(this.idPrefix, record.offset), offset: record.offset, record, source: this.mergedSource(record) };
+    return {
+      id: documentId(this.idPrefix, record.offset),
+      offset: record.offset,
+      record,
+      source: this.mergedSource(record),
+    };
   }
 
   /**
@@ -154,7 +159,8 @@ export class DocumentBuilder {
     const { context } = this;
     // A timestamp field only means something inside a JSON object; text lines take the event time.
     const fromField = Boolean(context.timestampField) && isPlainObject(record.value);
-    const timestamp = fromField && context.timestampField ? parseTimestamp(valueAt(document, context.timestampField)) : undefined;
+    const timestamp =
+      fromField && context.timestampField ? parseTimestamp(valueAt(document, context.timestampField)) : undefined;
     if (fromField && timestamp === undefined) tags.push(TAG_TIMESTAMP_FALLBACK);
 
     let conflict = false;
@@ -190,7 +196,6 @@ export class DocumentBuilder {
     if (record.text === undefined || !isPlainObject(record.value) || !/duplicate field/i.test(reason)) return undefined;
     return this.mergedSource(record);
   }
-
 }
 
 /**

@@ -14,7 +14,12 @@ import { TAG_TRUNCATED } from "./tags";
 export const DEAD_LETTER_TOO_LARGE_CHARS = 32 * 1024;
 
 /** Builds the `_source` of a dead-letter document. Its `_id` stays the original's (idempotent). */
-export function buildDeadLetterSource(rejected: RejectedDocument, context: ObjectContext, targetIndex: string, producer: string): string {
+export function buildDeadLetterSource(
+  rejected: RejectedDocument,
+  context: ObjectContext,
+  targetIndex: string,
+  producer: string,
+): string {
   const raw = rawText(rejected.document.record);
   const cut = rejected.status === 413 && raw.length > DEAD_LETTER_TOO_LARGE_CHARS;
   return JSON.stringify({

@@ -32,17 +32,22 @@ const versionTwo = z.object({
 
 const versionOne = z.object({
   version: z.literal(1),
-  objects: z.array(z.object({ ...objectFields, startOffset: nonNegative(), gzip: z.optional(z.boolean()) })).check(z.minLength(1)),
+  objects: z
+    .array(z.object({ ...objectFields, startOffset: nonNegative(), gzip: z.optional(z.boolean()) }))
+    .check(z.minLength(1)),
 });
 
-export const continuationSchema = z.object({ [CONTINUATION_KEY]: z.discriminatedUnion("version", [versionTwo, versionOne]) });
+export const continuationSchema = z.object({
+  [CONTINUATION_KEY]: z.discriminatedUnion("version", [versionTwo, versionOne]),
+});
 
 /** The objects a parsed continuation names, each with its resume point. */
 export function continuationObjects(parsed: z.infer<typeof continuationSchema>): ObjectRef[] {
   const body = parsed[CONTINUATION_KEY];
   if (body.version === 2) return body.objects.map((object) => withoutUndefined(object));
   return body.objects.map(({ startOffset, gzip, ...object }) => {
-    const resume: ResumePoint | undefined = startOffset > 0 ? { unit: "v1", offset: startOffset, ...(gzip === undefined ? {} : { gzip }) } : undefined;
+    const resume: ResumePoint | undefined =
+      startOffset > 0 ? { unit: "v1", offset: startOffset, ...(gzip === undefined ? {} : { gzip }) } : undefined;
     return withoutUndefined({ ...object, ...(resume ? { resume } : {}) });
   });
 }
@@ -51,4 +56,3 @@ export function continuationObjects(parsed: z.infer<typeof continuationSchema>):
 export function continuationBody(objects: ObjectRef[]): string {
   return JSON.stringify({ [CONTINUATION_KEY]: { version: 2, objects } });
 }
-

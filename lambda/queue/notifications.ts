@@ -105,7 +105,8 @@ function fromS3Records(json: object, body: string, viaSns: boolean): ParsedMessa
   const skipped: string[] = [];
   for (const [index, candidate] of envelope.data.Records.entries()) {
     const record = s3RecordSchema.safeParse(candidate);
-    if (!record.success) return invalid(`Records[${index}] is not an S3 event record: ${firstIssue(record.error)}`, body);
+    if (!record.success)
+      return invalid(`Records[${index}] is not an S3 event record: ${firstIssue(record.error)}`, body);
     const { eventName, eventTime, s3 } = record.data;
     if (!eventName.startsWith("ObjectCreated:")) {
       skipped.push(eventName);

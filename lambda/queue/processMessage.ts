@@ -35,7 +35,8 @@ interface ObjectFailure {
 
 export async function processMessage(message: SQSRecord, deps: MessageDependencies): Promise<Disposition> {
   const parsed = parseMessageBody(message.body);
-  if (parsed.kind === "invalid") return { kind: "fail", reason: `unrecognised message: ${parsed.reason}`, transient: false };
+  if (parsed.kind === "invalid")
+    return { kind: "fail", reason: `unrecognised message: ${parsed.reason}`, transient: false };
   if (parsed.kind === "ignore") return { kind: "ack", reason: parsed.reason };
 
   const { objects } = parsed;
@@ -47,7 +48,8 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
     if (position > 0 && deps.shouldStop()) {
       const why = `time short before object ${position + 1} of ${objects.length}`;
       // With a failure in hand the message fails anyway, and its redelivery does the rest.
-      if (failures.length > 0) return failed(failures, `${why}, s3://${ref.bucket}/${ref.key} and later objects not attempted`);
+      if (failures.length > 0)
+        return failed(failures, `${why}, s3://${ref.bucket}/${ref.key} and later objects not attempted`);
       return continueWith(objects.slice(position), deps, why);
     }
     const events = deps.events.objectStarted(ref);
@@ -91,17 +93,26 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
 /** The message fails: every failed object named with its reason; transient only if every failure is. */
 function failed(failures: ObjectFailure[], more?: string): Disposition {
   const reasons = failures.map(({ ref, reason }) => `s3://${ref.bucket}/${ref.key}: ${reason}`);
-  return { kind: "fail", reason: [...reasons, ...(more ? [more] : [])].join("; "), transient: failures.every((failure) => failure.transient) };
+  return {
+    kind: "fail",
+    reason: [...reasons, ...(more ? [more] : [])].join("; "),
+    transient: failures.every((failure) => failure.transient),
+  };
 }
 
 async function continueWith(objects: ObjectRef[], deps: MessageDependencies, why: string): Promise<Disposition> {
   // The handler already reported this message failed: a continuation now would run beside its redelivery.
-  if (deps.givenUp?.()) return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
+  if (deps.givenUp?.())
+    return { kind: "fail", reason: `${why}, but the handler had already given up on the message`, transient: true };
   try {
     await deps.sendContinuation(continuationBody(objects));
   } catch (error) {
     // The current message must not be acknowledged without its continuation: fail it instead.
-    return { kind: "fail", reason: `${why}, and sending the continuation failed: ${describeError(error)}`, transient: true };
+    return {
+      kind: "fail",
+      reason: `${why}, and sending the continuation failed: ${describeError(error)}`,
+      transient: true,
+    };
   }
   return { kind: "continued", reason: why };
 }

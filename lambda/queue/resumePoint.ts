@@ -19,8 +19,19 @@ const nonNegative = () => z.int().check(z.nonnegative());
 const gzipMemberStartSchema = z.object({ compressedOffset: nonNegative(), decompressedOffset: nonNegative() });
 
 export const resumePointSchema = z.discriminatedUnion("unit", [
-  z.object({ unit: z.literal("line"), format: z.enum(LINE_FORMATS), byteOffset: nonNegative(), gzip: z.boolean(), member: z.optional(gzipMemberStartSchema) }),
-  z.object({ unit: z.literal("record"), recordIndex: nonNegative(), recordsField: z.optional(z.string().check(z.minLength(1))), gzip: z.boolean() }),
+  z.object({
+    unit: z.literal("line"),
+    format: z.enum(LINE_FORMATS),
+    byteOffset: nonNegative(),
+    gzip: z.boolean(),
+    member: z.optional(gzipMemberStartSchema),
+  }),
+  z.object({
+    unit: z.literal("record"),
+    recordIndex: nonNegative(),
+    recordsField: z.optional(z.string().check(z.minLength(1))),
+    gzip: z.boolean(),
+  }),
   // A version 1 position handed on unread (an object after the first of a version 1 message).
   z.object({ unit: z.literal("v1"), offset: nonNegative(), gzip: z.optional(z.boolean()) }),
 ]);
@@ -32,12 +43,27 @@ export type GzipMemberStart = z.infer<typeof gzipMemberStartSchema>;
 
 /** How far reading got, in the unit of the format read: the resume point's source. */
 export type ReadPosition =
-  | { unit: "line"; format: LineFormat; /** the next line's start */ reached: number; /** decompressed bytes read */ read: number }
+  | {
+      unit: "line";
+      format: LineFormat;
+      /** the next line's start */ reached: number;
+      /** decompressed bytes read */ read: number;
+    }
   | { unit: "record"; /** the next record's index */ reached: number; recordsField: string | undefined };
 
 /** The resume point for `position`; `memberStartAt` names the gzip member holding a line start. */
-export function resumePointAt(position: ReadPosition, gzip: boolean, memberStartAt: (offset: number) => GzipMemberStart | undefined): ResumePoint {
-  if (position.unit === "record") return { unit: "record", recordIndex: position.reached, ...(position.recordsField ? { recordsField: position.recordsField } : {}), gzip };
+export function resumePointAt(
+  position: ReadPosition,
+  gzip: boolean,
+  memberStartAt: (offset: number) => GzipMemberStart | undefined,
+): ResumePoint {
+  if (position.unit === "record")
+    return {
+      unit: "record",
+      recordIndex: position.reached,
+      ...(position.recordsField ? { recordsField: position.recordsField } : {}),
+      gzip,
+    };
   const member = gzip ? memberStartAt(position.reached) : undefined;
   return { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) };
 }
@@ -59,7 +85,10 @@ export interface ReadPlan {
  * Turns where a message says to resume into a read plan. What a continuation decided (the format,
  * the records field) wins over config: the object is finished the way it was started.
  */
-export function readPlan(resume: ResumePoint | undefined, configured: { format: LogFormat; recordsField?: string | undefined }): ReadPlan {
+export function readPlan(
+  resume: ResumePoint | undefined,
+  configured: { format: LogFormat; recordsField?: string | undefined },
+): ReadPlan {
   const asConfigured = { format: configured.format, recordsField: configured.recordsField };
   if (!resume) return { ...asConfigured, open: undefined, start: 0 };
   switch (resume.unit) {
@@ -76,7 +105,11 @@ export function readPlan(resume: ResumePoint | undefined, configured: { format: 
     case "v1":
       // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
       if (configured.format === "text" || configured.format === "ndjson") {
-        return { ...asConfigured, open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) }, start: resume.offset };
+        return {
+          ...asConfigured,
+          open: { byteOffset: resume.offset, ...(resume.gzip === undefined ? {} : { gzip: resume.gzip }) },
+          start: resume.offset,
+        };
       }
       return { ...asConfigured, open: undefined, start: resume.offset };
   }

@@ -36,7 +36,13 @@ export async function paceRetry(
 ): Promise<{ delaySeconds: number } | { error: string }> {
   const delaySeconds = retryDelaySeconds(receiveCount, visibilityTimeoutSeconds, Math.random, firstDelaySeconds);
   try {
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: delaySeconds }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: delaySeconds,
+      }),
+    );
     return { delaySeconds };
   } catch (error) {
     return { error: describeError(error) };

@@ -4,7 +4,10 @@
  * Reads the first `count` bytes of a stream without losing them: returns them together with an
  * iterable that replays them followed by the rest.
  */
-export async function peek(chunks: AsyncIterable<Buffer>, count: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+export async function peek(
+  chunks: AsyncIterable<Buffer>,
+  count: number,
+): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const seen: Buffer[] = [];
   let seenBytes = 0;

@@ -66,7 +66,10 @@ export class GzipMembers {
       } else high = middle - 1;
     }
     if (found === -1) return this.start;
-    return { compressedOffset: this.compressedStarts[found] as number, decompressedOffset: this.decompressedStarts[found] as number };
+    return {
+      compressedOffset: this.compressedStarts[found] as number,
+      decompressedOffset: this.decompressedStarts[found] as number,
+    };
   }
 
   /** The decompressed bytes, from `start.decompressedOffset` on. Throws `ObjectFormatError` on corrupt data. */
@@ -87,7 +90,10 @@ export class GzipMembers {
       const memberAt = source.position;
       const magic = await source.take(2);
       if (magic === undefined || !isGzip(magic)) {
-        throw this.corrupt(memberAt, first ? "not a gzip member" : "unexpected data after a gzip member (neither zero padding nor another member)");
+        throw this.corrupt(
+          memberAt,
+          first ? "not a gzip member" : "unexpected data after a gzip member (neither zero padding nor another member)",
+        );
       }
       const rest = await source.take(FIXED_HEADER_BYTES - 2);
       if (rest === undefined) throw this.corrupt(memberAt, "the object ends inside a gzip header");
@@ -168,7 +174,9 @@ export class GzipMembers {
         return;
       }
       const bytes = chunk;
-      await new Promise<void>((resolve, reject) => inflater.write(bytes, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        inflater.write(bytes, (error) => (error ? reject(error) : resolve())),
+      );
       written += bytes.length;
       // bytesWritten counts the input the inflater consumed; it stops consuming at the end of the member.
       const consumed = inflater.bytesWritten;
@@ -181,7 +189,12 @@ export class GzipMembers {
   }
 
   private corrupt(memberAt: number, detail: string, cause?: unknown): ObjectFormatError {
-    return new ObjectFormatError(this.name.bucket, this.name.key, `gzip member at compressed byte ${memberAt}: ${detail}`, cause === undefined ? undefined : { cause });
+    return new ObjectFormatError(
+      this.name.bucket,
+      this.name.key,
+      `gzip member at compressed byte ${memberAt}: ${detail}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 

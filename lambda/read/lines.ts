@@ -81,7 +81,10 @@ const EMPTY = Buffer.alloc(0);
  * missing final newline still ends the last line; a UTF-8 BOM at offset 0 is dropped; blank and
  * whitespace-only lines are skipped.
  */
-export async function* splitLines(chunks: AsyncIterable<Buffer>, options: SplitLinesOptions = {}): AsyncGenerator<LineBatch> {
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer>,
+  options: SplitLinesOptions = {},
+): AsyncGenerator<LineBatch> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
   let position = options.firstByte ?? 0; // offset of the next byte to read
   const skipTo = Math.max(position, options.skipTo ?? position);
@@ -103,7 +106,14 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, options: SplitL
       end = start + maxLineBytes;
       truncated = true;
     }
-    if (lineStart === 0 && end - start >= 3 && bytes[start] === UTF8_BOM[0] && bytes[start + 1] === UTF8_BOM[1] && bytes[start + 2] === UTF8_BOM[2]) start += 3;
+    if (
+      lineStart === 0 &&
+      end - start >= 3 &&
+      bytes[start] === UTF8_BOM[0] &&
+      bytes[start + 1] === UTF8_BOM[1] &&
+      bytes[start + 2] === UTF8_BOM[2]
+    )
+      start += 3;
     if (end > start && bytes[end - 1] === CARRIAGE_RETURN) end -= 1;
     if (!isBlank(bytes, start, end)) batch.add(start, end, lineStart, nextOffset, truncated);
     lineStart = nextOffset;
@@ -157,7 +167,11 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, options: SplitL
     const last = chunk.lastIndexOf(NEWLINE);
     // The complete lines of this chunk end at a newline, so no character is cut at their end.
     const batch = last >= from ? new LineBatch(chunk, isUtf8(chunk.subarray(from, last))) : new LineBatch(EMPTY, true);
-    for (let newline = chunk.indexOf(NEWLINE, from); newline !== -1 && newline <= last; newline = chunk.indexOf(NEWLINE, from)) {
+    for (
+      let newline = chunk.indexOf(NEWLINE, from);
+      newline !== -1 && newline <= last;
+      newline = chunk.indexOf(NEWLINE, from)
+    ) {
       addLine(batch, from, newline, position + newline + 1, false);
       from = newline + 1;
     }

@@ -21,7 +21,15 @@ export const MAX_RESUMES = 5;
  * the function may not read it, or it is archived. Anything else (5xx, SlowDown, timeouts, resets)
  * is worth retrying.
  */
-const PERMANENT_S3_ERRORS = new Set(["NoSuchKey", "NoSuchVersion", "NoSuchBucket", "AccessDenied", "InvalidObjectState", "NotFound", "Forbidden"]);
+const PERMANENT_S3_ERRORS = new Set([
+  "NoSuchKey",
+  "NoSuchVersion",
+  "NoSuchBucket",
+  "AccessDenied",
+  "InvalidObjectState",
+  "NotFound",
+  "Forbidden",
+]);
 
 /** The version of the object actually read: the identity documents' ids are derived from. */
 export interface ObjectVersion {
@@ -70,12 +78,19 @@ export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObje
   const { start } = options;
   // A continuation reads the version it started on: if the object was replaced since, S3 answers
   // 412 and the caller treats the continuation as superseded (the new version has its own event).
-  const continuing: Pin | undefined = ref.resume && (ref.eTag || realVersion(ref.versionId).versionId) ? { ...realVersion(ref.versionId), ...(ref.eTag ? { eTag: ref.eTag } : {}) } : undefined;
+  const continuing: Pin | undefined =
+    ref.resume && (ref.eTag || realVersion(ref.versionId).versionId)
+      ? { ...realVersion(ref.versionId), ...(ref.eTag ? { eTag: ref.eTag } : {}) }
+      : undefined;
   const plainShortcut = start !== undefined && start.gzip === false && start.byteOffset > 0;
-  const memberShortcut = start?.gzip === true && start.member !== undefined && start.member.compressedOffset > 0 ? start.member : undefined;
+  const memberShortcut =
+    start?.gzip === true && start.member !== undefined && start.member.compressedOffset > 0 ? start.member : undefined;
   const fromByte = plainShortcut ? start.byteOffset : (memberShortcut?.compressedOffset ?? 0);
 
-  const first = fromByte > 0 ? await getRange(s3, ref, fromByte, continuing) : await getObject(s3, ref, { fromByte: 0, ...(continuing ? { pin: continuing } : {}) });
+  const first =
+    fromByte > 0
+      ? await getRange(s3, ref, fromByte, continuing)
+      : await getObject(s3, ref, { fromByte: 0, ...(continuing ? { pin: continuing } : {}) });
   const pin: Pin = {
     ...realVersion(first?.VersionId ?? continuing?.versionId ?? realVersion(ref.versionId).versionId),
     ...(first?.ETag ? { eTag: first.ETag } : continuing?.eTag ? { eTag: continuing.eTag } : {}),
@@ -92,13 +107,25 @@ export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObje
   });
   const gzip = (compressed: AsyncIterable<Buffer>, member: GzipMemberStart): OpenedObject => {
     const members = new GzipMembers(compressed, member, ref);
-    return { version: version(true), chunks: members.inflate(), firstByte: member.decompressedOffset, memberStartAt: (offset) => members.memberStartAt(offset), bytesRead: () => bytesRead };
+    return {
+      version: version(true),
+      chunks: members.inflate(),
+      firstByte: member.decompressedOffset,
+      memberStartAt: (offset) => members.memberStartAt(offset),
+      bytesRead: () => bytesRead,
+    };
   };
 
   if (plainShortcut) return plain(first ? counted(fromByte, first) : emptyStream(), fromByte);
   if (memberShortcut) {
     // A member start lies inside the object it was read from (the read is pinned to it).
-    if (!first) throw new ObjectReadError(ref.bucket, ref.key, `the object ends before the gzip member at byte ${fromByte} a continuation names`, { transient: false });
+    if (!first)
+      throw new ObjectReadError(
+        ref.bucket,
+        ref.key,
+        `the object ends before the gzip member at byte ${fromByte} a continuation names`,
+        { transient: false },
+      );
     return gzip(counted(fromByte, first), memberShortcut);
   }
   if (!first) return plain(emptyStream(), 0);
@@ -107,11 +134,17 @@ export async function openObject(s3: S3Client, ref: ObjectRef, options: OpenObje
 }
 
 /** A GET from `fromByte` to the end; undefined when the object ends before it (S3 answers 416). */
-async function getRange(s3: S3Client, ref: ObjectRef, fromByte: number, pin: Pin | undefined): Promise<GetObjectCommandOutput | undefined> {
+async function getRange(
+  s3: S3Client,
+  ref: ObjectRef,
+  fromByte: number,
+  pin: Pin | undefined,
+): Promise<GetObjectCommandOutput | undefined> {
   try {
     return await getObject(s3, ref, { fromByte, ...(pin ? { pin } : {}) });
   } catch (error) {
-    if (error instanceof ObjectReadError && error.cause instanceof Error && error.cause.name === "InvalidRange") return undefined;
+    if (error instanceof ObjectReadError && error.cause instanceof Error && error.cause.name === "InvalidRange")
+      return undefined;
     throw error;
   }
 }
@@ -121,7 +154,11 @@ interface Pin {
   eTag?: string;
 }
 
-async function getObject(s3: S3Client, ref: ObjectRef, { fromByte, pin }: { fromByte: number; pin?: Pin }): Promise<GetObjectCommandOutput> {
+async function getObject(
+  s3: S3Client,
+  ref: ObjectRef,
+  { fromByte, pin }: { fromByte: number; pin?: Pin },
+): Promise<GetObjectCommandOutput> {
   const versionId = pin?.versionId ?? realVersion(ref.versionId).versionId;
   try {
     return await s3.send(
@@ -135,7 +172,10 @@ async function getObject(s3: S3Client, ref: ObjectRef, { fromByte, pin }: { from
       }),
     );
   } catch (error) {
-    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describeError(error)}`, { cause: error, transient: !isPermanentS3Error(error) });
+    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describeError(error)}`, {
+      cause: error,
+      transient: !isPermanentS3Error(error),
+    });
   }
 }
 
@@ -155,7 +195,8 @@ function expectedEnd(response: GetObjectCommandOutput, fromByte: number, ref: Ob
   const range = /^bytes (\d+)-(\d+)\//.exec(response.ContentRange ?? "");
   if (range) return Number(range[2]) + 1;
   if (response.ContentLength !== undefined) return fromByte + response.ContentLength;
-  const sameContent = ref.eTag !== undefined && response.ETag !== undefined && unquoted(ref.eTag) === unquoted(response.ETag);
+  const sameContent =
+    ref.eTag !== undefined && response.ETag !== undefined && unquoted(ref.eTag) === unquoted(response.ETag);
   return sameContent ? ref.size : undefined;
 }
 
@@ -178,7 +219,10 @@ async function* resumingBody(
   for (;;) {
     const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
     // Never read a missing body as an empty object: that would acknowledge lines never read.
-    if (!body) throw new ObjectReadError(ref.bucket, ref.key, `GetObject answered without a body at byte ${position}`, { transient: true });
+    if (!body)
+      throw new ObjectReadError(ref.bucket, ref.key, `GetObject answered without a body at byte ${position}`, {
+        transient: true,
+      });
     const end = expectedEnd(response, position, ref);
     try {
       for await (const piece of body) {
@@ -194,7 +238,12 @@ async function* resumingBody(
     } catch (error) {
       if (error instanceof ObjectReadError) throw error;
       if (resumes >= MAX_RESUMES) {
-        throw new ObjectReadError(ref.bucket, ref.key, `stream broke ${resumes + 1} times, last at byte ${position}: ${describeError(error)}`, { cause: error, transient: true });
+        throw new ObjectReadError(
+          ref.bucket,
+          ref.key,
+          `stream broke ${resumes + 1} times, last at byte ${position}: ${describeError(error)}`,
+          { cause: error, transient: true },
+        );
       }
       resumes += 1;
       events.streamResumed(error, position);

@@ -45,7 +45,10 @@ export type RecordBatch =
   | { kind: "records"; records: LogRecord[]; recordsField?: string };
 
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
-export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions): AsyncGenerator<RecordBatch> {
+export async function* readRecords(
+  chunks: AsyncIterable<Buffer>,
+  options: ReadRecordsOptions,
+): AsyncGenerator<RecordBatch> {
   let format = options.format;
   let stream = chunks;
   let recordsField = options.recordsField;
@@ -58,13 +61,16 @@ export async function* readRecords(chunks: AsyncIterable<Buffer>, options: ReadR
   }
   const start = options.start ?? 0;
   if (format === "json") {
-    if (options.firstByte !== 0) throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
+    if (options.firstByte !== 0)
+      throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
     const fields = recordsField ? { recordsField } : {};
-    for await (const records of jsonRecords(stream, { ...options, ...fields }, start)) yield { kind: "records", records, ...fields };
+    for await (const records of jsonRecords(stream, { ...options, ...fields }, start))
+      yield { kind: "records", records, ...fields };
     return;
   }
   const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
-  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes })) yield { kind: "lines", format, lines };
+  for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes }))
+    yield { kind: "lines", format, lines };
 }
 
 /**
@@ -120,7 +126,11 @@ function parsesAsJson(text: string): boolean {
 /** Records per batch yielded from a json document, so the caller can check its time between batches. */
 const JSON_BATCH = 500;
 
-async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsOptions, startIndex: number): AsyncGenerator<LogRecord[]> {
+async function* jsonRecords(
+  chunks: AsyncIterable<Buffer>,
+  options: ReadRecordsOptions,
+  startIndex: number,
+): AsyncGenerator<LogRecord[]> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -134,20 +144,31 @@ async function* jsonRecords(chunks: AsyncIterable<Buffer>, options: ReadRecordsO
     }
     parts.push(chunk);
   }
-  const text = Buffer.concat(parts).toString("utf8").replace(/^\uFEFF/, "");
+  const text = Buffer.concat(parts)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
   if (text.trim().length === 0) return;
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new ObjectFormatError(options.bucket, options.key, `format json but the object is not a JSON document: ${String(error)}`, {
-      cause: error,
-    });
+    throw new ObjectFormatError(
+      options.bucket,
+      options.key,
+      `format json but the object is not a JSON document: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const items = itemsOf(document, options.recordsField);
   if (startIndex > items.length) {
     // Only a different document (or a different records field) can end before a position reached in it.
-    throw new ObjectFormatError(options.bucket, options.key, `a continuation starts at record ${startIndex}, but the document has ${items.length} records`);
+    throw new ObjectFormatError(
+      options.bucket,
+      options.key,
+      `a continuation starts at record ${startIndex}, but the document has ${items.length} records`,
+    );
   }
   for (let start = startIndex; start < items.length; start += JSON_BATCH) {
     const batch: LogRecord[] = [];
@@ -166,4 +187,3 @@ function itemsOf(document: unknown, recordsField: string | undefined): unknown[]
   }
   return [document];
 }
-

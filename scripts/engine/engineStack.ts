@@ -16,7 +16,10 @@ export const ENGINE_PASSPHRASE = "s3ls-engine-test-passphrase";
 
 /** The Pulumi CLI, built (once, cached under .cache/) if needed. */
 export function pulumiBinary(): string {
-  return execFileSync("bash", [path.join(PROJECT_ROOT, "scripts/services/pulumi-cli.sh"), "path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return execFileSync("bash", [path.join(PROJECT_ROOT, "scripts/services/pulumi-cli.sh"), "path"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 export interface EngineStackOptions {
@@ -54,7 +57,10 @@ export async function engineStack(options: EngineStackOptions): Promise<EngineSt
     PATH: `${path.join(PROJECT_ROOT, "scripts/engine/plugins")}:${process.env.PATH ?? ""}`,
     S3LS_EMULATOR_ENDPOINT: options.services.awsEndpoint,
     S3LS_EMULATOR_REGION: options.region,
-    S3LS_EMULATOR_VAULT_DATA: JSON.stringify({ username: options.services.elasticsearch.username, password: options.services.elasticsearch.password }),
+    S3LS_EMULATOR_VAULT_DATA: JSON.stringify({
+      username: options.services.elasticsearch.username,
+      password: options.services.elasticsearch.password,
+    }),
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: options.stackName, projectName: "s3-log-shipper", program: async () => shipperProgram() },

@@ -17,7 +17,10 @@ const [kind = "aws", ...engineArgs] = process.argv.slice(2);
 const VERSIONS: Record<string, string> = { aws: "7.48.0", vault: "7.8.0" };
 
 const endpoint = process.env.S3LS_EMULATOR_ENDPOINT;
-if (!endpoint) throw new Error("S3LS_EMULATOR_ENDPOINT is not set: the stand-in provider creates resources in the AWS emulator only");
+if (!endpoint)
+  throw new Error(
+    "S3LS_EMULATOR_ENDPOINT is not set: the stand-in provider creates resources in the AWS emulator only",
+  );
 const emulator = new EmulatorResources({ endpoint, region: process.env.S3LS_EMULATOR_REGION ?? "eu-west-1" });
 const vaultData = JSON.parse(process.env.S3LS_EMULATOR_VAULT_DATA ?? "{}") as Record<string, string>;
 
@@ -40,7 +43,9 @@ const standIn: provider.Provider = {
     return { inputs: news };
   },
   async diff(_id, urn, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    const changed = Object.keys(news).filter((key) => !isDeepStrictEqual(withoutSecretMarkers(olds[key]), withoutSecretMarkers(news[key])));
+    const changed = Object.keys(news).filter(
+      (key) => !isDeepStrictEqual(withoutSecretMarkers(olds[key]), withoutSecretMarkers(news[key])),
+    );
     // A function changes in place (as AWS updates its code and settings); anything else is replaced.
     const inPlace = UPDATED_IN_PLACE.has(typeOf(urn));
     return { changes: changed.length > 0, replaces: inPlace ? [] : changed, deleteBeforeReplace: true };

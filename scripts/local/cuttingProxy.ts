@@ -17,15 +17,25 @@ export interface CuttingProxy {
  * Proxies `target`; the first `times` GETs whose path contains `keyFragment` are cut after
  * `afterBytes` bytes of body.
  */
-export async function startCuttingProxy(target: string, options: { keyFragment: string; afterBytes: number; times: number }): Promise<CuttingProxy> {
+export async function startCuttingProxy(
+  target: string,
+  options: { keyFragment: string; afterBytes: number; times: number },
+): Promise<CuttingProxy> {
   const upstream = new URL(target);
   let cuts = 0;
   const server: Server = createServer((incoming, outgoing) => {
     const proxied = forward(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        const cut = incoming.method === "GET" && (incoming.url ?? "").includes(options.keyFragment) && cuts < options.times;
+        const cut =
+          incoming.method === "GET" && (incoming.url ?? "").includes(options.keyFragment) && cuts < options.times;
         if (!cut) {
           answer.pipe(outgoing);
           return;

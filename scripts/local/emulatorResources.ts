@@ -6,13 +6,49 @@
  * provider plugins run by the real Pulumi engine (`scripts/engine/`). Test equipment, not product:
  * the Lambda function and its event source mapping are records the local function host reads.
  */
-import { CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand, type Dimension } from "@aws-sdk/client-cloudwatch";
-import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, KMSClient, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  PutMetricAlarmCommand,
+  type Dimension,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DeleteAliasCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+  ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
 import { PutBucketNotificationConfigurationCommand, S3Client, type QueueConfiguration } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, DeleteTopicCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  SetTopicAttributesCommand,
+  SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomBytes, randomUUID } from "node:crypto";
 
@@ -36,13 +72,16 @@ export interface EmulatedResource {
 
 type Inputs = Record<string, unknown>;
 
-const text = (value: unknown): string => (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value));
+const text = (value: unknown): string =>
+  typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
 const optionalNumber = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
 /** A physical name as the AWS provider makes one when the program sets none: the logical name and 7 random hex digits. */
 function physicalName(logicalName: string, inputs: Inputs, field = "name"): string {
   const given = inputs[field];
-  return typeof given === "string" && given.length > 0 ? given : `${logicalName}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+  return typeof given === "string" && given.length > 0
+    ? given
+    : `${logicalName}-${randomBytes(4).toString("hex").slice(0, 7)}`;
 }
 
 export class EmulatorResources {
@@ -92,12 +131,20 @@ export class EmulatorResources {
         return { id: name, outputs: { arn: this.arn("kms", name) } };
       }
       case "aws:kms/keyPolicy:KeyPolicy":
-        await this.kms.send(new PutKeyPolicyCommand({ KeyId: text(inputs.keyId), PolicyName: "default", Policy: text(inputs.policy) }));
+        await this.kms.send(
+          new PutKeyPolicyCommand({ KeyId: text(inputs.keyId), PolicyName: "default", Policy: text(inputs.policy) }),
+        );
         return { id: text(inputs.keyId), outputs: {} };
       case "aws:ssm/parameter:Parameter": {
         const name = text(inputs.name);
         const put = await this.ssm.send(
-          new PutParameterCommand({ Name: name, Type: text(inputs.type) as "SecureString", Value: text(inputs.value), ...(inputs.keyId ? { KeyId: text(inputs.keyId) } : {}), Overwrite: true }),
+          new PutParameterCommand({
+            Name: name,
+            Type: text(inputs.type) as "SecureString",
+            Value: text(inputs.value),
+            ...(inputs.keyId ? { KeyId: text(inputs.keyId) } : {}),
+            Overwrite: true,
+          }),
         );
         return { id: name, outputs: { arn: this.arn("ssm", `parameter${name}`), version: put.Version ?? 1 } };
       }
@@ -107,10 +154,22 @@ export class EmulatorResources {
         return { id: topic.TopicArn ?? "", outputs: { name, arn: topic.TopicArn ?? "" } };
       }
       case "aws:sns/topicPolicy:TopicPolicy":
-        await this.sns.send(new SetTopicAttributesCommand({ TopicArn: text(inputs.arn), AttributeName: "Policy", AttributeValue: text(inputs.policy) }));
+        await this.sns.send(
+          new SetTopicAttributesCommand({
+            TopicArn: text(inputs.arn),
+            AttributeName: "Policy",
+            AttributeValue: text(inputs.policy),
+          }),
+        );
         return { id: text(inputs.arn), outputs: {} };
       case "aws:sns/topicSubscription:TopicSubscription": {
-        const subscription = await this.sns.send(new SubscribeCommand({ TopicArn: text(inputs.topic), Protocol: text(inputs.protocol), Endpoint: text(inputs.endpoint) }));
+        const subscription = await this.sns.send(
+          new SubscribeCommand({
+            TopicArn: text(inputs.topic),
+            Protocol: text(inputs.protocol),
+            Endpoint: text(inputs.endpoint),
+          }),
+        );
         const arn = subscription.SubscriptionArn ?? "";
         return { id: arn, outputs: { arn } };
       }
@@ -126,7 +185,9 @@ export class EmulatorResources {
         set("SqsManagedSseEnabled", inputs.sqsManagedSseEnabled);
         const queue = await this.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
         const url = queue.QueueUrl ?? "";
-        const arn = (await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn ?? this.arn("sqs", name);
+        const arn =
+          (await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] })))
+            .Attributes?.QueueArn ?? this.arn("sqs", name);
         return { id: url, outputs: { name, arn, url } };
       }
       case "aws:sqs/redrivePolicy:RedrivePolicy":
@@ -140,24 +201,42 @@ export class EmulatorResources {
         return { id: text(inputs.queueUrl), outputs: {} };
       case "aws:iam/role:Role": {
         const name = physicalName(logicalName, inputs);
-        const role = await this.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: text(inputs.assumeRolePolicy) }));
-        return { id: name, outputs: { name, arn: role.Role?.Arn ?? `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/${name}`, uniqueId: role.Role?.RoleId ?? "" } };
+        const role = await this.iam.send(
+          new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: text(inputs.assumeRolePolicy) }),
+        );
+        return {
+          id: name,
+          outputs: {
+            name,
+            arn: role.Role?.Arn ?? `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/${name}`,
+            uniqueId: role.Role?.RoleId ?? "",
+          },
+        };
       }
       case "aws:iam/rolePolicy:RolePolicy": {
         const name = physicalName(logicalName, inputs);
-        await this.iam.send(new PutRolePolicyCommand({ RoleName: text(inputs.role), PolicyName: name, PolicyDocument: text(inputs.policy) }));
+        await this.iam.send(
+          new PutRolePolicyCommand({
+            RoleName: text(inputs.role),
+            PolicyName: name,
+            PolicyDocument: text(inputs.policy),
+          }),
+        );
         return { id: `${text(inputs.role)}:${name}`, outputs: { name } };
       }
       case "aws:cloudwatch/logGroup:LogGroup": {
         const name = physicalName(logicalName, inputs);
         await this.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
         const retentionInDays = optionalNumber(inputs.retentionInDays);
-        if (retentionInDays) await this.logs.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays }));
+        if (retentionInDays)
+          await this.logs.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays }));
         return { id: name, outputs: { name, arn: this.arn("logs", `log-group:${name}`) } };
       }
       case "aws:cloudwatch/metricAlarm:MetricAlarm": {
         const name = physicalName(logicalName, inputs);
-        const dimensions: Dimension[] = Object.entries((inputs.dimensions ?? {}) as Record<string, unknown>).map(([Name, Value]) => ({ Name, Value: text(Value) }));
+        const dimensions: Dimension[] = Object.entries((inputs.dimensions ?? {}) as Record<string, unknown>).map(
+          ([Name, Value]) => ({ Name, Value: text(Value) }),
+        );
         await this.cloudwatch.send(
           new PutMetricAlarmCommand({
             AlarmName: name,
@@ -181,7 +260,14 @@ export class EmulatorResources {
       case "aws:lambda/function:Function": {
         // A record only: the local function host runs the bundle with this environment.
         const name = physicalName(logicalName, inputs);
-        return { id: name, outputs: { name, arn: this.arn("lambda", `function:${name}`), invokeArn: `arn:aws:apigateway:${this.target.region}:lambda:path/functions/${name}` } };
+        return {
+          id: name,
+          outputs: {
+            name,
+            arn: this.arn("lambda", `function:${name}`),
+            invokeArn: `arn:aws:apigateway:${this.target.region}:lambda:path/functions/${name}`,
+          },
+        };
       }
       case "aws:lambda/eventSourceMapping:EventSourceMapping": {
         const uuid = randomUUID();
@@ -189,12 +275,19 @@ export class EmulatorResources {
       }
       case "aws:s3/bucketNotification:BucketNotification": {
         const bucket = text(inputs.bucket);
-        await this.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { QueueConfigurations: queueConfigurations(inputs.queues) } }));
+        await this.s3.send(
+          new PutBucketNotificationConfigurationCommand({
+            Bucket: bucket,
+            NotificationConfiguration: { QueueConfigurations: queueConfigurations(inputs.queues) },
+          }),
+        );
         return { id: bucket, outputs: {} };
       }
       default:
         // Refused, so a new resource in pipeline/ cannot slip past the emulator.
-        throw new Error(`the emulator mapping has no rule for ${type} (${logicalName}); add one to scripts/local/emulatorResources.ts`);
+        throw new Error(
+          `the emulator mapping has no rule for ${type} (${logicalName}); add one to scripts/local/emulatorResources.ts`,
+        );
     }
   }
 
@@ -244,7 +337,9 @@ export class EmulatorResources {
         await this.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [id] }));
         return;
       case "aws:s3/bucketNotification:BucketNotification":
-        await this.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: id, NotificationConfiguration: {} }));
+        await this.s3.send(
+          new PutBucketNotificationConfigurationCommand({ Bucket: id, NotificationConfiguration: {} }),
+        );
         return;
       case "aws:kms/keyPolicy:KeyPolicy":
       case "aws:sns/topicPolicy:TopicPolicy":
@@ -261,20 +356,38 @@ export class EmulatorResources {
     const region = this.target.region;
     switch (token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: EMULATOR_ACCOUNT_ID, arn: `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:user/emulator`, userId: "AIDAEMULATOR", id: EMULATOR_ACCOUNT_ID };
+        return {
+          accountId: EMULATOR_ACCOUNT_ID,
+          arn: `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:user/emulator`,
+          userId: "AIDAEMULATOR",
+          id: EMULATOR_ACCOUNT_ID,
+        };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
       case "aws:index/getRegion:getRegion":
         return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
       case "vault:kv/getSecretV2:getSecretV2":
-        return { ...args, data: vaultData, dataJson: JSON.stringify(vaultData), path: `${text(args.mount)}/data/${text(args.name)}`, destroyed: false, createdTime: "2026-01-01T00:00:00Z", deletionTime: "", customMetadata: {}, version: 1, id: "vault" };
+        return {
+          ...args,
+          data: vaultData,
+          dataJson: JSON.stringify(vaultData),
+          path: `${text(args.mount)}/data/${text(args.name)}`,
+          destroyed: false,
+          createdTime: "2026-01-01T00:00:00Z",
+          deletionTime: "",
+          customMetadata: {},
+          version: 1,
+          id: "vault",
+        };
       default:
         throw new Error(`the emulator has no answer for invoke ${token}`);
     }
   }
 
   private async setQueueAttribute(queueUrl: unknown, attribute: string, value: unknown): Promise<void> {
-    await this.sqs.send(new SetQueueAttributesCommand({ QueueUrl: text(queueUrl), Attributes: { [attribute]: text(value) } }));
+    await this.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: text(queueUrl), Attributes: { [attribute]: text(value) } }),
+    );
   }
 }
 

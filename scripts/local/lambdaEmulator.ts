@@ -52,7 +52,11 @@ export class LambdaEmulator {
         if (message.id !== id) return;
         clearTimeout(timer);
         child.off("message", onMessage);
-        resolve(message.error !== undefined ? { error: message.error } : { result: message.result ?? { batchItemFailures: [] } });
+        resolve(
+          message.error !== undefined
+            ? { error: message.error }
+            : { result: message.result ?? { batchItemFailures: [] } },
+        );
       };
       child.on("message", onMessage);
       child.send({ id, event, timeoutMs });
@@ -105,7 +109,11 @@ export class LambdaEmulator {
         }
       };
       child.on("message", onReady);
-      child.once("exit", (code) => reject(new Error(`function container exited with ${code} before it was ready: ${this.logs.slice(-5).join(" | ")}`)));
+      child.once("exit", (code) =>
+        reject(
+          new Error(`function container exited with ${code} before it was ready: ${this.logs.slice(-5).join(" | ")}`),
+        ),
+      );
     });
     await this.ready;
     return child;

@@ -40,7 +40,11 @@ function context(timeoutMs: number, id: number): Context {
 process.on("message", (request: InvokeRequest) => {
   handler(request.event, context(request.timeoutMs, request.id)).then(
     (result) => process.send?.({ id: request.id, result }),
-    (error: unknown) => process.send?.({ id: request.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    (error: unknown) =>
+      process.send?.({
+        id: request.id,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
   );
 });
 process.send?.({ ready: true, nodeVersion: process.version });

@@ -51,7 +51,11 @@ export interface AwsClients {
 
 export function awsClients(endpoint: string): AwsClients {
   const common = { region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS };
-  return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common), ssm: new SSMClient(common) };
+  return {
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    sqs: new SQSClient(common),
+    ssm: new SSMClient(common),
+  };
 }
 
 /** The `s3-log-shipper:` namespace of a stack config, as values (elasticsearch is filled in from the local node). */
@@ -74,28 +78,46 @@ export interface DeployOptions {
  * The stack config (Pulumi's flat map) of a local stack: `config` with the local Elasticsearch node;
  * both drivers (mocks here, the real engine in scripts/engine/) deploy it.
  */
-export function localStackConfig(services: LocalServices, config: LocalStackConfig, region: string = REGION): Record<string, string> {
+export function localStackConfig(
+  services: LocalServices,
+  config: LocalStackConfig,
+  region: string = REGION,
+): Record<string, string> {
   const namespace = {
-    elasticsearch: { endpoint: services.elasticsearch.url, allowInsecureHttp: true, requestTimeoutSeconds: 10, vault: { mount: "local", path: "elasticsearch" } },
+    elasticsearch: {
+      endpoint: services.elasticsearch.url,
+      allowInsecureHttp: true,
+      requestTimeoutSeconds: 10,
+      vault: { mount: "local", path: "elasticsearch" },
+    },
     ...(config.defaults ? { defaults: config.defaults } : {}),
     producers: config.producers,
   };
-  return toConfigMap({ "aws:region": region, ...Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value])) });
+  return toConfigMap({
+    "aws:region": region,
+    ...Object.fromEntries(Object.entries(namespace).map(([key, value]) => [`s3-log-shipper:${key}`, value])),
+  });
 }
 
 /**
  * Runs the program against the emulator and starts one function host + poller per producer. The
  * producers' buckets are created first: they are the users' buckets, not the program's.
  */
-export async function deployLocalStack(services: LocalServices, config: LocalStackConfig, options: DeployOptions): Promise<LocalStack> {
+export async function deployLocalStack(
+  services: LocalServices,
+  config: LocalStackConfig,
+  options: DeployOptions,
+): Promise<LocalStack> {
   const clients = awsClients(services.awsEndpoint);
   const stackConfig = localStackConfig(services, config);
   // What the program will read, validated by the same code (the host needs each producer's settings).
   const validated = validateConfig(readNamespace(stackConfig));
   for (const bucket of new Set(validated.producers.map((producer) => producer.bucket))) {
-    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } })).catch((error: Error) => {
-      if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)) throw error;
-    });
+    await clients.s3
+      .send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }))
+      .catch((error: Error) => {
+        if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)) throw error;
+      });
   }
 
   const emulator = new EmulatorResources({ endpoint: services.awsEndpoint, region: REGION });
@@ -125,14 +147,27 @@ export async function deployLocalStack(services: LocalServices, config: LocalSta
       ...options.extraEnvironment,
     };
     const logs = new LogGroupWriter({ endpoint: services.awsEndpoint, region: REGION, logGroupName: fn.logGroupName });
-    const host = new LambdaEmulator({ bundlePath: BUNDLE_FILE, environment, timeoutSeconds: fn.timeoutSeconds, onLogLine: (line) => logs.write(line), ...(options.echoLogs ? { echoLogs: true } : {}) });
+    const host = new LambdaEmulator({
+      bundlePath: BUNDLE_FILE,
+      environment,
+      timeoutSeconds: fn.timeoutSeconds,
+      onLogLine: (line) => logs.write(line),
+      ...(options.echoLogs ? { echoLogs: true } : {}),
+    });
     return {
       producer,
       queueUrl: fn.queueUrl,
       queueArn: fn.queueArn,
       deadLetterQueueUrl: fn.deadLetterQueueUrl,
       function: host,
-      poller: new SqsEventSourcePoller({ sqs: clients.sqs, queueUrl: fn.queueUrl, queueArn: fn.queueArn, region: REGION, batchSize: fn.batchSize, function: host }),
+      poller: new SqsEventSourcePoller({
+        sqs: clients.sqs,
+        queueUrl: fn.queueUrl,
+        queueArn: fn.queueArn,
+        region: REGION,
+        batchSize: fn.batchSize,
+        function: host,
+      }),
     };
   });
   return { producers, outputs };
@@ -155,18 +190,27 @@ function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
   const queues = ofType("aws:sqs/queue:Queue");
   const redrives = ofType("aws:sqs/redrivePolicy:RedrivePolicy");
   return ofType("aws:lambda/function:Function").map((fn) => {
-    const mapping = ofType("aws:lambda/eventSourceMapping:EventSourceMapping").find((candidate) => candidate.state.functionName === fn.state.arn);
+    const mapping = ofType("aws:lambda/eventSourceMapping:EventSourceMapping").find(
+      (candidate) => candidate.state.functionName === fn.state.arn,
+    );
     const queue = queues.find((candidate) => candidate.state.arn === mapping?.state.eventSourceArn);
     const redrive = redrives.find((candidate) => candidate.state.queueUrl === queue?.state.url);
-    const deadLetterArn = (JSON.parse(String(redrive?.state.redrivePolicy ?? "{}")) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    const deadLetterArn = (JSON.parse(String(redrive?.state.redrivePolicy ?? "{}")) as { deadLetterTargetArn?: string })
+      .deadLetterTargetArn;
     const deadLetterQueue = queues.find((candidate) => candidate.state.arn === deadLetterArn);
-    if (!mapping || !queue || !deadLetterQueue) throw new Error(`function ${fn.name}: no event source mapping, queue or dead-letter queue found among the program's resources`);
+    if (!mapping || !queue || !deadLetterQueue)
+      throw new Error(
+        `function ${fn.name}: no event source mapping, queue or dead-letter queue found among the program's resources`,
+      );
     const variables = (fn.state.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     return {
       name: String(fn.state.name),
       environment: variables,
       timeoutSeconds: Number(fn.state.timeout),
-      logGroupName: String((fn.state.loggingConfig as { logGroup?: string } | undefined)?.logGroup ?? `/aws/lambda/${String(fn.state.name)}`),
+      logGroupName: String(
+        (fn.state.loggingConfig as { logGroup?: string } | undefined)?.logGroup ??
+          `/aws/lambda/${String(fn.state.name)}`,
+      ),
       queueUrl: String(queue.state.url),
       queueArn: String(queue.state.arn),
       deadLetterQueueUrl: String(deadLetterQueue.state.url),

@@ -21,7 +21,11 @@ export class LogGroupWriter {
   private warned = false;
 
   constructor(private readonly options: { endpoint: string; region: string; logGroupName: string }) {
-    this.client = new CloudWatchLogsClient({ region: options.region, endpoint: options.endpoint, credentials: EMULATOR_CREDENTIALS });
+    this.client = new CloudWatchLogsClient({
+      region: options.region,
+      endpoint: options.endpoint,
+      credentials: EMULATOR_CREDENTIALS,
+    });
   }
 
   write(line: string): void {
@@ -42,7 +46,9 @@ export class LogGroupWriter {
   private async send(events: Array<{ timestamp: number; message: string }>): Promise<void> {
     if (events.length === 0) return;
     try {
-      this.stream ??= this.client.send(new CreateLogStreamCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName })).then(() => undefined);
+      this.stream ??= this.client
+        .send(new CreateLogStreamCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName }))
+        .then(() => undefined);
       await this.stream;
       let start = 0;
       while (start < events.length) {
@@ -54,11 +60,20 @@ export class LogGroupWriter {
           bytes += size;
           end += 1;
         }
-        await this.client.send(new PutLogEventsCommand({ logGroupName: this.options.logGroupName, logStreamName: this.streamName, logEvents: events.slice(start, end) }));
+        await this.client.send(
+          new PutLogEventsCommand({
+            logGroupName: this.options.logGroupName,
+            logStreamName: this.streamName,
+            logEvents: events.slice(start, end),
+          }),
+        );
         start = end;
       }
     } catch (error) {
-      if (!this.warned) process.stderr.write(`log group ${this.options.logGroupName}: writing the function's log lines failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!this.warned)
+        process.stderr.write(
+          `log group ${this.options.logGroupName}: writing the function's log lines failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
       this.warned = true;
     }
   }

@@ -13,7 +13,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const ip = (random: () => number) => `${pick(random, [198, 203, 192])}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
+const ip = (random: () => number) =>
+  `${pick(random, [198, 203, 192])}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
 const PATHS = ["/", "/login", "/api/v1/orders", "/static/app.js", "/wp-admin", "/.env", "/api/v1/users/42"] as const;
 const START = Date.UTC(2026, 10, 27, 10, 0, 0);
 
@@ -26,7 +27,13 @@ export function wafLine(random: () => number, n: number): string {
     terminatingRuleId: pick(random, ["Default_Action", "AWS-AWSManagedRulesCommonRuleSet", "RateLimit"]),
     action: pick(random, ["ALLOW", "ALLOW", "ALLOW", "BLOCK"]),
     httpSourceName: "ALB",
-    httpRequest: { clientIp: ip(random), country: pick(random, ["DE", "US", "FR", "BR"]), uri: pick(random, PATHS), httpMethod: pick(random, ["GET", "POST"]), requestId: `req-${n}` },
+    httpRequest: {
+      clientIp: ip(random),
+      country: pick(random, ["DE", "US", "FR", "BR"]),
+      uri: pick(random, PATHS),
+      httpMethod: pick(random, ["GET", "POST"]),
+      requestId: `req-${n}`,
+    },
   });
 }
 
@@ -50,7 +57,12 @@ export function cloudTrailRecord(random: () => number, n: number): Record<string
   };
 }
 
-export function lines(count: number, seed: number, line: (random: () => number, n: number) => string, offset = 0): string {
+export function lines(
+  count: number,
+  seed: number,
+  line: (random: () => number, n: number) => string,
+  offset = 0,
+): string {
   const random = seededRandom(seed);
   let text = "";
   for (let n = 0; n < count; n += 1) text += `${line(random, n + offset)}\n`;

@@ -36,7 +36,12 @@ function script(name: string, args: string[], show?: string): Promise<string> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new Error(`${name} ${args.join(" ")} failed (exit ${code}): ${stderr.trim().split("\n").slice(-15).join("\n")}`));
+      else
+        reject(
+          new Error(
+            `${name} ${args.join(" ")} failed (exit ${code}): ${stderr.trim().split("\n").slice(-15).join("\n")}`,
+          ),
+        );
     });
   });
 }
@@ -60,7 +65,9 @@ export async function stopElasticsearch(major: ElasticsearchMajor): Promise<void
 }
 
 export async function elasticsearchInfo(major: ElasticsearchMajor): Promise<ElasticsearchInfo> {
-  const status = JSON.parse((await script("elasticsearch.sh", ["status", major])).trim()) as { credentialsFile: string };
+  const status = JSON.parse((await script("elasticsearch.sh", ["status", major])).trim()) as {
+    credentialsFile: string;
+  };
   return JSON.parse(readFileSync(status.credentialsFile, "utf8")) as ElasticsearchInfo;
 }
 

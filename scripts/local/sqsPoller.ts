@@ -3,7 +3,13 @@
  * function, deletes the messages it did not report in `batchItemFailures`, and leaves the rest (or
  * the whole batch when the invocation fails) to reappear after their visibility timeout.
  */
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import type { LambdaEmulator } from "./lambdaEmulator";
 
@@ -34,7 +40,12 @@ export class SqsEventSourcePoller {
   async pollOnce(waitSeconds = 0): Promise<number> {
     const { sqs, queueUrl } = this.options;
     const received = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, this.options.batchSize), WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, this.options.batchSize),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ["All"],
+      }),
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return 0;
@@ -51,7 +62,12 @@ export class SqsEventSourcePoller {
     const done = messages.filter((message) => !failed.has(message.MessageId ?? ""));
     this.stats.failed += messages.length - done.length;
     if (done.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "" })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle ?? "" })),
+        }),
+      );
       this.stats.deleted += done.length;
     }
     return messages.length;
@@ -60,9 +76,15 @@ export class SqsEventSourcePoller {
   /** Messages waiting plus in flight. */
   async backlog(): Promise<number> {
     const attributes = await this.options.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
     );
-    return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    return (
+      Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   }
 
   /** Polls until the queue is empty (nothing waiting or in flight) or `maxMs` passes. */
@@ -80,24 +102,22 @@ export class SqsEventSourcePoller {
 
   private event(messages: Message[]): SQSEvent {
     return {
-      Records: messages.map(
-        (message): SQSRecord => ({
-          messageId: message.MessageId ?? "",
-          receiptHandle: message.ReceiptHandle ?? "",
-          body: message.Body ?? "",
-          attributes: {
-            ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
-            SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-            SenderId: message.Attributes?.SenderId ?? "local",
-            ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: message.MD5OfBody ?? "",
-          eventSource: "aws:sqs",
-          eventSourceARN: this.options.queueArn,
-          awsRegion: this.options.region,
-        }),
-      ),
+      Records: messages.map((message): SQSRecord => ({
+        messageId: message.MessageId ?? "",
+        receiptHandle: message.ReceiptHandle ?? "",
+        body: message.Body ?? "",
+        attributes: {
+          ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
+          SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+          SenderId: message.Attributes?.SenderId ?? "local",
+          ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: message.MD5OfBody ?? "",
+        eventSource: "aws:sqs",
+        eventSourceARN: this.options.queueArn,
+        awsRegion: this.options.region,
+      })),
     };
   }
 }

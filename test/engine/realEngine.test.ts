@@ -23,7 +23,14 @@ import { resetMoto, startMoto } from "../../scripts/local/services";
 /** What the Vault lookup returns: must never appear in the state file as it is. */
 const VAULT_PASSWORD = "engine-vault-only-password-7f3a";
 const PRODUCERS = [
-  { name: "waf", bucket: "engine-central", prefix: "waf/", index: "logs-waf", format: "ndjson", expectedIntervalMinutes: 60 },
+  {
+    name: "waf",
+    bucket: "engine-central",
+    prefix: "waf/",
+    index: "logs-waf",
+    format: "ndjson",
+    expectedIntervalMinutes: 60,
+  },
   { name: "alb", bucket: "engine-central", prefix: "alb/", suffix: ".log.gz", index: "logs-alb", format: "text" },
   { name: "trail", bucket: "engine-trail", index: "logs-trail", format: "json", recordsField: "Records" },
 ];
@@ -43,14 +50,19 @@ describe("the program on the real Pulumi engine", () => {
     await resetMoto();
     aws = awsClients(endpoint);
     for (const bucket of new Set(PRODUCERS.map((producer) => producer.bucket))) {
-      await aws.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+      await aws.s3.send(
+        new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+      );
     }
     workDir = mkdtempSync(path.join(PROJECT_ROOT, ".cache", "engine-"));
     ({ stack, stateFile } = await engineStack({
       stackName: "engine",
       workDir,
       region: REGION,
-      services: { awsEndpoint: endpoint, elasticsearch: { url: "http://127.0.0.1:9200", username: "shipper", password: VAULT_PASSWORD } },
+      services: {
+        awsEndpoint: endpoint,
+        elasticsearch: { url: "http://127.0.0.1:9200", username: "shipper", password: VAULT_PASSWORD },
+      },
       config: { defaults: { timeoutSeconds: 60 }, producers: PRODUCERS },
     }));
   });
@@ -71,7 +83,9 @@ describe("the program on the real Pulumi engine", () => {
     const up = await stack.up();
     expect(up.summary.result).toBe("succeeded");
     // What `pulumi stack output --json` prints, read with the schema s3ls reads it with.
-    outputs = stackOutputsSchema.parse(Object.fromEntries(Object.entries(up.outputs).map(([name, output]) => [name, output.value])));
+    outputs = stackOutputsSchema.parse(
+      Object.fromEntries(Object.entries(up.outputs).map(([name, output]) => [name, output.value])),
+    );
     const again = await stack.preview();
     const { same = 0, ...changes } = again.changeSummary;
     expect(changes, "an unchanged program shows no diff").toEqual({});
@@ -81,7 +95,10 @@ describe("the program on the real Pulumi engine", () => {
   it("keeps every resource of a stack deployed while the producer component was typed …:Producer (its alias)", async () => {
     // Prepare: the state as that version left it; every child's URN carries its parent's type.
     const state = await stack.exportStack();
-    const old = JSON.stringify(state).replaceAll("s3-log-shipper:pipeline:ProducerPipeline", "s3-log-shipper:pipeline:Producer");
+    const old = JSON.stringify(state).replaceAll(
+      "s3-log-shipper:pipeline:ProducerPipeline",
+      "s3-log-shipper:pipeline:Producer",
+    );
     expect(old).not.toBe(JSON.stringify(state));
     await stack.importStack(JSON.parse(old) as typeof state);
     // Act
@@ -94,7 +111,11 @@ describe("the program on the real Pulumi engine", () => {
     expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("create");
     expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("delete");
     const after = (await stack.exportStack()).deployment as { resources: Array<{ urn: string }> };
-    expect(after.resources.filter((resource) => /:pipeline:Producer(\$|::)/.test(resource.urn)).map((resource) => resource.urn)).toEqual([]);
+    expect(
+      after.resources
+        .filter((resource) => /:pipeline:Producer(\$|::)/.test(resource.urn))
+        .map((resource) => resource.urn),
+    ).toEqual([]);
   });
 
   it("shows a diff on exactly the functions when the function's code changes", async () => {
@@ -120,19 +141,27 @@ describe("the program on the real Pulumi engine", () => {
     const cloudwatch = new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     for (const [name, producer] of Object.entries(producers)) {
-      const queue = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: producer.queueUrl, AttributeNames: ["All"] }));
+      const queue = await aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: producer.queueUrl, AttributeNames: ["All"] }),
+      );
       const redrive = JSON.parse(queue.Attributes?.RedrivePolicy ?? "{}") as { maxReceiveCount?: number };
       expect(redrive.maxReceiveCount, name).toBeGreaterThanOrEqual(5);
       expect(queue.Attributes?.MessageRetentionPeriod).toBe("1209600");
-      await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: producer.deadLetterQueueUrl, AttributeNames: ["QueueArn"] }));
+      await aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: producer.deadLetterQueueUrl, AttributeNames: ["QueueArn"] }),
+      );
       const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: producer.logGroupName }));
       expect(groups.logGroups?.map((group) => group.logGroupName)).toEqual([producer.logGroupName]);
       const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: producer.alarmNames }));
       expect(alarms.MetricAlarms?.length, `${name} alarms`).toBe(producer.alarmNames.length);
     }
     const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
-    expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual([producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort());
-    const parameter = await aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName, WithDecryption: true }));
+    expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual(
+      [producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort(),
+    );
+    const parameter = await aws.ssm.send(
+      new GetParameterCommand({ Name: outputs.credentialsParameterName, WithDecryption: true }),
+    );
     expect(JSON.parse(parameter.Parameter?.Value ?? "{}")).toEqual({ username: "shipper", password: VAULT_PASSWORD });
   });
 
@@ -141,7 +170,9 @@ describe("the program on the real Pulumi engine", () => {
     expect(state).toContain("aws:ssm/parameter:Parameter");
     expect(state).not.toContain(VAULT_PASSWORD);
     const bytes = statSync(stateFile).size;
-    process.stdout.write(`state file: ${bytes} bytes for ${PRODUCERS.length} producers (${Math.round(bytes / PRODUCERS.length)} per producer)\n`);
+    process.stdout.write(
+      `state file: ${bytes} bytes for ${PRODUCERS.length} producers (${Math.round(bytes / PRODUCERS.length)} per producer)\n`,
+    );
     expect(bytes / PRODUCERS.length).toBeLessThan(MAX_STATE_BYTES_PER_PRODUCER);
   });
 
@@ -152,10 +183,14 @@ describe("the program on the real Pulumi engine", () => {
     expect(queues.QueueUrls ?? []).toEqual([]);
     const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).toEqual([]);
-    const alarms = await new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS }).send(new DescribeAlarmsCommand({}));
+    const alarms = await new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS }).send(
+      new DescribeAlarmsCommand({}),
+    );
     expect(alarms.MetricAlarms ?? []).toEqual([]);
     const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
     expect(central.QueueConfigurations ?? []).toEqual([]);
-    await expect(aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName }))).rejects.toMatchObject({ name: "ParameterNotFound" });
+    await expect(
+      aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName })),
+    ).rejects.toMatchObject({ name: "ParameterNotFound" });
   });
 });

@@ -18,7 +18,9 @@ afterAll(() => world.stop());
 
 /** One message naming several objects (SNS fan-in, EventBridge pipes and custom producers send these). */
 function notificationOf(...keys: string[]): string {
-  return s3Notification(...keys.map((key) => s3Record(BUCKET, key, { size: world.aws.objects.get(`${BUCKET}/${key}`)?.body.length ?? 0 })));
+  return s3Notification(
+    ...keys.map((key) => s3Record(BUCKET, key, { size: world.aws.objects.get(`${BUCKET}/${key}`)?.body.length ?? 0 })),
+  );
 }
 
 describe("every object of a message is attempted", () => {
@@ -35,8 +37,13 @@ describe("every object of a message is attempted", () => {
     const result = await scenario.run();
 
     // Assess: the good objects landed once (their redeliveries answered 409), the message is in the DLQ.
-    scenario.expectEachLineOnce({ "one.log": one.lines, "two.log": two.lines, "gone.log": [] }, { inDeadLetterQueue: ["gone.log"] });
-    expect(scenario.deadLetterReasons()).toEqual([expect.stringMatching(/^s3:\/\/acme-fault-logs\/gone\.log: ObjectReadError: GetObject failed: NoSuchKey/)]);
+    scenario.expectEachLineOnce(
+      { "one.log": one.lines, "two.log": two.lines, "gone.log": [] },
+      { inDeadLetterQueue: ["gone.log"] },
+    );
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringMatching(/^s3:\/\/acme-fault-logs\/gone\.log: ObjectReadError: GetObject failed: NoSuchKey/),
+    ]);
     expect(scenario.logged("object shipped").filter((line) => line.key === "one.log").length).toBe(5); // every receive tried it
     expect(result.invocationErrors).toBe(0);
   });
@@ -53,7 +60,10 @@ describe("failure classes", () => {
     corrupt[corrupt.length - 20] = (corrupt[corrupt.length - 20] as number) ^ 0xff;
     world.aws.putObject(BUCKET, "corrupt.log.gz", corrupt);
     world.aws.putObject(BUCKET, "refused.log", '{"n":"not a number"}\n');
-    world.elasticsearch.itemBehaviour = (item) => (item.source.n === "not a number" ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" } : undefined);
+    world.elasticsearch.itemBehaviour = (item) =>
+      item.source.n === "not a number"
+        ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" }
+        : undefined;
     scenario.send(notificationOf("gone.log"));
     scenario.send(notificationOf("denied.log"));
     scenario.send(s3Notification(s3Record(BUCKET, "versioned.log", { versionId: "no-such-version" })));
@@ -66,18 +76,25 @@ describe("failure classes", () => {
     // Assess
     expect(result.invocationErrors).toBe(0);
     expect(scenario.deadLetterReasons().sort()).toEqual([
-      expect.stringMatching(/^s3:\/\/acme-fault-logs\/corrupt\.log\.gz: ObjectFormatError: gzip member at compressed byte 0: /),
+      expect.stringMatching(
+        /^s3:\/\/acme-fault-logs\/corrupt\.log\.gz: ObjectFormatError: gzip member at compressed byte 0: /,
+      ),
       expect.stringMatching(/^s3:\/\/acme-fault-logs\/denied\.log: ObjectReadError: GetObject failed: AccessDenied/),
       expect.stringMatching(/^s3:\/\/acme-fault-logs\/gone\.log: ObjectReadError: GetObject failed: NoSuchKey/),
-      expect.stringMatching(/^s3:\/\/acme-fault-logs\/refused\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 400 document_parsing_exception/),
-      expect.stringMatching(/^s3:\/\/acme-fault-logs\/versioned\.log: ObjectReadError: GetObject failed: NoSuchVersion/),
+      expect.stringMatching(
+        /^s3:\/\/acme-fault-logs\/refused\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 400 document_parsing_exception/,
+      ),
+      expect.stringMatching(
+        /^s3:\/\/acme-fault-logs\/versioned\.log: ObjectReadError: GetObject failed: NoSuchVersion/,
+      ),
     ]);
     expect(scenario.logged("message failed").every((line) => line.transient === false)).toBe(true);
   });
 
   it("fails whole invocations while Elasticsearch is down (the function-errors alarm), then ships everything once", async () => {
     const scenario = await world.scenario({ contextMs: 3_000 });
-    world.elasticsearch.requestBehaviour = (number) => (number <= 6 ? { kind: "status", status: 503 } : { kind: "normal" });
+    world.elasticsearch.requestBehaviour = (number) =>
+      number <= 6 ? { kind: "status", status: 503 } : { kind: "normal" };
     const { content, lines } = ndjsonObject("outage", 300);
     scenario.putAndNotify("outage.log", content);
 
@@ -92,7 +109,8 @@ describe("failure classes", () => {
     const scenario = await world.scenario();
     const { content, lines } = textObject("throttled", 300);
     world.aws.putObject(BUCKET, "throttled.log", content);
-    world.aws.s3Fault = (_request, number) => (number <= 2 ? { kind: "status", status: 503, code: "SlowDown" } : undefined);
+    world.aws.s3Fault = (_request, number) =>
+      number <= 2 ? { kind: "status", status: 503, code: "SlowDown" } : undefined;
     scenario.notify("throttled.log");
 
     await scenario.run();
@@ -108,7 +126,11 @@ describe("failure classes", () => {
     const result = await scenario.run();
 
     expect(result.invocationErrors).toBe(0);
-    expect(scenario.deadLetterReasons()).toEqual([expect.stringContaining('unrecognised message: not an S3 notification, SNS envelope, EventBridge event or continuation; body starts: {"hello":"world"}')]);
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringContaining(
+        'unrecognised message: not an S3 notification, SNS envelope, EventBridge event or continuation; body starts: {"hello":"world"}',
+      ),
+    ]);
   });
 });
 
@@ -116,7 +138,10 @@ describe("Elasticsearch's odd answers", () => {
   it("splits requests refused as too large (413, sent before the body was read, as Elasticsearch does) until they fit", async () => {
     // Prepare: 16 MiB requests against a 1 MiB limit (nginx's default); the 413 goes out on the
     // headers, so the client, still writing, sees a closed connection and not the status.
-    const scenario = await world.scenario({ producer: { format: "text" }, environment: { ES_BULK_MAX_BYTES: 16 * 1024 * 1024, ES_BULK_MAX_DOCUMENTS: 100_000 } });
+    const scenario = await world.scenario({
+      producer: { format: "text" },
+      environment: { ES_BULK_MAX_BYTES: 16 * 1024 * 1024, ES_BULK_MAX_DOCUMENTS: 100_000 },
+    });
     world.elasticsearch.maxBodyBytes = 1024 * 1024;
     const { content, lines } = textObject("split", 40_000);
     scenario.putAndNotify("split.log", content);
@@ -130,7 +155,9 @@ describe("Elasticsearch's odd answers", () => {
     const refused = world.elasticsearch.refusedSizes;
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.length).toBeLessThanOrEqual(2 * (Math.ceil(Math.log2(Math.max(...refused) / (1024 * 1024))) + 1));
-    expect(scenario.logged("bulk request refused as too large, sent again in smaller requests").length).toBe(refused.length);
+    expect(scenario.logged("bulk request refused as too large, sent again in smaller requests").length).toBe(
+      refused.length,
+    );
   });
 
   it("dead-letters a single document that is still too large, truncated, and ships the rest", async () => {
@@ -145,7 +172,11 @@ describe("Elasticsearch's odd answers", () => {
 
     scenario.expectEachLineOnce({ "huge.log": [...before.lines, ...after.lines] });
     const [letter] = scenario.documents("huge.log", DEAD_LETTER_INDEX);
-    expect(letter).toMatchObject({ error: { code: "413", type: "request_entity_too_large" }, tags: ["_shipper_truncated"], labels: { original_characters: String(huge.length) } });
+    expect(letter).toMatchObject({
+      error: { code: "413", type: "request_entity_too_large" },
+      tags: ["_shipper_truncated"],
+      labels: { original_characters: String(huge.length) },
+    });
     expect(String(letter?.message)).toBe(huge.slice(0, 32 * 1024));
     expect(scenario.sqs.deadLetters).toEqual([]);
   });
@@ -160,7 +191,9 @@ describe("Elasticsearch's odd answers", () => {
     await scenario.run();
 
     scenario.expectEachLineOnce({ "big-line.log": small.lines });
-    expect(scenario.documents("big-line.log", DEAD_LETTER_INDEX)).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: "413" }), tags: ["_shipper_truncated"] })]);
+    expect(scenario.documents("big-line.log", DEAD_LETTER_INDEX)).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ code: "413" }), tags: ["_shipper_truncated"] }),
+    ]);
     expect(scenario.sqs.deadLetters).toEqual([]);
   });
 
@@ -174,7 +207,11 @@ describe("Elasticsearch's odd answers", () => {
 
     expect(result.invocationErrors).toBe(0);
     scenario.expectEachLineOnce({ "huge.log": small.lines }, { inDeadLetterQueue: ["huge.log"] });
-    expect(scenario.deadLetterReasons()).toEqual([expect.stringMatching(/^s3:\/\/acme-fault-logs\/huge\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 413 request_entity_too_large: a request holding only this document/)]);
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringMatching(
+        /^s3:\/\/acme-fault-logs\/huge\.log: Elasticsearch refused 1 documents for good and no deadLetterIndex is configured: 413 request_entity_too_large: a request holding only this document/,
+      ),
+    ]);
   });
 
   it("sends a request again when the answer lists fewer items than documents (a faulty proxy)", async () => {
@@ -190,7 +227,8 @@ describe("Elasticsearch's odd answers", () => {
 
   it("repeats nothing when Elasticsearch indexed a request but the connection reset before the answer", async () => {
     const scenario = await world.scenario();
-    world.elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "resetAfterIndexing" } : { kind: "normal" });
+    world.elasticsearch.requestBehaviour = (number) =>
+      number === 1 ? { kind: "resetAfterIndexing" } : { kind: "normal" };
     const { content, lines } = ndjsonObject("reset", 200);
     scenario.putAndNotify("reset.log", content);
 
@@ -204,12 +242,15 @@ describe("Elasticsearch's odd answers", () => {
     // Prepare: Elasticsearch already accepts only the new password; SSM still holds the old one.
     const scenario = await world.scenario({ contextMs: 3_000 });
     const rotated = { username: CREDENTIALS.username, password: "rotated-password-91c2" };
-    const basic = (credentials: { username: string; password: string }): string => `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    const basic = (credentials: { username: string; password: string }): string =>
+      `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
     world.elasticsearch.acceptsAuthorization = (header) => header === basic(rotated);
     const { content, lines } = ndjsonObject("rotation", 100);
     scenario.putAndNotify("rotation.log", content);
     await scenario.run(1);
-    expect(scenario.logged("message failed")).toEqual([expect.objectContaining({ reason: expect.stringContaining("401") })]);
+    expect(scenario.logged("message failed")).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining("401") }),
+    ]);
 
     // Act: `pulumi up` writes the new value into SSM.
     world.aws.parameters.set("/s3-log-shipper/fault/elasticsearch", JSON.stringify(rotated));
@@ -238,7 +279,9 @@ describe("a message that keeps failing", () => {
     const [letter] = scenario.sqs.deadLetters;
     expect(letter?.receiveCount).toBe(maxReceiveCount);
     expect(scenario.sqs.deadLettersAt((letter?.movedAt ?? 0) + 7 * 24 * 3600 * 1000)).toHaveLength(1);
-    expect(scenario.logged("message failed").at(-1)).toMatchObject({ pacingError: expect.stringContaining("ServiceUnavailable") });
+    expect(scenario.logged("message failed").at(-1)).toMatchObject({
+      pacingError: expect.stringContaining("ServiceUnavailable"),
+    });
   }, 60_000);
 });
 
@@ -246,7 +289,10 @@ describe("a batch larger than one invocation can ship", () => {
   it("hands on the messages it had no time to start instead of failing them, so none reaches the DLQ", async () => {
     // Prepare: one message at a time, Elasticsearch slow, ten objects that each take most of a second.
     const scenario = await world.slowScenario({ delayMs: 300, environment: { MESSAGE_CONCURRENCY: 1 } });
-    const objects = Array.from({ length: 10 }, (_, n) => ({ key: `batch-${n}.log`, ...ndjsonObject(`batch${n}`, 1_000) }));
+    const objects = Array.from({ length: 10 }, (_, n) => ({
+      key: `batch-${n}.log`,
+      ...ndjsonObject(`batch${n}`, 1_000),
+    }));
     for (const object of objects) world.aws.putObject(BUCKET, object.key, object.content);
     scenario.notify(...objects.map((object) => object.key));
 
@@ -256,7 +302,13 @@ describe("a batch larger than one invocation can ship", () => {
     // Assess: nothing failed for want of time; every line once.
     expect(scenario.sqs.deadLetters).toEqual([]);
     expect(scenario.logged("message failed")).toEqual([]);
-    expect(scenario.logs.some((line) => line.message === "message continued in a new message" && line.reason === "time short before the message was started")).toBe(true);
+    expect(
+      scenario.logs.some(
+        (line) =>
+          line.message === "message continued in a new message" &&
+          line.reason === "time short before the message was started",
+      ),
+    ).toBe(true);
     scenario.expectEachLineOnce(Object.fromEntries(objects.map((object) => [object.key, object.lines])));
   }, 120_000);
 });

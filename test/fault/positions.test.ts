@@ -72,14 +72,29 @@ describe("continuations resume in the unit of the format", () => {
     const gzip = ndjsonObject("v1-gzip", 100);
     const storedPlain = world.aws.putObject(BUCKET, "v1.log", plain.content);
     const storedGzip = world.aws.putObject(BUCKET, "v1.log.gz", gzipSync(gzip.content));
-    const lineStart = (content: string, line: number): number => Buffer.byteLength(content.split("\n").slice(0, line).join("\n")) + 1;
+    const lineStart = (content: string, line: number): number =>
+      Buffer.byteLength(content.split("\n").slice(0, line).join("\n")) + 1;
     scenario.send(
       JSON.stringify({
         s3LogShipperContinuation: {
           version: 1,
           objects: [
-            { bucket: BUCKET, key: "v1.log", eTag: storedPlain.eTag, gzip: false, eventTime: "2026-11-27T10:00:00Z", startOffset: lineStart(plain.content, 40) },
-            { bucket: BUCKET, key: "v1.log.gz", eTag: storedGzip.eTag, gzip: true, eventTime: "2026-11-27T10:00:00Z", startOffset: lineStart(gzip.content, 70) },
+            {
+              bucket: BUCKET,
+              key: "v1.log",
+              eTag: storedPlain.eTag,
+              gzip: false,
+              eventTime: "2026-11-27T10:00:00Z",
+              startOffset: lineStart(plain.content, 40),
+            },
+            {
+              bucket: BUCKET,
+              key: "v1.log.gz",
+              eTag: storedGzip.eTag,
+              gzip: true,
+              eventTime: "2026-11-27T10:00:00Z",
+              startOffset: lineStart(gzip.content, 70),
+            },
           ],
         },
       }),
@@ -89,14 +104,32 @@ describe("continuations resume in the unit of the format", () => {
 
     // Assess: the lines from each offset on, once; the earlier ones were shipped before the deploy.
     scenario.expectEachLineOnce({ "v1.log": plain.lines.slice(40), "v1.log.gz": gzip.lines.slice(70) });
-    expect(world.aws.getObjectRequests.find((request) => request.key === "v1.log")?.range).toBe(`bytes=${lineStart(plain.content, 40)}-`);
+    expect(world.aws.getObjectRequests.find((request) => request.key === "v1.log")?.range).toBe(
+      `bytes=${lineStart(plain.content, 40)}-`,
+    );
   }, 30_000);
 
   it("reads a version 1 continuation of a json object as a record index", async () => {
     const scenario = await world.scenario({ producer: { format: "json" } });
     const { content, lines } = jsonDocument("v1-json", 100);
     const stored = world.aws.putObject(BUCKET, "v1.json", content);
-    scenario.send(JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "v1.json", eTag: stored.eTag, gzip: false, eventTime: "2026-11-27T10:00:00Z", startOffset: 60 }] } }));
+    scenario.send(
+      JSON.stringify({
+        s3LogShipperContinuation: {
+          version: 1,
+          objects: [
+            {
+              bucket: BUCKET,
+              key: "v1.json",
+              eTag: stored.eTag,
+              gzip: false,
+              eventTime: "2026-11-27T10:00:00Z",
+              startOffset: 60,
+            },
+          ],
+        },
+      }),
+    );
 
     await scenario.run();
 
@@ -105,7 +138,11 @@ describe("continuations resume in the unit of the format", () => {
   });
 
   it("continues a plain object twice and more with one ranged GET each, every line once", async () => {
-    const scenario = await world.slowScenario({ producer: { format: "text" }, documentsPerRequest: 1_000, delayMs: 200 });
+    const scenario = await world.slowScenario({
+      producer: { format: "text" },
+      documentsPerRequest: 1_000,
+      delayMs: 200,
+    });
     const { content, lines } = textObject("alb", 30_000);
     scenario.putAndNotify("alb.log", content);
 
@@ -120,7 +157,7 @@ describe("continuations resume in the unit of the format", () => {
 });
 
 describe("document ids follow the content read", () => {
-  it("ships both contents of a key overwritten while versioning is suspended (version id \"null\")", async () => {
+  it('ships both contents of a key overwritten while versioning is suspended (version id "null")', async () => {
     // Prepare: two writes of one key, both version "null"; same line lengths, so same offsets.
     const scenario = await world.scenario();
     world.aws.setVersioning(BUCKET, "suspended");
@@ -140,18 +177,29 @@ describe("document ids follow the content read", () => {
   }, 30_000);
 
   it("ships every version of an overwritten key in a versioned bucket, each continuation pinned to its version", async () => {
-    const scenario = await world.slowScenario({ producer: { format: "ndjson" }, documentsPerRequest: 1_000, delayMs: 200 });
+    const scenario = await world.slowScenario({
+      producer: { format: "ndjson" },
+      documentsPerRequest: 1_000,
+      delayMs: 200,
+    });
     world.aws.setVersioning(BUCKET, "enabled");
     const first = ndjsonObject("ver1", 6_000);
     const one = world.aws.putObject(BUCKET, "big.log", first.content);
     const second = ndjsonObject("ver2", 6_000);
     const two = world.aws.putObject(BUCKET, "big.log", second.content);
-    scenario.notify({ key: "big.log", versionId: one.versionId ?? "", eTag: one.eTag.replace(/"/g, "") }, { key: "big.log", versionId: two.versionId ?? "", eTag: two.eTag.replace(/"/g, "") });
+    scenario.notify(
+      { key: "big.log", versionId: one.versionId ?? "", eTag: one.eTag.replace(/"/g, "") },
+      { key: "big.log", versionId: two.versionId ?? "", eTag: two.eTag.replace(/"/g, "") },
+    );
 
     await scenario.run();
 
     scenario.expectEachLineOnce({ "big.log": [...first.lines, ...second.lines] });
-    expect(world.aws.getObjectRequests.every((request) => request.versionId === one.versionId || request.versionId === two.versionId)).toBe(true);
+    expect(
+      world.aws.getObjectRequests.every(
+        (request) => request.versionId === one.versionId || request.versionId === two.versionId,
+      ),
+    ).toBe(true);
   }, 90_000);
 
   it("ships a redelivered notification's lines once", async () => {
@@ -175,10 +223,24 @@ describe("continuation bodies", () => {
 
     await scenario.run();
 
-    const continued = continuationsOf(scenario) as Array<{ unit: string; format: string; member?: { compressedOffset: number } }>;
+    const continued = continuationsOf(scenario) as Array<{
+      unit: string;
+      format: string;
+      member?: { compressedOffset: number };
+    }>;
     expect(continued.length).toBeGreaterThan(0);
-    for (const resume of continued) expect(resume).toMatchObject({ unit: "line", format: "ndjson", gzip: true, member: expect.any(Object) });
-    expect(parseMessageBody(JSON.stringify({ s3LogShipperContinuation: { version: 2, objects: [{ bucket: BUCKET, key: "k", eventTime: "t", resume: continued[0] }] } })).kind).toBe("objects");
+    for (const resume of continued)
+      expect(resume).toMatchObject({ unit: "line", format: "ndjson", gzip: true, member: expect.any(Object) });
+    expect(
+      parseMessageBody(
+        JSON.stringify({
+          s3LogShipperContinuation: {
+            version: 2,
+            objects: [{ bucket: BUCKET, key: "k", eventTime: "t", resume: continued[0] }],
+          },
+        }),
+      ).kind,
+    ).toBe("objects");
     scenario.expectEachLineOnce({ "multi.log.gz": members.flatMap((member) => member.lines) });
   }, 90_000);
 });

@@ -16,7 +16,9 @@ describe("time is checked wherever it passes", () => {
     // Prepare: ~160 KB of gzip that inflates to 160 MiB of newlines, then a few lines.
     const scenario = await world.scenario({ producer: { format: "text" }, contextMs: 3_000 });
     const tail = textObject("after-blanks", 5);
-    const bomb = gzipSync(Buffer.concat([Buffer.alloc(160 * 1024 * 1024, 0x0a), Buffer.from(tail.content)]), { level: 9 });
+    const bomb = gzipSync(Buffer.concat([Buffer.alloc(160 * 1024 * 1024, 0x0a), Buffer.from(tail.content)]), {
+      level: 9,
+    });
     expect(bomb.length).toBeLessThan(1024 * 1024);
     scenario.putAndNotify("blanks.log.gz", bomb);
 
@@ -30,7 +32,11 @@ describe("time is checked wherever it passes", () => {
 
   it("resumes a multi-member gzip object at the member holding its position, not at byte 0", async () => {
     // Prepare: 30 members of 1,000 lines; Elasticsearch slow enough for several invocations.
-    const scenario = await world.slowScenario({ producer: { format: "ndjson" }, documentsPerRequest: 1_000, delayMs: 200 });
+    const scenario = await world.slowScenario({
+      producer: { format: "ndjson" },
+      documentsPerRequest: 1_000,
+      delayMs: 200,
+    });
     const members = Array.from({ length: 30 }, (_, n) => ndjsonObject(`member${n}`, 1_000));
     const compressed = members.map((member) => gzipSync(member.content));
     const starts = compressed.map((_, n) => compressed.slice(0, n).reduce((total, part) => total + part.length, 0));
@@ -59,7 +65,21 @@ describe("time is checked wherever it passes", () => {
       JSON.stringify({
         s3LogShipperContinuation: {
           version: 2,
-          objects: [{ bucket: BUCKET, key: "deep.log.gz", eTag: stored.eTag, eventTime: "2026-11-27T10:00:00Z", resume: { unit: "line", format: "text", byteOffset: bytes.length - 8, gzip: true, member: { compressedOffset: 0, decompressedOffset: 0 } } }],
+          objects: [
+            {
+              bucket: BUCKET,
+              key: "deep.log.gz",
+              eTag: stored.eTag,
+              eventTime: "2026-11-27T10:00:00Z",
+              resume: {
+                unit: "line",
+                format: "text",
+                byteOffset: bytes.length - 8,
+                gzip: true,
+                member: { compressedOffset: 0, decompressedOffset: 0 },
+              },
+            },
+          ],
         },
       }),
     );
@@ -69,11 +89,19 @@ describe("time is checked wherever it passes", () => {
 
     // Assess
     expect(result.invocationErrors).toBe(0); // permanent: raising the timeout is the fix, not waiting
-    expect(scenario.deadLetterReasons()).toEqual([expect.stringMatching(/s3:\/\/acme-fault-logs\/deep\.log\.gz: time ran out inflating up to the continuation's start at decompressed byte \d+ \(got to \d+\); raise timeoutSeconds/)]);
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringMatching(
+        /s3:\/\/acme-fault-logs\/deep\.log\.gz: time ran out inflating up to the continuation's start at decompressed byte \d+ \(got to \d+\); raise timeoutSeconds/,
+      ),
+    ]);
   }, 120_000);
 
   it("treats an S3 body that stalls as a broken connection and resumes", async () => {
-    const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 4_000, environment: { S3_IDLE_TIMEOUT_MS: 500 } });
+    const scenario = await world.scenario({
+      producer: { format: "ndjson" },
+      contextMs: 4_000,
+      environment: { S3_IDLE_TIMEOUT_MS: 500 },
+    });
     const { content, lines } = ndjsonObject("stall", 2_000);
     world.aws.putObject(BUCKET, "stall.log", content);
     world.aws.s3Fault = (_request, number) => (number === 1 ? { kind: "stall", afterBytes: 50_000 } : undefined);
@@ -97,12 +125,16 @@ describe("time is checked wherever it passes", () => {
 
     // Assess: the first receive failed in time with the object in its reason; the next one shipped it.
     expect(scenario.logged("message failed")).toEqual([
-      expect.objectContaining({ reason: "s3://acme-fault-logs/watchdog.log: did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)" }),
+      expect.objectContaining({
+        reason:
+          "s3://acme-fault-logs/watchdog.log: did not finish before the function's time ran out (stuck waiting on S3, SQS or Elasticsearch)",
+      }),
     ]);
     scenario.expectEachLineOnce({ "watchdog.log": lines });
 
     // The given-up read, released, stops at its next check: one more object line, nothing sent.
-    const objectLines = () => scenario.logs.filter((line) => String(line.message).startsWith("object ") && line.key === "watchdog.log");
+    const objectLines = () =>
+      scenario.logs.filter((line) => String(line.message).startsWith("object ") && line.key === "watchdog.log");
     expect(objectLines()).toHaveLength(1); // the redelivery's
     await scenario.capturing(async () => {
       world.aws.releaseStalls();
@@ -116,7 +148,8 @@ describe("time is checked wherever it passes", () => {
 
   it("answers before the timeout while Elasticsearch hangs, and ships everything once it answers again", async () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" }, contextMs: 3_000 });
-    world.elasticsearch.requestBehaviour = (number) => (number <= 3 ? { kind: "delay", ms: 4_000 } : { kind: "normal" });
+    world.elasticsearch.requestBehaviour = (number) =>
+      number <= 3 ? { kind: "delay", ms: 4_000 } : { kind: "normal" };
     const { content, lines } = ndjsonObject("hang", 500);
     scenario.putAndNotify("hang.log", content);
 
@@ -137,7 +170,11 @@ describe("broken S3 reads resume without losing or repeating lines", () => {
 
     await scenario.run();
 
-    expect(world.aws.getObjectRequests.map((request) => request.range)).toEqual([undefined, "bytes=100000-", "bytes=200000-"]);
+    expect(world.aws.getObjectRequests.map((request) => request.range)).toEqual([
+      undefined,
+      "bytes=100000-",
+      "bytes=200000-",
+    ]);
     scenario.expectEachLineOnce({ "cut.log": lines });
   });
 
@@ -159,7 +196,8 @@ describe("broken S3 reads resume without losing or repeating lines", () => {
     const { content, lines } = ndjsonObject("gzcut", 5_000);
     const compressed = gzipSync(content);
     world.aws.putObject(BUCKET, "gzcut.log.gz", compressed);
-    world.aws.s3Fault = (_request, number) => (number === 1 ? { kind: "cut", afterBytes: Math.floor(compressed.length / 2) } : undefined);
+    world.aws.s3Fault = (_request, number) =>
+      number === 1 ? { kind: "cut", afterBytes: Math.floor(compressed.length / 2) } : undefined;
     scenario.notify("gzcut.log.gz");
 
     await scenario.run();
@@ -173,7 +211,10 @@ describe("bytes after a gzip member", () => {
     const scenario = await world.scenario({ producer: { format: "ndjson" } });
     const first = ndjsonObject("before-padding", 100);
     const second = ndjsonObject("after-padding", 100);
-    scenario.putAndNotify("padded.log.gz", Buffer.concat([gzipSync(first.content), Buffer.alloc(4096), gzipSync(second.content), Buffer.alloc(512)]));
+    scenario.putAndNotify(
+      "padded.log.gz",
+      Buffer.concat([gzipSync(first.content), Buffer.alloc(4096), gzipSync(second.content), Buffer.alloc(512)]),
+    );
 
     await scenario.run();
 
@@ -204,6 +245,10 @@ describe("bytes after a gzip member", () => {
     const result = await scenario.run();
 
     expect(result.invocationErrors).toBe(0);
-    expect(scenario.deadLetterReasons()).toEqual([expect.stringContaining("s3://acme-fault-logs/crc.log.gz: ObjectFormatError: gzip member at compressed byte 0: CRC-32 mismatch")]);
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringContaining(
+        "s3://acme-fault-logs/crc.log.gz: ObjectFormatError: gzip member at compressed byte 0: CRC-32 mismatch",
+      ),
+    ]);
   });
 });

@@ -5,12 +5,18 @@
 import { METRICS_NAMESPACE, producerMetricDimensions } from "../../lambda/contract/metricNames";
 
 interface EmfLine {
-  _aws?: { CloudWatchMetrics?: Array<{ Namespace?: string; Dimensions?: string[][]; Metrics?: Array<{ Name?: string }> }> };
+  _aws?: {
+    CloudWatchMetrics?: Array<{ Namespace?: string; Dimensions?: string[][]; Metrics?: Array<{ Name?: string }> }>;
+  };
   [field: string]: unknown;
 }
 
 /** The sum of `metric` over the EMF lines that carry it with the producer's alarm dimensions. */
-export function emittedForProducer(lines: ReadonlyArray<string | Record<string, unknown>>, metric: string, producer: string): number {
+export function emittedForProducer(
+  lines: ReadonlyArray<string | Record<string, unknown>>,
+  metric: string,
+  producer: string,
+): number {
   const wanted = producerMetricDimensions(producer);
   const wantedKeys = JSON.stringify(Object.keys(wanted).sort());
   let sum = 0;

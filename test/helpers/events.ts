@@ -1,7 +1,11 @@
 /** Factories for SQS events and the notification bodies S3, SNS and EventBridge really send. */
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 
-export function s3Record(bucket: string, encodedKey: string, options: { eventName?: string; size?: number; eTag?: string; versionId?: string; eventTime?: string } = {}): Record<string, unknown> {
+export function s3Record(
+  bucket: string,
+  encodedKey: string,
+  options: { eventName?: string; size?: number; eTag?: string; versionId?: string; eventTime?: string } = {},
+): Record<string, unknown> {
   return {
     eventVersion: "2.1",
     eventSource: "aws:s3",
@@ -10,7 +14,10 @@ export function s3Record(bucket: string, encodedKey: string, options: { eventNam
     eventName: options.eventName ?? "ObjectCreated:Put",
     userIdentity: { principalId: "AWS:AIDAEXAMPLE" },
     requestParameters: { sourceIPAddress: "203.0.113.10" },
-    responseElements: { "x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD" },
+    responseElements: {
+      "x-amz-request-id": "C3D13FE58DE4C810",
+      "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+    },
     s3: {
       s3SchemaVersion: "1.0",
       configurationId: "waf-logs",
@@ -50,7 +57,8 @@ export function snsWrapped(message: string): string {
     Message: message,
     Timestamp: "2026-11-27T10:00:01.000Z",
     SignatureVersion: "1",
-    Signature: "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
+    Signature:
+      "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
     SigningCertURL: "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-example.pem",
     UnsubscribeURL: "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=example",
   });
@@ -69,7 +77,13 @@ export function eventBridgeEvent(bucket: string, key: string, detailType = "Obje
     detail: {
       version: "0",
       bucket: { name: bucket },
-      object: { key, size: 5, etag: "b1946ac92492d2347c6235b4d2611184", "version-id": "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e", sequencer: "617f08299329d189" },
+      object: {
+        key,
+        size: 5,
+        etag: "b1946ac92492d2347c6235b4d2611184",
+        "version-id": "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
+        sequencer: "617f08299329d189",
+      },
       "request-id": "N4N7GDK58NMKJ12R",
       requester: "123456789012",
       "source-ip-address": "1.2.3.4",

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const elasticsearch = new FakeElasticsearch();
   const url = await elasticsearch.start();
   elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
-  const transport = new ElasticsearchBulkTransport({ endpoint: url, requestTimeoutMs: 10_000 }, { get: async () => ({ apiKey: API_KEY }), invalidate: () => undefined });
+  const transport = new ElasticsearchBulkTransport(
+    { endpoint: url, requestTimeoutMs: 10_000 },
+    { get: async () => ({ apiKey: API_KEY }), invalidate: () => undefined },
+  );
   const line = `{"create":{"_index":"logs","_id":"x"}}\n{"message":"${"m".repeat(200)}"}\n`;
   const body = Buffer.from(line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
   let failure: unknown;
@@ -23,7 +26,10 @@ async function main(): Promise<void> {
     failure = error;
   }
   await elasticsearch.stop();
-  const meta = failure instanceof BulkRequestError ? ((failure.cause as { meta?: Record<string, unknown> } | undefined)?.meta ?? {}) : {};
+  const meta =
+    failure instanceof BulkRequestError
+      ? ((failure.cause as { meta?: Record<string, unknown> } | undefined)?.meta ?? {})
+      : {};
   const request = (meta.meta as { request?: { params?: Record<string, unknown> } } | undefined)?.request;
   process.stdout.write(
     `${JSON.stringify({
@@ -32,7 +38,11 @@ async function main(): Promise<void> {
       retryable: failure instanceof BulkRequestError ? failure.retryable : undefined,
       bodyKeptAsIs: request?.params?.body === body,
       // Where the client would keep credentials: request headers, response headers, the connection.
-      credentialsLeft: JSON.stringify({ headers: request?.params?.headers, responseHeaders: meta.headers, connection: (meta.meta as { connection?: unknown } | undefined)?.connection ?? null }).includes(API_KEY),
+      credentialsLeft: JSON.stringify({
+        headers: request?.params?.headers,
+        responseHeaders: meta.headers,
+        connection: (meta.meta as { connection?: unknown } | undefined)?.connection ?? null,
+      }).includes(API_KEY),
     })}\n`,
   );
 }

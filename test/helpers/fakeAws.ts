@@ -81,8 +81,14 @@ export class FakeAws extends LoopbackServer {
   putObject(bucket: string, key: string, body: Buffer | string, versionId?: string): StoredObject {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     const versioning = this.versioning.get(bucket) ?? "off";
-    const id = versionId ?? (versioning === "enabled" ? randomUUID().replace(/-/g, "") : versioning === "suspended" ? "null" : undefined);
-    const stored: StoredObject = { body: bytes, eTag: `"${createHash("md5").update(bytes).digest("hex")}"`, ...(id ? { versionId: id } : {}) };
+    const id =
+      versionId ??
+      (versioning === "enabled" ? randomUUID().replace(/-/g, "") : versioning === "suspended" ? "null" : undefined);
+    const stored: StoredObject = {
+      body: bytes,
+      eTag: `"${createHash("md5").update(bytes).digest("hex")}"`,
+      ...(id ? { versionId: id } : {}),
+    };
     this.objects.set(`${bucket}/${key}`, stored);
     if (id) this.versions.set(`${bucket}/${key}#${id}`, stored);
     return stored;
@@ -106,7 +112,12 @@ export class FakeAws extends LoopbackServer {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const target = request.headers["x-amz-target"];
-    if (typeof target === "string") return this.handleJson(target, JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>, response);
+    if (typeof target === "string")
+      return this.handleJson(
+        target,
+        JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>,
+        response,
+      );
     if (request.method === "GET") return this.getObject(request, response);
     response.writeHead(400).end();
   }
@@ -129,12 +140,22 @@ export class FakeAws extends LoopbackServer {
     const fault = this.s3Fault(described, this.getObjectRequests.length);
     if (fault?.kind === "status") return xmlError(response, fault.status, fault.code, `scripted ${fault.code}`);
     const stored = versionId ? this.versions.get(`${path}#${versionId}`) : this.objects.get(path);
-    if (!stored) return versionId ? xmlError(response, 404, "NoSuchVersion", "The specified version does not exist.") : xmlError(response, 404, "NoSuchKey", "The specified key does not exist.");
-    if (ifMatch && ifMatch !== stored.eTag) return xmlError(response, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (!stored)
+      return versionId
+        ? xmlError(response, 404, "NoSuchVersion", "The specified version does not exist.")
+        : xmlError(response, 404, "NoSuchKey", "The specified key does not exist.");
+    if (ifMatch && ifMatch !== stored.eTag)
+      return xmlError(
+        response,
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+      );
     let start = 0;
     const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
     if (range) start = Number(range[1]);
-    if (start > 0 && start >= stored.body.length) return xmlError(response, 416, "InvalidRange", "The requested range is not satisfiable");
+    if (start > 0 && start >= stored.body.length)
+      return xmlError(response, 416, "InvalidRange", "The requested range is not satisfiable");
     const body = stored.body.subarray(start);
     const headers = {
       etag: stored.eTag,
@@ -175,7 +196,8 @@ export class FakeAws extends LoopbackServer {
         return reply({ Parameter: { Name: name, Type: "SecureString", Value: value, Version: 1 } });
       }
       case "AmazonSQS.SendMessage": {
-        if (this.failSendMessage) return reply({ __type: "com.amazonaws.sqs#InternalError", message: "scripted failure" }, 500);
+        if (this.failSendMessage)
+          return reply({ __type: "com.amazonaws.sqs#InternalError", message: "scripted failure" }, 500);
         const body = String(input.MessageBody);
         const id = this.sqs ? this.sqs.send(String(input.QueueUrl), body) : `m-${this.sentMessages.length + 1}`;
         if (!this.sqs) this.sentMessages.push({ queueUrl: String(input.QueueUrl), body });
@@ -200,5 +222,7 @@ export class FakeAws extends LoopbackServer {
 
 function xmlError(response: ServerResponse, status: number, code: string, message: string): void {
   response.writeHead(status, { "content-type": "application/xml" });
-  response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  );
 }

@@ -26,7 +26,10 @@ export type RequestBehaviour =
   | { kind: "earlyTooLarge" };
 
 /** Overrides the answer for one item: return a status and error, or undefined to store it. */
-export type ItemBehaviour = (item: BulkItemRequest, requestNumber: number) => { status: number; type: string; reason: string } | undefined;
+export type ItemBehaviour = (
+  item: BulkItemRequest,
+  requestNumber: number,
+) => { status: number; type: string; reason: string } | undefined;
 
 export class FakeElasticsearch extends LoopbackServer {
   readonly stored = new Map<string, Map<string, Record<string, unknown>>>();
@@ -98,7 +101,13 @@ export class FakeElasticsearch extends LoopbackServer {
     const announced = Number(request.headers["content-length"] ?? 0);
     if (behaviour.kind === "earlyTooLarge" || (this.tooLargeAnswer === "early" && announced > this.maxBodyBytes)) {
       this.refusedSizes.push(announced);
-      send(response, 413, { error: { type: "content_too_long_exception", reason: `request body of ${announced} bytes is larger than ${this.maxBodyBytes}` }, status: 413 });
+      send(response, 413, {
+        error: {
+          type: "content_too_long_exception",
+          reason: `request body of ${announced} bytes is larger than ${this.maxBodyBytes}`,
+        },
+        status: 413,
+      });
       request.resume(); // read and drop the rest, as Netty does
       return;
     }
@@ -106,23 +115,39 @@ export class FakeElasticsearch extends LoopbackServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     this.authorizations.push(request.headers.authorization ?? "");
     if (!this.acceptsAuthorization(request.headers.authorization ?? "")) {
-      return send(response, 401, { error: { type: "security_exception", reason: "unable to authenticate with provided credentials" }, status: 401 });
+      return send(response, 401, {
+        error: { type: "security_exception", reason: "unable to authenticate with provided credentials" },
+        status: 401,
+      });
     }
     const size = chunks.reduce((total, chunk) => total + chunk.length, 0);
     if (size > this.maxBodyBytes) {
       this.refusedSizes.push(size);
-      return send(response, 413, { error: { type: "content_too_long_exception", reason: `request body of ${size} bytes is larger than ${this.maxBodyBytes}` }, status: 413 });
+      return send(response, 413, {
+        error: {
+          type: "content_too_long_exception",
+          reason: `request body of ${size} bytes is larger than ${this.maxBodyBytes}`,
+        },
+        status: 413,
+      });
     }
     if (behaviour.kind === "reset") {
       request.socket.destroy();
       return;
     }
     if (behaviour.kind === "status") {
-      return send(response, behaviour.status, behaviour.body ?? { error: { type: "fake", reason: `scripted ${behaviour.status}` }, status: behaviour.status });
+      return send(
+        response,
+        behaviour.status,
+        behaviour.body ?? { error: { type: "fake", reason: `scripted ${behaviour.status}` }, status: behaviour.status },
+      );
     }
     if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
 
-    let lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
+    let lines = Buffer.concat(chunks)
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.length > 0);
     if (behaviour.kind === "dropLast") lines = lines.slice(0, -2);
     const items: unknown[] = [];
     let errors = false;
@@ -137,13 +162,21 @@ export class FakeElasticsearch extends LoopbackServer {
       this.stored.set(item.index, documents);
       let result: Record<string, unknown>;
       if (override) {
-        result = { _index: item.index, _id: item.id, status: override.status, error: { type: override.type, reason: override.reason } };
+        result = {
+          _index: item.index,
+          _id: item.id,
+          status: override.status,
+          error: { type: override.type, reason: override.reason },
+        };
       } else if (documents.has(item.id)) {
         result = {
           _index: item.index,
           _id: item.id,
           status: 409,
-          error: { type: "version_conflict_engine_exception", reason: `[${item.id}]: version conflict, document already exists` },
+          error: {
+            type: "version_conflict_engine_exception",
+            reason: `[${item.id}]: version conflict, document already exists`,
+          },
         };
       } else {
         documents.set(item.id, source);

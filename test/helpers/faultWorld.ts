@@ -63,9 +63,15 @@ export class FaultWorld {
    * Elasticsearch that answers each request of `documentsPerRequest` after `delayMs` — objects
    * pause and continue.
    */
-  async slowScenario(options: ScenarioOptions & { documentsPerRequest?: number; delayMs?: number } = {}): Promise<Scenario> {
+  async slowScenario(
+    options: ScenarioOptions & { documentsPerRequest?: number; delayMs?: number } = {},
+  ): Promise<Scenario> {
     const { documentsPerRequest = 500, delayMs = 250, ...rest } = options;
-    const scenario = await this.scenario({ contextMs: 3_000, ...rest, environment: { ES_BULK_MAX_DOCUMENTS: documentsPerRequest, ...rest.environment } });
+    const scenario = await this.scenario({
+      contextMs: 3_000,
+      ...rest,
+      environment: { ES_BULK_MAX_DOCUMENTS: documentsPerRequest, ...rest.environment },
+    });
     this.elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: delayMs });
     return scenario;
   }
@@ -76,7 +82,12 @@ export class FaultWorld {
     await this.elasticsearch.reset();
     this.aws.parameters.set(PARAMETER, JSON.stringify(CREDENTIALS));
     const { producers, elasticsearch } = validateConfig({
-      elasticsearch: { endpoint: this.esUrl, allowInsecureHttp: true, requestTimeoutSeconds: 2, vault: { mount: "secret", path: "fault" } },
+      elasticsearch: {
+        endpoint: this.esUrl,
+        allowInsecureHttp: true,
+        requestTimeoutSeconds: 2,
+        vault: { mount: "secret", path: "fault" },
+      },
       producers: [{ name: "fault", bucket: BUCKET, index: INDEX, format: "ndjson", ...options.producer }],
     });
     const producer = producers[0];
@@ -145,7 +156,15 @@ export class Scenario {
       const stored = this.world.aws.objects.get(`${BUCKET}/${key}`);
       const eTag = rest.eTag ?? stored?.eTag.replace(/"/g, "");
       const versionId = rest.versionId ?? stored?.versionId;
-      return this.send(s3Notification(s3Record(BUCKET, encodeURIComponent(key).replace(/%2F/g, "/"), { ...(eTag ? { eTag } : {}), ...(versionId ? { versionId } : {}), size: stored?.body.length ?? 0 })));
+      return this.send(
+        s3Notification(
+          s3Record(BUCKET, encodeURIComponent(key).replace(/%2F/g, "/"), {
+            ...(eTag ? { eTag } : {}),
+            ...(versionId ? { versionId } : {}),
+            size: stored?.body.length ?? 0,
+          }),
+        ),
+      );
     });
   }
 
@@ -162,11 +181,16 @@ export class Scenario {
     const restore = this.capture();
     let result: DriveResult;
     try {
-      result = await this.sqs.drive(this.handler, { batchSize: this.options.batchSize ?? 10, context: () => lambdaContext(this.contextMs), maxInvocations: maxInvocations ?? 200 });
+      result = await this.sqs.drive(this.handler, {
+        batchSize: this.options.batchSize ?? 10,
+        context: () => lambdaContext(this.contextMs),
+        maxInvocations: maxInvocations ?? 200,
+      });
     } finally {
       restore();
     }
-    if (maxInvocations === undefined) expect(this.sqs.depth, "messages left in the queue after 200 invocations").toBe(0);
+    if (maxInvocations === undefined)
+      expect(this.sqs.depth, "messages left in the queue after 200 invocations").toBe(0);
     expect(this.sqs.expired, "messages expired before reaching the DLQ").toEqual([]);
     expect(Math.max(...result.durationsMs), "an invocation ran past Lambda's timeout").toBeLessThan(this.contextMs);
     expect(this.output, "the function wrote the Elasticsearch password").not.toContain(CREDENTIALS.password);
@@ -202,7 +226,12 @@ export class Scenario {
 
   /** Documents of `index` that came from s3://BUCKET/key. */
   documents(key: string, index = INDEX): Array<Record<string, unknown>> {
-    return this.world.elasticsearch.documents(index).filter((document) => (document.log as { file?: { path?: string } } | undefined)?.file?.path === `s3://${BUCKET}/${key}`);
+    return this.world.elasticsearch
+      .documents(index)
+      .filter(
+        (document) =>
+          (document.log as { file?: { path?: string } } | undefined)?.file?.path === `s3://${BUCKET}/${key}`,
+      );
   }
 
   /**
@@ -218,23 +247,40 @@ export class Scenario {
       const counts = new Map<string, number>();
       for (const value of found) counts.set(value, (counts.get(value) ?? 0) + 1);
       const twice = [...counts].filter(([, count]) => count > 1).map(([value]) => value);
-      expect(twice.length, `${twice.length} lines of ${key} indexed more than once (first: ${twice.slice(0, 3).join(", ")})`).toBe(0);
+      expect(
+        twice.length,
+        `${twice.length} lines of ${key} indexed more than once (first: ${twice.slice(0, 3).join(", ")})`,
+      ).toBe(0);
       const wanted = new Set(lines);
       const unexpected = found.filter((value) => !wanted.has(value));
-      expect(unexpected.length, `${unexpected.length} documents of ${key} are no line of it (first: ${unexpected.slice(0, 3).join(", ")})`).toBe(0);
-      const inDeadLetterIndex = new Set(this.documents(key, DEAD_LETTER_INDEX).map((document) => String(document.message)));
+      expect(
+        unexpected.length,
+        `${unexpected.length} documents of ${key} are no line of it (first: ${unexpected.slice(0, 3).join(", ")})`,
+      ).toBe(0);
+      const inDeadLetterIndex = new Set(
+        this.documents(key, DEAD_LETTER_INDEX).map((document) => String(document.message)),
+      );
       const missing = lines.filter((line) => !counts.has(line) && !inDeadLetterIndex.has(line));
       if (options.inDeadLetterQueue?.includes(key)) {
-        expect(reasons.some((reason) => reason.includes(`s3://${BUCKET}/${key}`)), `the DLQ names s3://${BUCKET}/${key}; reasons: ${reasons.join(" | ")}`).toBe(true);
+        expect(
+          reasons.some((reason) => reason.includes(`s3://${BUCKET}/${key}`)),
+          `the DLQ names s3://${BUCKET}/${key}; reasons: ${reasons.join(" | ")}`,
+        ).toBe(true);
       } else {
-        expect(missing.length, `${missing.length} of ${lines.length} lines of ${key} neither indexed nor dead-lettered (first: ${missing.slice(0, 3).join(", ")}); DLQ: ${reasons.join(" | ") || "empty"}`).toBe(0);
+        expect(
+          missing.length,
+          `${missing.length} of ${lines.length} lines of ${key} neither indexed nor dead-lettered (first: ${missing.slice(0, 3).join(", ")}); DLQ: ${reasons.join(" | ") || "empty"}`,
+        ).toBe(0);
       }
     }
   }
 
   /** Captures the function's stdout and stderr (Powertools writes warnings and errors to stderr). */
   private capture(): () => void {
-    const original = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+    const original = {
+      stdout: process.stdout.write.bind(process.stdout),
+      stderr: process.stderr.write.bind(process.stderr),
+    };
     const take = (chunk: unknown): boolean => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
       this.output += text;
@@ -260,7 +306,10 @@ export class Scenario {
 /** Lines of an ndjson object: `{"line":"<tag>#<n>", …}`; returns the content and the tags. */
 export function ndjsonObject(tag: string, count: number, padding = 60): { content: string; lines: string[] } {
   const lines = Array.from({ length: count }, (_, n) => `${tag}#${n}`);
-  return { content: lines.map((line, n) => JSON.stringify({ line, n, padding: "p".repeat(padding) })).join("\n") + "\n", lines };
+  return {
+    content: lines.map((line, n) => JSON.stringify({ line, n, padding: "p".repeat(padding) })).join("\n") + "\n",
+    lines,
+  };
 }
 
 /** Lines of a text object: `<tag>#<n> …`; the tags are the whole lines. */

@@ -62,7 +62,8 @@ export class SqsSimulator {
 
   /** A message as S3 (or the function) sends it; returns its id. */
   send(queueUrl: string, body: string): string {
-    if (queueUrl !== this.settings.queueUrl) throw new Error(`SendMessage to ${queueUrl}, expected the producer's own queue ${this.settings.queueUrl}`);
+    if (queueUrl !== this.settings.queueUrl)
+      throw new Error(`SendMessage to ${queueUrl}, expected the producer's own queue ${this.settings.queueUrl}`);
     this.nextId += 1;
     const id = `msg-${this.nextId}`;
     this.messages.push({ id, body, sentAt: this.now, receiveCount: 0, visibleAt: this.now });
@@ -93,7 +94,13 @@ export class SqsSimulator {
       if (message.visibleAt > this.now) continue;
       if (message.receiveCount >= this.settings.maxReceiveCount) {
         this.remove(message);
-        this.deadLetters.push({ id: message.id, body: message.body, receiveCount: message.receiveCount, movedAt: this.now, sentAt: message.sentAt });
+        this.deadLetters.push({
+          id: message.id,
+          body: message.body,
+          receiveCount: message.receiveCount,
+          movedAt: this.now,
+          sentAt: message.sentAt,
+        });
         continue;
       }
       message.receiveCount += 1;
@@ -129,7 +136,10 @@ export class SqsSimulator {
    * Runs the handler against the queue like Lambda's event source mapping, until the queue is empty
    * or `maxInvocations` is reached.
    */
-  async drive(handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>, options: { batchSize: number; context: () => Context; maxInvocations?: number }): Promise<DriveResult> {
+  async drive(
+    handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
+    options: { batchSize: number; context: () => Context; maxInvocations?: number },
+  ): Promise<DriveResult> {
     const result: DriveResult = { invocations: 0, invocationErrors: 0, durationsMs: [] };
     const limit = options.maxInvocations ?? 200;
     while (result.invocations < limit) {

@@ -7,11 +7,25 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { toConfigMap } from "../../scripts/offlineMocks";
 import { runProgram } from "./harness";
 
-const elasticsearch = { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "logging/elasticsearch" } };
-const producer = (overrides: Record<string, unknown> = {}) => ({ name: "waf", bucket: "acme-waf-logs", index: "logs-waf-default", format: "ndjson", ...overrides });
+const elasticsearch = {
+  endpoint: "https://es.example.com:443",
+  vault: { mount: "secret", path: "logging/elasticsearch" },
+};
+const producer = (overrides: Record<string, unknown> = {}) => ({
+  name: "waf",
+  bucket: "acme-waf-logs",
+  index: "logs-waf-default",
+  format: "ndjson",
+  ...overrides,
+});
 
 function stack(config: Record<string, unknown>): Record<string, string> {
-  return toConfigMap({ "aws:region": "eu-west-1", "s3-log-shipper:elasticsearch": elasticsearch, "s3-log-shipper:producers": [producer()], ...config });
+  return toConfigMap({
+    "aws:region": "eu-west-1",
+    "s3-log-shipper:elasticsearch": elasticsearch,
+    "s3-log-shipper:producers": [producer()],
+    ...config,
+  });
 }
 
 async function refusal(config: Record<string, unknown>): Promise<string> {
@@ -35,35 +49,130 @@ describe("stack config validation", () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ["maxReceiveCount below 5", { "s3-log-shipper:producers": [producer(), producer({ name: "alb", bucket: "other", maxReceiveCount: 3 })] }, "producers[1] (alb): maxReceiveCount must be at least 5, got 3"],
-    ["a timeout above 900 s", { "s3-log-shipper:producers": [producer({ timeoutSeconds: 901 })] }, "producers[0] (waf): timeoutSeconds must be at most 900, got 901"],
-    ["a timeout below 10 s", { "s3-log-shipper:defaults": { timeoutSeconds: 5 } }, "defaults.timeoutSeconds: must be at least 10, got 5"],
-    ["a duplicate name", { "s3-log-shipper:producers": [producer(), producer({ bucket: "other" })] }, "producers[1] (waf): name is already used by producers[0]"],
-    ["a bad name", { "s3-log-shipper:producers": [producer({ name: "WAF_logs" })] }, "producers[0] (WAF_logs): name must match"],
+    [
+      "maxReceiveCount below 5",
+      { "s3-log-shipper:producers": [producer(), producer({ name: "alb", bucket: "other", maxReceiveCount: 3 })] },
+      "producers[1] (alb): maxReceiveCount must be at least 5, got 3",
+    ],
+    [
+      "a timeout above 900 s",
+      { "s3-log-shipper:producers": [producer({ timeoutSeconds: 901 })] },
+      "producers[0] (waf): timeoutSeconds must be at most 900, got 901",
+    ],
+    [
+      "a timeout below 10 s",
+      { "s3-log-shipper:defaults": { timeoutSeconds: 5 } },
+      "defaults.timeoutSeconds: must be at least 10, got 5",
+    ],
+    [
+      "a duplicate name",
+      { "s3-log-shipper:producers": [producer(), producer({ bucket: "other" })] },
+      "producers[1] (waf): name is already used by producers[0]",
+    ],
+    [
+      "a bad name",
+      { "s3-log-shipper:producers": [producer({ name: "WAF_logs" })] },
+      "producers[0] (WAF_logs): name must match",
+    ],
     [
       "overlapping filters on one bucket",
-      { "s3-log-shipper:producers": [producer({ prefix: "AWSLogs/" }), producer({ name: "alb", prefix: "AWSLogs/elb/" })] },
+      {
+        "s3-log-shipper:producers": [
+          producer({ prefix: "AWSLogs/" }),
+          producer({ name: "alb", prefix: "AWSLogs/elb/" }),
+        ],
+      },
       "producers (waf, alb): both read bucket acme-waf-logs with overlapping filters",
     ],
-    ["an unknown format", { "s3-log-shipper:producers": [producer({ format: "csv" })] }, 'producers[0] (waf): format must be one of ndjson, text, json, auto, got "csv"'],
-    ["recordsField with a line format", { "s3-log-shipper:producers": [producer({ recordsField: "Records" })] }, "producers[0] (waf): recordsField only applies to format json or auto"],
-    ["an http endpoint without allowInsecureHttp", { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "http://es.internal:9200" } }, "elasticsearch.endpoint: must use https"],
-    ["both endpoint and cloudId", { "s3-log-shipper:elasticsearch": { ...elasticsearch, cloudId: "acme:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRhYmMkZGVm" } }, "elasticsearch: set exactly one of endpoint and cloudId"],
-    ["neither endpoint nor cloudId", { "s3-log-shipper:elasticsearch": { vault: elasticsearch.vault } }, "elasticsearch: set exactly one of endpoint and cloudId"],
+    [
+      "an unknown format",
+      { "s3-log-shipper:producers": [producer({ format: "csv" })] },
+      'producers[0] (waf): format must be one of ndjson, text, json, auto, got "csv"',
+    ],
+    [
+      "recordsField with a line format",
+      { "s3-log-shipper:producers": [producer({ recordsField: "Records" })] },
+      "producers[0] (waf): recordsField only applies to format json or auto",
+    ],
+    [
+      "an http endpoint without allowInsecureHttp",
+      { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "http://es.internal:9200" } },
+      "elasticsearch.endpoint: must use https",
+    ],
+    [
+      "both endpoint and cloudId",
+      {
+        "s3-log-shipper:elasticsearch": { ...elasticsearch, cloudId: "acme:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRhYmMkZGVm" },
+      },
+      "elasticsearch: set exactly one of endpoint and cloudId",
+    ],
+    [
+      "neither endpoint nor cloudId",
+      { "s3-log-shipper:elasticsearch": { vault: elasticsearch.vault } },
+      "elasticsearch: set exactly one of endpoint and cloudId",
+    ],
     ["a missing elasticsearch key", { "s3-log-shipper:elasticsearch": undefined }, "elasticsearch: missing"],
     ["no producers", { "s3-log-shipper:producers": [] }, "producers: must list at least one producer"],
-    ["a misspelled key", { "s3-log-shipper:producers": [producer({ maxRecieveCount: 8 })] }, 'producers[0] (waf): unknown key "maxRecieveCount"; did you mean "maxReceiveCount"?'],
-    ["an invalid e-mail", { "s3-log-shipper:alerts": { emails: ["secops"] } }, 'alerts.emails[0]: must be e-mail addresses, got "secops"'],
-    ["batchSize above 10 without a window", { "s3-log-shipper:producers": [producer({ batchSize: 100 })] }, "producers[0] (waf): batchSize above 10 needs batchWindowSeconds of at least 1"],
-    ["an upper-case index", { "s3-log-shipper:producers": [producer({ index: "Logs-WAF" })] }, "producers[0] (waf): index must be a valid index name"],
-    ["maxConcurrency below the AWS minimum", { "s3-log-shipper:producers": [producer({ maxConcurrency: 1 })] }, "producers[0] (waf): maxConcurrency must be at least 2, got 1"],
-    ["a misspelt top-level key (read from all of the stack's config)", { "s3-log-shipper:alert": { emails: ["secops@example.com"] } }, "s3-log-shipper:alert: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:alerts?"],
-    ["a wildcard bucket", { "s3-log-shipper:producers": [producer({ bucket: "*" })] }, "producers[0] (waf): bucket must be a bucket name"],
-    ["a wildcard in a prefix", { "s3-log-shipper:producers": [producer({ prefix: "AWSLogs/*/" })] }, "producers[0] (waf): prefix must not contain * or ?"],
-    ["an endpoint with credentials", { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "https://shipper:secret@es.example.com" } }, "elasticsearch.endpoint: must not carry credentials"],
-    ["a silence alarm shorter than 5 minutes", { "s3-log-shipper:defaults": { expectedIntervalMinutes: 2 } }, "defaults.expectedIntervalMinutes: must be at least 5, got 2"],
-    ["a silence alarm longer than a day", { "s3-log-shipper:producers": [producer({ expectedIntervalMinutes: 2_000 })] }, "producers[0] (waf): expectedIntervalMinutes must be at most 1440, got 2000"],
-    ["more receives than the queues' retention allows", { "s3-log-shipper:producers": [producer({ timeoutSeconds: 900, maxReceiveCount: 500 })] }, "producers[0] (waf): maxReceiveCount must be at most 95 with timeoutSeconds 900"],
+    [
+      "a misspelled key",
+      { "s3-log-shipper:producers": [producer({ maxRecieveCount: 8 })] },
+      'producers[0] (waf): unknown key "maxRecieveCount"; did you mean "maxReceiveCount"?',
+    ],
+    [
+      "an invalid e-mail",
+      { "s3-log-shipper:alerts": { emails: ["secops"] } },
+      'alerts.emails[0]: must be e-mail addresses, got "secops"',
+    ],
+    [
+      "batchSize above 10 without a window",
+      { "s3-log-shipper:producers": [producer({ batchSize: 100 })] },
+      "producers[0] (waf): batchSize above 10 needs batchWindowSeconds of at least 1",
+    ],
+    [
+      "an upper-case index",
+      { "s3-log-shipper:producers": [producer({ index: "Logs-WAF" })] },
+      "producers[0] (waf): index must be a valid index name",
+    ],
+    [
+      "maxConcurrency below the AWS minimum",
+      { "s3-log-shipper:producers": [producer({ maxConcurrency: 1 })] },
+      "producers[0] (waf): maxConcurrency must be at least 2, got 1",
+    ],
+    [
+      "a misspelt top-level key (read from all of the stack's config)",
+      { "s3-log-shipper:alert": { emails: ["secops@example.com"] } },
+      "s3-log-shipper:alert: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:alerts?",
+    ],
+    [
+      "a wildcard bucket",
+      { "s3-log-shipper:producers": [producer({ bucket: "*" })] },
+      "producers[0] (waf): bucket must be a bucket name",
+    ],
+    [
+      "a wildcard in a prefix",
+      { "s3-log-shipper:producers": [producer({ prefix: "AWSLogs/*/" })] },
+      "producers[0] (waf): prefix must not contain * or ?",
+    ],
+    [
+      "an endpoint with credentials",
+      { "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "https://shipper:secret@es.example.com" } },
+      "elasticsearch.endpoint: must not carry credentials",
+    ],
+    [
+      "a silence alarm shorter than 5 minutes",
+      { "s3-log-shipper:defaults": { expectedIntervalMinutes: 2 } },
+      "defaults.expectedIntervalMinutes: must be at least 5, got 2",
+    ],
+    [
+      "a silence alarm longer than a day",
+      { "s3-log-shipper:producers": [producer({ expectedIntervalMinutes: 2_000 })] },
+      "producers[0] (waf): expectedIntervalMinutes must be at most 1440, got 2000",
+    ],
+    [
+      "more receives than the queues' retention allows",
+      { "s3-log-shipper:producers": [producer({ timeoutSeconds: 900, maxReceiveCount: 500 })] },
+      "producers[0] (waf): maxReceiveCount must be at most 95 with timeoutSeconds 900",
+    ],
   ])("refuses %s", async (_case, config, message) => {
     const cleaned = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
     const base = stack(cleaned);
@@ -77,7 +186,15 @@ describe("stack config validation", () => {
   });
 
   it("allows http with allowInsecureHttp: true", async () => {
-    const run = await runProgram(stack({ "s3-log-shipper:elasticsearch": { ...elasticsearch, endpoint: "http://es.internal:9200", allowInsecureHttp: true } }));
+    const run = await runProgram(
+      stack({
+        "s3-log-shipper:elasticsearch": {
+          ...elasticsearch,
+          endpoint: "http://es.internal:9200",
+          allowInsecureHttp: true,
+        },
+      }),
+    );
     expect(run.ofType("aws:lambda/function:Function")).toHaveLength(1);
   });
 

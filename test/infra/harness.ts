@@ -15,8 +15,15 @@ export interface ProgramRun extends OfflineMocks {
   named(type: string, name: string): RecordedResource;
 }
 
-export async function runProgram(config: Record<string, string>, options: { vaultData?: Record<string, string>; stack?: string } = {}): Promise<ProgramRun> {
-  const recorded = await installOfflineMocks({ region: config["aws:region"] ?? "eu-west-1", ...(options.vaultData ? { vaultData: options.vaultData } : {}) }, "s3-log-shipper", options.stack ?? "test");
+export async function runProgram(
+  config: Record<string, string>,
+  options: { vaultData?: Record<string, string>; stack?: string } = {},
+): Promise<ProgramRun> {
+  const recorded = await installOfflineMocks(
+    { region: config["aws:region"] ?? "eu-west-1", ...(options.vaultData ? { vaultData: options.vaultData } : {}) },
+    "s3-log-shipper",
+    options.stack ?? "test",
+  );
   pulumi.runtime.setAllConfig(config);
   const exports = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
   await settle(recorded);
@@ -27,7 +34,12 @@ export async function runProgram(config: Record<string, string>, options: { vaul
     ofType,
     named(type, name) {
       const found = ofType(type).find((resource) => resource.name === name);
-      if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+      if (!found)
+        throw new Error(
+          `no ${type} named ${name}; have ${ofType(type)
+            .map((r) => r.name)
+            .join(", ")}`,
+        );
       return found;
     },
   };

@@ -9,7 +9,11 @@ import { PROJECT_ROOT } from "./harness";
 function plan(args: string[], callerDirectory?: string): { status: number | null; stdout: string; stderr: string } {
   // npm runs scripts from the project root and names the caller's directory in INIT_CWD.
   const env = { ...process.env, ...(callerDirectory ? { INIT_CWD: callerDirectory } : {}) };
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/plan.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", env });
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/plan.ts"), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -17,10 +21,14 @@ describe("npm run plan", () => {
   it("prints, per producer of Pulumi.prod.yaml, what pulumi up would create", () => {
     const result = plan(["--stack", "prod"]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain("Producer waf: s3://acme-central-logs/AWSLogs/123456789012/WAFLogs/*.gz → logs-aws.waf-default (format ndjson)");
+    expect(result.stdout).toContain(
+      "Producer waf: s3://acme-central-logs/AWSLogs/123456789012/WAFLogs/*.gz → logs-aws.waf-default (format ndjson)",
+    );
     expect(result.stdout).toContain("queue      visibility 5400 s, maxReceiveCount 5 → DLQ (retention 14 days)");
     expect(result.stdout).toContain("+ s3://acme-central-logs → s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
-    expect(result.stdout).toContain("alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min");
+    expect(result.stdout).toContain(
+      "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
+    );
     expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);
     expect(result.stdout).toMatch(/\d+ resources to create \(3 producers\)/);
   }, 60_000);
@@ -55,11 +63,22 @@ describe("npm run plan", () => {
   it("takes --file from the directory the command was typed in, and names file:line:column of a YAML mistake", () => {
     // Prepare: a draft beside the user, with a mis-indented key on line 5.
     const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
-    writeFileSync(path.join(directory, "draft.yaml"), ["config:", "  aws:region: eu-west-1", "  s3-log-shipper:producers:", "    - name: waf", "     bucket: acme-waf-logs"].join("\n"));
+    writeFileSync(
+      path.join(directory, "draft.yaml"),
+      [
+        "config:",
+        "  aws:region: eu-west-1",
+        "  s3-log-shipper:producers:",
+        "    - name: waf",
+        "     bucket: acme-waf-logs",
+      ].join("\n"),
+    );
     // Act
     const result = plan(["--stack", "draft", "--file", "draft.yaml"], directory);
     // Assess: one line, no stack trace.
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(new RegExp(`^${path.join(directory, "draft.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:\\d+: \\S.*$`));
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^${path.join(directory, "draft.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:\\d+: \\S.*$`),
+    );
   }, 60_000);
 });

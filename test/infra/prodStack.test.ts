@@ -19,11 +19,15 @@ const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 const PRODUCERS = ["waf", "alb", "cloudtrail"];
 
 beforeAll(async () => {
-  run = await runProgram(readStackConfig(path.join(PROJECT_ROOT, "Pulumi.prod.yaml")), { vaultData: { username: "shipper", password: "vault-only-password" } });
+  run = await runProgram(readStackConfig(path.join(PROJECT_ROOT, "Pulumi.prod.yaml")), {
+    vaultData: { username: "shipper", password: "vault-only-password" },
+  });
 });
 
-const children = (parentName: string, type: string): RecordedResource[] => run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));
-const policyOf = (resource: RecordedResource, field = "policy"): PolicyDocument => JSON.parse(String(resource.state[field])) as PolicyDocument;
+const children = (parentName: string, type: string): RecordedResource[] =>
+  run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));
+const policyOf = (resource: RecordedResource, field = "policy"): PolicyDocument =>
+  JSON.parse(String(resource.state[field])) as PolicyDocument;
 
 describe("resources per producer", () => {
   it.each(PRODUCERS)("%s gets its full set of resources", (name) => {
@@ -40,14 +44,20 @@ describe("resources per producer", () => {
       // waf sets expectedIntervalMinutes: its fourth alarm watches for silence.
       "aws:cloudwatch/metricAlarm:MetricAlarm": name === "waf" ? 4 : 3,
     };
-    for (const [type, count] of Object.entries(perProducer)) expect(children(name, type), `${name} ${type}`).toHaveLength(count);
+    for (const [type, count] of Object.entries(perProducer))
+      expect(children(name, type), `${name} ${type}`).toHaveLength(count);
   });
 
   it("creates the stack-wide resources once", () => {
     expect(run.ofType("aws:kms/key:Key")).toHaveLength(2); // credentials + alerts
     expect(run.ofType("aws:ssm/parameter:Parameter")).toHaveLength(1);
     expect(run.ofType("aws:sns/topic:Topic")).toHaveLength(1);
-    expect(run.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.state.endpoint).sort()).toEqual(["platform-oncall@example.com", "secops@example.com"]);
+    expect(
+      run
+        .ofType("aws:sns/topicSubscription:TopicSubscription")
+        .map((s) => s.state.endpoint)
+        .sort(),
+    ).toEqual(["platform-oncall@example.com", "secops@example.com"]);
     expect(run.ofType("aws:kms/keyPolicy:KeyPolicy")).toHaveLength(1);
   });
 });
@@ -59,8 +69,18 @@ describe("wiring", () => {
     const central = run.named("aws:s3/bucketNotification:BucketNotification", "notifications-acme-central-logs");
     const queues = central.state.queues as Array<Record<string, unknown>>;
     expect(queues.map((q) => [q.queueArn, q.filterPrefix, q.filterSuffix, q.events])).toEqual([
-      [run.named("aws:sqs/queue:Queue", "waf-queue").state.arn, "AWSLogs/123456789012/WAFLogs/", ".gz", ["s3:ObjectCreated:*"]],
-      [run.named("aws:sqs/queue:Queue", "alb-queue").state.arn, "AWSLogs/123456789012/elasticloadbalancing/", ".log.gz", ["s3:ObjectCreated:*"]],
+      [
+        run.named("aws:sqs/queue:Queue", "waf-queue").state.arn,
+        "AWSLogs/123456789012/WAFLogs/",
+        ".gz",
+        ["s3:ObjectCreated:*"],
+      ],
+      [
+        run.named("aws:sqs/queue:Queue", "alb-queue").state.arn,
+        "AWSLogs/123456789012/elasticloadbalancing/",
+        ".log.gz",
+        ["s3:ObjectCreated:*"],
+      ],
     ]);
   });
 
@@ -83,9 +103,15 @@ describe("wiring", () => {
   ])("%s: queue redrives to its DLQ after maxReceiveCount %i", (name, maxReceiveCount) => {
     const redrive = run.named("aws:sqs/redrivePolicy:RedrivePolicy", `${name}-redrive`);
     expect(redrive.state.queueUrl).toBe(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.url);
-    expect(JSON.parse(String(redrive.state.redrivePolicy))).toEqual({ deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.arn, maxReceiveCount });
+    expect(JSON.parse(String(redrive.state.redrivePolicy))).toEqual({
+      deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.arn,
+      maxReceiveCount,
+    });
     const allow = run.named("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", `${name}-dlq-redrive-allow`);
-    expect(JSON.parse(String(allow.state.redriveAllowPolicy))).toEqual({ redrivePermission: "byQueue", sourceQueueArns: [run.named("aws:sqs/queue:Queue", `${name}-queue`).state.arn] });
+    expect(JSON.parse(String(allow.state.redriveAllowPolicy))).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: [run.named("aws:sqs/queue:Queue", `${name}-queue`).state.arn],
+    });
     // Both keep the SQS maximum: the DLQ's clock runs from the original send (config bounds maxReceiveCount by it).
     expect(run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.messageRetentionSeconds).toBe(1_209_600);
     expect(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.messageRetentionSeconds).toBe(1_209_600);
@@ -106,12 +132,21 @@ describe("wiring", () => {
   it.each(PRODUCERS)("%s: alarms watch its DLQ, its queue and its function, and notify the topic", (name) => {
     const topicArn = run.ofType("aws:sns/topic:Topic")[0]?.state.arn;
     const dlq = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-dlq-depth`);
-    expect(dlq.state).toMatchObject({ metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+    expect(dlq.state).toMatchObject({
+      metricName: "ApproximateNumberOfMessagesVisible",
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
     expect(dlq.state.dimensions).toEqual({ QueueName: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.name });
     const backlog = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-backlog-age`);
-    expect(backlog.state.dimensions).toEqual({ QueueName: run.named("aws:sqs/queue:Queue", `${name}-queue`).state.name });
+    expect(backlog.state.dimensions).toEqual({
+      QueueName: run.named("aws:sqs/queue:Queue", `${name}-queue`).state.name,
+    });
     const errors = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-function-errors`);
-    expect(errors.state.dimensions).toEqual({ FunctionName: run.named("aws:lambda/function:Function", `${name}-function`).state.name });
+    expect(errors.state.dimensions).toEqual({
+      FunctionName: run.named("aws:lambda/function:Function", `${name}-function`).state.name,
+    });
     for (const alarm of [dlq, backlog, errors]) expect(alarm.state.alarmActions).toEqual([topicArn]);
   });
 
@@ -132,7 +167,12 @@ describe("wiring", () => {
       alarmActions: [run.ofType("aws:sns/topic:Topic")[0]?.state.arn],
     });
     expect(String(silence.state.alarmDescription)).toContain("notification configuration");
-    expect(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.endsWith("-silence")).map((alarm) => alarm.name)).toEqual(["waf-alarms-silence"]);
+    expect(
+      run
+        .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+        .filter((alarm) => alarm.name.endsWith("-silence"))
+        .map((alarm) => alarm.name),
+    ).toEqual(["waf-alarms-silence"]);
   });
 
   it("exports exactly the stack outputs s3ls parses, per producer its queues, function, log group and alarm names", async () => {
@@ -142,7 +182,11 @@ describe("wiring", () => {
     // Assess: nothing exported outside the contract, every producer, and the values are the resources'.
     expect(Object.keys(resolved).sort()).toEqual(Object.keys(stackOutputsSchema.shape).sort());
     expect(Object.keys(outputs.producers)).toEqual(PRODUCERS);
-    expect(outputs.producers.waf).toMatchObject({ bucket: "acme-central-logs", queueUrl: run.named("aws:sqs/queue:Queue", "waf-queue").state.url, functionName: run.named("aws:lambda/function:Function", "waf-function").state.name });
+    expect(outputs.producers.waf).toMatchObject({
+      bucket: "acme-central-logs",
+      queueUrl: run.named("aws:sqs/queue:Queue", "waf-queue").state.url,
+      functionName: run.named("aws:lambda/function:Function", "waf-function").state.name,
+    });
     expect(outputs.producers.waf?.alarmNames).toHaveLength(4);
     expect(outputs.producers.alb?.alarmNames).toHaveLength(3);
     expect(outputs.credentialsParameterName).toBe("/s3-log-shipper/test/elasticsearch");
@@ -157,7 +201,10 @@ describe("policies and secrets", () => {
       Effect: "Allow",
       Principal: { Service: "s3.amazonaws.com" },
       Action: "sqs:SendMessage",
-      Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:s3:::acme-central-logs" }, StringEquals: { "aws:SourceAccount": "123456789012" } },
+      Condition: {
+        ArnEquals: { "aws:SourceArn": "arn:aws:s3:::acme-central-logs" },
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+      },
     });
     expect(deny).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
   });
@@ -170,7 +217,11 @@ describe("policies and secrets", () => {
     for (const rolePolicy of run.ofType("aws:iam/rolePolicy:RolePolicy")) {
       for (const statement of policyOf(rolePolicy).Statement) {
         const actions = ([] as string[]).concat(statement.Action);
-        if (statement.Resource === "*") expect(actions.every((action) => action.startsWith("ec2:")), JSON.stringify(statement)).toBe(true);
+        if (statement.Resource === "*")
+          expect(
+            actions.every((action) => action.startsWith("ec2:")),
+            JSON.stringify(statement),
+          ).toBe(true);
       }
     }
   });
@@ -178,7 +229,9 @@ describe("policies and secrets", () => {
   it("scopes each role to its bucket prefix, its queue, the parameter and the key", () => {
     const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "alb-role-policy")).Statement;
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(bySid.ReadProducerObjects?.Resource).toBe("arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*.log.gz");
+    expect(bySid.ReadProducerObjects?.Resource).toBe(
+      "arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*.log.gz",
+    );
     expect(bySid.ConsumeOwnQueue?.Resource).toBe(run.named("aws:sqs/queue:Queue", "alb-queue").state.arn);
     const parameterArn = "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch";
     expect(bySid.ReadCredentialsParameter?.Resource).toBe(parameterArn);
@@ -192,8 +245,15 @@ describe("policies and secrets", () => {
   it("binds the credentials key's decrypt grant to the producers' roles and the parameter", () => {
     const document = policyOf(run.ofType("aws:kms/keyPolicy:KeyPolicy")[0] as RecordedResource);
     const readers = document.Statement.find((s) => s.Sid === "ShipperFunctionsDecryptTheParameter");
-    expect(readers?.Principal).toEqual({ AWS: PRODUCERS.map((name) => run.named("aws:iam/role:Role", `${name}-role`).state.arn) });
-    expect(readers?.Condition).toEqual({ StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch" } });
+    expect(readers?.Principal).toEqual({
+      AWS: PRODUCERS.map((name) => run.named("aws:iam/role:Role", `${name}-role`).state.arn),
+    });
+    expect(readers?.Condition).toEqual({
+      StringEquals: {
+        "kms:EncryptionContext:PARAMETER_ARN":
+          "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch",
+      },
+    });
     // Nobody else may decrypt outside SSM.
     for (const statement of document.Statement) {
       const actions = ([] as string[]).concat(statement.Action);
@@ -205,7 +265,9 @@ describe("policies and secrets", () => {
   it("stores the credentials as a SecureString under the customer-managed key, sent to the engine as a secret", () => {
     const parameter = run.ofType("aws:ssm/parameter:Parameter")[0] as RecordedResource;
     expect(parameter.state).toMatchObject({ type: "SecureString", name: "/s3-log-shipper/test/elasticsearch" });
-    expect(parameter.state.keyId).toBe(run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn);
+    expect(parameter.state.keyId).toBe(
+      run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn,
+    );
     // The program marked the value secret itself (the provider's own secret outputs do not show in
     // inputs): Pulumi serialises a secret input as this signature envelope, encrypted in state.
     const value = parameter.inputs.value as Record<string, unknown>;
@@ -215,7 +277,11 @@ describe("policies and secrets", () => {
 
   it("derives the stored value as a secret output from the Vault lookup", async () => {
     const { Credentials } = await import("../../pipeline/credentials.js");
-    const credentials = new Credentials("secretness-check", { vaultMount: "secret", vaultPath: "x", parameterName: "/x" });
+    const credentials = new Credentials("secretness-check", {
+      vaultMount: "secret",
+      vaultPath: "x",
+      parameterName: "/x",
+    });
     expect(await pulumi.isSecret(credentials.storedValue)).toBe(true);
   });
 
@@ -224,14 +290,18 @@ describe("policies and secrets", () => {
       const variables = (fn.state.environment as { variables: Record<string, string> }).variables;
       const serialized = JSON.stringify(variables);
       expect(serialized).not.toContain("vault-only-password");
-      expect(serialized).not.toContain("shipper\"");
+      expect(serialized).not.toContain('shipper"');
       expect(Object.keys(variables).some((key) => /PASSWORD|API_KEY|SECRET|TOKEN/i.test(key))).toBe(false);
       expect(variables.ES_CREDENTIALS_PARAMETER).toBe("/s3-log-shipper/test/elasticsearch");
     }
   });
 
   it("gives the function the environment of the Lambda contract", () => {
-    const variables = (run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as { variables: Record<string, string> }).variables;
+    const variables = (
+      run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
     expect(variables).toMatchObject({
       ES_ENDPOINT: "https://acme-security.es.eu-west-1.aws.elastic-cloud.com:443",
       ES_INDEX: "logs-aws.cloudtrail-default",
@@ -272,6 +342,8 @@ describe("the function code", () => {
     }
     expect([...files]).toEqual([path.join(".cache", "bundle", "index.js")]);
     // The file holds the function as bundled for this deployment.
-    expect(readFileSync(path.join(PROJECT_ROOT, ".cache", "bundle", "index.js"), "utf8")).toBe(bundleShipperFunction().code);
+    expect(readFileSync(path.join(PROJECT_ROOT, ".cache", "bundle", "index.js"), "utf8")).toBe(
+      bundleShipperFunction().code,
+    );
   });
 });

@@ -35,7 +35,11 @@ describe.each(majorsUnderTest())("large objects, Elasticsearch %s.x", (major) =>
     return (await client.count({ index })).count;
   };
   const repeated = async (index: string) => {
-    const response = await client.search({ index, size: 0, aggs: { lines: { terms: { field: "event.id.keyword", min_doc_count: 2, size: 5 } } } });
+    const response = await client.search({
+      index,
+      size: 0,
+      aggs: { lines: { terms: { field: "event.id.keyword", min_doc_count: 2, size: 5 } } },
+    });
     return (response.aggregations?.lines as { buckets: unknown[] }).buckets;
   };
 
@@ -44,7 +48,11 @@ describe.each(majorsUnderTest())("large objects, Elasticsearch %s.x", (major) =>
     es = await startElasticsearch(major);
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
     await client.indices.delete({ index: `es${major}-large-*`, ignore_unavailable: true, allow_no_indices: true });
-    proxy = await startCuttingProxy(awsEndpoint, { keyFragment: "plain.ndjson", afterBytes: 8 * 1024 * 1024, times: 1 });
+    proxy = await startCuttingProxy(awsEndpoint, {
+      keyFragment: "plain.ndjson",
+      afterBytes: 8 * 1024 * 1024,
+      times: 1,
+    });
     const config = {
       defaults: { timeoutSeconds: 10, batchSize: 1 },
       producers: [
@@ -94,7 +102,10 @@ describe.each(majorsUnderTest())("large objects, Elasticsearch %s.x", (major) =>
   it("resumes a plain object with a ranged GET when the S3 connection is cut mid-object, every line once", async () => {
     expect(await plain.poller.drain(900_000)).toBe(true);
     expect(proxy.cuts()).toBe(1);
-    expect(plain.function.logs.some((line) => line.includes('"object continued"')), "the object also took several invocations").toBe(true);
+    expect(
+      plain.function.logs.some((line) => line.includes('"object continued"')),
+      "the object also took several invocations",
+    ).toBe(true);
     expect(plain.function.logs.some((line) => line.includes("S3 stream broke, resuming with a ranged GET"))).toBe(true);
     expect(await count(`es${major}-large-plain`)).toBe(LINES);
     expect(await repeated(`es${major}-large-plain`)).toEqual([]);

@@ -10,8 +10,21 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClients, deployLocalStack, queueDepth, REGION, type AwsClients, type LocalProducer } from "../../scripts/local/localPipeline";
-import { majorsUnderTest, resetMoto, startElasticsearch, startMoto, type ElasticsearchInfo } from "../../scripts/local/services";
+import {
+  awsClients,
+  deployLocalStack,
+  queueDepth,
+  REGION,
+  type AwsClients,
+  type LocalProducer,
+} from "../../scripts/local/localPipeline";
+import {
+  majorsUnderTest,
+  resetMoto,
+  startElasticsearch,
+  startMoto,
+  type ElasticsearchInfo,
+} from "../../scripts/local/services";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 
 const major = majorsUnderTest()[0] ?? "8";
@@ -34,7 +47,8 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
   let betweenStart: Date;
   let betweenEnd: Date;
 
-  const put = (key: string, body: string) => aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const put = (key: string, body: string) =>
+    aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   const count = async () => {
     if (!(await client.indices.exists({ index }))) return 0;
     await client.indices.refresh({ index });
@@ -42,7 +56,11 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
   };
   const repeatedLines = async () => {
     await client.indices.refresh({ index });
-    const response = await client.search({ index, size: 0, aggs: { lines: { terms: { field: "event.id.keyword", min_doc_count: 2, size: 10 } } } });
+    const response = await client.search({
+      index,
+      size: 0,
+      aggs: { lines: { terms: { field: "event.id.keyword", min_doc_count: 2, size: 10 } } },
+    });
     return (response.aggregations?.lines as { buckets: Array<{ key: string }> }).buckets.map((entry) => entry.key);
   };
   const outputs = (...args: string[]) => [...args, "--outputs", outputsFile];
@@ -55,7 +73,9 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     await client.indices.delete({ index, ignore_unavailable: true });
     aws = awsClients(awsEndpoint);
     // History: the bucket holds objects before the stack exists (no notification for them).
-    await aws.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await aws.s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
     await put("logs/before/old.ndjson", ndjson("before", 10));
     await tick();
     betweenStart = new Date(Math.ceil(Date.now() / 1000) * 1000);
@@ -63,16 +83,27 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     for (let n = 0; n < 3; n += 1) await put(`logs/2026/11/part ${n}+x.ndjson`, ndjson(`between-${n}`, 100));
     await put("logs/2026/11/ignored.txt", ndjson("wrong-suffix", 7));
     await put("elsewhere/2026/11/outside.ndjson", ndjson("wrong-prefix", 7));
-    for (let n = 0; n < 30; n += 1) await put(`logs/bulk/obj-${String(n).padStart(2, "0")}.ndjson`, ndjson(`bulk-${n}`, 10));
+    for (let n = 0; n < 30; n += 1)
+      await put(`logs/bulk/obj-${String(n).padStart(2, "0")}.ndjson`, ndjson(`bulk-${n}`, 10));
     await tick();
     betweenEnd = new Date(Math.floor(Date.now() / 1000) * 1000);
     await tick();
     await put("logs/after/new.ndjson", ndjson("after", 10));
-    await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "logs/after/archived.ndjson", Body: ndjson("archived", 10), StorageClass: "GLACIER" }));
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "logs/after/archived.ndjson",
+        Body: ndjson("archived", 10),
+        StorageClass: "GLACIER",
+      }),
+    );
 
     const stack = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
-      { defaults: { timeoutSeconds: 10, batchSize: 10 }, producers: [{ name: producerName, bucket, prefix: "logs/", suffix: ".ndjson", index, format: "ndjson" }] },
+      {
+        defaults: { timeoutSeconds: 10, batchSize: 10 },
+        producers: [{ name: producerName, bucket, prefix: "logs/", suffix: ".ndjson", index, format: "ndjson" }],
+      },
       { stack: `operator-${major}`, retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" },
     );
     pipeline = stack.producers[0] as LocalProducer;
@@ -88,7 +119,19 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
   });
 
   it("backfill --dry-run lists what it would enqueue and changes nothing", async () => {
-    const run = await s3ls(outputs("backfill", "--producer", producerName, "--since", betweenStart.toISOString(), "--until", betweenEnd.toISOString(), "--dry-run", "--json"));
+    const run = await s3ls(
+      outputs(
+        "backfill",
+        "--producer",
+        producerName,
+        "--since",
+        betweenStart.toISOString(),
+        "--until",
+        betweenEnd.toISOString(),
+        "--dry-run",
+        "--json",
+      ),
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.json()).toMatchObject({ dryRun: true, enqueuedObjects: 33, listedObjects: 33 });
     expect(await queueDepth(aws.sqs, pipeline.queueUrl)).toBe(0);
@@ -97,7 +140,10 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
   it("backfill, interrupted and resumed with --resume-after, ships exactly the objects in prefix, suffix and dates, each line once", async () => {
     const window = ["--since", betweenStart.toISOString(), "--until", betweenEnd.toISOString()];
     // A slow rate and a Ctrl-C after a second: some objects enqueued, the rest not.
-    const interrupted = await s3ls(outputs("backfill", "--producer", producerName, ...window, "--rate", "10", "--json"), { interruptAfterMs: 1_000 });
+    const interrupted = await s3ls(
+      outputs("backfill", "--producer", producerName, ...window, "--rate", "10", "--json"),
+      { interruptAfterMs: 1_000 },
+    );
     expect(interrupted.code, interrupted.stderr).toBe(130);
     const first = interrupted.json<{ enqueuedObjects: number; resumeAfter: string; stoppedBecause: string }>();
     expect(first.stoppedBecause).toBe("interrupted");
@@ -105,7 +151,9 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     expect(first.enqueuedObjects).toBeLessThan(33);
     expect(await pipeline.poller.drain(120_000)).toBe(true);
 
-    const resumed = await s3ls(outputs("backfill", "--producer", producerName, ...window, "--resume-after", first.resumeAfter, "--json"));
+    const resumed = await s3ls(
+      outputs("backfill", "--producer", producerName, ...window, "--resume-after", first.resumeAfter, "--json"),
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.json<{ enqueuedObjects: number }>().enqueuedObjects).toBe(33 - first.enqueuedObjects);
     expect(await pipeline.poller.drain(120_000)).toBe(true);
@@ -113,7 +161,16 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     // 3 × 100 lines "between" and 30 × 10 "bulk"; nothing before, after, outside the prefix or the suffix.
     expect(await count()).toBe(600);
     expect(await repeatedLines()).toEqual([]);
-    const outside = await client.count({ index, query: { bool: { should: ["before", "after", "wrong-suffix", "wrong-prefix"].map((prefix) => ({ prefix: { "event.id.keyword": prefix } })) } } });
+    const outside = await client.count({
+      index,
+      query: {
+        bool: {
+          should: ["before", "after", "wrong-suffix", "wrong-prefix"].map((prefix) => ({
+            prefix: { "event.id.keyword": prefix },
+          })),
+        },
+      },
+    });
     expect(outside.count).toBe(0);
     expect(await queueDepth(aws.sqs, pipeline.deadLetterQueueUrl)).toBe(0);
   });
@@ -122,17 +179,32 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     const before = await count();
     const run = await s3ls(outputs("reship", `s3://${bucket}/logs/2026/11/part 1+x.ndjson`, "--json"));
     expect(run.code, run.stderr).toBe(0);
-    expect(run.json()).toMatchObject({ objects: [{ object: `s3://${bucket}/logs/2026/11/part 1+x.ndjson`, producer: producerName, size: expect.any(Number) }] });
+    expect(run.json()).toMatchObject({
+      objects: [
+        { object: `s3://${bucket}/logs/2026/11/part 1+x.ndjson`, producer: producerName, size: expect.any(Number) },
+      ],
+    });
     expect(await pipeline.poller.drain(60_000)).toBe(true);
     expect(await count()).toBe(before);
-    const shipped = pipeline.function.logs.filter((line) => line.includes('"object shipped"') && line.includes("part 1+x.ndjson")).map((line) => JSON.parse(line) as { indexed: number; duplicates: number });
-    expect(shipped.at(-1), "the function read it again and found every line already there").toMatchObject({ indexed: 0, duplicates: 100 });
+    const shipped = pipeline.function.logs
+      .filter((line) => line.includes('"object shipped"') && line.includes("part 1+x.ndjson"))
+      .map((line) => JSON.parse(line) as { indexed: number; duplicates: number });
+    expect(shipped.at(-1), "the function read it again and found every line already there").toMatchObject({
+      indexed: 0,
+      duplicates: 100,
+    });
   });
 
   it("backfill leaves out objects in an archive storage class, names them and exits 1", async () => {
-    const run = await s3ls(outputs("backfill", "--producer", producerName, "--since", betweenEnd.toISOString(), "--dry-run", "--json"));
+    const run = await s3ls(
+      outputs("backfill", "--producer", producerName, "--since", betweenEnd.toISOString(), "--dry-run", "--json"),
+    );
     expect(run.code, run.stderr).toBe(1);
-    expect(run.json()).toMatchObject({ enqueuedObjects: 1, lastKey: "logs/after/new.ndjson", archived: ["logs/after/archived.ndjson"] });
+    expect(run.json()).toMatchObject({
+      enqueuedObjects: 1,
+      lastKey: "logs/after/new.ndjson",
+      archived: ["logs/after/archived.ndjson"],
+    });
   });
 
   it("backfill whose queue cannot be reached stops with a result saying why, nothing enqueued", async () => {
@@ -141,7 +213,18 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     producer.queueUrl = producer.queueUrl.replace(/[^/]+$/, "no-such-queue");
     const broken = path.join(path.dirname(outputsFile), "broken.json");
     writeFileSync(broken, JSON.stringify(stack));
-    const run = await s3ls(["backfill", "--producer", producerName, "--since", betweenStart.toISOString(), "--until", betweenEnd.toISOString(), "--json", "--outputs", broken]);
+    const run = await s3ls([
+      "backfill",
+      "--producer",
+      producerName,
+      "--since",
+      betweenStart.toISOString(),
+      "--until",
+      betweenEnd.toISOString(),
+      "--json",
+      "--outputs",
+      broken,
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const result = run.json<{ enqueuedObjects: number; stoppedBecause: string; resumeAfter?: string }>();
     expect(result.stoppedBecause).toMatch(/^sending to the queue failed: .*(NonExistentQueue|QueueDoesNotExist)/);
@@ -158,7 +241,11 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
 
   it("status, through the installed npx s3ls, is fine with an empty dead-letter queue", () => {
     const root = path.resolve(__dirname, "../..");
-    const text = execFileSync(path.join(root, "node_modules/.bin/s3ls"), ["status", "--outputs", outputsFile], { cwd: root, encoding: "utf8", env: { ...process.env } });
+    const text = execFileSync(path.join(root, "node_modules/.bin/s3ls"), ["status", "--outputs", outputsFile], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env },
+    });
     expect(text).toContain(`  ${producerName}`);
     expect(text).toContain("all 1 producer(s) fine");
   });

@@ -7,21 +7,39 @@ import { parseMessageBody } from "../../../lambda/queue/notifications";
 describe("objectCreatedNotification", () => {
   it("names the same object to the function, whatever the key holds", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }), fc.nat(), fc.option(fc.stringMatching(/^[0-9a-f]{32}$/), { nil: undefined }), (key, size, eTag) => {
-        const lastModified = new Date(Date.UTC(2026, 10, 1, 12, 0, 0));
-        const parsed = parseMessageBody(objectCreatedNotification({ bucket: "acme-logs", key, size, lastModified, ...(eTag ? { eTag: `"${eTag}"` } : {}) }, "eu-west-1"));
-        expect(parsed.kind).toBe("objects");
-        if (parsed.kind !== "objects") return;
-        expect(parsed.objects).toHaveLength(1);
-        expect(parsed.objects[0]).toMatchObject({ bucket: "acme-logs", key, size, eventTime: lastModified.toISOString(), ...(eTag ? { eTag } : {}) });
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }),
+        fc.nat(),
+        fc.option(fc.stringMatching(/^[0-9a-f]{32}$/), { nil: undefined }),
+        (key, size, eTag) => {
+          const lastModified = new Date(Date.UTC(2026, 10, 1, 12, 0, 0));
+          const parsed = parseMessageBody(
+            objectCreatedNotification(
+              { bucket: "acme-logs", key, size, lastModified, ...(eTag ? { eTag: `"${eTag}"` } : {}) },
+              "eu-west-1",
+            ),
+          );
+          expect(parsed.kind).toBe("objects");
+          if (parsed.kind !== "objects") return;
+          expect(parsed.objects).toHaveLength(1);
+          expect(parsed.objects[0]).toMatchObject({
+            bucket: "acme-logs",
+            key,
+            size,
+            eventTime: lastModified.toISOString(),
+            ...(eTag ? { eTag } : {}),
+          });
+        },
+      ),
     );
   });
 
-  it("drops the version id \"null\" of an unversioned object and keeps a real one", () => {
+  it('drops the version id "null" of an unversioned object and keeps a real one', () => {
     const base = { bucket: "b", key: "k", size: 1, lastModified: new Date(0) };
     const unversioned = parseMessageBody(objectCreatedNotification({ ...base, versionId: "null" }, "eu-west-1"));
-    const versioned = parseMessageBody(objectCreatedNotification({ ...base, versionId: "3HL4kqtJlcpXroDTDmJ" }, "eu-west-1"));
+    const versioned = parseMessageBody(
+      objectCreatedNotification({ ...base, versionId: "3HL4kqtJlcpXroDTDmJ" }, "eu-west-1"),
+    );
     expect(unversioned.kind === "objects" && unversioned.objects[0]?.versionId).toBeFalsy();
     expect(versioned.kind === "objects" && versioned.objects[0]?.versionId).toBe("3HL4kqtJlcpXroDTDmJ");
   });

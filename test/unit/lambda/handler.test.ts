@@ -24,10 +24,20 @@ beforeAll(async () => {
   const awsUrl = await aws.start();
   // Written as the program writes it (the function's own contract), with test-only run-time settings.
   const { producers, elasticsearch: esConfig } = validateConfig({
-    elasticsearch: { endpoint: esUrl, allowInsecureHttp: true, requestTimeoutSeconds: 2, vault: { mount: "secret", path: "unit" } },
+    elasticsearch: {
+      endpoint: esUrl,
+      allowInsecureHttp: true,
+      requestTimeoutSeconds: 2,
+      vault: { mount: "secret", path: "unit" },
+    },
     producers: [{ name: "waf", bucket: BUCKET, index: INDEX, format: "ndjson", timeoutSeconds: 300 }],
   });
-  const deployed = functionEnvironment({ producer: producers[0] as ProducerConfig, elasticsearch: esConfig, parameterName: "/s3-log-shipper/unit/elasticsearch", queueUrl: QUEUE_URL });
+  const deployed = functionEnvironment({
+    producer: producers[0] as ProducerConfig,
+    elasticsearch: esConfig,
+    parameterName: "/s3-log-shipper/unit/elasticsearch",
+    queueUrl: QUEUE_URL,
+  });
   delete deployed.NODE_OPTIONS; // V8 flags for the deployed function, not for this test process
   Object.assign(process.env, {
     ...deployed,
@@ -44,7 +54,10 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: "ERROR",
     POWERTOOLS_METRICS_DISABLED: "true",
   });
-  aws.parameters.set("/s3-log-shipper/unit/elasticsearch", JSON.stringify({ username: "shipper", password: "not-a-real-password" }));
+  aws.parameters.set(
+    "/s3-log-shipper/unit/elasticsearch",
+    JSON.stringify({ username: "shipper", password: "not-a-real-password" }),
+  );
   ({ handler, BatchFailedError } = await import("../../../lambda/handler.js"));
 });
 afterAll(async () => {
@@ -61,7 +74,11 @@ beforeEach(async () => {
 });
 
 function ndjson(lines: number, prefix = "event"): string {
-  return Array.from({ length: lines }, (_, n) => JSON.stringify({ id: `${prefix}-${n}`, n, padding: "p".repeat(40) })).join("\n") + "\n";
+  return (
+    Array.from({ length: lines }, (_, n) => JSON.stringify({ id: `${prefix}-${n}`, n, padding: "p".repeat(40) })).join(
+      "\n",
+    ) + "\n"
+  );
 }
 
 describe("handler", () => {
@@ -70,7 +87,9 @@ describe("handler", () => {
     aws.putObject(BUCKET, "good.log.gz", gzipSync(ndjson(50)));
     aws.putObject(BUCKET, "bad.log", '{"n":"not a number"}\n{"n":1}\n');
     elasticsearch.itemBehaviour = (item) =>
-      item.source.n === "not a number" ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" } : undefined;
+      item.source.n === "not a number"
+        ? { status: 400, type: "document_parsing_exception", reason: "failed to parse field [n] of type [long]" }
+        : undefined;
     const good = sqsRecord(s3Notification(s3Record(BUCKET, "good.log.gz")), { messageId: "good" });
     const test = sqsRecord(s3TestEvent(BUCKET), { messageId: "test-event" });
     const unknown = sqsRecord(JSON.stringify({ hello: "world" }), { messageId: "unknown", receiveCount: 3 });
@@ -136,15 +155,32 @@ describe("handler", () => {
     expect(ids).toHaveLength(20_000);
     expect(new Set(ids).size).toBe(20_000);
     // Only the first invocation read from byte 0; every continuation made one ranged GET.
-    expect(aws.getObjectRequests.map((request) => request.range).filter((range) => range === undefined)).toHaveLength(1);
-    expect(aws.getObjectRequests.map((request) => request.range).filter((range) => range?.startsWith("bytes="))).toHaveLength(invocations - 1);
+    expect(aws.getObjectRequests.map((request) => request.range).filter((range) => range === undefined)).toHaveLength(
+      1,
+    );
+    expect(
+      aws.getObjectRequests.map((request) => request.range).filter((range) => range?.startsWith("bytes=")),
+    ).toHaveLength(invocations - 1);
   }, 120_000);
 
   it("acknowledges a continuation whose object was replaced since, without indexing the new content from the middle", async () => {
     // Prepare: a continuation that started on one version of the object, which has been overwritten.
     const first = aws.putObject(BUCKET, "replaced.log", ndjson(100, "old"));
     aws.putObject(BUCKET, "replaced.log", ndjson(100, "new"));
-    const continuation = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "replaced.log", eTag: first.eTag, eventTime: "2026-11-27T10:00:00Z", startOffset: 500 }] } });
+    const continuation = JSON.stringify({
+      s3LogShipperContinuation: {
+        version: 1,
+        objects: [
+          {
+            bucket: BUCKET,
+            key: "replaced.log",
+            eTag: first.eTag,
+            eventTime: "2026-11-27T10:00:00Z",
+            startOffset: 500,
+          },
+        ],
+      },
+    });
     // Act
     const response = await handler(sqsEvent(sqsRecord(continuation, { messageId: "replaced" })), lambdaContext());
     // Assess
@@ -154,7 +190,21 @@ describe("handler", () => {
 
   it("acknowledges a continuation that starts exactly at the end of a plain object", async () => {
     const stored = aws.putObject(BUCKET, "ended.log", ndjson(3, "end"));
-    const continuation = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: BUCKET, key: "ended.log", eTag: stored.eTag, gzip: false, eventTime: "2026-11-27T10:00:00Z", startOffset: stored.body.length }] } });
+    const continuation = JSON.stringify({
+      s3LogShipperContinuation: {
+        version: 1,
+        objects: [
+          {
+            bucket: BUCKET,
+            key: "ended.log",
+            eTag: stored.eTag,
+            gzip: false,
+            eventTime: "2026-11-27T10:00:00Z",
+            startOffset: stored.body.length,
+          },
+        ],
+      },
+    });
     const response = await handler(sqsEvent(sqsRecord(continuation)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(elasticsearch.documents(INDEX)).toHaveLength(0);
@@ -180,13 +230,16 @@ describe("handler", () => {
     aws.putObject(BUCKET, "big3.log", ndjson(20_000, "b3"));
     elasticsearch.requestBehaviour = () => ({ kind: "delay", ms: 150 });
     aws.failSendMessage = true;
-    await expect(handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "big3.log")))), lambdaContext(3_000))).rejects.toThrow(BatchFailedError);
+    await expect(
+      handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "big3.log")))), lambdaContext(3_000)),
+    ).rejects.toThrow(BatchFailedError);
   }, 30_000);
 
   it("resumes with a ranged GET when S3 cuts the connection mid-object, without duplicates", async () => {
     const content = ndjson(3_000, "cut");
     aws.putObject(BUCKET, "cut.log", content);
-    aws.s3Fault = (_request, number) => (number === 1 ? { kind: "cut", afterBytes: Math.floor(content.length / 2) } : undefined);
+    aws.s3Fault = (_request, number) =>
+      number === 1 ? { kind: "cut", afterBytes: Math.floor(content.length / 2) } : undefined;
     const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log")))), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(aws.getObjectRequests.map((request) => request.range).filter((r) => r !== undefined)).toHaveLength(1);
@@ -198,14 +251,24 @@ describe("handler", () => {
   it("resumes a gzip object cut mid-stream by continuing the same inflate", async () => {
     const compressed = gzipSync(ndjson(3_000, "gz"));
     aws.putObject(BUCKET, "cut.log.gz", compressed);
-    aws.s3Fault = (_request, number) => (number === 1 ? { kind: "cut", afterBytes: Math.floor(compressed.length / 2) } : undefined);
-    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log.gz")))), lambdaContext());
+    aws.s3Fault = (_request, number) =>
+      number === 1 ? { kind: "cut", afterBytes: Math.floor(compressed.length / 2) } : undefined;
+    const response = await handler(
+      sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "cut.log.gz")))),
+      lambdaContext(),
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(elasticsearch.documents(INDEX)).toHaveLength(3_000);
   });
 
   it("fails a notification for an object that does not exist, with the reason", async () => {
-    const response = await handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "missing.log")), { messageId: "missing" }), sqsRecord(s3TestEvent())), lambdaContext());
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(s3Notification(s3Record(BUCKET, "missing.log")), { messageId: "missing" }),
+        sqsRecord(s3TestEvent()),
+      ),
+      lambdaContext(),
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "missing" }]);
   });
 
@@ -223,9 +286,17 @@ describe("handler", () => {
       vi.resetModules();
       const fresh = (await import("../../../lambda/handler.js")) as { handler: typeof handler };
       aws.putObject(BUCKET, "secret-check.log", ndjson(3));
-      elasticsearch.requestBehaviour = (number) => (number === 1 ? { kind: "status", status: 401 } : { kind: "normal" });
+      elasticsearch.requestBehaviour = (number) =>
+        number === 1 ? { kind: "status", status: 401 } : { kind: "normal" };
       // Act: one shipped object (after a 401 and a credentials re-read), one unknown body, one missing object.
-      await fresh.handler(sqsEvent(sqsRecord(s3Notification(s3Record(BUCKET, "secret-check.log"))), sqsRecord("garbage"), sqsRecord(s3Notification(s3Record(BUCKET, "absent.log")))), lambdaContext());
+      await fresh.handler(
+        sqsEvent(
+          sqsRecord(s3Notification(s3Record(BUCKET, "secret-check.log"))),
+          sqsRecord("garbage"),
+          sqsRecord(s3Notification(s3Record(BUCKET, "absent.log"))),
+        ),
+        lambdaContext(),
+      );
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();

@@ -10,7 +10,10 @@ const ROOT = path.resolve(__dirname, "../../..");
 const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
 
 function bundleFrom(cwd: string): { bytes: number; sha256: string } {
-  const output = execFileSync(process.execPath, ["--import", TSX_LOADER, path.join(ROOT, "scripts/bundle.ts")], { cwd, encoding: "utf8" });
+  const output = execFileSync(process.execPath, ["--import", TSX_LOADER, path.join(ROOT, "scripts/bundle.ts")], {
+    cwd,
+    encoding: "utf8",
+  });
   return JSON.parse(output.trim()) as { bytes: number; sha256: string };
 }
 

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { retryDelaySeconds } from "../../../lambda/queue/retryPacing";
-import { bucketNameProblem, StackConfigError, filtersOverlap, validateConfig, visibilityTimeoutFor } from "../../../pipeline/config";
+import {
+  bucketNameProblem,
+  StackConfigError,
+  filtersOverlap,
+  validateConfig,
+  visibilityTimeoutFor,
+} from "../../../pipeline/config";
 import {
   DEAD_LETTER_RETENTION_SECONDS,
   MAX_BACKLOG_ALARM_SECONDS,
@@ -25,7 +31,14 @@ describe("validateConfig", () => {
       ],
     });
     // Assess
-    expect(config.producers[0]).toMatchObject({ timeoutSeconds: 120, memoryMb: 256, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 5, visibilityTimeoutSeconds: 720 });
+    expect(config.producers[0]).toMatchObject({
+      timeoutSeconds: 120,
+      memoryMb: 256,
+      maxReceiveCount: 5,
+      batchSize: 10,
+      maxConcurrency: 5,
+      visibilityTimeoutSeconds: 720,
+    });
     expect(config.producers[1]).toMatchObject({ timeoutSeconds: 600, memoryMb: 256, visibilityTimeoutSeconds: 3600 });
     expect(config.alerts.emails).toEqual([]);
     expect(config.elasticsearch.requestTimeoutSeconds).toBe(30);
@@ -38,12 +51,20 @@ describe("validateConfig", () => {
 
 describe("visibilityTimeoutFor", () => {
   it("is never below the function timeout, for every allowed timeout", () => {
-    fc.assert(fc.property(fc.integer({ min: 10, max: 900 }), (timeout) => visibilityTimeoutFor(timeout) >= timeout && visibilityTimeoutFor(timeout) === 6 * timeout));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 900 }),
+        (timeout) => visibilityTimeoutFor(timeout) >= timeout && visibilityTimeoutFor(timeout) === 6 * timeout,
+      ),
+    );
   });
 });
 
 describe("filtersOverlap", () => {
-  const filter = fc.record({ prefix: fc.option(fc.constantFrom("", "a/", "a/b/", "b/", "a/b/c"), { nil: undefined }), suffix: fc.option(fc.constantFrom("", ".gz", ".log.gz", ".json"), { nil: undefined }) });
+  const filter = fc.record({
+    prefix: fc.option(fc.constantFrom("", "a/", "a/b/", "b/", "a/b/c"), { nil: undefined }),
+    suffix: fc.option(fc.constantFrom("", ".gz", ".log.gz", ".json"), { nil: undefined }),
+  });
 
   it("is symmetric", () => {
     fc.assert(fc.property(filter, filter, (a, b) => filtersOverlap(a, b) === filtersOverlap(b, a)));
@@ -51,7 +72,8 @@ describe("filtersOverlap", () => {
 
   it("holds whenever some key matches both filters, and not otherwise", () => {
     const keys = ["a/b/c.log.gz", "a/x.gz", "b/y.json", "a/b/cz.json", "zzz", "a/b/c.gz"];
-    const matches = (f: { prefix?: string; suffix?: string }, key: string) => key.startsWith(f.prefix ?? "") && key.endsWith(f.suffix ?? "");
+    const matches = (f: { prefix?: string; suffix?: string }, key: string) =>
+      key.startsWith(f.prefix ?? "") && key.endsWith(f.suffix ?? "");
     fc.assert(
       fc.property(filter, filter, (a, b) => {
         if (keys.some((key) => matches(a, key) && matches(b, key))) return filtersOverlap(a, b);
@@ -74,7 +96,11 @@ describe("filtersOverlap", () => {
 /** Validates one producer (with a valid rest of the config) and returns the problems, or [] when accepted. */
 function problemsOf(producer: Record<string, unknown>, rest: Record<string, unknown> = {}): string[] {
   try {
-    validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...producer }], ...rest });
+    validateConfig({
+      elasticsearch,
+      producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...producer }],
+      ...rest,
+    });
     return [];
   } catch (error) {
     if (error instanceof StackConfigError) return error.problems;
@@ -83,18 +109,40 @@ function problemsOf(producer: Record<string, unknown>, rest: Record<string, unkn
 }
 
 describe("config that would widen access", () => {
-  it.each(["*", "acme-*", "acme?logs", "Acme-Logs", "acme_logs", "ab", "a".repeat(64), "acme..logs", "-acme", "acme-", "192.168.1.10", "xn--acme", "acme-s3alias", "acme--x-s3"])(
-    "refuses the bucket name %j",
-    (bucket) => {
-      const problems = problemsOf({ bucket });
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^producers\[0\] \(waf\): bucket must be/);
-    },
-  );
+  it.each([
+    "*",
+    "acme-*",
+    "acme?logs",
+    "Acme-Logs",
+    "acme_logs",
+    "ab",
+    "a".repeat(64),
+    "acme..logs",
+    "-acme",
+    "acme-",
+    "192.168.1.10",
+    "xn--acme",
+    "acme-s3alias",
+    "acme--x-s3",
+  ])("refuses the bucket name %j", (bucket) => {
+    const problems = problemsOf({ bucket });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^producers\[0\] \(waf\): bucket must be/);
+  });
 
   it("accepts every name S3's rules allow", () => {
     const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
-    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join(".")).filter((n) => n.length >= 3 && n.length <= 63 && !/^\d+\.\d+\.\d+\.\d+$/.test(n) && !/^(xn--|sthree-|amzn-s3-demo-)/.test(n) && !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(n));
+    const name = fc
+      .array(label, { minLength: 1, maxLength: 4 })
+      .map((labels) => labels.join("."))
+      .filter(
+        (n) =>
+          n.length >= 3 &&
+          n.length <= 63 &&
+          !/^\d+\.\d+\.\d+\.\d+$/.test(n) &&
+          !/^(xn--|sthree-|amzn-s3-demo-)/.test(n) &&
+          !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(n),
+      );
     fc.assert(fc.property(name, (bucket) => bucketNameProblem(bucket) === undefined));
   });
 
@@ -103,18 +151,30 @@ describe("config that would widen access", () => {
     ["prefix", "logs?"],
     ["suffix", "*.gz"],
   ])("refuses an IAM wildcard in %s %j", (field, value) => {
-    expect(problemsOf({ [field]: value })).toEqual([expect.stringContaining(`producers[0] (waf): ${field} must not contain * or ?`)]);
+    expect(problemsOf({ [field]: value })).toEqual([
+      expect.stringContaining(`producers[0] (waf): ${field} must not contain * or ?`),
+    ]);
   });
 
   it("refuses an endpoint carrying credentials, without repeating them", () => {
-    const problems = problemsOf({}, { elasticsearch: { ...elasticsearch, endpoint: "http://shipper:hunter2@es.example.com:9200" } });
-    expect(problems).toEqual([expect.stringContaining("elasticsearch.endpoint: must not carry credentials"), expect.stringContaining("elasticsearch.endpoint: must use https (got http://es.example.com:9200)")]);
+    const problems = problemsOf(
+      {},
+      { elasticsearch: { ...elasticsearch, endpoint: "http://shipper:hunter2@es.example.com:9200" } },
+    );
+    expect(problems).toEqual([
+      expect.stringContaining("elasticsearch.endpoint: must not carry credentials"),
+      expect.stringContaining("elasticsearch.endpoint: must use https (got http://es.example.com:9200)"),
+    ]);
     expect(problems.join("\n")).not.toContain("hunter2");
   });
 
   it("validates deadLetterIndex like index", () => {
-    expect(problemsOf({ deadLetterIndex: "Failed*" })).toEqual([expect.stringContaining("producers[0] (waf): deadLetterIndex must be a valid index name")]);
-    expect(problemsOf({ deadLetterIndex: "_failed" })).toEqual([expect.stringContaining("producers[0] (waf): deadLetterIndex must not start with -, _ or +")]);
+    expect(problemsOf({ deadLetterIndex: "Failed*" })).toEqual([
+      expect.stringContaining("producers[0] (waf): deadLetterIndex must be a valid index name"),
+    ]);
+    expect(problemsOf({ deadLetterIndex: "_failed" })).toEqual([
+      expect.stringContaining("producers[0] (waf): deadLetterIndex must not start with -, _ or +"),
+    ]);
   });
 });
 
@@ -126,7 +186,10 @@ describe("config that would be silently ignored", () => {
     ["elasticsearh", "elasticsearch"],
   ])("refuses the top-level key %j and suggests %j, without also reporting it missing", (typo, meant) => {
     // Prepare: the typo holds what the real key would.
-    const raw: Record<string, unknown> = { elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }] };
+    const raw: Record<string, unknown> = {
+      elasticsearch,
+      producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }],
+    };
     raw[typo] = raw[meant] ?? { emails: ["secops@example.com"] };
     if (meant in raw) delete raw[meant];
     // Act
@@ -140,16 +203,33 @@ describe("config that would be silently ignored", () => {
     })();
     // Assess
     expect(error).toBeInstanceOf(StackConfigError);
-    expect((error as StackConfigError).problems).toEqual([`s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`]);
+    expect((error as StackConfigError).problems).toEqual([
+      `s3-log-shipper:${typo}: not a setting of this program, so it would be ignored; did you mean s3-log-shipper:${meant}?`,
+    ]);
   });
 
-  it.each(["toString", "constructor", "hasOwnProperty"])("refuses a key named like an object's own method: %s", (key) => {
-    expect(() => validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }], [key]: {} })).toThrow(`s3-log-shipper:${key}: not a setting of this program`);
-  });
+  it.each(["toString", "constructor", "hasOwnProperty"])(
+    "refuses a key named like an object's own method: %s",
+    (key) => {
+      expect(() =>
+        validateConfig({
+          elasticsearch,
+          producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }],
+          [key]: {},
+        }),
+      ).toThrow(`s3-log-shipper:${key}: not a setting of this program`);
+    },
+  );
 
   it("lists the settings when no key is close", () => {
-    expect(() => validateConfig({ elasticsearch, producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }], retention: 7 })).toThrow(
-      's3-log-shipper:retention: not a setting of this program, so it would be ignored; the settings are s3-log-shipper:elasticsearch',
+    expect(() =>
+      validateConfig({
+        elasticsearch,
+        producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }],
+        retention: 7,
+      }),
+    ).toThrow(
+      "s3-log-shipper:retention: not a setting of this program, so it would be ignored; the settings are s3-log-shipper:elasticsearch",
     );
   });
 
@@ -159,14 +239,21 @@ describe("config that would be silently ignored", () => {
     [{ timeoutSecond: 60 }, 'producers[0] (waf): unknown key "timeoutSecond"; did you mean "timeoutSeconds"?'],
     [{ colour: "blue" }, 'producers[0] (waf): unknown key "colour"; valid keys are "name", "bucket"'],
   ])("names an unknown producer key once, with the nearest valid key: %j", (fields, message) => {
-    const producer = Object.fromEntries(Object.entries({ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...fields }).filter(([, v]) => v !== undefined));
+    const producer = Object.fromEntries(
+      Object.entries({ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...fields }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
     const problems = problemsOf({}, { producers: [producer] });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
   });
 
   it("suggests keys inside nested settings too", () => {
-    const problems = problemsOf({}, { elasticsearch: { endpoint: elasticsearch.endpoint, vault: { mount: "secret", pth: "es" } } });
+    const problems = problemsOf(
+      {},
+      { elasticsearch: { endpoint: elasticsearch.endpoint, vault: { mount: "secret", pth: "es" } } },
+    );
     expect(problems).toEqual(['elasticsearch.vault: unknown key "pth"; did you mean "path"?']);
   });
 });
@@ -174,7 +261,9 @@ describe("config that would be silently ignored", () => {
 describe("maxReceiveCount and the queues' retention", () => {
   it("refuses more receives than fit before SQS would expire a failing message, naming the limit", () => {
     expect(problemsOf({ timeoutSeconds: 900, maxReceiveCount: 1000 })).toEqual([
-      expect.stringContaining(`producers[0] (waf): maxReceiveCount must be at most ${maxReceiveCountFor(900, 3600)} with timeoutSeconds 900`),
+      expect.stringContaining(
+        `producers[0] (waf): maxReceiveCount must be at most ${maxReceiveCountFor(900, 3600)} with timeoutSeconds 900`,
+      ),
     ]);
     expect(problemsOf({ timeoutSeconds: 900, maxReceiveCount: maxReceiveCountFor(900, 3600) })).toEqual([]);
   });
@@ -186,7 +275,15 @@ describe("maxReceiveCount and the queues' retention", () => {
           elasticsearch,
           producers: [
             { name: "waf", bucket: "acme-waf", index: "logs-waf", format: "xml" },
-            { name: "alb", bucket: "acme-alb", index: "logs-alb", format: "text", timeoutSeconds: 900, maxReceiveCount: 500, batchSize: 50 },
+            {
+              name: "alb",
+              bucket: "acme-alb",
+              index: "logs-alb",
+              format: "text",
+              timeoutSeconds: 900,
+              maxReceiveCount: 500,
+              batchSize: 50,
+            },
           ],
         });
       } catch (caught) {
@@ -202,27 +299,41 @@ describe("maxReceiveCount and the queues' retention", () => {
   });
 
   it("accepts the default maxReceiveCount with every timeout and backlog alarm", () => {
-    fc.assert(fc.property(fc.integer({ min: 10, max: 900 }), fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }), (timeoutSeconds, backlogAgeAlarmSeconds) => problemsOf({ timeoutSeconds, backlogAgeAlarmSeconds }).length === 0));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 900 }),
+        fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }),
+        (timeoutSeconds, backlogAgeAlarmSeconds) => problemsOf({ timeoutSeconds, backlogAgeAlarmSeconds }).length === 0,
+      ),
+    );
   });
 
   it("accepts a config only if every message it can fail reaches the DLQ with a week left, under the real pacing schedule", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10, max: 900 }), fc.integer({ min: 5, max: 1000 }), fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }), (timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) => {
-        const accepted = problemsOf({ timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds }).length === 0;
-        // Worst case: first received only when the backlog alarm fires; every receive runs the full
-        // timeout, then waits the longest of the paced delay (jitter at its top) and — when the
-        // function crashed and paced nothing — the visibility timeout counted from the receive.
-        const visibility = visibilityTimeoutFor(timeoutSeconds);
-        let now = backlogAgeAlarmSeconds;
-        for (let receive = 1; receive <= maxReceiveCount; receive += 1) {
-          now += Math.max(timeoutSeconds + retryDelaySeconds(receive, visibility, () => 1), visibility);
-        }
-        const reachesDeadLetterQueue = now < QUEUE_RETENTION_SECONDS;
-        const heldForAWeek = DEAD_LETTER_RETENTION_SECONDS - now >= MIN_DEAD_LETTER_HOLD_SECONDS;
-        if (accepted) return reachesDeadLetterQueue && heldForAWeek;
-        // Refused only when needed: one receive fewer would still not fit (the bound is tight).
-        return worstSecondsToDeadLetter(timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) > DEAD_LETTER_RETENTION_SECONDS - MIN_DEAD_LETTER_HOLD_SECONDS;
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: 900 }),
+        fc.integer({ min: 5, max: 1000 }),
+        fc.integer({ min: 60, max: MAX_BACKLOG_ALARM_SECONDS }),
+        (timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) => {
+          const accepted = problemsOf({ timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds }).length === 0;
+          // Worst case: first received only when the backlog alarm fires; every receive runs the full
+          // timeout, then waits the longest of the paced delay (jitter at its top) and — when the
+          // function crashed and paced nothing — the visibility timeout counted from the receive.
+          const visibility = visibilityTimeoutFor(timeoutSeconds);
+          let now = backlogAgeAlarmSeconds;
+          for (let receive = 1; receive <= maxReceiveCount; receive += 1) {
+            now += Math.max(timeoutSeconds + retryDelaySeconds(receive, visibility, () => 1), visibility);
+          }
+          const reachesDeadLetterQueue = now < QUEUE_RETENTION_SECONDS;
+          const heldForAWeek = DEAD_LETTER_RETENTION_SECONDS - now >= MIN_DEAD_LETTER_HOLD_SECONDS;
+          if (accepted) return reachesDeadLetterQueue && heldForAWeek;
+          // Refused only when needed: one receive fewer would still not fit (the bound is tight).
+          return (
+            worstSecondsToDeadLetter(timeoutSeconds, maxReceiveCount, backlogAgeAlarmSeconds) >
+            DEAD_LETTER_RETENTION_SECONDS - MIN_DEAD_LETTER_HOLD_SECONDS
+          );
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

@@ -21,19 +21,36 @@ beforeAll(async () => {
 });
 afterAll(() => aws.stop());
 
-function deployedEnvironment(producer: Record<string, unknown>, elasticsearch: Record<string, unknown> = { endpoint: "https://es.example.com:9200" }) {
+function deployedEnvironment(
+  producer: Record<string, unknown>,
+  elasticsearch: Record<string, unknown> = { endpoint: "https://es.example.com:9200" },
+) {
   const config = validateConfig({
     elasticsearch: { requestTimeoutSeconds: 42, vault: { mount: "secret", path: "contract" }, ...elasticsearch },
     producers: [{ name: "contract", bucket: "acme-logs", index: "logs-contract", format: "ndjson", ...producer }],
   });
   const deployed = config.producers[0];
   if (!deployed) throw new Error("no producer");
-  return { producer: deployed, environment: functionEnvironment({ producer: deployed, elasticsearch: config.elasticsearch, parameterName: "/s3-log-shipper/contract/elasticsearch", queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/contract" }) };
+  return {
+    producer: deployed,
+    environment: functionEnvironment({
+      producer: deployed,
+      elasticsearch: config.elasticsearch,
+      parameterName: "/s3-log-shipper/contract/elasticsearch",
+      queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/contract",
+    }),
+  };
 }
 
 describe("the function's environment", () => {
   it("reads back every setting the program writes", () => {
-    const { producer, environment } = deployedEnvironment({ format: "json", recordsField: "Records", timestampField: "eventTime", deadLetterIndex: "logs-contract-failed", timeoutSeconds: 120 });
+    const { producer, environment } = deployedEnvironment({
+      format: "json",
+      recordsField: "Records",
+      timestampField: "eventTime",
+      deadLetterIndex: "logs-contract-failed",
+      timeoutSeconds: 120,
+    });
     const settings = readSettings(environment);
     expect(settings).toMatchObject({
       ES_ENDPOINT: "https://es.example.com:9200",
@@ -52,14 +69,22 @@ describe("the function's environment", () => {
   });
 
   it("reads back a cloud id instead of an endpoint", () => {
-    const { environment } = deployedEnvironment({}, { endpoint: undefined, cloudId: "deployment:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRhYmMkZGVm" });
+    const { environment } = deployedEnvironment(
+      {},
+      { endpoint: undefined, cloudId: "deployment:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRhYmMkZGVm" },
+    );
     const settings = readSettings(environment);
     expect(settings.ES_CLOUD_ID).toBe("deployment:ZXUtd2VzdC0xLmF3cy5mb3VuZC5pbyRhYmMkZGVm");
     expect(settings.ES_ENDPOINT).toBeUndefined();
   });
 
   it("writes no variable the function does not read (but Node's own)", () => {
-    const { environment } = deployedEnvironment({ format: "json", recordsField: "Records", timestampField: "t", deadLetterIndex: "x" });
+    const { environment } = deployedEnvironment({
+      format: "json",
+      recordsField: "Records",
+      timestampField: "t",
+      deadLetterIndex: "x",
+    });
     const unread = Object.keys(environment).filter((key) => !(ENVIRONMENT_KEYS as string[]).includes(key));
     expect(unread).toEqual(["NODE_OPTIONS"]);
   });
@@ -71,14 +96,18 @@ describe("the function's environment", () => {
 });
 
 describe("the stored credentials", () => {
-  it.each<Record<string, string>>([
-    { api_key: "aWQ6a2V5" },
-    { username: "shipper", password: "not-a-real-password" },
-  ])("are read back by the function as written at deploy time (%o)", async (vaultData) => {
-    const stored = JSON.stringify(credentialsFromVaultData(vaultData, "secret/contract"));
-    aws.parameters.set("/s3-log-shipper/contract/elasticsearch", stored);
-    const ssm = new SSMClient({ region: "eu-west-1", endpoint: awsUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    const read = await new CredentialsProvider(ssm, "/s3-log-shipper/contract/elasticsearch", 1_000).get();
-    expect(read).toEqual(JSON.parse(stored));
-  });
+  it.each<Record<string, string>>([{ api_key: "aWQ6a2V5" }, { username: "shipper", password: "not-a-real-password" }])(
+    "are read back by the function as written at deploy time (%o)",
+    async (vaultData) => {
+      const stored = JSON.stringify(credentialsFromVaultData(vaultData, "secret/contract"));
+      aws.parameters.set("/s3-log-shipper/contract/elasticsearch", stored);
+      const ssm = new SSMClient({
+        region: "eu-west-1",
+        endpoint: awsUrl,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      const read = await new CredentialsProvider(ssm, "/s3-log-shipper/contract/elasticsearch", 1_000).get();
+      expect(read).toEqual(JSON.parse(stored));
+    },
+  );
 });

@@ -14,18 +14,26 @@ const base = {
 describe("functionPolicy", () => {
   it("reads exactly the keys the notification filter matches: bucket/prefix*suffix", () => {
     expect(functionPolicy(base).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/*");
-    expect(functionPolicy({ ...base, prefix: "AWSLogs/" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/AWSLogs/*");
-    expect(functionPolicy({ ...base, prefix: "AWSLogs/", suffix: ".log.gz" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/AWSLogs/*.log.gz");
+    expect(functionPolicy({ ...base, prefix: "AWSLogs/" }).Statement[0]?.Resource).toBe(
+      "arn:aws:s3:::acme-logs/AWSLogs/*",
+    );
+    expect(functionPolicy({ ...base, prefix: "AWSLogs/", suffix: ".log.gz" }).Statement[0]?.Resource).toBe(
+      "arn:aws:s3:::acme-logs/AWSLogs/*.log.gz",
+    );
     expect(functionPolicy({ ...base, suffix: ".json" }).Statement[0]?.Resource).toBe("arn:aws:s3:::acme-logs/*.json");
   });
 
   it("writes a literal $ as IAM's ${$}, so it never starts a policy variable", () => {
-    expect(producerObjectsArn({ partition: "aws", bucket: "acme-logs", prefix: "a${aws:username}/", suffix: "$x" })).toBe("arn:aws:s3:::acme-logs/a${$}{aws:username}/*${$}x");
+    expect(
+      producerObjectsArn({ partition: "aws", bucket: "acme-logs", prefix: "a${aws:username}/", suffix: "$x" }),
+    ).toBe("arn:aws:s3:::acme-logs/a${$}{aws:username}/*${$}x");
   });
 
   it("adds network-interface actions only in a VPC", () => {
     expect(functionPolicy(base).Statement.some((s) => s.Sid === "ManageVpcNetworkInterfaces")).toBe(false);
-    expect(functionPolicy({ ...base, inVpc: true }).Statement.find((s) => s.Sid === "ManageVpcNetworkInterfaces")?.Action).toContain("ec2:CreateNetworkInterface");
+    expect(
+      functionPolicy({ ...base, inVpc: true }).Statement.find((s) => s.Sid === "ManageVpcNetworkInterfaces")?.Action,
+    ).toContain("ec2:CreateNetworkInterface");
   });
 
   it("never puts a wildcard resource on S3, SQS, SSM, KMS or logs actions", () => {
@@ -44,7 +52,11 @@ describe("trust policy", () => {
 
 describe("parameterArn", () => {
   it("joins a slash-led name without doubling the slash", () => {
-    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "/a/b" })).toBe("arn:aws:ssm:eu-west-1:1:parameter/a/b");
-    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "a" })).toBe("arn:aws:ssm:eu-west-1:1:parameter/a");
+    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "/a/b" })).toBe(
+      "arn:aws:ssm:eu-west-1:1:parameter/a/b",
+    );
+    expect(parameterArn({ partition: "aws", region: "eu-west-1", accountId: "1", name: "a" })).toBe(
+      "arn:aws:ssm:eu-west-1:1:parameter/a",
+    );
   });
 });

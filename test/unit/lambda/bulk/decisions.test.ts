@@ -1,6 +1,17 @@
 /** The indexer's decisions, one table each: what a status or a failed request means, and when to wait. */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY, EARLY_ANSWER_MIN_BYTES, itemOutcome, learntLimit, MIN_BULK_MAX_BYTES, MIN_REQUEST_TIMEOUT_MS, nextGroupEnd, nextRetryDelay, requestFailure, requestTimeout } from "../../../../lambda/bulk/decisions";
+import {
+  DEFAULT_RETRY,
+  EARLY_ANSWER_MIN_BYTES,
+  itemOutcome,
+  learntLimit,
+  MIN_BULK_MAX_BYTES,
+  MIN_REQUEST_TIMEOUT_MS,
+  nextGroupEnd,
+  nextRetryDelay,
+  requestFailure,
+  requestTimeout,
+} from "../../../../lambda/bulk/decisions";
 import { BulkRequestError } from "../../../../lambda/bulk/wire";
 
 describe("itemOutcome", () => {
@@ -21,7 +32,9 @@ describe("itemOutcome", () => {
 
 describe("requestFailure", () => {
   const large = EARLY_ANSWER_MIN_BYTES + 1;
-  const early = new BulkRequestError("Connection closed while reading the body", undefined, true, { answeredEarly: true });
+  const early = new BulkRequestError("Connection closed while reading the body", undefined, true, {
+    answeredEarly: true,
+  });
   it.each([
     ["a 413", new BulkRequestError("too large", 413, false), 1_000, 1, 0, "tooLarge"],
     ["a 429", new BulkRequestError("busy", 429, true), large, 10, 0, "retry"],

@@ -38,16 +38,36 @@ beforeEach(async () => {
 });
 
 function documents(count: number): PreparedDocument[] {
-  return Array.from({ length: count }, (_, n) => ({ id: `id-${n}`, source: JSON.stringify({ message: `line ${n}`, n }), offset: n * 10, record: { offset: n * 10, nextOffset: n * 10 + 7, text: `line ${n}` } }));
+  return Array.from({ length: count }, (_, n) => ({
+    id: `id-${n}`,
+    source: JSON.stringify({ message: `line ${n}`, n }),
+    offset: n * 10,
+    record: { offset: n * 10, nextOffset: n * 10 + 7, text: `line ${n}` },
+  }));
 }
 
 function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
-  const ssm = new SSMClient({ region: "eu-west-1", endpoint: awsUrl, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  return new ElasticsearchBulkTransport({ endpoint: esUrl, requestTimeoutMs }, new CredentialsProvider(ssm, PARAMETER, 60_000));
+  const ssm = new SSMClient({
+    region: "eu-west-1",
+    endpoint: awsUrl,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  return new ElasticsearchBulkTransport(
+    { endpoint: esUrl, requestTimeoutMs },
+    new CredentialsProvider(ssm, PARAMETER, 60_000),
+  );
 }
 
 async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
-  const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(), retry: FAST_RETRY, bulkMaxDocuments: 3, events: SILENT_OBJECT_EVENTS, ...options });
+  const indexer = new BulkIndexer({
+    ...BULK,
+    index: "logs-test",
+    transport: transport(),
+    retry: FAST_RETRY,
+    bulkMaxDocuments: 3,
+    events: SILENT_OBJECT_EVENTS,
+    ...options,
+  });
   for (const document of docs) await indexer.add(document);
   return indexer.finish();
 }
@@ -58,7 +78,11 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const result = await index(documents(7));
     // Assess
     expect(result).toMatchObject({ indexed: 7, duplicates: 0, failed: 0, rejected: 0 });
-    expect(elasticsearch.ids("logs-test").sort()).toEqual(documents(7).map((d) => d.id).sort());
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(
+      documents(7)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(elasticsearch.requests).toBe(3);
     expect(elasticsearch.authorizations[0]).toBe("ApiKey a2V5OnNlY3JldA==");
   });
@@ -75,7 +99,11 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     elasticsearch.itemBehaviour = (item) => {
       if (item.id === "id-1" && !failedOnce) {
         failedOnce = true;
-        return { status, type: status === 429 ? "es_rejected_execution_exception" : "internal_error", reason: "scripted" };
+        return {
+          status,
+          type: status === 429 ? "es_rejected_execution_exception" : "internal_error",
+          reason: "scripted",
+        };
       }
       return undefined;
     };
@@ -85,10 +113,15 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     expect(elasticsearch.requests).toBe(2);
   });
 
-  const mappingError = { status: 400, type: "document_parsing_exception", reason: "[1:15] failed to parse field [n] of type [long]" };
+  const mappingError = {
+    status: 400,
+    type: "document_parsing_exception",
+    reason: "[1:15] failed to parse field [n] of type [long]",
+  };
 
   it("counts a mapping error as rejected when there is no dead-letter index", async () => {
-    elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined);
+    elasticsearch.itemBehaviour = (item) =>
+      item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined;
     const result = await index(documents(4));
     expect(result).toMatchObject({ indexed: 3, rejected: 1, failed: 0 });
     expect(result.lastError).toContain("document_parsing_exception");
@@ -96,13 +129,20 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
   });
 
   it("writes a mapping error to the dead-letter index with the raw record and the error", async () => {
-    elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined);
+    elasticsearch.itemBehaviour = (item) =>
+      item.index === "logs-test" && item.id === "id-2" ? mappingError : undefined;
     const result = await index(documents(4), {
       deadLetterIndex: "logs-shipper-failed",
-      deadLetterSource: (rejected) => JSON.stringify({ message: rawText(rejected.document.record), error: { type: rejected.type, message: rejected.reason } }),
+      deadLetterSource: (rejected) =>
+        JSON.stringify({
+          message: rawText(rejected.document.record),
+          error: { type: rejected.type, message: rejected.reason },
+        }),
     });
     expect(result).toMatchObject({ indexed: 3, deadLettered: 1, rejected: 0, failed: 0 });
-    expect(elasticsearch.documents("logs-shipper-failed")).toEqual([{ message: "line 2", error: { type: "document_parsing_exception", message: mappingError.reason } }]);
+    expect(elasticsearch.documents("logs-shipper-failed")).toEqual([
+      { message: "line 2", error: { type: "document_parsing_exception", message: mappingError.reason } },
+    ]);
     expect(elasticsearch.ids("logs-shipper-failed")).toEqual(["id-2"]);
   });
 
@@ -122,7 +162,14 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("retries a response slower than the request timeout, and the late write shows as duplicates", async () => {
     elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "delay", ms: 1_500 } : { kind: "normal" });
-    const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(300), retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 }, bulkMaxDocuments: 10, events: SILENT_OBJECT_EVENTS });
+    const indexer = new BulkIndexer({
+      ...BULK,
+      index: "logs-test",
+      transport: transport(300),
+      retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 },
+      bulkMaxDocuments: 10,
+      events: SILENT_OBJECT_EVENTS,
+    });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     // The slow request still stored the documents after the client gave up on it.
@@ -133,7 +180,14 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("gives up with every document counted as failed when Elasticsearch stays down", async () => {
     elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
-    const indexer = new BulkIndexer({ ...BULK, index: "logs-test", transport: transport(), retry: FAST_RETRY, bulkMaxDocuments: 3, events: SILENT_OBJECT_EVENTS });
+    const indexer = new BulkIndexer({
+      ...BULK,
+      index: "logs-test",
+      transport: transport(),
+      retry: FAST_RETRY,
+      bulkMaxDocuments: 3,
+      events: SILENT_OBJECT_EVENTS,
+    });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     expect(result).toMatchObject({ indexed: 0, failed: 3 });
@@ -144,16 +198,36 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("re-reads rotated credentials after a 401 and succeeds", async () => {
     aws.parameterReads = 0;
-    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "status", status: 401, body: { error: { type: "security_exception", reason: "unable to authenticate" }, status: 401 } } : { kind: "normal" });
+    elasticsearch.requestBehaviour = (n) =>
+      n === 1
+        ? {
+            kind: "status",
+            status: 401,
+            body: { error: { type: "security_exception", reason: "unable to authenticate" }, status: 401 },
+          }
+        : { kind: "normal" };
     const result = await index(documents(1));
     expect(result).toMatchObject({ indexed: 1, failed: 0 });
     expect(aws.parameterReads).toBe(2);
   });
 
   it("rebuilds once a document refused for a reason its builder can fix, then stores it", async () => {
-    elasticsearch.itemBehaviour = (item) => (item.source.spliced === true ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" } : undefined);
-    const docs = [{ id: "dup", source: JSON.stringify({ spliced: true, a: 2 }), offset: 0, record: { offset: 0, nextOffset: 14, text: '{"a":1,"a":2}', value: { a: 2 } } }];
-    const result = await index(docs, { rebuild: (_document, reason) => (reason.includes("Duplicate field") ? JSON.stringify({ spliced: false, a: 2 }) : undefined) });
+    elasticsearch.itemBehaviour = (item) =>
+      item.source.spliced === true
+        ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" }
+        : undefined;
+    const docs = [
+      {
+        id: "dup",
+        source: JSON.stringify({ spliced: true, a: 2 }),
+        offset: 0,
+        record: { offset: 0, nextOffset: 14, text: '{"a":1,"a":2}', value: { a: 2 } },
+      },
+    ];
+    const result = await index(docs, {
+      rebuild: (_document, reason) =>
+        reason.includes("Duplicate field") ? JSON.stringify({ spliced: false, a: 2 }) : undefined,
+    });
     expect(result).toMatchObject({ indexed: 1, rejected: 0 });
     expect(elasticsearch.documents("logs-test")).toEqual([{ spliced: false, a: 2 }]);
   });
@@ -166,17 +240,28 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     const result = await index(documents(20), { bulkMaxDocuments: 20 });
     // Assess
     expect(result).toMatchObject({ indexed: 20, rejected: 0, failed: 0 });
-    expect(elasticsearch.ids("logs-test").sort()).toEqual(documents(20).map((d) => d.id).sort());
+    expect(elasticsearch.ids("logs-test").sort()).toEqual(
+      documents(20)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(elasticsearch.refusedSizes.length).toBeGreaterThan(0);
   });
 
   it("rejects a single document still refused with 413, or dead-letters it when there is a dead-letter index", async () => {
     elasticsearch.maxBodyBytes = 400;
     elasticsearch.tooLargeAnswer = "afterBody";
-    const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(1_000) }), offset: 99, record: { offset: 99, nextOffset: 1_100, text: "x".repeat(1_000) } };
+    const big: PreparedDocument = {
+      id: "big",
+      source: JSON.stringify({ message: "x".repeat(1_000) }),
+      offset: 99,
+      record: { offset: 99, nextOffset: 1_100, text: "x".repeat(1_000) },
+    };
     const rejected = await index([...documents(2), big], { bulkMaxDocuments: 10 });
     expect(rejected).toMatchObject({ indexed: 2, rejected: 1, failed: 0 });
-    expect(rejected.lastError).toMatch(/^413 request_entity_too_large: a request holding only this document \(\d+ bytes\) was refused as too large/);
+    expect(rejected.lastError).toMatch(
+      /^413 request_entity_too_large: a request holding only this document \(\d+ bytes\) was refused as too large/,
+    );
 
     await elasticsearch.reset();
     elasticsearch.maxBodyBytes = 400;
@@ -195,10 +280,19 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     // when the answer ends and reports a closed connection), a 1 MB limit answered on the headers.
     elasticsearch.maxBodyBytes = 1024 * 1024;
     elasticsearch.tooLargeAnswer = "early";
-    const large = Array.from({ length: 400 }, (_, n): PreparedDocument => ({ id: `l-${n}`, source: JSON.stringify({ message: "x".repeat(40_000), n }), offset: n, record: { offset: n, nextOffset: n + 1, text: "x" } }));
+    const large = Array.from({ length: 400 }, (_, n): PreparedDocument => ({
+      id: `l-${n}`,
+      source: JSON.stringify({ message: "x".repeat(40_000), n }),
+      offset: n,
+      record: { offset: n, nextOffset: n + 1, text: "x" },
+    }));
     const splits: number[] = [];
     // Act
-    const result = await index(large, { bulkMaxDocuments: 400, bulkMaxBytes: 32 * 1024 * 1024, events: { ...SILENT_OBJECT_EVENTS, requestTooLarge: (refused) => splits.push(refused) } });
+    const result = await index(large, {
+      bulkMaxDocuments: 400,
+      bulkMaxBytes: 32 * 1024 * 1024,
+      events: { ...SILENT_OBJECT_EVENTS, requestTooLarge: (refused) => splits.push(refused) },
+    });
     // Assess
     expect(result).toMatchObject({ indexed: 400, failed: 0, rejected: 0 });
     expect(splits.length).toBeGreaterThan(0);
@@ -207,7 +301,12 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("rejects a single large document only when it is answered early twice in a row; once is a blip, retried", async () => {
     // 6 MB: too large for the socket buffers, so the early 413 reaches the client as a closed connection.
-    const big: PreparedDocument = { id: "big", source: JSON.stringify({ message: "x".repeat(6_000_000) }), offset: 7, record: { offset: 7, nextOffset: 6_000_010, text: "x" } };
+    const big: PreparedDocument = {
+      id: "big",
+      source: JSON.stringify({ message: "x".repeat(6_000_000) }),
+      offset: 7,
+      record: { offset: 7, nextOffset: 6_000_010, text: "x" },
+    };
     elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "earlyTooLarge" } : { kind: "normal" });
     expect(await index([big])).toMatchObject({ indexed: 1, rejected: 0 });
 
@@ -219,14 +318,25 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
   });
 
   it.each<[string, (n: number) => RequestBehaviour]>([
-    ["errors:false with a document missing (a faulty proxy)", (n) => (n === 1 ? { kind: "dropLast" } : { kind: "normal" })],
+    [
+      "errors:false with a document missing (a faulty proxy)",
+      (n) => (n === 1 ? { kind: "dropLast" } : { kind: "normal" }),
+    ],
     ["errors:true with fewer items", (n) => (n === 1 ? { kind: "dropLast" } : { kind: "normal" })],
   ])("sends a request again when the answer lists fewer items than documents: %s", async (name, behaviour) => {
     elasticsearch.requestBehaviour = behaviour;
-    if (name.startsWith("errors:true")) elasticsearch.itemBehaviour = (item, request) => (request === 1 && item.id === "id-0" ? { status: 429, type: "es_rejected_execution_exception", reason: "busy" } : undefined);
+    if (name.startsWith("errors:true"))
+      elasticsearch.itemBehaviour = (item, request) =>
+        request === 1 && item.id === "id-0"
+          ? { status: 429, type: "es_rejected_execution_exception", reason: "busy" }
+          : undefined;
     const result = await index(documents(4), { bulkMaxDocuments: 4 });
     // What the first request did store answers 409 the second time.
-    expect(result).toMatchObject({ indexed: 1 + Number(name.startsWith("errors:true")), duplicates: 3 - Number(name.startsWith("errors:true")), failed: 0 });
+    expect(result).toMatchObject({
+      indexed: 1 + Number(name.startsWith("errors:true")),
+      duplicates: 3 - Number(name.startsWith("errors:true")),
+      failed: 0,
+    });
     expect(elasticsearch.ids("logs-test").sort()).toEqual(["id-0", "id-1", "id-2", "id-3"]);
     expect(elasticsearch.requests).toBe(2);
   });
@@ -239,10 +349,21 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
   });
 
   describe("documents appended as bulk lines by the builder's hot path", () => {
-    const context: ObjectContext = { bucket: "b", key: "k.log", identity: "v1", region: "eu-west-1", eventTime: "2026-11-27T10:00:00.000Z", ingested: "2026-11-27T10:00:05.000Z" };
+    const context: ObjectContext = {
+      bucket: "b",
+      key: "k.log",
+      identity: "v1",
+      region: "eu-west-1",
+      eventTime: "2026-11-27T10:00:00.000Z",
+      ingested: "2026-11-27T10:00:05.000Z",
+    };
 
     /** Reads `content` as the shipper does and appends it through the builder; returns the totals. */
-    async function ship(content: string, format: LineFormat, options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
+    async function ship(
+      content: string,
+      format: LineFormat,
+      options: Partial<IndexerOptions> = {},
+    ): Promise<IndexingResult> {
       const builder = new DocumentBuilder(context);
       const indexer = new BulkIndexer({
         ...BULK,
@@ -270,13 +391,18 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
     it("dead-letters a refused line with its original text, recovered from the request body", async () => {
       // Prepare: the line at offset 8 is refused for good.
       const lines = ['{"n":1}', '{"n":"x","note":"é \\"q\\""}', '{"n":3}'];
-      elasticsearch.itemBehaviour = (item) => (item.index === "logs-test" && item.id === idAt(8) ? mappingError : undefined);
+      elasticsearch.itemBehaviour = (item) =>
+        item.index === "logs-test" && item.id === idAt(8) ? mappingError : undefined;
       // Act
       const result = await ship(`${lines.join("\n")}\n`, "ndjson");
       // Assess
       expect(result).toMatchObject({ indexed: 2, deadLettered: 1, rejected: 0, failed: 0 });
       const [deadLetter] = elasticsearch.documents("logs-shipper-failed");
-      expect(deadLetter).toMatchObject({ message: lines[1], log: { offset: 8 }, error: { type: "document_parsing_exception" } });
+      expect(deadLetter).toMatchObject({
+        message: lines[1],
+        log: { offset: 8 },
+        error: { type: "document_parsing_exception" },
+      });
       expect(elasticsearch.ids("logs-shipper-failed")).toEqual([idAt(8)]);
     });
 
@@ -290,10 +416,15 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
     it("rebuilds a line with duplicate keys by merging, once, and stores it", async () => {
       elasticsearch.itemBehaviour = (item, request) =>
-        item.id === idAt(8) && request === 1 ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" } : undefined;
+        item.id === idAt(8) && request === 1
+          ? { status: 400, type: "document_parsing_exception", reason: "Duplicate field 'a'" }
+          : undefined;
       const result = await ship('{"n":1}\n{"a":1,"a":2}\n', "ndjson");
       expect(result).toMatchObject({ indexed: 2, rejected: 0, deadLettered: 0 });
-      expect(elasticsearch.documents("logs-test").find((document) => document.a !== undefined)).toMatchObject({ a: 2, log: { offset: 8 } });
+      expect(elasticsearch.documents("logs-test").find((document) => document.a !== undefined)).toMatchObject({
+        a: 2,
+        log: { offset: 8 },
+      });
     });
 
     it("retries a batch after a whole-request 503 and stores every line once", async () => {
@@ -301,7 +432,12 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
       const content = Array.from({ length: 7 }, (_, n) => `line ${n}`).join("\n");
       const result = await ship(content, "text");
       expect(result).toMatchObject({ indexed: 7, failed: 0 });
-      expect(elasticsearch.documents("logs-test").map((document) => document.message).sort()).toEqual(content.split("\n"));
+      expect(
+        elasticsearch
+          .documents("logs-test")
+          .map((document) => document.message)
+          .sort(),
+      ).toEqual(content.split("\n"));
     });
   });
 });

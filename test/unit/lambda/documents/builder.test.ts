@@ -8,7 +8,8 @@ import type { LineFormat } from "../../../../lambda/contract/formats";
 import { readRecords } from "../../../../lambda/read/records";
 import type { PreparedDocument } from "../../../../lambda/types";
 
-const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) => new DocumentBuilder(objectContext).build(record);
+const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) =>
+  new DocumentBuilder(objectContext).build(record);
 
 const context: ObjectContext = {
   bucket: "acme-waf-logs",
@@ -44,23 +45,33 @@ describe("buildDocument", () => {
   });
 
   it("keeps an invalid ndjson line as message with its tag", () => {
-    const document = JSON.parse(build({ offset: 0, nextOffset: 5, text: "oops", tags: [TAG_INVALID_JSON] }, context).source);
+    const document = JSON.parse(
+      build({ offset: 0, nextOffset: 5, text: "oops", tags: [TAG_INVALID_JSON] }, context).source,
+    );
     expect(document).toMatchObject({ message: "oops", tags: [TAG_INVALID_JSON] });
   });
 
   it("merges into a log's own ECS objects and keeps a clashing scalar in event.original", () => {
-    const merged = JSON.parse(build({ offset: 0, nextOffset: 1, text: "", value: { event: { action: "login" } } }, context).source);
+    const merged = JSON.parse(
+      build({ offset: 0, nextOffset: 1, text: "", value: { event: { action: "login" } } }, context).source,
+    );
     expect(merged.event).toEqual({ action: "login", ingested: "2026-11-27T10:00:05.000Z" });
 
     const raw = '{"log":"a plain string"}';
-    const clashing = JSON.parse(build({ offset: 0, nextOffset: 1, text: raw, value: { log: "a plain string" } }, context).source);
+    const clashing = JSON.parse(
+      build({ offset: 0, nextOffset: 1, text: raw, value: { log: "a plain string" } }, context).source,
+    );
     expect(clashing.log.offset).toBe(0);
     expect(clashing.event.original).toBe(raw);
   });
 
   it("takes @timestamp from the timestamp field, or falls back to the event time with a tag", () => {
     const withField = { ...context, timestampField: "meta.time" };
-    expect(JSON.parse(build({ offset: 0, nextOffset: 1, value: { meta: { time: 1764237600 } } }, withField).source)["@timestamp"]).toBe("2025-11-27T10:00:00.000Z");
+    expect(
+      JSON.parse(build({ offset: 0, nextOffset: 1, value: { meta: { time: 1764237600 } } }, withField).source)[
+        "@timestamp"
+      ],
+    ).toBe("2025-11-27T10:00:00.000Z");
     const fallback = JSON.parse(build({ offset: 0, nextOffset: 1, value: { meta: {} } }, withField).source);
     expect(fallback["@timestamp"]).toBe(context.eventTime);
     expect(fallback.tags).toEqual([TAG_TIMESTAMP_FALLBACK]);
@@ -89,7 +100,12 @@ class RecordingSink implements DocumentSink {
     ends.forEach((end, position) => {
       const [id = "", source = ""] = lines.slice(start, end - 1).split("\n");
       // A byte string: its characters are the document's UTF-8 bytes.
-      this.documents.push({ id, offset: offsets[position] ?? -1, source: Buffer.from(source, "latin1").toString("utf8"), hot: true });
+      this.documents.push({
+        id,
+        offset: offsets[position] ?? -1,
+        source: Buffer.from(source, "latin1").toString("utf8"),
+        hot: true,
+      });
       start = end;
     });
     return undefined;
@@ -97,7 +113,11 @@ class RecordingSink implements DocumentSink {
 }
 
 /** Runs `content` through the reader and the builder's line path. */
-async function appendLines(builder: DocumentBuilder, content: Buffer, format: LineFormat): Promise<RecordingSink["documents"]> {
+async function appendLines(
+  builder: DocumentBuilder,
+  content: Buffer,
+  format: LineFormat,
+): Promise<RecordingSink["documents"]> {
   const sink = new RecordingSink();
   async function* once(): AsyncGenerator<Buffer> {
     yield content;
@@ -113,8 +133,18 @@ describe("the hot path", () => {
   it("gives the same document as parsing and merging, for any JSON object line", async () => {
     const builder = new DocumentBuilder({ ...context, timestampField: "ts" });
     const line = fc
-      .dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue(), { maxKeys: 6 })
-      .chain((value) => fc.record({ value: fc.constant(value), ts: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: undefined }), pad: fc.constantFrom("", " ", "\t ") }));
+      .dictionary(
+        fc.string().filter((k) => k !== "__proto__"),
+        fc.jsonValue(),
+        { maxKeys: 6 },
+      )
+      .chain((value) =>
+        fc.record({
+          value: fc.constant(value),
+          ts: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }), { nil: undefined }),
+          pad: fc.constantFrom("", " ", "\t "),
+        }),
+      );
     let hot = 0;
     await fc.assert(
       fc.asyncProperty(line, async ({ value, ts, pad }) => {
@@ -133,7 +163,16 @@ describe("the hot path", () => {
 
   it("writes a text line exactly as JSON.stringify would, for any valid UTF-8", async () => {
     const builder = new DocumentBuilder(context);
-    const text = fc.string({ unit: "binary", minLength: 1 }).filter((s) => !s.includes("\n") && s.trim().length > 0 && s === s.trimStart() && Buffer.from(s).toString() === s && !s.endsWith("\r"));
+    const text = fc
+      .string({ unit: "binary", minLength: 1 })
+      .filter(
+        (s) =>
+          !s.includes("\n") &&
+          s.trim().length > 0 &&
+          s === s.trimStart() &&
+          Buffer.from(s).toString() === s &&
+          !s.endsWith("\r"),
+      );
     await fc.assert(
       fc.asyncProperty(text, async (line) => {
         const [document] = await appendLines(builder, Buffer.from(`${line}\n`), "text");
@@ -164,16 +203,24 @@ describe("the hot path", () => {
     expect(JSON.parse(rebuilt ?? "{}")).toMatchObject({ a: 2, log: { offset: 0 } });
     expect(rebuilt).not.toContain('"a":1');
     // Other refusals are not fixed by merging.
-    expect(builder.rebuild({ id: spliced?.id ?? "", offset: 0, record }, "failed to parse field [a] of type [long]")).toBeUndefined();
+    expect(
+      builder.rebuild({ id: spliced?.id ?? "", offset: 0, record }, "failed to parse field [a] of type [long]"),
+    ).toBeUndefined();
 
     // A text line comes back exactly, and cannot have duplicate keys.
     expect(text?.hot).toBe(true);
     const textRecord = builder.recoverRecord(Buffer.from(text?.source ?? ""), 14);
     expect(textRecord.text).toBe('GET / "quoted" \\ 200');
-    expect(builder.rebuild({ id: text?.id ?? "", offset: 14, record: textRecord }, "Duplicate field 'a'")).toBeUndefined();
+    expect(
+      builder.rebuild({ id: text?.id ?? "", offset: 14, record: textRecord }, "Duplicate field 'a'"),
+    ).toBeUndefined();
 
     // A source it cannot read back is kept whole: a failure path must not throw the line away.
-    expect(builder.recoverRecord(Buffer.from('{"@timestamp":"x","cut'), 3)).toEqual({ offset: 3, nextOffset: 3, text: '{"@timestamp":"x","cut' });
+    expect(builder.recoverRecord(Buffer.from('{"@timestamp":"x","cut'), 3)).toEqual({
+      offset: 3,
+      nextOffset: 3,
+      text: '{"@timestamp":"x","cut',
+    });
   });
 });
 

@@ -8,7 +8,9 @@ import { eventBridgeEvent, s3Notification, s3Record, s3TestEvent, snsWrapped } f
 describe("parseMessageBody", () => {
   it("reads a direct S3 notification with one record", () => {
     // Act
-    const parsed = parseMessageBody(s3Notification(s3Record("acme-waf-logs", "AWSLogs/waf.log.gz", { versionId: "v1", size: 77 })));
+    const parsed = parseMessageBody(
+      s3Notification(s3Record("acme-waf-logs", "AWSLogs/waf.log.gz", { versionId: "v1", size: 77 })),
+    );
     // Assess
     expect(parsed).toEqual({
       kind: "objects",
@@ -27,12 +29,16 @@ describe("parseMessageBody", () => {
   });
 
   it("reads every record of a notification with many", () => {
-    const parsed = parseMessageBody(s3Notification(s3Record("b", "one.log"), s3Record("b", "two.log"), s3Record("b", "three.log")));
+    const parsed = parseMessageBody(
+      s3Notification(s3Record("b", "one.log"), s3Record("b", "two.log"), s3Record("b", "three.log")),
+    );
     expect(parsed.kind === "objects" && parsed.objects.map((o) => o.key)).toEqual(["one.log", "two.log", "three.log"]);
   });
 
   it("decodes keys: + is a space, %2B a plus, UTF-8 escapes", () => {
-    const parsed = parseMessageBody(s3Notification(s3Record("b", "logs/red+flower%2B1%3A00+%C3%A9t%C3%A9+%E2%9C%93.log")));
+    const parsed = parseMessageBody(
+      s3Notification(s3Record("b", "logs/red+flower%2B1%3A00+%C3%A9t%C3%A9+%E2%9C%93.log")),
+    );
     expect(parsed.kind === "objects" && parsed.objects[0]?.key).toBe("logs/red flower+1:00 été ✓.log");
   });
 
@@ -47,7 +53,14 @@ describe("parseMessageBody", () => {
     expect(parsed).toMatchObject({
       kind: "objects",
       source: "eventbridge",
-      objects: [{ bucket: "acme-alb-logs", key: "alb/2026/11/27/file 1.log", versionId: "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e", eventTime: "2026-11-27T10:00:00Z" }],
+      objects: [
+        {
+          bucket: "acme-alb-logs",
+          key: "alb/2026/11/27/file 1.log",
+          versionId: "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
+          eventTime: "2026-11-27T10:00:00Z",
+        },
+      ],
     });
   });
 
@@ -64,17 +77,36 @@ describe("parseMessageBody", () => {
   });
 
   it("ships only the created objects of a mixed notification", () => {
-    const parsed = parseMessageBody(s3Notification(s3Record("b", "gone", { eventName: "ObjectRemoved:Delete" }), s3Record("b", "new")));
+    const parsed = parseMessageBody(
+      s3Notification(s3Record("b", "gone", { eventName: "ObjectRemoved:Delete" }), s3Record("b", "new")),
+    );
     expect(parsed.kind === "objects" && parsed.objects.map((o) => o.key)).toEqual(["new"]);
   });
 
   it.each<[string, ObjectRef["resume"]]>([
-    ["a line position in a gzip member", { unit: "line", format: "ndjson", byteOffset: 123_456, gzip: true, member: { compressedOffset: 9_000, decompressedOffset: 100_000 } }],
+    [
+      "a line position in a gzip member",
+      {
+        unit: "line",
+        format: "ndjson",
+        byteOffset: 123_456,
+        gzip: true,
+        member: { compressedOffset: 9_000, decompressedOffset: 100_000 },
+      },
+    ],
     ["a line position in a plain object", { unit: "line", format: "text", byteOffset: 77, gzip: false }],
     ["a record index", { unit: "record", recordIndex: 1_500, gzip: true }],
   ])("reads its own continuation messages back with %s", (_case, resume) => {
-    const object: ObjectRef = { bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "2026-11-27T10:00:00Z", ...(resume ? { resume } : {}) };
-    expect(parseMessageBody(continuationBody([object, { bucket: "b", key: "next.log", eventTime: "2026-11-27T10:00:00Z" }]))).toEqual({
+    const object: ObjectRef = {
+      bucket: "b",
+      key: "big.log",
+      eTag: '"abc"',
+      eventTime: "2026-11-27T10:00:00Z",
+      ...(resume ? { resume } : {}),
+    };
+    expect(
+      parseMessageBody(continuationBody([object, { bucket: "b", key: "next.log", eventTime: "2026-11-27T10:00:00Z" }])),
+    ).toEqual({
       kind: "objects",
       source: "continuation",
       objects: [object, { bucket: "b", key: "next.log", eventTime: "2026-11-27T10:00:00Z" }],
@@ -82,7 +114,15 @@ describe("parseMessageBody", () => {
   });
 
   it("still reads version 1 continuations (in the queue during a deploy), keeping the offset's unit open", () => {
-    const body = JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "t", startOffset: 42, gzip: true }, { bucket: "b", key: "n", eventTime: "t", startOffset: 0 }] } });
+    const body = JSON.stringify({
+      s3LogShipperContinuation: {
+        version: 1,
+        objects: [
+          { bucket: "b", key: "big.log", eTag: '"abc"', eventTime: "t", startOffset: 42, gzip: true },
+          { bucket: "b", key: "n", eventTime: "t", startOffset: 0 },
+        ],
+      },
+    });
     expect(parseMessageBody(body)).toEqual({
       kind: "objects",
       source: "continuation",
@@ -93,9 +133,15 @@ describe("parseMessageBody", () => {
     });
   });
 
-  it("drops the version id \"null\" of objects written while versioning is suspended", () => {
+  it('drops the version id "null" of objects written while versioning is suspended', () => {
     const parsed = parseMessageBody(s3Notification(s3Record("b", "k.log", { versionId: "null", eTag: "e1" })));
-    expect(parsed.kind === "objects" && parsed.objects[0]).toEqual({ bucket: "b", key: "k.log", eTag: "e1", size: 1024, eventTime: "2026-11-27T10:00:00.000Z" });
+    expect(parsed.kind === "objects" && parsed.objects[0]).toEqual({
+      bucket: "b",
+      key: "k.log",
+      eTag: "e1",
+      size: 1024,
+      eventTime: "2026-11-27T10:00:00.000Z",
+    });
   });
 
   it.each([
@@ -103,10 +149,22 @@ describe("parseMessageBody", () => {
     ["a JSON array", "[1,2]", "not a JSON object"],
     ["an unknown object", JSON.stringify({ foo: "bar" }), "not an S3 notification"],
     ["empty Records", JSON.stringify({ Records: [] }), "Records is not a non-empty array"],
-    ["a record without s3", JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", eventTime: "t" }] }), "Records[0]"],
-    ["an SNS message that is not JSON", JSON.stringify({ Type: "Notification", Message: "plain text" }), "SNS Message is not JSON"],
+    [
+      "a record without s3",
+      JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", eventTime: "t" }] }),
+      "Records[0]",
+    ],
+    [
+      "an SNS message that is not JSON",
+      JSON.stringify({ Type: "Notification", Message: "plain text" }),
+      "SNS Message is not JSON",
+    ],
     ["a malformed key escape", s3Notification(s3Record("b", "bad%E0%A4%A.log")), "malformed URL-encoded key"],
-    ["a malformed continuation", JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: "b" }] } }), "malformed continuation"],
+    [
+      "a malformed continuation",
+      JSON.stringify({ s3LogShipperContinuation: { version: 1, objects: [{ bucket: "b" }] } }),
+      "malformed continuation",
+    ],
   ])("refuses %s with a reason and the start of the body", (_name, body, reason) => {
     const parsed = parseMessageBody(body);
     expect(parsed.kind).toBe("invalid");
@@ -120,7 +178,9 @@ describe("parseMessageBody", () => {
       fc.json(),
       fc.jsonValue().map((value) => JSON.stringify({ Records: [value] })),
       fc.jsonValue().map((value) => JSON.stringify({ Type: "Notification", Message: JSON.stringify(value) })),
-      fc.record({ "detail-type": fc.string(), source: fc.constant("aws.s3"), detail: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+      fc
+        .record({ "detail-type": fc.string(), source: fc.constant("aws.s3"), detail: fc.jsonValue() })
+        .map((v) => JSON.stringify(v)),
     );
     fc.assert(
       fc.property(bodies, (body) => {

@@ -12,7 +12,11 @@ async function* chunked(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer> 
   }
 }
 
-async function inflate(bytes: Buffer, sizes: number[] = [bytes.length], start = { compressedOffset: 0, decompressedOffset: 0 }): Promise<{ output: Buffer; members: GzipMembers }> {
+async function inflate(
+  bytes: Buffer,
+  sizes: number[] = [bytes.length],
+  start = { compressedOffset: 0, decompressedOffset: 0 },
+): Promise<{ output: Buffer; members: GzipMembers }> {
   const members = new GzipMembers(chunked(bytes, sizes), start, { bucket: "b", key: "k" });
   const parts: Buffer[] = [];
   for await (const part of members.inflate()) parts.push(part);
@@ -20,28 +24,37 @@ async function inflate(bytes: Buffer, sizes: number[] = [bytes.length], start = 
 }
 
 /** Members with their compressed and decompressed starts, and zero padding after some. */
-const objectArbitrary = fc.array(fc.record({ text: fc.string({ maxLength: 300 }), padding: fc.nat({ max: 40 }) }), { minLength: 1, maxLength: 6 }).map((parts) => {
-  const pieces: Buffer[] = [];
-  const starts: Array<{ compressedOffset: number; decompressedOffset: number }> = [];
-  let compressed = 0;
-  let decompressed = 0;
-  for (const part of parts) {
-    const member = gzipSync(part.text);
-    starts.push({ compressedOffset: compressed, decompressedOffset: decompressed });
-    pieces.push(member, Buffer.alloc(part.padding));
-    compressed += member.length + part.padding;
-    decompressed += Buffer.byteLength(part.text);
-  }
-  return { bytes: Buffer.concat(pieces), text: parts.map((part) => part.text).join(""), starts };
-});
+const objectArbitrary = fc
+  .array(fc.record({ text: fc.string({ maxLength: 300 }), padding: fc.nat({ max: 40 }) }), {
+    minLength: 1,
+    maxLength: 6,
+  })
+  .map((parts) => {
+    const pieces: Buffer[] = [];
+    const starts: Array<{ compressedOffset: number; decompressedOffset: number }> = [];
+    let compressed = 0;
+    let decompressed = 0;
+    for (const part of parts) {
+      const member = gzipSync(part.text);
+      starts.push({ compressedOffset: compressed, decompressedOffset: decompressed });
+      pieces.push(member, Buffer.alloc(part.padding));
+      compressed += member.length + part.padding;
+      decompressed += Buffer.byteLength(part.text);
+    }
+    return { bytes: Buffer.concat(pieces), text: parts.map((part) => part.text).join(""), starts };
+  });
 
 describe("GzipMembers", () => {
   it("inflates every member, skipping zero padding between them, however the bytes are chunked", async () => {
     await fc.assert(
-      fc.asyncProperty(objectArbitrary, fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }), async (object, sizes) => {
-        const { output } = await inflate(object.bytes, sizes);
-        expect(output.toString()).toBe(object.text);
-      }),
+      fc.asyncProperty(
+        objectArbitrary,
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }),
+        async (object, sizes) => {
+          const { output } = await inflate(object.bytes, sizes);
+          expect(output.toString()).toBe(object.text);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -57,18 +70,36 @@ describe("GzipMembers", () => {
         const expected = [...object.starts].reverse().find((candidate) => candidate.decompressedOffset <= offset);
         expect(start.decompressedOffset).toBe(expected?.decompressedOffset);
         const { output } = await inflate(object.bytes.subarray(start.compressedOffset), [11], start);
-        expect(Buffer.concat([Buffer.from(object.text).subarray(0, start.decompressedOffset), output]).toString()).toBe(object.text);
+        expect(Buffer.concat([Buffer.from(object.text).subarray(0, start.decompressedOffset), output]).toString()).toBe(
+          object.text,
+        );
       }),
       { numRuns: 150 },
     );
   });
 
   it.each([
-    ["garbage right after a member", Buffer.concat([gzipSync("a\n"), Buffer.from("garbage!!!!")]), "compressed byte 22: unexpected data after a gzip member"],
-    ["zero padding, then garbage", Buffer.concat([gzipSync("a\n"), Buffer.alloc(9), Buffer.from("zz")]), "compressed byte 31: unexpected data after a gzip member"],
-    ["a member cut inside its data", gzipSync("a\n".repeat(1000)).subarray(0, 15), "compressed byte 0: inflate failed: unexpected end of file"],
+    [
+      "garbage right after a member",
+      Buffer.concat([gzipSync("a\n"), Buffer.from("garbage!!!!")]),
+      "compressed byte 22: unexpected data after a gzip member",
+    ],
+    [
+      "zero padding, then garbage",
+      Buffer.concat([gzipSync("a\n"), Buffer.alloc(9), Buffer.from("zz")]),
+      "compressed byte 31: unexpected data after a gzip member",
+    ],
+    [
+      "a member cut inside its data",
+      gzipSync("a\n".repeat(1000)).subarray(0, 15),
+      "compressed byte 0: inflate failed: unexpected end of file",
+    ],
     ["a member cut inside its trailer", gzipSync("a\n").subarray(0, 18), "the object ends inside a gzip trailer"],
-    ["a header cut short", Buffer.concat([gzipSync("a\n"), gzipSync("b\n").subarray(0, 6)]), "compressed byte 22: the object ends inside a gzip header"],
+    [
+      "a header cut short",
+      Buffer.concat([gzipSync("a\n"), gzipSync("b\n").subarray(0, 6)]),
+      "compressed byte 22: the object ends inside a gzip header",
+    ],
   ])("fails %s with an ObjectFormatError naming where", async (_case, bytes, message) => {
     await expect(inflate(bytes, [5])).rejects.toThrow(ObjectFormatError);
     await expect(inflate(bytes, [5])).rejects.toThrow(message);
@@ -89,7 +120,14 @@ describe("GzipMembers", () => {
     const deflateAndTrailer = plain.subarray(10);
     const header = Buffer.from([0x1f, 0x8b, 8, 0x02 | 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3]);
     const extra = Buffer.from([3, 0, 1, 2, 3]);
-    const withFields = Buffer.concat([header, extra, Buffer.from("name.log\0"), Buffer.from("a comment\0"), Buffer.from([0xaa, 0xbb]), deflateAndTrailer]);
+    const withFields = Buffer.concat([
+      header,
+      extra,
+      Buffer.from("name.log\0"),
+      Buffer.from("a comment\0"),
+      Buffer.from([0xaa, 0xbb]),
+      deflateAndTrailer,
+    ]);
     expect((await inflate(withFields, [3])).output.toString()).toBe("x\n");
   });
 

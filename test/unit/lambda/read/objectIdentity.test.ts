@@ -4,11 +4,22 @@ import { objectIdentity, realVersion } from "../../../../lambda/read/objectIdent
 
 describe("objectIdentity", () => {
   it("is the version id when it names a version", () => {
-    expect(objectIdentity({ versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", eTag: '"abc"' }, "t")).toBe("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
+    expect(objectIdentity({ versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", eTag: '"abc"' }, "t")).toBe(
+      "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+    );
   });
 
-  it("never trusts the version id \"null\": two contents under it get different identities", () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (first, second) => first === second || objectIdentity({ versionId: "null", eTag: first }, "t") !== objectIdentity({ versionId: "null", eTag: second }, "t")));
+  it('never trusts the version id "null": two contents under it get different identities', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        (first, second) =>
+          first === second ||
+          objectIdentity({ versionId: "null", eTag: first }, "t") !==
+            objectIdentity({ versionId: "null", eTag: second }, "t"),
+      ),
+    );
     expect(realVersion("null")).toEqual({});
   });
 

@@ -26,7 +26,11 @@ function recordsOf(batch: RecordBatch): LogRecord[] {
   return batch.lines.offsets.map((_, index) => lineRecord(batch.format, batch.lines, index));
 }
 
-async function collect(bytes: Buffer, format: LogFormat, options: { sizes?: number[]; firstByte?: number; start?: number; recordsField?: string; maxLineBytes?: number } = {}): Promise<LogRecord[]> {
+async function collect(
+  bytes: Buffer,
+  format: LogFormat,
+  options: { sizes?: number[]; firstByte?: number; start?: number; recordsField?: string; maxLineBytes?: number } = {},
+): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for await (const batch of readRecords(chunked(bytes, options.sizes), {
     format,
@@ -48,7 +52,8 @@ describe("line batches and time", () => {
     const bytes = Buffer.from(`first\n${"\n".repeat(30)}last\n`);
     // Act
     const batches = [];
-    for await (const batch of splitLines(chunked(bytes, [10]))) batches.push({ count: batch.count, resumeOffset: batch.resumeOffset, position: batch.position });
+    for await (const batch of splitLines(chunked(bytes, [10])))
+      batches.push({ count: batch.count, resumeOffset: batch.resumeOffset, position: batch.position });
     // Assess: progress is visible while only blank lines go by.
     expect(batches).toEqual([
       { count: 1, resumeOffset: 10, position: 10 },
@@ -62,24 +67,34 @@ describe("line batches and time", () => {
 
   it("never moves the resume offset past a line not yet yielded, and ends at the end", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom("a", "bb", "", " ", "\r", "ccc ddd"), { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), async (lines, sizes) => {
-        const bytes = Buffer.from(lines.join("\n") + "\n");
-        let previous = 0;
-        for await (const batch of splitLines(chunked(bytes, sizes))) {
-          expect(batch.resumeOffset).toBeGreaterThanOrEqual(previous);
-          // Every line that starts before the resume offset has been yielded by now.
-          for (let index = 0; index < batch.count; index += 1) expect(batch.nextOffsets[index]).toBeLessThanOrEqual(batch.resumeOffset);
-          previous = batch.resumeOffset;
-        }
-        expect(previous).toBe(bytes.length);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom("a", "bb", "", " ", "\r", "ccc ddd"), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+        async (lines, sizes) => {
+          const bytes = Buffer.from(lines.join("\n") + "\n");
+          let previous = 0;
+          for await (const batch of splitLines(chunked(bytes, sizes))) {
+            expect(batch.resumeOffset).toBeGreaterThanOrEqual(previous);
+            // Every line that starts before the resume offset has been yielded by now.
+            for (let index = 0; index < batch.count; index += 1)
+              expect(batch.nextOffsets[index]).toBeLessThanOrEqual(batch.resumeOffset);
+            previous = batch.resumeOffset;
+          }
+          expect(previous).toBe(bytes.length);
+        },
+      ),
     );
   });
 
   it("drops the bytes before a continuation's start, with empty batches while it does", async () => {
     const bytes = Buffer.from("zero\none\ntwo\nthree\n");
     const batches = [];
-    for await (const batch of splitLines(chunked(bytes, [4]), { firstByte: 0, skipTo: 9 })) batches.push({ lines: batch.offsets.map((_, index) => batch.text(index)), resumeOffset: batch.resumeOffset, position: batch.position });
+    for await (const batch of splitLines(chunked(bytes, [4]), { firstByte: 0, skipTo: 9 }))
+      batches.push({
+        lines: batch.offsets.map((_, index) => batch.text(index)),
+        resumeOffset: batch.resumeOffset,
+        position: batch.position,
+      });
     expect(batches.slice(0, 2)).toEqual([
       { lines: [], resumeOffset: 9, position: 4 },
       { lines: [], resumeOffset: 9, position: 8 },
@@ -152,16 +167,24 @@ describe("line formats", () => {
       fc.constantFrom("", "  ", "\r", "é✓𝄞"),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.constantFrom("\n", "\r\n"), fc.boolean(), fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 8 }), async (lines, eol, finalNewline, sizes) => {
-        const bytes = Buffer.from(lines.join(eol) + (finalNewline ? eol : ""));
-        const whole = await collect(bytes, "ndjson");
-        const pieces = await collect(bytes, "ndjson", { sizes });
-        expect(pieces).toEqual(whole);
-        // Every offset points at the record's bytes in the stream.
-        for (const record of whole) {
-          expect(bytes.subarray(record.offset, record.nextOffset).toString("utf8").replace(/\n$/, "").replace(/\r$/, "")).toBe(record.text);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 30 }),
+        fc.constantFrom("\n", "\r\n"),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 8 }),
+        async (lines, eol, finalNewline, sizes) => {
+          const bytes = Buffer.from(lines.join(eol) + (finalNewline ? eol : ""));
+          const whole = await collect(bytes, "ndjson");
+          const pieces = await collect(bytes, "ndjson", { sizes });
+          expect(pieces).toEqual(whole);
+          // Every offset points at the record's bytes in the stream.
+          for (const record of whole) {
+            expect(
+              bytes.subarray(record.offset, record.nextOffset).toString("utf8").replace(/\n$/, "").replace(/\r$/, ""),
+            ).toBe(record.text);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -186,7 +209,9 @@ describe("json format", () => {
   });
 
   it("treats a document without the records field as one record", async () => {
-    expect(await collect(Buffer.from('{"single":true}'), "json", { recordsField: "Records" })).toEqual([{ offset: 0, nextOffset: 1, value: { single: true } }]);
+    expect(await collect(Buffer.from('{"single":true}'), "json", { recordsField: "Records" })).toEqual([
+      { offset: 0, nextOffset: 1, value: { single: true } },
+    ]);
   });
 
   it("refuses an object that is not JSON with a format error", async () => {
@@ -220,8 +245,13 @@ describe("gzip", () => {
   it("inflates every member of a multi-member file", async () => {
     const multi = Buffer.concat([gzipSync("one\ntwo\n"), gzipSync("three\n"), gzipSync("")]);
     const lines: string[] = [];
-    const members = new GzipMembers(chunked(multi, [5]), { compressedOffset: 0, decompressedOffset: 0 }, { bucket: "b", key: "k" });
-    for await (const batch of splitLines(members.inflate())) lines.push(...batch.offsets.map((_, index) => batch.text(index)));
+    const members = new GzipMembers(
+      chunked(multi, [5]),
+      { compressedOffset: 0, decompressedOffset: 0 },
+      { bucket: "b", key: "k" },
+    );
+    for await (const batch of splitLines(members.inflate()))
+      lines.push(...batch.offsets.map((_, index) => batch.text(index)));
     expect(lines).toEqual(["one", "two", "three"]);
   });
 });
