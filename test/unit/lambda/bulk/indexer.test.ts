@@ -16,8 +16,6 @@ import { FakeElasticsearch, type RequestBehaviour } from "../../../helpers/fakeE
 
 const PARAMETER = "/s3-log-shipper/test/elasticsearch";
 const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 };
-/** The function's defaults; each test sets the documents per request it needs. */
-const BULK = { bulkMaxBytes: DEFAULTS.ES_BULK_MAX_BYTES, bulkConcurrency: DEFAULTS.ES_BULK_CONCURRENCY };
 
 const elasticsearch = new FakeElasticsearch();
 const aws = new FakeAws();
@@ -58,9 +56,11 @@ function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
   );
 }
 
-async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
-  const indexer = new BulkIndexer({
-    ...BULK,
+/** An indexer on the fake Elasticsearch with the function's limits but fast retries and 3 documents per request, unless `options` say otherwise. */
+function newIndexer(options: Partial<IndexerOptions> = {}): BulkIndexer {
+  return new BulkIndexer({
+    bulkMaxBytes: DEFAULTS.ES_BULK_MAX_BYTES,
+    bulkConcurrency: DEFAULTS.ES_BULK_CONCURRENCY,
     index: "logs-test",
     transport: transport(),
     retry: FAST_RETRY,
@@ -68,6 +68,10 @@ async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> 
     events: SILENT_OBJECT_EVENTS,
     ...options,
   });
+}
+
+async function index(docs: PreparedDocument[], options: Partial<IndexerOptions> = {}): Promise<IndexingResult> {
+  const indexer = newIndexer(options);
   for (const document of docs) await indexer.add(document);
   return indexer.finish();
 }
@@ -162,13 +166,10 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("retries a response slower than the request timeout, and the late write shows as duplicates", async () => {
     elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "delay", ms: 1_500 } : { kind: "normal" });
-    const indexer = new BulkIndexer({
-      ...BULK,
-      index: "logs-test",
+    const indexer = newIndexer({
       transport: transport(300),
       retry: { maxAttempts: 4, baseDelayMs: 1_500, maxDelayMs: 1_500 },
       bulkMaxDocuments: 10,
-      events: SILENT_OBJECT_EVENTS,
     });
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
@@ -180,14 +181,7 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
 
   it("gives up with every document counted as failed when Elasticsearch stays down", async () => {
     elasticsearch.requestBehaviour = () => ({ kind: "status", status: 503 });
-    const indexer = new BulkIndexer({
-      ...BULK,
-      index: "logs-test",
-      transport: transport(),
-      retry: FAST_RETRY,
-      bulkMaxDocuments: 3,
-      events: SILENT_OBJECT_EVENTS,
-    });
+    const indexer = newIndexer();
     for (const document of documents(3)) await indexer.add(document);
     const result = await indexer.finish();
     expect(result).toMatchObject({ indexed: 0, failed: 3 });
@@ -365,13 +359,8 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
       options: Partial<IndexerOptions> = {},
     ): Promise<IndexingResult> {
       const builder = new DocumentBuilder(context);
-      const indexer = new BulkIndexer({
-        ...BULK,
-        index: "logs-test",
-        transport: transport(),
-        retry: FAST_RETRY,
+      const indexer = newIndexer({
         bulkMaxDocuments: 2,
-        events: SILENT_OBJECT_EVENTS,
         rebuild: (document, reason) => builder.rebuild(document, reason),
         recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
         deadLetterIndex: "logs-shipper-failed",
