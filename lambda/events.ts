@@ -71,6 +71,12 @@ export class MessageEvents {
     );
   }
 
+  /** An object the message names that this producer does not read: acknowledged unread. */
+  objectOutsideFilter(ref: ObjectRef, filter: string): void {
+    metrics.addMetric("ObjectsIgnored", MetricUnit.Count, 1);
+    this.log.warn("object outside this producer's filter", { bucket: ref.bucket, key: ref.key, filter });
+  }
+
   continued(reason: string): void {
     this.log.info("message continued in a new message", { reason });
   }

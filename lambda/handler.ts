@@ -57,6 +57,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
           deadline: () => budget.deadline(),
           givenUp: () => givenUp,
           sendContinuation: rt.sendContinuation,
+          objectFilter: rt.objectFilter,
           events,
         }).catch((error: unknown): Disposition => ({
           kind: "fail",

@@ -2,6 +2,7 @@
  * What one Lambda container reuses across invocations: validated settings, AWS clients (with
  * endpoint overrides for emulators) and the Elasticsearch transport with its credential cache.
  */
+import type { ObjectFilter } from "./contract/objectFilter";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -16,6 +17,8 @@ const SHORT_CALL_TIMEOUT_MS = 5_000;
 
 export interface ShipperRuntime {
   settings: ShipperSettings;
+  /** The producer's objects: anything else a message names is acknowledged unread. */
+  objectFilter: ObjectFilter;
   objectSettings: ShipObjectSettings;
   s3: S3Client;
   sqs: SQSClient;
@@ -68,6 +71,9 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
   const queueUrl = settings.QUEUE_URL;
   return {
     settings,
+    objectFilter: settings.KEY_PATTERN
+      ? { bucket: settings.SOURCE_BUCKET, keyPattern: settings.KEY_PATTERN }
+      : { bucket: settings.SOURCE_BUCKET, prefix: settings.KEY_PREFIX, suffix: settings.KEY_SUFFIX },
     objectSettings: {
       index: settings.ES_INDEX,
       format: settings.LOG_FORMAT,

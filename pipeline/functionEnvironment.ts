@@ -1,6 +1,6 @@
 /**
  * The shipper function's environment, written through the function's own contract
- * (`lambda/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
+ * (`lambda/contract/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
  * the tests build exactly what is deployed.
  */
 import { environmentVariables } from "../lambda/contract/env";
@@ -20,6 +20,9 @@ export function functionEnvironment(args: {
       ES_CLOUD_ID: elasticsearch.cloudId,
       ES_CREDENTIALS_PARAMETER: args.parameterName,
       ES_INDEX: producer.index,
+      SOURCE_BUCKET: producer.bucket,
+      KEY_PREFIX: producer.prefix,
+      KEY_SUFFIX: producer.suffix,
       ES_REQUEST_TIMEOUT_MS: elasticsearch.requestTimeoutSeconds * 1000,
       LOG_FORMAT: producer.format,
       RECORDS_FIELD: producer.recordsField,

@@ -38,6 +38,11 @@ const environmentSchema = z
     ES_CLOUD_ID: optionalText(),
     ES_CREDENTIALS_PARAMETER: text(),
     ES_INDEX: text(),
+    /** The producer's objects (objectFilter.ts): its bucket, and a literal prefix and suffix or a key pattern. */
+    SOURCE_BUCKET: text(),
+    KEY_PREFIX: z._default(z.string(), ""),
+    KEY_SUFFIX: z._default(z.string(), ""),
+    KEY_PATTERN: optionalText(),
     LOG_FORMAT: z.enum(LOG_FORMATS),
     RECORDS_FIELD: optionalText(),
     TIMESTAMP_FIELD: optionalText(),

@@ -10,6 +10,7 @@
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
 import { describeResume } from "./resumePoint";
+import { describeObjectFilter, matchesObjectFilter, type ObjectFilter } from "../contract/objectFilter";
 import { describeError } from "../errors";
 import type { MessageEvents } from "../events";
 import { parseMessageBody } from "./notifications";
@@ -24,6 +25,8 @@ export interface MessageDependencies extends Omit<ShipObjectDependencies, "event
   givenUp?: () => boolean;
   /** This message's events: each object gets its own scope from it. */
   events: MessageEvents;
+  /** The producer's objects; the others a message names are acknowledged without a GetObject. */
+  objectFilter: ObjectFilter;
 }
 
 /** One object that failed: named in the message's reason. */
@@ -39,7 +42,13 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
     return { kind: "fail", reason: `unrecognised message: ${parsed.reason}`, transient: false };
   if (parsed.kind === "ignore") return { kind: "ack", reason: parsed.reason };
 
-  const { objects } = parsed;
+  // A shared SNS topic or a mis-scoped rule must not turn others' objects into AccessDenied in the DLQ.
+  const objects = parsed.objects.filter((ref) => {
+    const ours = matchesObjectFilter(deps.objectFilter, ref.bucket, ref.key);
+    if (!ours) deps.events.objectOutsideFilter(ref, describeObjectFilter(deps.objectFilter));
+    return ours;
+  });
+  if (objects.length === 0) return { kind: "ack", reason: `every object outside this producer's filter` };
   // Started with only the reserve left (earlier messages of the batch took the time): hand it on
   // untouched rather than fail it, which would cost a receive (and in the end, the DLQ) for nothing.
   if (deps.shouldStop()) return continueWith(objects, deps, "time short before the message was started");

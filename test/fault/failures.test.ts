@@ -23,6 +23,41 @@ function notificationOf(...keys: string[]): string {
   );
 }
 
+describe("objects outside the producer's filter", () => {
+  it("acknowledges them without a GetObject, logged and counted, and ships the object of the same message that is its own", async () => {
+    // Prepare: a producer of waf/*.log; a shared topic delivers another producer's object, another
+    // bucket's object and a digest beside the wanted one, in one message.
+    const scenario = await world.scenario({ producer: { prefix: "waf/", suffix: ".log" } });
+    const wanted = ndjsonObject("in-filter", 20);
+    world.aws.putObject(BUCKET, "waf/in.log", wanted.content);
+    world.aws.putObject(BUCKET, "alb/other.log", ndjsonObject("alb", 5).content);
+    world.aws.putObject(BUCKET, "waf/digest.json", "{}");
+    scenario.send(
+      s3Notification(
+        s3Record(BUCKET, "alb/other.log"),
+        s3Record("someone-elses-bucket", "waf/x.log"),
+        s3Record(BUCKET, "waf/digest.json"),
+        s3Record(BUCKET, "waf/in.log"),
+      ),
+    );
+    // Act
+    await scenario.run();
+    // Assess: one GetObject, for the wanted object only; nothing in the DLQ; a line per object left out.
+    expect(world.aws.getObjectRequests.map((request) => request.key)).toEqual(["waf/in.log"]);
+    scenario.expectEachLineOnce({ "waf/in.log": wanted.lines });
+    expect(scenario.sqs.deadLetters).toEqual([]);
+    expect(emittedForProducer(scenario.logs, "ObjectsIgnored", "fault")).toBe(3);
+    expect(emittedForProducer(scenario.logs, OBJECTS_PROCESSED, "fault")).toBe(1);
+    expect(
+      scenario.logged("object outside this producer's filter").map((line) => [line.bucket, line.key, line.filter]),
+    ).toEqual([
+      [BUCKET, "alb/other.log", `s3://${BUCKET}/waf/*.log`],
+      ["someone-elses-bucket", "waf/x.log", `s3://${BUCKET}/waf/*.log`],
+      [BUCKET, "waf/digest.json", `s3://${BUCKET}/waf/*.log`],
+    ]);
+  });
+});
+
 describe("every object of a message is attempted", () => {
   it("ships the objects after one that fails, and the message reaches the DLQ naming the failed one", async () => {
     // Prepare: the first object is gone (deleted after the notification), the next two are fine.
