@@ -96,6 +96,14 @@ const keyFilter = (which: "prefix" | "suffix") =>
     })
     .optional();
 
+/** A KMS key by its ARN: IAM authorises `kms:Decrypt` on the key, never on an alias or a bare id. */
+const kmsKeyArn = z
+  .string({ error: "must be a string" })
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, {
+    error: (issue) =>
+      `must be a KMS key ARN like arn:aws:kms:eu-west-1:111122223333:key/<key id> (not an alias or a key id), got ${JSON.stringify(issue.input)}`,
+  });
+
 const producerSchema = z
   .strictObject({
     name: z.string({ error: "must be a string" }).regex(PRODUCER_NAME_PATTERN, {
@@ -115,6 +123,7 @@ const producerSchema = z
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
+    objectKmsKeyArns: z.array(kmsKeyArn).min(1, { error: "must list at least one key ARN, or be left out" }).optional(),
     ...defaultsSchema.shape,
   })
   .superRefine((producer, context) => {
@@ -212,6 +221,8 @@ export interface ProducerConfig extends Tuning {
   recordsField?: string;
   timestampField?: string;
   deadLetterIndex?: string;
+  /** The customer-managed keys the producer's objects are encrypted with (SSE-KMS), any account. */
+  objectKmsKeyArns?: string[];
   /** Derived: 6 × timeoutSeconds. */
   visibilityTimeoutSeconds: number;
 }

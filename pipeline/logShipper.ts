@@ -37,7 +37,7 @@ export class LogShipper extends pulumi.ComponentResource {
     const stack = pulumi.getStack();
     const invoke = { parent: this };
     const account = aws.getCallerIdentityOutput({}, invoke);
-    const partition = aws.getPartitionOutput({}, invoke).partition;
+    const { partition, dnsSuffix } = aws.getPartitionOutput({}, invoke);
     const region = aws.getRegionOutput({}, invoke).region;
 
     const credentials = new Credentials(
@@ -85,6 +85,8 @@ export class LogShipper extends pulumi.ComponentResource {
             alarmTopicArn: alerts.topicArn,
             ...(config.network ? { network: config.network } : {}),
             partition,
+            region,
+            dnsSuffix,
             accountId: account.accountId,
             code,
           },

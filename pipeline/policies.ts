@@ -68,6 +68,12 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
 
 export interface FunctionPolicyArgs {
   partition: string;
+  /** The stack's region, which is the bucket's: S3 notifies queues only in its own region. */
+  region: string;
+  /** The partition's DNS suffix (amazonaws.com), for `kms:ViaService`. */
+  dnsSuffix: string;
+  /** Keys the producer's objects are encrypted with (SSE-KMS). */
+  objectKmsKeyArns?: string[];
   bucket: string;
   prefix?: string;
   suffix?: string;
@@ -94,6 +100,33 @@ export function producerObjectsArn(args: {
   return `arn:${args.partition}:s3:::${args.bucket}/${literal(args.prefix)}*${literal(args.suffix)}`;
 }
 
+/**
+ * Decrypting the producer's SSE-KMS objects: only through S3 in the bucket's region, and only for
+ * its objects. S3 passes `aws:s3:arn` as the encryption context, the object's ARN, or with an S3
+ * Bucket Key the bucket's ARN (S3 User Guide, "Using server-side encryption with AWS KMS keys":
+ * "If you use SSE-KMS without enabling an S3 Bucket Key, the object ARN is used as the encryption
+ * context … If you use SSE-KMS and enable an S3 Bucket Key, the bucket ARN is used"). So both are
+ * allowed, the object ARN only within the producer's keys. A key of another account must also
+ * allow the role in its key policy (`bucketOwnerStatements`).
+ */
+function objectKeyStatements(args: FunctionPolicyArgs): PolicyStatement[] {
+  if (!args.objectKmsKeyArns || args.objectKmsKeyArns.length === 0) return [];
+  return [
+    {
+      Sid: "DecryptProducerObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: args.objectKmsKeyArns,
+      Condition: {
+        StringEquals: { "kms:ViaService": `s3.${args.region}.${args.dnsSuffix}` },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": [`arn:${args.partition}:s3:::${args.bucket}`, producerObjectsArn(args)],
+        },
+      },
+    },
+  ];
+}
+
 /** What the shipper function may do: exactly its objects, queue, parameter, key and log group. */
 export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
   const statements: PolicyStatement[] = [
@@ -116,6 +149,7 @@ export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
       ],
       Resource: args.queueArn,
     },
+    ...objectKeyStatements(args),
     { Sid: "ReadCredentialsParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
     {
       Sid: "DecryptCredentialsParameter",

@@ -22,6 +22,9 @@ export interface ProducerPipelineArgs {
   alarmTopicArn: pulumi.Input<string>;
   network?: NetworkConfig;
   partition: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  /** The partition's DNS suffix (amazonaws.com). */
+  dnsSuffix: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
   /** The bundled shipper function, shared by every producer. */
   code: pulumi.asset.AssetArchive;
@@ -121,11 +124,22 @@ export class ProducerPipeline extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: pulumi
-          .all([args.partition, this.queue.arn, args.credentialsParameterArn, args.credentialsKeyArn, logGroup.arn])
-          .apply(([partition, queueArn, parameterArn, keyArn, logGroupArn]) =>
+          .all([
+            args.partition,
+            args.region,
+            args.dnsSuffix,
+            this.queue.arn,
+            args.credentialsParameterArn,
+            args.credentialsKeyArn,
+            logGroup.arn,
+          ])
+          .apply(([partition, region, dnsSuffix, queueArn, parameterArn, keyArn, logGroupArn]) =>
             JSON.stringify(
               functionPolicy({
                 partition,
+                region,
+                dnsSuffix,
+                ...(producer.objectKmsKeyArns ? { objectKmsKeyArns: producer.objectKmsKeyArns } : {}),
                 bucket: producer.bucket,
                 ...(producer.prefix ? { prefix: producer.prefix } : {}),
                 ...(producer.suffix ? { suffix: producer.suffix } : {}),

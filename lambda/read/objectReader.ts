@@ -172,17 +172,33 @@ async function getObject(
       }),
     );
   } catch (error) {
-    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describeError(error)}`, {
+    const kms = isKmsRefusal(error) ? `; ${KMS_HINT}` : "";
+    throw new ObjectReadError(ref.bucket, ref.key, `GetObject failed: ${describeError(error)}${kms}`, {
       cause: error,
       transient: !isPermanentS3Error(error),
     });
   }
 }
 
+/** What to do about an object S3 could not decrypt for the function: the config key, and the key policy. */
+export const KMS_HINT =
+  "the object is encrypted with a KMS key (SSE-KMS) the function may not use: list the key's ARN in the producer's objectKmsKeyArns, and for a key of another account add the key-policy statement `npm run plan` prints";
+
+/**
+ * Whether S3 refused because of the object's KMS key rather than the object: AccessDenied naming a
+ * `kms:` action ("… is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:…"), or one of
+ * the `KMS.*` codes S3 relays (a disabled, deleted or pending key).
+ */
+export function isKmsRefusal(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name.startsWith("KMS.") || (error.name === "AccessDenied" && /\bkms:/i.test(error.message));
+}
+
 /** Whether S3 said something no retry can fix (see PERMANENT_S3_ERRORS). */
 export function isPermanentS3Error(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (PERMANENT_S3_ERRORS.has(error.name)) return true;
+  // A KMS key disabled, deleted or denied stays so until someone acts.
+  if (PERMANENT_S3_ERRORS.has(error.name) || isKmsRefusal(error)) return true;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return status === 403 || status === 404;
 }

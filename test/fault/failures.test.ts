@@ -85,6 +85,43 @@ describe("every object of a message is attempted", () => {
 });
 
 describe("failure classes", () => {
+  it("fails an object S3 cannot decrypt for the function for good, naming objectKmsKeyArns, and a plain AccessDenied without that hint", async () => {
+    // Prepare: how S3 answers when the role may not use the object's key (AccessDenied naming the
+    // kms: action, the form users report it in) and when the key is disabled.
+    const scenario = await world.scenario({ batchSize: 10 });
+    for (const key of ["kms-denied.log", "kms-disabled.log", "plain-denied.log"])
+      world.aws.putObject(BUCKET, key, ndjsonObject(key, 3).content);
+    world.aws.deny(BUCKET, "kms-denied.log", {
+      status: 403,
+      code: "AccessDenied",
+      message:
+        "User: arn:aws:sts::123456789012:assumed-role/fault-role/fault is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:210987654321:key/0a1b2c3d-1111-2222-3333-444455556666 because no resource-based policy allows the kms:Decrypt action",
+    });
+    world.aws.deny(BUCKET, "kms-disabled.log", {
+      status: 400,
+      code: "KMS.DisabledException",
+      message: "arn:aws:kms:eu-west-1:210987654321:key/0a1b2c3d-1111-2222-3333-444455556666 is disabled.",
+    });
+    world.aws.deny(BUCKET, "plain-denied.log");
+    for (const key of ["kms-denied.log", "kms-disabled.log", "plain-denied.log"]) scenario.send(notificationOf(key));
+    // Act
+    await scenario.run();
+    // Assess: each in the DLQ after its first receive (permanent), the KMS ones saying what to set.
+    const reasons = new Map(
+      scenario
+        .deadLetterReasons()
+        .map((reason) => [reason.split(":")[1]?.replace(/^\/\/acme-fault-logs\//, ""), reason]),
+    );
+    expect(reasons.get("kms-denied.log")).toMatch(
+      /AccessDenied: User: .* kms:Decrypt .*; the object is encrypted with a KMS key .*objectKmsKeyArns/,
+    );
+    expect(reasons.get("kms-disabled.log")).toMatch(
+      /KMS\.DisabledException: .*is disabled\.; the object is encrypted with a KMS key .*objectKmsKeyArns/,
+    );
+    expect(reasons.get("plain-denied.log")).toMatch(/GetObject failed: AccessDenied: Access Denied$/);
+    expect(scenario.logged("message failed").every((line) => line.transient === false)).toBe(true);
+  });
+
   it("fails a batch of only permanent failures item by item, never the whole invocation, each in the DLQ with its reason", async () => {
     // Prepare: object gone, access denied, version gone, corrupt gzip, a document Elasticsearch refuses (no dead-letter index).
     const scenario = await world.scenario({ batchSize: 10 });

@@ -43,7 +43,8 @@ export class FakeAws extends LoopbackServer {
   /** Every version written with an id, per `bucket/key#versionId`. */
   private readonly versions = new Map<string, StoredObject>();
   private readonly versioning = new Map<string, Versioning>();
-  private readonly denied = new Set<string>();
+  /** Keys whose GetObject is refused: the status, code and message S3 answers with. */
+  private readonly denied = new Map<string, { status: number; code: string; message: string }>();
   readonly parameters = new Map<string, string>();
   readonly sentMessages: Array<{ queueUrl: string; body: string }> = [];
   readonly visibilityChanges: Array<{ receiptHandle: string; visibilityTimeout: number }> = [];
@@ -98,9 +99,9 @@ export class FakeAws extends LoopbackServer {
     this.objects.delete(`${bucket}/${key}`);
   }
 
-  /** GetObject on this key answers 403 AccessDenied (a bucket policy or KMS key the role lacks). */
-  deny(bucket: string, key: string): void {
-    this.denied.add(`${bucket}/${key}`);
+  /** GetObject on this key is refused, by default as a bucket policy the role lacks does (403 AccessDenied). */
+  deny(bucket: string, key: string, refusal = { status: 403, code: "AccessDenied", message: "Access Denied" }): void {
+    this.denied.set(`${bucket}/${key}`, refusal);
   }
 
   override async stop(): Promise<void> {
@@ -136,7 +137,8 @@ export class FakeAws extends LoopbackServer {
       ...(ifMatch ? { ifMatch } : {}),
     };
     this.getObjectRequests.push(described);
-    if (this.denied.has(path)) return xmlError(response, 403, "AccessDenied", "Access Denied");
+    const refusal = this.denied.get(path);
+    if (refusal) return xmlError(response, refusal.status, refusal.code, refusal.message);
     const fault = this.s3Fault(described, this.getObjectRequests.length);
     if (fault?.kind === "status") return xmlError(response, fault.status, fault.code, `scripted ${fault.code}`);
     const stored = versionId ? this.versions.get(`${path}#${versionId}`) : this.objects.get(path);

@@ -242,6 +242,29 @@ describe("policies and secrets", () => {
     });
   });
 
+  it("lets only the cloudtrail role decrypt its trail's objects, through S3 in the stack's region, for its bucket and objects", () => {
+    const decrypt = (name: string) =>
+      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", `${name}-role-policy`)).Statement.find(
+        (s) => s.Sid === "DecryptProducerObjects",
+      );
+    expect(decrypt("cloudtrail")).toEqual({
+      Sid: "DecryptProducerObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: ["arn:aws:kms:eu-west-1:123456789012:key/5f0c2a1e-8d7b-4c1a-9e3f-2b6d4a8c0e11"],
+      Condition: {
+        StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": [
+            "arn:aws:s3:::acme-cloudtrail",
+            "arn:aws:s3:::acme-cloudtrail/AWSLogs/*.json.gz",
+          ],
+        },
+      },
+    });
+    expect(decrypt("waf")).toBeUndefined();
+  });
+
   it("binds the credentials key's decrypt grant to the producers' roles and the parameter", () => {
     const document = policyOf(run.ofType("aws:kms/keyPolicy:KeyPolicy")[0] as RecordedResource);
     const readers = document.Statement.find((s) => s.Sid === "ShipperFunctionsDecryptTheParameter");

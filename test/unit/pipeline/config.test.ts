@@ -178,6 +178,30 @@ describe("config that would widen access", () => {
   });
 });
 
+describe("objectKmsKeyArns", () => {
+  it("accepts key ARNs of any account", () => {
+    expect(
+      problemsOf({ objectKmsKeyArns: ["arn:aws:kms:eu-west-1:111122223333:key/1111aaaa-2222-bbbb-3333-cccc4444dddd"] }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ["an alias", "arn:aws:kms:eu-west-1:111122223333:alias/cloudtrail"],
+    ["a key id", "1111aaaa-2222-bbbb-3333-cccc4444dddd"],
+    ["a wildcard", "arn:aws:kms:eu-west-1:111122223333:key/*"],
+  ])("refuses %s, naming the key", (_what, arn) => {
+    expect(problemsOf({ objectKmsKeyArns: [arn] })).toEqual([
+      expect.stringMatching(/^producers\[0\] \(waf\): objectKmsKeyArns\.0 must be a KMS key ARN like /),
+    ]);
+  });
+
+  it("refuses an empty list", () => {
+    expect(problemsOf({ objectKmsKeyArns: [] })).toEqual([
+      expect.stringContaining("objectKmsKeyArns must list at least one key ARN"),
+    ]);
+  });
+});
+
 describe("config that would be silently ignored", () => {
   it.each([
     ["alert", "alerts"],

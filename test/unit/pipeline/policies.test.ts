@@ -3,6 +3,8 @@ import { functionPolicy, lambdaAssumeRolePolicy, parameterArn, producerObjectsAr
 
 const base = {
   partition: "aws",
+  region: "eu-west-1",
+  dnsSuffix: "amazonaws.com",
   bucket: "acme-logs",
   queueArn: "arn:aws:sqs:eu-west-1:123456789012:q",
   parameterArn: "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/prod/elasticsearch",
@@ -27,6 +29,33 @@ describe("functionPolicy", () => {
     expect(
       producerObjectsArn({ partition: "aws", bucket: "acme-logs", prefix: "a${aws:username}/", suffix: "$x" }),
     ).toBe("arn:aws:s3:::acme-logs/a${$}{aws:username}/*${$}x");
+  });
+
+  it("decrypts the producer's SSE-KMS objects only through S3 in the bucket's region, for its bucket key or its objects", () => {
+    const keys = [
+      "arn:aws:kms:eu-west-1:111122223333:key/1111aaaa-2222-bbbb-3333-cccc4444dddd",
+      "arn:aws:kms:eu-west-1:123456789012:key/k2",
+    ];
+    const statement = functionPolicy({
+      ...base,
+      prefix: "AWSLogs/",
+      suffix: ".json.gz",
+      objectKmsKeyArns: keys,
+    }).Statement.find((candidate) => candidate.Sid === "DecryptProducerObjects");
+    expect(statement).toEqual({
+      Sid: "DecryptProducerObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keys,
+      Condition: {
+        StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+        // S3 Bucket Key: the bucket ARN; without: the object ARN, within the producer's keys only.
+        StringLike: {
+          "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::acme-logs", "arn:aws:s3:::acme-logs/AWSLogs/*.json.gz"],
+        },
+      },
+    });
+    expect(functionPolicy(base).Statement.some((candidate) => candidate.Sid === "DecryptProducerObjects")).toBe(false);
   });
 
   it("adds network-interface actions only in a VPC", () => {
