@@ -107,6 +107,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       bucket: ref.bucket,
       key: ref.key,
       ...(plan.recordsField ? { recordsField: plan.recordsField } : {}),
+      requireRecordsField: settings.recordsField !== undefined,
     })) {
       if (batch.kind === "lines") {
         const { format, lines } = batch;

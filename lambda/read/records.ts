@@ -22,6 +22,12 @@ export interface ReadRecordsOptions {
   format: LogFormat;
   /** json only: expand this array field (CloudTrail's `Records`). */
   recordsField?: string;
+  /**
+   * The producer configured `recordsField`: a document without that array is not one of its log
+   * files (a CloudTrail digest beside the trail's files) and is refused, not indexed as one
+   * document of unknown shape. Unset (auto's own `Records` guess), such a document is one record.
+   */
+  requireRecordsField?: boolean;
   /** Offset of the first byte of `chunks` in the decompressed stream (json: must be 0). */
   firstByte: number;
   /**
@@ -161,7 +167,15 @@ async function* jsonRecords(
       },
     );
   }
-  const items = itemsOf(document, options.recordsField);
+  const expanded = itemsOf(document, options.recordsField);
+  if (options.requireRecordsField && options.recordsField && expanded === undefined) {
+    throw new ObjectFormatError(
+      options.bucket,
+      options.key,
+      `the JSON document has no array "${options.recordsField}" (the producer's recordsField), so it is not one of this producer's log files (a CloudTrail digest?); narrow the producer's suffix or keyPattern to leave such objects out`,
+    );
+  }
+  const items = expanded ?? [document];
   if (startIndex > items.length) {
     // Only a different document (or a different records field) can end before a position reached in it.
     throw new ObjectFormatError(
@@ -179,11 +193,10 @@ async function* jsonRecords(
   }
 }
 
-function itemsOf(document: unknown, recordsField: string | undefined): unknown[] {
+/** The records of a document: a top-level array, the array in `recordsField`, else the document itself (undefined when `recordsField` names no array). */
+function itemsOf(document: unknown, recordsField: string | undefined): unknown[] | undefined {
   if (Array.isArray(document)) return document;
-  if (recordsField && isPlainObject(document)) {
-    const records = document[recordsField];
-    if (Array.isArray(records)) return records;
-  }
-  return [document];
+  if (!recordsField) return [document];
+  const records = isPlainObject(document) ? document[recordsField] : undefined;
+  return Array.isArray(records) ? records : undefined;
 }

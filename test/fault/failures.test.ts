@@ -85,6 +85,22 @@ describe("every object of a message is attempted", () => {
 });
 
 describe("failure classes", () => {
+  it("fails a json object without the configured recordsField (a digest beside the trail) for good, and ships the trail file", async () => {
+    const scenario = await world.scenario({ producer: { format: "json", recordsField: "Records" } });
+    world.aws.putObject(BUCKET, "trail.json", JSON.stringify({ Records: [{ eventName: "A" }, { eventName: "B" }] }));
+    world.aws.putObject(BUCKET, "digest.json", JSON.stringify({ awsAccountId: "111122223333", logFiles: [] }));
+    scenario.send(notificationOf("trail.json"));
+    scenario.send(notificationOf("digest.json"));
+    await scenario.run();
+    expect(scenario.documents("trail.json")).toHaveLength(2);
+    expect(scenario.documents("digest.json")).toHaveLength(0);
+    expect(scenario.deadLetterReasons()).toEqual([
+      expect.stringMatching(
+        /^s3:\/\/acme-fault-logs\/digest\.json: ObjectFormatError: the JSON document has no array "Records"/,
+      ),
+    ]);
+  });
+
   it("fails an object S3 cannot decrypt for the function for good, naming objectKmsKeyArns, and a plain AccessDenied without that hint", async () => {
     // Prepare: how S3 answers when the role may not use the object's key (AccessDenied naming the
     // kms: action, the form users report it in) and when the key is disabled.

@@ -29,7 +29,14 @@ function recordsOf(batch: RecordBatch): LogRecord[] {
 async function collect(
   bytes: Buffer,
   format: LogFormat,
-  options: { sizes?: number[]; firstByte?: number; start?: number; recordsField?: string; maxLineBytes?: number } = {},
+  options: {
+    sizes?: number[];
+    firstByte?: number;
+    start?: number;
+    recordsField?: string;
+    requireRecordsField?: boolean;
+    maxLineBytes?: number;
+  } = {},
 ): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for await (const batch of readRecords(chunked(bytes, options.sizes), {
@@ -39,6 +46,7 @@ async function collect(
     bucket: "b",
     key: "k",
     ...(options.recordsField ? { recordsField: options.recordsField } : {}),
+    ...(options.requireRecordsField ? { requireRecordsField: true } : {}),
     ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
   })) {
     records.push(...recordsOf(batch));
@@ -208,10 +216,28 @@ describe("json format", () => {
     ]);
   });
 
-  it("treats a document without the records field as one record", async () => {
+  it("treats a document without auto's guessed records field as one record", async () => {
     expect(await collect(Buffer.from('{"single":true}'), "json", { recordsField: "Records" })).toEqual([
       { offset: 0, nextOffset: 1, value: { single: true } },
     ]);
+  });
+
+  it("refuses a document without the configured records field (a CloudTrail digest), naming the field", async () => {
+    const digest = JSON.stringify({
+      awsAccountId: "111122223333",
+      digestStartTime: "2026-12-01T00:00:00Z",
+      logFiles: [],
+    });
+    await expect(
+      collect(Buffer.from(digest), "json", { recordsField: "Records", requireRecordsField: true }),
+    ).rejects.toThrow(/has no array "Records" \(the producer's recordsField\)/);
+    await expect(
+      collect(Buffer.from(digest), "json", { recordsField: "Records", requireRecordsField: true }),
+    ).rejects.toBeInstanceOf(ObjectFormatError);
+    // A trail file with no events is a document with an empty Records array: nothing to index, no error.
+    expect(
+      await collect(Buffer.from('{"Records":[]}'), "json", { recordsField: "Records", requireRecordsField: true }),
+    ).toEqual([]);
   });
 
   it("refuses an object that is not JSON with a format error", async () => {
