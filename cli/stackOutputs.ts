@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { z } from "zod";
 import { stackOutputsSchema, type ProducerStackOutputs } from "../pipeline/stackOutputs";
+import { describeObjectFilter, matchesObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import { UsageError } from "./errors";
 
 /** The program's outputs, and in a file the local demo writes, the AWS emulator the stack lives in. */
@@ -71,10 +72,10 @@ export function selectProducers(outputs: StackOutputs, name: string | undefined)
   return [found];
 }
 
-/** The one producer whose bucket, prefix and suffix match an object; none or several is an error. */
+/** The one producer whose filter (bucket, prefix and suffix, or key pattern) matches an object; none or several is an error. */
 export function producerForObject(outputs: StackOutputs, bucket: string, key: string): ProducerOutputs {
-  const matching = selectProducers(outputs, undefined).filter(
-    (producer) => producer.bucket === bucket && key.startsWith(producer.prefix) && key.endsWith(producer.suffix),
+  const matching = selectProducers(outputs, undefined).filter((producer) =>
+    matchesObjectFilter(objectFilterOf(producer), bucket, key),
   );
   if (matching.length === 1) return matching[0] as ProducerOutputs;
   if (matching.length === 0)
@@ -83,10 +84,10 @@ export function producerForObject(outputs: StackOutputs, bucket: string, key: st
         outputs,
         undefined,
       )
-        .map((p) => `${p.name} s3://${p.bucket}/${p.prefix}*${p.suffix}`)
+        .map((p) => `${p.name} ${describeObjectFilter(objectFilterOf(p))}`)
         .join(", ")})`,
     );
   throw new UsageError(
-    `s3://${bucket}/${key} matches several producers (${matching.map((p) => p.name).join(", ")}); their prefixes overlap`,
+    `s3://${bucket}/${key} matches several producers (${matching.map((p) => p.name).join(", ")}); their filters overlap`,
   );
 }

@@ -2,7 +2,7 @@
  * What one Lambda container reuses across invocations: validated settings, AWS clients (with
  * endpoint overrides for emulators) and the Elasticsearch transport with its credential cache.
  */
-import type { ObjectFilter } from "./contract/objectFilter";
+import { objectFilterOf, type ObjectFilter } from "./contract/objectFilter";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -71,9 +71,12 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
   const queueUrl = settings.QUEUE_URL;
   return {
     settings,
-    objectFilter: settings.KEY_PATTERN
-      ? { bucket: settings.SOURCE_BUCKET, keyPattern: settings.KEY_PATTERN }
-      : { bucket: settings.SOURCE_BUCKET, prefix: settings.KEY_PREFIX, suffix: settings.KEY_SUFFIX },
+    objectFilter: objectFilterOf({
+      bucket: settings.SOURCE_BUCKET,
+      prefix: settings.KEY_PREFIX,
+      suffix: settings.KEY_SUFFIX,
+      keyPattern: settings.KEY_PATTERN,
+    }),
     objectSettings: {
       index: settings.ES_INDEX,
       format: settings.LOG_FORMAT,

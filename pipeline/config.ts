@@ -96,6 +96,31 @@ const keyFilter = (which: "prefix" | "suffix") =>
     })
     .optional();
 
+/** How S3 tells the queue about new objects (README "Notification sources"). */
+export const NOTIFICATION_SOURCES = ["bucket", "eventbridge", "sns"] as const;
+export type NotificationSource = (typeof NOTIFICATION_SOURCES)[number];
+
+/**
+ * A key pattern: `*` matches any run of characters, `/` included — what EventBridge's `wildcard`
+ * and IAM's `*` both mean. `?` is refused: IAM reads it as one character, EventBridge literally.
+ */
+const keyPattern = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(1024, { error: "must be at most 1024 characters (S3's key length)" })
+  .refine((value) => !value.includes("?"), {
+    error:
+      "must not contain ?: IAM reads it as a wildcard and EventBridge as a literal; use * for any run of characters",
+  });
+
+/** An SNS topic by its ARN (any account). */
+const snsTopicArn = z
+  .string({ error: "must be a string" })
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+    error: (issue) =>
+      `must be an SNS topic ARN like arn:aws:sns:eu-west-1:111122223333:log-bucket-events, got ${JSON.stringify(issue.input)}`,
+  });
+
 /** A KMS key by its ARN: IAM authorises `kms:Decrypt` on the key, never on an alias or a bare id. */
 const kmsKeyArn = z
   .string({ error: "must be a string" })
@@ -116,6 +141,13 @@ const producerSchema = z
     }),
     prefix: keyFilter("prefix"),
     suffix: keyFilter("suffix"),
+    keyPattern: keyPattern.optional(),
+    notifications: z
+      .enum(NOTIFICATION_SOURCES, {
+        error: (issue) => `must be one of ${NOTIFICATION_SOURCES.join(", ")}, got ${JSON.stringify(issue.input)}`,
+      })
+      .default("bucket"),
+    snsTopicArn: snsTopicArn.optional(),
     index: indexName("an index or data stream name"),
     format: z.enum(LOG_FORMATS, {
       error: (issue) => `must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(issue.input)}`,
@@ -127,6 +159,35 @@ const producerSchema = z
     ...defaultsSchema.shape,
   })
   .superRefine((producer, context) => {
+    if (producer.keyPattern !== undefined && (producer.prefix !== undefined || producer.suffix !== undefined)) {
+      context.addIssue({
+        code: "custom",
+        path: ["keyPattern"],
+        message: "replaces prefix and suffix: set either keyPattern or prefix/suffix, not both",
+      });
+    }
+    if (producer.keyPattern !== undefined && producer.notifications === "bucket") {
+      context.addIssue({
+        code: "custom",
+        path: ["keyPattern"],
+        message:
+          "needs notifications: eventbridge or sns; a bucket notification filters only on a literal prefix and suffix",
+      });
+    }
+    if (producer.notifications === "sns" && producer.snsTopicArn === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["snsTopicArn"],
+        message: "is required with notifications: sns (the topic S3 publishes to)",
+      });
+    }
+    if (producer.notifications !== "sns" && producer.snsTopicArn !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["snsTopicArn"],
+        message: `only applies to notifications: sns, but notifications is ${producer.notifications}`,
+      });
+    }
     if (producer.recordsField && producer.format !== "json" && producer.format !== "auto") {
       context.addIssue({
         code: "custom",
@@ -216,6 +277,11 @@ export interface ProducerConfig extends Tuning {
   bucket: string;
   prefix?: string;
   suffix?: string;
+  /** With eventbridge or sns: the keys it reads, instead of prefix and suffix. */
+  keyPattern?: string;
+  notifications: NotificationSource;
+  /** With sns: the topic S3 publishes the bucket's events to. */
+  snsTopicArn?: string;
   index: string;
   format: LogFormat;
   recordsField?: string;
@@ -375,7 +441,9 @@ function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): str
     for (let j = i + 1; j < producers.length; j += 1) {
       const a = producers[i] as ProducerConfig;
       const b = producers[j] as ProducerConfig;
-      if (a.bucket === b.bucket && a.name !== b.name && filtersOverlap(a, b)) {
+      // Only entries of one bucket notification configuration must not overlap (S3 refuses them).
+      const sameConfiguration = a.notifications === "bucket" && b.notifications === "bucket";
+      if (sameConfiguration && a.bucket === b.bucket && a.name !== b.name && filtersOverlap(a, b)) {
         problems.push(
           `producers (${a.name}, ${b.name}): both read bucket ${a.bucket} with overlapping filters (prefix ${JSON.stringify(a.prefix ?? "")} / ${JSON.stringify(b.prefix ?? "")}, suffix ${JSON.stringify(a.suffix ?? "")} / ${JSON.stringify(b.suffix ?? "")}); S3 refuses that — give them prefixes or suffixes that cannot both match one key`,
         );

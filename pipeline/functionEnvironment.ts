@@ -23,6 +23,7 @@ export function functionEnvironment(args: {
       SOURCE_BUCKET: producer.bucket,
       KEY_PREFIX: producer.prefix,
       KEY_SUFFIX: producer.suffix,
+      KEY_PATTERN: producer.keyPattern,
       ES_REQUEST_TIMEOUT_MS: elasticsearch.requestTimeoutSeconds * 1000,
       LOG_FORMAT: producer.format,
       RECORDS_FIELD: producer.recordsField,

@@ -116,12 +116,15 @@ export class LogShipper extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Producers notified through EventBridge or SNS have their rule or subscription in their pipeline.
     createBucketNotifications(
-      pipelines.map((pipeline) => ({
-        producer: pipeline.producer,
-        queueArn: pipeline.queue.arn,
-        queuePolicy: pipeline.queuePolicy,
-      })),
+      pipelines
+        .filter((pipeline) => pipeline.producer.notifications === "bucket")
+        .map((pipeline) => ({
+          producer: pipeline.producer,
+          queueArn: pipeline.queue.arn,
+          queuePolicy: pipeline.queuePolicy,
+        })),
       this,
     );
 
@@ -131,6 +134,7 @@ export class LogShipper extends pulumi.ComponentResource {
         bucket: producer.bucket,
         prefix: producer.prefix ?? "",
         suffix: producer.suffix ?? "",
+        ...(producer.keyPattern !== undefined ? { keyPattern: producer.keyPattern } : {}),
         queueUrl: pipeline.queue.url,
         queueArn: pipeline.queue.arn,
         deadLetterQueueUrl: pipeline.deadLetterQueue.url,

@@ -33,27 +33,63 @@ const denyInsecureTransport = (resource: string, actions: string): PolicyStateme
   Condition: { Bool: { "aws:SecureTransport": false } },
 });
 
-/** The producer queue: only S3 may send, only from its bucket in this account; TLS only. */
-export function queuePolicy(args: { queueArn: string; bucketArn: string; accountId: string }): PolicyDocument {
-  return policy(
-    {
-      Sid: "AllowS3Notifications",
-      Effect: "Allow",
-      Principal: { Service: "s3.amazonaws.com" },
-      Action: "sqs:SendMessage",
-      Resource: args.queueArn,
-      Condition: {
-        ArnEquals: { "aws:SourceArn": args.bucketArn },
-        StringEquals: { "aws:SourceAccount": args.accountId },
-      },
-    },
-    denyInsecureTransport(args.queueArn, "sqs:*"),
-  );
+/** Who sends the producer's notifications to its queue: exactly one sender, named by its ARN. */
+export type NotificationSender =
+  /** The bucket's own notification configuration; the bucket's account. */
+  | { kind: "bucket"; bucketArn: string; accountId: string }
+  /** One EventBridge rule on the bucket account's default bus. */
+  | { kind: "eventbridge"; ruleArn: string }
+  /** One SNS topic S3 publishes the bucket's events to. */
+  | { kind: "sns"; topicArn: string };
+
+/** The producer queue: only its one sender may send (the bucket, the rule or the topic); TLS only. */
+export function queuePolicy(args: { queueArn: string; sender: NotificationSender }): PolicyDocument {
+  return policy(allowSender(args.queueArn, args.sender), denyInsecureTransport(args.queueArn, "sqs:*"));
 }
 
-/** The dead-letter queue: no sender but SQS redrive itself; TLS only. */
-export function deadLetterQueuePolicy(args: { queueArn: string }): PolicyDocument {
-  return policy(denyInsecureTransport(args.queueArn, "sqs:*"));
+function allowSender(queueArn: string, sender: NotificationSender): PolicyStatement {
+  const sendMessage = { Effect: "Allow" as const, Action: "sqs:SendMessage", Resource: queueArn };
+  switch (sender.kind) {
+    case "bucket":
+      return {
+        Sid: "AllowS3Notifications",
+        ...sendMessage,
+        Principal: { Service: "s3.amazonaws.com" },
+        Condition: {
+          ArnEquals: { "aws:SourceArn": sender.bucketArn },
+          StringEquals: { "aws:SourceAccount": sender.accountId },
+        },
+      };
+    case "eventbridge":
+      // EventBridge User Guide, "Permissions for Amazon SQS": the rule's ARN as aws:SourceArn.
+      return {
+        Sid: "AllowEventBridgeRule",
+        ...sendMessage,
+        Principal: { Service: "events.amazonaws.com" },
+        Condition: { ArnEquals: { "aws:SourceArn": sender.ruleArn } },
+      };
+    case "sns":
+      // SNS Developer Guide, "Subscribing an Amazon SQS queue to an Amazon SNS topic": the topic as aws:SourceArn.
+      return {
+        Sid: "AllowSnsTopic",
+        ...sendMessage,
+        Principal: { Service: "sns.amazonaws.com" },
+        Condition: { ArnEquals: { "aws:SourceArn": sender.topicArn } },
+      };
+  }
+}
+
+/**
+ * The dead-letter queue: SQS redrive itself; with an EventBridge rule or an SNS topic, also that
+ * sender, for events it could not deliver to the queue (so they page instead of being dropped when
+ * EventBridge's retries or SNS's run out); TLS only.
+ */
+export function deadLetterQueuePolicy(args: { queueArn: string; sender?: NotificationSender }): PolicyDocument {
+  const undeliverable =
+    args.sender && args.sender.kind !== "bucket"
+      ? [{ ...allowSender(args.queueArn, args.sender), Sid: "AllowUndeliverableNotifications" }]
+      : [];
+  return policy(...undeliverable, denyInsecureTransport(args.queueArn, "sqs:*"));
 }
 
 /** Who may assume the function role. */
@@ -66,7 +102,7 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
-export interface FunctionPolicyArgs {
+export interface FunctionPolicyArgs extends ProducerObjects {
   partition: string;
   /** The stack's region, which is the bucket's: S3 notifies queues only in its own region. */
   region: string;
@@ -74,9 +110,6 @@ export interface FunctionPolicyArgs {
   dnsSuffix: string;
   /** Keys the producer's objects are encrypted with (SSE-KMS). */
   objectKmsKeyArns?: string[];
-  bucket: string;
-  prefix?: string;
-  suffix?: string;
   queueArn: string;
   parameterArn: string;
   keyArn: string;
@@ -85,19 +118,24 @@ export interface FunctionPolicyArgs {
   inVpc: boolean;
 }
 
-/**
- * The objects a producer may read: `bucket/prefix*suffix`, the keys its notification filter
- * matches. Config refuses `*` and `?` in prefix and suffix; a literal `$` is written `${$}` so IAM
- * does not read it as the start of a policy variable.
- */
-export function producerObjectsArn(args: {
-  partition: string;
+/** A producer's objects: its bucket, and a literal prefix and suffix or a key pattern. */
+export interface ProducerObjects {
   bucket: string;
   prefix?: string;
   suffix?: string;
-}): string {
+  keyPattern?: string;
+}
+
+/**
+ * The objects a producer may read: `bucket/prefix*suffix`, the keys its notification filter
+ * matches, or `bucket/<keyPattern>`, whose `*` is IAM's `*` (config refuses `?`, and `*` in prefix
+ * and suffix). A literal `$` is written `${$}` so IAM does not read it as the start of a policy variable.
+ */
+export function producerObjectsArn(args: ProducerObjects & { partition: string }): string {
   const literal = (text: string | undefined): string => (text ?? "").replace(/\$/g, () => "${$}");
-  return `arn:${args.partition}:s3:::${args.bucket}/${literal(args.prefix)}*${literal(args.suffix)}`;
+  const keys =
+    args.keyPattern !== undefined ? literal(args.keyPattern) : `${literal(args.prefix)}*${literal(args.suffix)}`;
+  return `arn:${args.partition}:s3:::${args.bucket}/${keys}`;
 }
 
 /**

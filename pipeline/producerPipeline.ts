@@ -10,7 +10,14 @@ import { BUNDLE_FILE_NAME, LAMBDA_RUNTIME } from "./bundle";
 import type { ElasticsearchConfig, NetworkConfig, ProducerConfig } from "./config";
 import { functionEnvironment } from "./functionEnvironment";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "./messageLifetime";
-import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, queuePolicy } from "./policies";
+import { objectCreatedPattern } from "./eventPattern";
+import {
+  deadLetterQueuePolicy,
+  functionPolicy,
+  lambdaAssumeRolePolicy,
+  queuePolicy,
+  type NotificationSender,
+} from "./policies";
 import { ProducerAlarms } from "./producerAlarms";
 
 export interface ProducerPipelineArgs {
@@ -53,7 +60,6 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     const { producer } = args;
     this.producer = producer;
     const child = { parent: this };
-    const bucketArn = pulumi.interpolate`arn:${args.partition}:s3:::${producer.bucket}`;
 
     // Queues. SSE-SQS encrypts at rest and, unlike the AWS-managed aws/sqs KMS key, lets S3 publish.
     // Both keep messages the SQS maximum; config bounds maxReceiveCount so a failing message reaches
@@ -93,24 +99,30 @@ export class ProducerPipeline extends pulumi.ComponentResource {
       },
       child,
     );
+    // Who may send: the bucket itself, or the rule or topic this pipeline subscribes (created first:
+    // the queue policy names it, and the subscription waits for the policy).
+    const source = this.notificationSource(name, producer, args, child);
     this.queuePolicy = new aws.sqs.QueuePolicy(
       `${name}-queue-policy`,
       {
         queueUrl: this.queue.id,
         policy: pulumi
-          .all([this.queue.arn, bucketArn, args.accountId])
-          .apply(([queueArn, arn, accountId]) => JSON.stringify(queuePolicy({ queueArn, bucketArn: arn, accountId }))),
+          .all([this.queue.arn, source.sender])
+          .apply(([queueArn, sender]) => JSON.stringify(queuePolicy({ queueArn, sender }))),
       },
       child,
     );
-    new aws.sqs.QueuePolicy(
+    const deadLetterQueuePolicyResource = new aws.sqs.QueuePolicy(
       `${name}-dlq-policy`,
       {
         queueUrl: this.deadLetterQueue.id,
-        policy: this.deadLetterQueue.arn.apply((queueArn) => JSON.stringify(deadLetterQueuePolicy({ queueArn }))),
+        policy: pulumi
+          .all([this.deadLetterQueue.arn, source.sender])
+          .apply(([queueArn, sender]) => JSON.stringify(deadLetterQueuePolicy({ queueArn, sender }))),
       },
       child,
     );
+    source.subscribe([this.queuePolicy, deadLetterQueuePolicyResource]);
 
     // Identity and logs. The log group exists before the function so Lambda never creates one without retention.
     const logGroup = (this.logGroup = new aws.cloudwatch.LogGroup(
@@ -143,6 +155,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
                 bucket: producer.bucket,
                 ...(producer.prefix ? { prefix: producer.prefix } : {}),
                 ...(producer.suffix ? { suffix: producer.suffix } : {}),
+                ...(producer.keyPattern !== undefined ? { keyPattern: producer.keyPattern } : {}),
                 queueArn,
                 parameterArn,
                 keyArn,
@@ -224,5 +237,68 @@ export class ProducerPipeline extends pulumi.ComponentResource {
       deadLetterQueueUrl: this.deadLetterQueue.url,
       functionName: this.function.name,
     });
+  }
+
+  /**
+   * How S3's events reach the queue. `bucket`: the bucket's notification configuration, one per
+   * bucket (`bucketNotifications.ts`), nothing here. `eventbridge`: a rule on the default bus and a
+   * target. `sns`: a subscription to the owner's topic. Undeliverable events of a rule or topic go to
+   * the dead-letter queue, whose alarm pages, instead of being dropped when retries run out.
+   */
+  private notificationSource(
+    name: string,
+    producer: ProducerConfig,
+    args: ProducerPipelineArgs,
+    child: pulumi.CustomResourceOptions,
+  ): { sender: pulumi.Output<NotificationSender>; subscribe: (policies: pulumi.Resource[]) => void } {
+    switch (producer.notifications) {
+      case "bucket":
+        return {
+          sender: pulumi.all([args.partition, args.accountId]).apply(([partition, accountId]): NotificationSender => ({
+            kind: "bucket",
+            bucketArn: `arn:${partition}:s3:::${producer.bucket}`,
+            accountId,
+          })),
+          subscribe: () => undefined,
+        };
+      case "eventbridge": {
+        const rule = new aws.cloudwatch.EventRule(
+          `${name}-objects-rule`,
+          {
+            description: `s3-log-shipper ${producer.name}: Object Created in ${producer.bucket}`,
+            eventPattern: JSON.stringify(objectCreatedPattern(producer)),
+          },
+          child,
+        );
+        return {
+          sender: rule.arn.apply((ruleArn): NotificationSender => ({ kind: "eventbridge", ruleArn })),
+          subscribe: (policies) =>
+            new aws.cloudwatch.EventTarget(
+              `${name}-objects-target`,
+              { rule: rule.name, arn: this.queue.arn, deadLetterConfig: { arn: this.deadLetterQueue.arn } },
+              { ...child, dependsOn: policies },
+            ),
+        };
+      }
+      case "sns": {
+        const topicArn = producer.snsTopicArn as string; // config requires it with sns
+        return {
+          sender: pulumi.output<NotificationSender>({ kind: "sns", topicArn }),
+          subscribe: (policies) =>
+            new aws.sns.TopicSubscription(
+              `${name}-objects-subscription`,
+              {
+                topic: topicArn,
+                protocol: "sqs",
+                endpoint: this.queue.arn,
+                // No filter policy: one that does not match S3's event shape drops notifications
+                // silently; the function checks every object against the producer's filter instead.
+                redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn }),
+              },
+              { ...child, dependsOn: policies },
+            ),
+        };
+      }
+    }
   }
 }

@@ -10,6 +10,8 @@ export const producerOutputsSchema = z.object({
   bucket: z.string().min(1),
   prefix: z.string(),
   suffix: z.string(),
+  /** Instead of prefix and suffix (both then ""): the keys it reads, `*` any run of characters. */
+  keyPattern: z.string().min(1).optional(),
   queueUrl: z.string().min(1),
   queueArn: z.string().min(1),
   deadLetterQueueUrl: z.string().min(1),

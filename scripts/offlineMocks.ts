@@ -149,6 +149,16 @@ function computedOutputs(
       return { id: name, state: { arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` } };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { id: name, state: { arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return {
+        id: name,
+        state: { arn: `arn:aws:events:${region}:${accountId}:rule/${name}`, eventBusName: "default" },
+      };
+    // Its `arn` is an input (the target's), which must stay as given.
+    case "aws:cloudwatch/eventTarget:EventTarget":
+      return { id: `${String(inputs.rule)}-${name}`, state: {} };
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return { id: `${String(inputs.topic)}:${name}`, state: { arn: `${String(inputs.topic)}:${name}` } };
     default:
       return {
         id: `${name}-id`,

@@ -4,6 +4,7 @@
  * reviewer checks. Needs no AWS account, Vault or Pulumi CLI. A bad config prints the validation
  * message and exits 1.
  */
+import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
@@ -98,7 +99,7 @@ function render(stack: string, region: string, config: Record<string, string>, r
   const state = (type: string, name: string) => byName(type, name)?.state ?? {};
   const parameter = resources.find((r) => r.type === "aws:ssm/parameter:Parameter");
   const subscriptions = resources
-    .filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription")
+    .filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.state.protocol === "email")
     .map((r) => String(r.state.endpoint));
 
   lines.push(
@@ -137,11 +138,31 @@ function render(stack: string, region: string, config: Record<string, string>, r
       .filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification")
       .flatMap((r) => (r.state.queues as NotificationQueue[]).map((q) => ({ ...q, bucket: String(r.state.bucket) })))
       .find((q) => q.queueArn === queue.arn);
+    const rule = resources.find(
+      (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `${producer.name}-objects-rule`,
+    );
+    const topic = resources.find(
+      (r) =>
+        r.type === "aws:sns/topicSubscription:TopicSubscription" && r.name === `${producer.name}-objects-subscription`,
+    );
     const backlog = state("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-backlog-age`);
     const own = resources.filter((r) => CUSTOM(r) && r.name.startsWith(`${producer.name}-`));
 
+    const filter = describeObjectFilter(
+      objectFilterOf({
+        bucket: env.SOURCE_BUCKET ?? "?",
+        prefix: env.KEY_PREFIX ?? "",
+        suffix: env.KEY_SUFFIX ?? "",
+        keyPattern: env.KEY_PATTERN,
+      }),
+    );
+    lines.push(`Producer ${producer.name}: ${filter} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`);
     lines.push(
-      `Producer ${producer.name}: s3://${entry?.bucket ?? "?"}/${entry?.filterPrefix ?? ""}*${entry?.filterSuffix ?? ""} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`,
+      rule
+        ? `  notified   by EventBridge rule ${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: README "Notification sources")`
+        : topic
+          ? `  notified   by SNS topic ${String(topic.state.topic)} (the topic's policy must let this account subscribe: README "Notification sources")`
+          : `  notified   by ${entry ? "an entry in the bucket's notification configuration" : "nothing: no notification entry names its queue"}`,
     );
     lines.push(
       `  function   ${String(fn.runtime)} ${(fn.architectures as string[] | undefined)?.join(",")}, ${String(fn.memorySize)} MB, timeout ${String(fn.timeout)} s`,

@@ -1,7 +1,7 @@
 /**
  * `s3ls backfill`: ships objects that were in a producer's bucket before its notification existed.
- * Lists the bucket under the producer's prefix (paged, in key order), keeps the keys with its
- * suffix modified in [since, until), and enqueues a notification per object. The listing runs
+ * Lists the bucket under the producer's prefix (or its key pattern's literal start; paged, in key
+ * order), keeps the keys its filter matches modified in [since, until), and enqueues a notification per object. The listing runs
  * ahead of the sending (bounded), so progress knows how much is listed and can estimate the rest.
  * Interrupted, it reports the last key enqueued: `--resume-after` that key goes on from there.
  */
@@ -12,6 +12,7 @@ import { EXIT, UsageError } from "../errors";
 import { progressReporter } from "../progress";
 import { selectProducers } from "../stackOutputs";
 import { date, positiveInteger, type CommandContext, type StackFlags } from "./command";
+import { listingPrefix, matchesObjectFilter, objectFilterOf } from "../../lambda/contract/objectFilter";
 import { NotificationSender, type ExistingObject } from "../objectNotifications";
 import type { ProducerOutputs } from "../stackOutputs";
 
@@ -63,6 +64,8 @@ export async function backfill(
   producer: ProducerOutputs,
   options: BackfillOptions,
 ): Promise<BackfillResult> {
+  const filter = objectFilterOf(producer);
+  const prefix = listingPrefix(filter);
   const progress: BackfillProgress = {
     listedObjects: 0,
     listedBytes: 0,
@@ -91,7 +94,7 @@ export async function backfill(
       const page = await s3.send(
         new ListObjectsV2Command({
           Bucket: producer.bucket,
-          ...(producer.prefix ? { Prefix: producer.prefix } : {}),
+          ...(prefix ? { Prefix: prefix } : {}),
           ...(token ? { ContinuationToken: token } : options.resumeAfter ? { StartAfter: options.resumeAfter } : {}),
         }),
       );
@@ -99,7 +102,7 @@ export async function backfill(
         const key = entry.Key ?? "";
         const lastModified = entry.LastModified ?? new Date(0);
         if (
-          !key.endsWith(producer.suffix) ||
+          !matchesObjectFilter(filter, producer.bucket, key) ||
           (options.since && lastModified < options.since) ||
           (options.until && lastModified >= options.until)
         ) {
@@ -131,7 +134,7 @@ export async function backfill(
   const sender = new NotificationSender(sqs, producer.queueUrl, region, options.rate);
   for (;;) {
     if (listingError) {
-      result.stoppedBecause = `listing s3://${producer.bucket}/${producer.prefix} failed: ${describe(listingError)}`;
+      result.stoppedBecause = `listing s3://${producer.bucket}/${prefix} failed: ${describe(listingError)}`;
       break;
     }
     if (options.shouldStop()) {

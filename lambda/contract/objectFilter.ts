@@ -39,6 +39,23 @@ export function matchesObjectFilter(filter: ObjectFilter, bucket: string, key: s
   return key.startsWith(filter.prefix) && key.endsWith(filter.suffix);
 }
 
+/** The filter of a producer's settings: a key pattern when it has one, else its prefix and suffix. */
+export function objectFilterOf(objects: {
+  bucket: string;
+  prefix?: string;
+  suffix?: string;
+  keyPattern?: string | undefined;
+}): ObjectFilter {
+  return objects.keyPattern !== undefined
+    ? { bucket: objects.bucket, keyPattern: objects.keyPattern }
+    : { bucket: objects.bucket, prefix: objects.prefix ?? "", suffix: objects.suffix ?? "" };
+}
+
+/** The literal start every matching key has: what a listing of the producer's objects may start from. */
+export function listingPrefix(filter: ObjectFilter): string {
+  return "keyPattern" in filter ? (filter.keyPattern.split("*")[0] as string) : filter.prefix;
+}
+
 /** The filter in words, for log lines and reasons. */
 export function describeObjectFilter(filter: ObjectFilter): string {
   return "keyPattern" in filter

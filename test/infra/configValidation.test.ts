@@ -65,6 +65,46 @@ describe("stack config validation", () => {
       "defaults.timeoutSeconds: must be at least 10, got 5",
     ],
     [
+      "a keyPattern with bucket notifications",
+      { "s3-log-shipper:producers": [producer({ keyPattern: "AWSLogs/o-*/*/CloudTrail/*" })] },
+      "producers[0] (waf): keyPattern needs notifications: eventbridge or sns",
+    ],
+    [
+      "a keyPattern beside a prefix",
+      { "s3-log-shipper:producers": [producer({ notifications: "eventbridge", keyPattern: "a/*", prefix: "a/" })] },
+      "producers[0] (waf): keyPattern replaces prefix and suffix: set either keyPattern or prefix/suffix, not both",
+    ],
+    [
+      "a ? in a keyPattern",
+      { "s3-log-shipper:producers": [producer({ notifications: "eventbridge", keyPattern: "AWSLogs/?/*" })] },
+      "producers[0] (waf): keyPattern must not contain ?",
+    ],
+    [
+      "sns without a topic",
+      { "s3-log-shipper:producers": [producer({ notifications: "sns" })] },
+      "producers[0] (waf): snsTopicArn is required with notifications: sns",
+    ],
+    [
+      "a topic without sns",
+      { "s3-log-shipper:producers": [producer({ snsTopicArn: "arn:aws:sns:eu-west-1:111122223333:log-events" })] },
+      "producers[0] (waf): snsTopicArn only applies to notifications: sns, but notifications is bucket",
+    ],
+    [
+      "a topic that is not an SNS topic ARN",
+      { "s3-log-shipper:producers": [producer({ notifications: "sns", snsTopicArn: "log-events" })] },
+      "producers[0] (waf): snsTopicArn must be an SNS topic ARN like",
+    ],
+    [
+      "an unknown notification source",
+      { "s3-log-shipper:producers": [producer({ notifications: "kinesis" })] },
+      'producers[0] (waf): notifications must be one of bucket, eventbridge, sns, got "kinesis"',
+    ],
+    [
+      "a key ARN that is not one",
+      { "s3-log-shipper:producers": [producer({ objectKmsKeyArns: ["alias/aws/s3"] })] },
+      "producers[0] (waf): objectKmsKeyArns.0 must be a KMS key ARN like",
+    ],
+    [
       "a duplicate name",
       { "s3-log-shipper:producers": [producer(), producer({ bucket: "other" })] },
       "producers[1] (waf): name is already used by producers[0]",

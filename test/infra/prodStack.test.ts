@@ -43,6 +43,9 @@ describe("resources per producer", () => {
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       // waf sets expectedIntervalMinutes: its fourth alarm watches for silence.
       "aws:cloudwatch/metricAlarm:MetricAlarm": name === "waf" ? 4 : 3,
+      // cloudtrail is notified through EventBridge: its rule and target are its own.
+      "aws:cloudwatch/eventRule:EventRule": name === "cloudtrail" ? 1 : 0,
+      "aws:cloudwatch/eventTarget:EventTarget": name === "cloudtrail" ? 1 : 0,
     };
     for (const [type, count] of Object.entries(perProducer))
       expect(children(name, type), `${name} ${type}`).toHaveLength(count);
@@ -63,9 +66,9 @@ describe("resources per producer", () => {
 });
 
 describe("wiring", () => {
-  it("puts exactly one notification on each bucket, merging the producers that share it", () => {
+  it("puts exactly one notification on each bucket, merging the producers that share it, and none where EventBridge notifies", () => {
     const notifications = run.ofType("aws:s3/bucketNotification:BucketNotification");
-    expect(notifications.map((n) => n.state.bucket).sort()).toEqual(["acme-central-logs", "acme-cloudtrail"]);
+    expect(notifications.map((n) => n.state.bucket).sort()).toEqual(["acme-central-logs"]);
     const central = run.named("aws:s3/bucketNotification:BucketNotification", "notifications-acme-central-logs");
     const queues = central.state.queues as Array<Record<string, unknown>>;
     expect(queues.map((q) => [q.queueArn, q.filterPrefix, q.filterSuffix, q.events])).toEqual([
@@ -82,6 +85,53 @@ describe("wiring", () => {
         ["s3:ObjectCreated:*"],
       ],
     ]);
+  });
+
+  it("notifies the organisation trail's queue through an EventBridge rule on its bucket and key pattern, undeliverable events to the DLQ", () => {
+    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "cloudtrail-objects-rule");
+    expect(JSON.parse(String(rule.state.eventPattern))).toEqual({
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: {
+        bucket: { name: ["acme-cloudtrail"] },
+        object: { key: [{ wildcard: "AWSLogs/o-*/*/CloudTrail/*.json.gz" }] },
+      },
+    });
+    expect(rule.state.eventBusName ?? "default").toBe("default");
+    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "cloudtrail-objects-target");
+    expect(target.state).toMatchObject({
+      rule: rule.state.name,
+      arn: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.arn,
+      deadLetterConfig: { arn: run.named("aws:sqs/queue:Queue", "cloudtrail-dlq").state.arn },
+    });
+    // Only that rule may send, to the queue and (what it could not deliver) to the DLQ.
+    const allow = {
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } },
+    };
+    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-queue-policy")).Statement[0]).toEqual({
+      Sid: "AllowEventBridgeRule",
+      ...allow,
+      Resource: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.arn,
+    });
+    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-dlq-policy")).Statement[0]).toEqual({
+      Sid: "AllowUndeliverableNotifications",
+      ...allow,
+      Resource: run.named("aws:sqs/queue:Queue", "cloudtrail-dlq").state.arn,
+    });
+    // The role reads exactly the pattern, and the function checks it too.
+    const read = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "cloudtrail-role-policy")).Statement.find(
+      (st) => st.Sid === "ReadProducerObjects",
+    );
+    expect(read?.Resource).toBe("arn:aws:s3:::acme-cloudtrail/AWSLogs/o-*/*/CloudTrail/*.json.gz");
+    const env = (
+      run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    expect(env).toMatchObject({ SOURCE_BUCKET: "acme-cloudtrail", KEY_PATTERN: "AWSLogs/o-*/*/CloudTrail/*.json.gz" });
   });
 
   it.each(PRODUCERS)("%s: queue → event source mapping → function, with batch failures reported", (name) => {
@@ -257,7 +307,7 @@ describe("policies and secrets", () => {
         StringLike: {
           "kms:EncryptionContext:aws:s3:arn": [
             "arn:aws:s3:::acme-cloudtrail",
-            "arn:aws:s3:::acme-cloudtrail/AWSLogs/*.json.gz",
+            "arn:aws:s3:::acme-cloudtrail/AWSLogs/o-*/*/CloudTrail/*.json.gz",
           ],
         },
       },
