@@ -40,14 +40,16 @@ const snsEnvelopeSchema = z.object({ Type: z.literal("Notification"), Message: z
 const eventBridgeSchema = z.object({
   "detail-type": z.string(),
   source: z.literal("aws.s3"),
-  time: z.string(),
+  // AWS sends ISO 8601; moto epoch seconds (README "moto notes"): both are the event's time.
+  time: z.union([z.string(), z.number()]),
   detail: z.object({
     bucket: z.object({ name: nonEmpty() }),
     object: z.object({
       key: nonEmpty(),
       size: z.optional(z.number()),
       etag: z.optional(z.string()),
-      "version-id": z.optional(z.string()),
+      // Absent for an unversioned bucket (moto sends null).
+      "version-id": z.optional(z.nullable(z.string())),
     }),
   }),
 });
@@ -144,10 +146,10 @@ function fromEventBridge(json: object, body: string): ParsedMessage {
       {
         bucket: detail.bucket.name,
         key,
-        ...realVersion(detail.object["version-id"]),
+        ...realVersion(detail.object["version-id"] ?? undefined),
         ...(detail.object.etag ? { eTag: detail.object.etag } : {}),
         ...(detail.object.size !== undefined ? { size: detail.object.size } : {}),
-        eventTime: time,
+        eventTime: typeof time === "number" ? new Date(time * 1000).toISOString() : time,
       },
     ],
   };

@@ -51,6 +51,13 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { randomBytes, randomUUID } from "node:crypto";
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 
 /** moto's account. */
 export const EMULATOR_ACCOUNT_ID = "123456789012";
@@ -93,6 +100,7 @@ export class EmulatorResources {
   private readonly iam: IAMClient;
   private readonly logs: CloudWatchLogsClient;
   private readonly cloudwatch: CloudWatchClient;
+  private readonly events: EventBridgeClient;
 
   constructor(private readonly target: EmulatorTarget) {
     const common = { region: target.region, endpoint: target.endpoint, credentials: EMULATOR_CREDENTIALS };
@@ -104,6 +112,7 @@ export class EmulatorResources {
     this.iam = new IAMClient(common);
     this.logs = new CloudWatchLogsClient(common);
     this.cloudwatch = new CloudWatchClient(common);
+    this.events = new EventBridgeClient(common);
   }
 
   private arn(service: string, resource: string, region: string = this.target.region): string {
@@ -168,6 +177,7 @@ export class EmulatorResources {
             TopicArn: text(inputs.topic),
             Protocol: text(inputs.protocol),
             Endpoint: text(inputs.endpoint),
+            ...(inputs.redrivePolicy ? { Attributes: { RedrivePolicy: text(inputs.redrivePolicy) } } : {}),
           }),
         );
         const arn = subscription.SubscriptionArn ?? "";
@@ -273,6 +283,33 @@ export class EmulatorResources {
         const uuid = randomUUID();
         return { id: uuid, outputs: { uuid, functionArn: text(inputs.functionName) } };
       }
+      case "aws:cloudwatch/eventRule:EventRule": {
+        const name = physicalName(logicalName, inputs);
+        const rule = await this.events.send(
+          new PutRuleCommand({
+            Name: name,
+            EventPattern: text(inputs.eventPattern),
+            Description: text(inputs.description),
+          }),
+        );
+        return {
+          id: name,
+          outputs: { name, arn: rule.RuleArn ?? this.arn("events", `rule/${name}`), eventBusName: "default" },
+        };
+      }
+      case "aws:cloudwatch/eventTarget:EventTarget": {
+        const targetId = physicalName(logicalName, inputs, "targetId");
+        const deadLetter = (inputs.deadLetterConfig as { arn?: string } | undefined)?.arn;
+        await this.events.send(
+          new PutTargetsCommand({
+            Rule: text(inputs.rule),
+            Targets: [
+              { Id: targetId, Arn: text(inputs.arn), ...(deadLetter ? { DeadLetterConfig: { Arn: deadLetter } } : {}) },
+            ],
+          }),
+        );
+        return { id: `${text(inputs.rule)}/${targetId}`, outputs: { targetId } };
+      }
       case "aws:s3/bucketNotification:BucketNotification": {
         const bucket = text(inputs.bucket);
         await this.s3.send(
@@ -336,6 +373,14 @@ export class EmulatorResources {
       case "aws:cloudwatch/metricAlarm:MetricAlarm":
         await this.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [id] }));
         return;
+      case "aws:cloudwatch/eventRule:EventRule":
+        await this.events.send(new DeleteRuleCommand({ Name: id }));
+        return;
+      case "aws:cloudwatch/eventTarget:EventTarget": {
+        const [rule = "", targetId = ""] = id.split("/");
+        await this.events.send(new RemoveTargetsCommand({ Rule: rule, Ids: [targetId] }));
+        return;
+      }
       case "aws:s3/bucketNotification:BucketNotification":
         await this.s3.send(
           new PutBucketNotificationConfigurationCommand({ Bucket: id, NotificationConfiguration: {} }),

@@ -64,6 +64,20 @@ describe("parseMessageBody", () => {
     });
   });
 
+  it("reads moto's EventBridge event too: time in epoch seconds, a null version id for an unversioned bucket", () => {
+    const event = JSON.parse(eventBridgeEvent("acme-trail", "AWSLogs/o-abc/x.json.gz")) as Record<string, unknown> & {
+      detail: { object: Record<string, unknown> };
+    };
+    event.time = 1_764_237_600;
+    event.detail.object["version-id"] = null;
+    const parsed = parseMessageBody(JSON.stringify(event));
+    expect(parsed).toMatchObject({
+      kind: "objects",
+      objects: [{ key: "AWSLogs/o-abc/x.json.gz", eventTime: "2025-11-27T10:00:00.000Z" }],
+    });
+    expect(parsed.kind === "objects" && parsed.objects[0]?.versionId).toBeUndefined();
+  });
+
   it("acknowledges the s3:TestEvent, plain and SNS-wrapped, with nothing to ship", () => {
     expect(parseMessageBody(s3TestEvent())).toMatchObject({ kind: "ignore" });
     expect(parseMessageBody(snsWrapped(s3TestEvent()))).toMatchObject({ kind: "ignore" });

@@ -1,0 +1,174 @@
+/**
+ * Producers notified through EventBridge and SNS, end to end on moto with the deployed bundle and a
+ * real Elasticsearch: the bucket owner's side set up as an owner would (its notification
+ * configuration already sends to another consumer's queue and to EventBridge, or to a topic), the
+ * stack adds its rule or subscription without touching that configuration.
+ *
+ * moto sends S3's events to EventBridge itself (with `time` in epoch seconds and a null `version-id`,
+ * which the function accepts; README "moto notes") and matches the rule's `wildcard` pattern.
+ */
+import { Client } from "@elastic/elasticsearch";
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
+import {
+  awsClients,
+  deployLocalStack,
+  queueDepth,
+  REGION,
+  type AwsClients,
+  type LocalProducer,
+} from "../../scripts/local/localPipeline";
+import {
+  majorsUnderTest,
+  resetMoto,
+  startElasticsearch,
+  startMoto,
+  type ElasticsearchInfo,
+} from "../../scripts/local/services";
+import { emittedForProducer } from "../helpers/emf";
+
+const [major = "9"] = majorsUnderTest();
+const TRAIL_BUCKET = "sources-org-trail";
+const FLOW_BUCKET = "sources-shared-flow";
+const PATTERN = "AWSLogs/o-*/*/CloudTrail/*.json.gz";
+
+describe(`notification sources (Elasticsearch ${major}.x)`, () => {
+  let es: ElasticsearchInfo;
+  let client: Client;
+  let aws: AwsClients;
+  let pipelines: Map<string, LocalProducer>;
+  let foreignQueueArn: string;
+  const count = async (index: string): Promise<number> => {
+    if (!(await client.indices.exists({ index }))) return 0;
+    await client.indices.refresh({ index });
+    return (await client.count({ index })).count;
+  };
+  const put = (bucket: string, key: string, body: Buffer | string) =>
+    aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const trail = (events: number) =>
+    gzipSync(
+      JSON.stringify({
+        Records: Array.from({ length: events }, (_, n) => ({ eventName: `E${n}`, eventTime: "2026-12-01T10:00:00Z" })),
+      }),
+    );
+
+  beforeAll(async () => {
+    const endpoint = await startMoto();
+    await resetMoto();
+    es = await startElasticsearch(major);
+    client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
+    await client.indices.delete({ index: "sources-*", ignore_unavailable: true, allow_no_indices: true });
+    aws = awsClients(endpoint);
+    // The owners' side: buckets that already notify someone else, EventBridge on, a topic.
+    for (const bucket of [TRAIL_BUCKET, FLOW_BUCKET])
+      await aws.s3.send(
+        new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+      );
+    const foreign = await aws.sqs.send(new CreateQueueCommand({ QueueName: "another-siem" }));
+    foreignQueueArn =
+      (await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: foreign.QueueUrl, AttributeNames: ["QueueArn"] })))
+        .Attributes?.QueueArn ?? "";
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: TRAIL_BUCKET,
+        NotificationConfiguration: {
+          QueueConfigurations: [{ Id: "another-siem", QueueArn: foreignQueueArn, Events: ["s3:ObjectCreated:*"] }],
+          EventBridgeConfiguration: {},
+        },
+      }),
+    );
+    const sns = new SNSClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: "shared-flow-events" }))).TopicArn ?? "";
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: FLOW_BUCKET,
+        NotificationConfiguration: { TopicConfigurations: [{ TopicArn: topicArn, Events: ["s3:ObjectCreated:*"] }] },
+      }),
+    );
+    const local = await deployLocalStack(
+      { awsEndpoint: endpoint, elasticsearch: es },
+      {
+        defaults: { timeoutSeconds: 10 },
+        producers: [
+          {
+            name: "org",
+            bucket: TRAIL_BUCKET,
+            notifications: "eventbridge",
+            keyPattern: PATTERN,
+            index: "sources-trail",
+            format: "json",
+            recordsField: "Records",
+          },
+          {
+            name: "flow",
+            bucket: FLOW_BUCKET,
+            notifications: "sns",
+            snsTopicArn: topicArn,
+            prefix: "vpc/",
+            index: "sources-flow",
+            format: "text",
+          },
+        ],
+      },
+      { stack: "sources", retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" },
+    );
+    pipelines = new Map(local.producers.map((entry) => [entry.producer.name, entry]));
+  });
+
+  afterAll(async () => {
+    for (const entry of pipelines?.values() ?? []) entry.function.kill();
+    await client?.close();
+  });
+
+  const pipeline = (name: string): LocalProducer => {
+    const found = pipelines.get(name);
+    if (!found) throw new Error(`no pipeline ${name}`);
+    return found;
+  };
+
+  it("ships an organisation trail's files through EventBridge, leaves its digests out, and keeps the bucket's other consumer", async () => {
+    // Act: two accounts' trail files, a digest and an object elsewhere in the bucket.
+    await put(TRAIL_BUCKET, "AWSLogs/o-abc123/111122223333/CloudTrail/eu-west-1/2026/12/01/a.json.gz", trail(3));
+    await put(TRAIL_BUCKET, "AWSLogs/o-abc123/444455556666/CloudTrail/us-east-1/2026/12/01/b.json.gz", trail(2));
+    await put(
+      TRAIL_BUCKET,
+      "AWSLogs/o-abc123/111122223333/CloudTrail-Digest/eu-west-1/2026/12/01/d.json.gz",
+      gzipSync('{"logFiles":[]}'),
+    );
+    await put(TRAIL_BUCKET, "elsewhere/readme.txt", "not a log");
+    expect(await pipeline("org").poller.drain(60_000)).toBe(true);
+    // Assess: the trail files' events, nothing of the rest (the rule never delivered them), no DLQ.
+    expect(await count("sources-trail")).toBe(5);
+    expect(pipeline("org").poller.stats.deleted).toBe(2);
+    expect(await queueDepth(aws.sqs, pipeline("org").deadLetterQueueUrl)).toBe(0);
+    // The other consumer's entry is as the owner left it (moto does not return the EventBridge
+    // switch in GetBucketNotificationConfiguration; the events that arrived show it stayed on).
+    const configuration = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: TRAIL_BUCKET }));
+    expect(configuration.QueueConfigurations?.map((entry) => entry.QueueArn)).toEqual([foreignQueueArn]);
+  });
+
+  it("ships a shared bucket's objects through SNS, and acknowledges unread the topic's objects outside the producer's prefix", async () => {
+    await put(FLOW_BUCKET, "vpc/2026/12/01/flow.log", "line 1\nline 2\nline 3\n");
+    await put(FLOW_BUCKET, "dns/2026/12/01/query.log", "another producer's\n");
+    expect(await pipeline("flow").poller.drain(60_000)).toBe(true);
+    expect(await count("sources-flow")).toBe(3);
+    expect(await queueDepth(aws.sqs, pipeline("flow").deadLetterQueueUrl)).toBe(0);
+    const logs = pipeline("flow").function.logs;
+    expect(
+      logs.filter(
+        (line) =>
+          line.includes('"object outside this producer\'s filter"') && line.includes("dns/2026/12/01/query.log"),
+      ),
+    ).toHaveLength(1);
+    expect(emittedForProducer(logs, "ObjectsIgnored", "flow")).toBe(1);
+  });
+});
