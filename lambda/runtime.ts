@@ -2,6 +2,7 @@
  * What one Lambda container reuses across invocations: validated settings, AWS clients (with
  * endpoint overrides for emulators) and the Elasticsearch transport with its credential cache.
  */
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { objectFilterOf, type ObjectFilter } from "./contract/objectFilter";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -29,8 +30,25 @@ export interface ShipperRuntime {
 export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRuntime {
   const settings = readSettings(env);
   const region = settings.AWS_REGION;
+  // Reading through a bucket owner's role: the SDK caches the role's credentials and renews them
+  // before they expire (its identity cache refreshes within 5 minutes of expiry), so a long object
+  // never meets an expired key; an STS failure surfaces as the object's GetObject failure.
+  const readCredentials = settings.READ_ROLE_ARN
+    ? fromTemporaryCredentials({
+        params: {
+          RoleArn: settings.READ_ROLE_ARN,
+          RoleSessionName: `s3-log-shipper-${settings.PRODUCER}`.slice(0, 64),
+        },
+        clientConfig: {
+          region,
+          ...(settings.AWS_ENDPOINT_URL_STS ? { endpoint: settings.AWS_ENDPOINT_URL_STS } : {}),
+          requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: SHORT_CALL_TIMEOUT_MS },
+        },
+      })
+    : undefined;
   const s3 = new S3Client({
     region,
+    ...(readCredentials ? { credentials: readCredentials } : {}),
     ...(settings.AWS_ENDPOINT_URL_S3 ? { endpoint: settings.AWS_ENDPOINT_URL_S3 } : {}),
     forcePathStyle: settings.S3_FORCE_PATH_STYLE === "true",
     // The SDK waits forever by default. A body that stalls this long counts as a broken

@@ -16,6 +16,8 @@ export interface BucketQueueTarget {
   queueArn: pulumi.Input<string>;
   /** The queue policy that lets S3 publish; the notification waits for it. */
   queuePolicy: pulumi.Resource;
+  /** The bucket's account, when it is not the stack's: the notification is written there. */
+  provider?: pulumi.ProviderResource;
 }
 
 /** Creates one notification per bucket carrying a queue entry per producer reading that bucket. */
@@ -41,7 +43,12 @@ export function createBucketNotifications(
             ...(producer.suffix ? { filterSuffix: producer.suffix } : {}),
           })),
         },
-        { parent, dependsOn: group.map((target) => target.queuePolicy) },
+        {
+          parent,
+          dependsOn: group.map((target) => target.queuePolicy),
+          // Config puts every producer of a bucket in the bucket's one account.
+          ...(group[0]?.provider ? { provider: group[0].provider } : {}),
+        },
       ),
     );
   }

@@ -121,6 +121,20 @@ const snsTopicArn = z
       `must be an SNS topic ARN like arn:aws:sns:eu-west-1:111122223333:log-bucket-events, got ${JSON.stringify(issue.input)}`,
   });
 
+/** An IAM role by its ARN. */
+const roleArn = (what: string) =>
+  z.string({ error: "must be a string" }).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+    error: (issue) =>
+      `must be the ARN of ${what}, like arn:aws:iam::222233334444:role/s3-log-shipper, got ${JSON.stringify(issue.input)}`,
+  });
+
+/** Another account a producer's bucket lives in: the role the deployment assumes there. */
+const accountSchema = z.strictObject({
+  roleArn: roleArn(
+    "the role `pulumi up` assumes in that account (to write the bucket's notification entry or EventBridge rule)",
+  ),
+});
+
 /** A KMS key by its ARN: IAM authorises `kms:Decrypt` on the key, never on an alias or a bare id. */
 const kmsKeyArn = z
   .string({ error: "must be a string" })
@@ -155,6 +169,11 @@ const producerSchema = z
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
+    bucketAccount: z
+      .string({ error: "must be the name of an entry of s3-log-shipper:accounts" })
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be the name of an entry of s3-log-shipper:accounts" })
+      .optional(),
+    readRoleArn: roleArn("a role the function assumes for the producer's S3 reads").optional(),
     objectKmsKeyArns: z.array(kmsKeyArn).min(1, { error: "must list at least one key ARN, or be left out" }).optional(),
     ...defaultsSchema.shape,
   })
@@ -261,6 +280,11 @@ const alertsSchema = z.strictObject({
     .optional(),
 });
 
+const accountsSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "an account's name must match ^[a-z][a-z0-9-]{0,30}$" }),
+  accountSchema,
+);
+
 const networkSchema = z.strictObject({
   subnetIds: z.array(text("a subnet id")).min(1, { error: "must list at least one private subnet" }),
   securityGroupIds: z.array(text("a security group id")).min(1, { error: "must list at least one security group" }),
@@ -287,13 +311,26 @@ export interface ProducerConfig extends Tuning {
   recordsField?: string;
   timestampField?: string;
   deadLetterIndex?: string;
+  /** The entry of `accounts` the bucket lives in; absent: the stack's own account. */
+  bucketAccount?: string;
+  /** A role the function assumes for this producer's S3 reads, instead of reading with its own. */
+  readRoleArn?: string;
   /** The customer-managed keys the producer's objects are encrypted with (SSE-KMS), any account. */
   objectKmsKeyArns?: string[];
   /** Derived: 6 × timeoutSeconds. */
   visibilityTimeoutSeconds: number;
 }
 
+/** Another account, by the name producers give it, with the role deployments assume there and its id. */
+export interface AccountConfig {
+  roleArn: string;
+  /** Taken from the role's ARN. */
+  accountId: string;
+}
+
 export interface ShipperConfig {
+  /** Accounts other than the stack's that producers' buckets live in, by name. */
+  accounts: Record<string, AccountConfig>;
   elasticsearch: ElasticsearchConfig;
   alerts: AlertsConfig;
   network?: NetworkConfig;
@@ -301,7 +338,7 @@ export interface ShipperConfig {
 }
 
 /** The settings of the namespace: every other key is refused. */
-const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "defaults", "producers"];
+const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "accounts", "defaults", "producers"];
 
 /** The values of the namespace's keys, as read from stack config (the namespace left off). */
 export type RawShipperConfig = Record<string, unknown>;
@@ -350,6 +387,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
     raw.elasticsearch === undefined ? undefined : parse("elasticsearch", elasticsearchSchema, raw.elasticsearch);
   const alerts = parse("alerts", alertsSchema, raw.alerts ?? {});
   const network = raw.network === undefined ? undefined : parse("network", networkSchema, raw.network);
+  const accounts = accountsOf(parse("accounts", accountsSchema, raw.accounts ?? {}) ?? {});
   const defaults = parse("defaults", defaultsSchema, raw.defaults ?? {});
 
   const producers: ProducerConfig[] = [];
@@ -381,10 +419,41 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       producers.push(merged);
     });
     problems.push(...crossProducerProblems(producers, listed));
+    problems.push(...accountProblems(producers, accounts));
   }
 
   if (problems.length > 0 || !elasticsearch || !alerts) throw new StackConfigError(problems);
-  return { elasticsearch, alerts, ...(network ? { network } : {}), producers };
+  return { accounts, elasticsearch, alerts, ...(network ? { network } : {}), producers };
+}
+
+function accountsOf(parsed: Record<string, { roleArn: string }>): Record<string, AccountConfig> {
+  return Object.fromEntries(
+    Object.entries(parsed).map(([name, account]) => [
+      name,
+      { ...account, accountId: account.roleArn.split(":")[4] as string },
+    ]),
+  );
+}
+
+/** Every bucketAccount names an account, and one bucket lives in one account. */
+function accountProblems(producers: ProducerConfig[], accounts: Record<string, AccountConfig>): string[] {
+  const problems: string[] = [];
+  const bucketAccounts = new Map<string, { producer: string; account: string | undefined }>();
+  for (const producer of producers) {
+    if (producer.bucketAccount !== undefined && !(producer.bucketAccount in accounts)) {
+      const known = Object.keys(accounts);
+      problems.push(
+        `producers (${producer.name}): bucketAccount ${JSON.stringify(producer.bucketAccount)} names no entry of ${CONFIG_NAMESPACE}:accounts (${known.length > 0 ? `it has ${known.join(", ")}` : "there is none"}); add ${producer.bucketAccount}: { roleArn: … } there`,
+      );
+    }
+    const seen = bucketAccounts.get(producer.bucket);
+    if (seen && seen.account !== producer.bucketAccount) {
+      problems.push(
+        `producers (${seen.producer}, ${producer.name}): both read bucket ${producer.bucket} but name different bucketAccount (${seen.account ?? "the stack's own"} / ${producer.bucketAccount ?? "the stack's own"}); a bucket lives in one account`,
+      );
+    } else bucketAccounts.set(producer.bucket, { producer: producer.name, account: producer.bucketAccount });
+  }
+  return problems;
 }
 
 /** Rules over a producer's merged settings (its own, the stack's defaults, the program's). */

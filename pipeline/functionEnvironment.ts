@@ -24,6 +24,7 @@ export function functionEnvironment(args: {
       KEY_PREFIX: producer.prefix,
       KEY_SUFFIX: producer.suffix,
       KEY_PATTERN: producer.keyPattern,
+      READ_ROLE_ARN: producer.readRoleArn,
       ES_REQUEST_TIMEOUT_MS: elasticsearch.requestTimeoutSeconds * 1000,
       LOG_FORMAT: producer.format,
       RECORDS_FIELD: producer.recordsField,

@@ -9,9 +9,9 @@ import * as path from "node:path";
 import { AlertTopic } from "./alertTopic";
 import { createBucketNotifications } from "./bucketNotifications";
 import { BUNDLE_FILE_NAME, writeShipperBundle } from "./bundle";
-import type { ShipperConfig } from "./config";
+import type { ProducerConfig, ShipperConfig } from "./config";
 import { Credentials } from "./credentials";
-import { credentialsKeyPolicy, parameterArn } from "./policies";
+import { bucketOwnerStatements, credentialsKeyPolicy, parameterArn } from "./policies";
 import { ProducerPipeline } from "./producerPipeline";
 import type { ProducerStackOutputs } from "./stackOutputs";
 
@@ -72,6 +72,24 @@ export class LogShipper extends pulumi.ComponentResource {
     const code = new pulumi.asset.AssetArchive({
       [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)),
     });
+    // Resources that must live in a bucket's account (its notification entry, an EventBridge rule on
+    // its default bus) are written through a provider that assumes the account's deployment role.
+    const bucketAccountProviders = new Map(
+      Object.entries(config.accounts).map(([accountName, account]) => [
+        accountName,
+        new aws.Provider(
+          `account-${accountName}`,
+          { region, assumeRoles: [{ roleArn: account.roleArn, sessionName: `s3-log-shipper-${pulumi.getStack()}` }] },
+          { parent: this },
+        ),
+      ]),
+    );
+    const bucketProvider = (producer: ProducerConfig) =>
+      producer.bucketAccount === undefined ? undefined : bucketAccountProviders.get(producer.bucketAccount);
+    const bucketAccountId = (producer: ProducerConfig): pulumi.Input<string> =>
+      producer.bucketAccount === undefined
+        ? account.accountId
+        : (config.accounts[producer.bucketAccount]?.accountId ?? account.accountId);
     const pipelines = config.producers.map(
       (producer) =>
         new ProducerPipeline(
@@ -88,6 +106,8 @@ export class LogShipper extends pulumi.ComponentResource {
             region,
             dnsSuffix,
             accountId: account.accountId,
+            bucketAccountId: bucketAccountId(producer),
+            ...(bucketProvider(producer) ? { bucketProvider: bucketProvider(producer) } : {}),
             code,
           },
           { parent: this },
@@ -124,6 +144,7 @@ export class LogShipper extends pulumi.ComponentResource {
           producer: pipeline.producer,
           queueArn: pipeline.queue.arn,
           queuePolicy: pipeline.queuePolicy,
+          ...(bucketProvider(pipeline.producer) ? { provider: bucketProvider(pipeline.producer) } : {}),
         })),
       this,
     );
@@ -147,6 +168,32 @@ export class LogShipper extends pulumi.ComponentResource {
           pipeline.alarms.functionErrors.name,
           ...(pipeline.alarms.silence ? [pipeline.alarms.silence.name] : []),
         ]),
+        bucketOwnerStatements: pulumi
+          .all([
+            partition,
+            region,
+            dnsSuffix,
+            account.accountId,
+            bucketAccountId(producer),
+            pipeline.role.arn,
+            pipeline.queue.arn,
+          ])
+          .apply(([p, r, dns, stackAccountId, ownerAccountId, roleArn, queueArn]) => {
+            const statements = bucketOwnerStatements({
+              partition: p,
+              region: r,
+              dnsSuffix: dns,
+              producerName: producer.name,
+              readerArn: producer.readRoleArn ?? roleArn,
+              objects: producer,
+              bucketAccountId: ownerAccountId,
+              stackAccountId,
+              ...(producer.objectKmsKeyArns ? { objectKmsKeyArns: producer.objectKmsKeyArns } : {}),
+              ...(producer.snsTopicArn ? { sns: { topicArn: producer.snsTopicArn, queueArn } } : {}),
+            });
+            // Within one account the role's own policy is enough for the bucket and the key.
+            return ownerAccountId === stackAccountId ? { ...statements, bucketPolicy: [], keyPolicy: [] } : statements;
+          }),
       };
     }
     this.alarmTopicArn = alerts.topicArn;

@@ -4,7 +4,8 @@
  * bound to the one resource it needs.
  */
 
-export interface PolicyStatement {
+/** A type, not an interface: a statement is also a plain JSON record (the stack outputs carry some). */
+export type PolicyStatement = {
   Sid: string;
   Effect: "Allow" | "Deny";
   Principal?: "*" | { AWS?: string | string[]; Service?: string };
@@ -12,7 +13,7 @@ export interface PolicyStatement {
   /** Absent only in trust policies, where IAM forbids it. */
   Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[] | boolean>>;
-}
+};
 
 export interface PolicyDocument {
   Version: "2012-10-17";
@@ -110,6 +111,8 @@ export interface FunctionPolicyArgs extends ProducerObjects {
   dnsSuffix: string;
   /** Keys the producer's objects are encrypted with (SSE-KMS). */
   objectKmsKeyArns?: string[];
+  /** A role the function assumes for the producer's S3 reads. */
+  readRoleArn?: string;
   queueArn: string;
   parameterArn: string;
   keyArn: string;
@@ -147,6 +150,17 @@ export function producerObjectsArn(args: ProducerObjects & { partition: string }
  * allowed, the object ARN only within the producer's keys. A key of another account must also
  * allow the role in its key policy (`bucketOwnerStatements`).
  */
+function objectKeyCondition(
+  args: ProducerObjects & { partition: string; region: string; dnsSuffix: string },
+): PolicyStatement["Condition"] {
+  return {
+    StringEquals: { "kms:ViaService": `s3.${args.region}.${args.dnsSuffix}` },
+    StringLike: {
+      "kms:EncryptionContext:aws:s3:arn": [`arn:${args.partition}:s3:::${args.bucket}`, producerObjectsArn(args)],
+    },
+  };
+}
+
 function objectKeyStatements(args: FunctionPolicyArgs): PolicyStatement[] {
   if (!args.objectKmsKeyArns || args.objectKmsKeyArns.length === 0) return [];
   return [
@@ -155,12 +169,7 @@ function objectKeyStatements(args: FunctionPolicyArgs): PolicyStatement[] {
       Effect: "Allow",
       Action: "kms:Decrypt",
       Resource: args.objectKmsKeyArns,
-      Condition: {
-        StringEquals: { "kms:ViaService": `s3.${args.region}.${args.dnsSuffix}` },
-        StringLike: {
-          "kms:EncryptionContext:aws:s3:arn": [`arn:${args.partition}:s3:::${args.bucket}`, producerObjectsArn(args)],
-        },
-      },
+      Condition: objectKeyCondition(args),
     },
   ];
 }
@@ -188,6 +197,9 @@ export function functionPolicy(args: FunctionPolicyArgs): PolicyDocument {
       Resource: args.queueArn,
     },
     ...objectKeyStatements(args),
+    ...(args.readRoleArn
+      ? [{ Sid: "AssumeReadRole", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: args.readRoleArn }]
+      : []),
     { Sid: "ReadCredentialsParameter", Effect: "Allow", Action: "ssm:GetParameter", Resource: args.parameterArn },
     {
       Sid: "DecryptCredentialsParameter",
@@ -322,4 +334,75 @@ export function alarmTopicPolicy(args: { topicArn: string; accountId: string }):
 export function parameterArn(args: { partition: string; region: string; accountId: string; name: string }): string {
   const path = args.name.startsWith("/") ? args.name : `/${args.name}`;
   return `arn:${args.partition}:ssm:${args.region}:${args.accountId}:parameter${path}`;
+}
+
+/** What the owner of a bucket in another account must add for a producer, statement by statement. */
+export interface BucketOwnerStatements {
+  /** To the bucket's policy: the reader may get the producer's objects. */
+  bucketPolicy: PolicyStatement[];
+  /** To the key policy of each of `objectKmsKeyArns` in the bucket's account: the reader may decrypt them through S3. */
+  keyPolicy: PolicyStatement[];
+  /** To the topic's policy (sns, a topic of another account): the stack's account may subscribe its queue. */
+  topicPolicy: PolicyStatement[];
+}
+
+/**
+ * The statements a bucket owner adds so the producer's reader (the function's role, or
+ * `readRoleArn` when it reads through a role of its own) can read across accounts: IAM allows a
+ * cross-account request only when both the caller's policy and the resource's policy allow it.
+ */
+export function bucketOwnerStatements(args: {
+  partition: string;
+  region: string;
+  dnsSuffix: string;
+  producerName: string;
+  readerArn: string;
+  objects: ProducerObjects;
+  bucketAccountId: string;
+  stackAccountId: string;
+  objectKmsKeyArns?: string[];
+  sns?: { topicArn: string; queueArn: string };
+}): BucketOwnerStatements {
+  const sid = `S3LogShipper${args.producerName.replace(/[^A-Za-z0-9]/g, "")}`;
+  const principal = { AWS: args.readerArn };
+  const ownKeys = (args.objectKmsKeyArns ?? []).filter((arn) => arn.split(":")[4] === args.bucketAccountId);
+  const topicAccount = args.sns?.topicArn.split(":")[4];
+  return {
+    bucketPolicy: [
+      {
+        Sid: `${sid}Read`,
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: producerObjectsArn({ ...args.objects, partition: args.partition }),
+      },
+    ],
+    keyPolicy:
+      ownKeys.length === 0
+        ? []
+        : [
+            {
+              Sid: `${sid}Decrypt`,
+              Effect: "Allow",
+              Principal: principal,
+              Action: "kms:Decrypt",
+              // In a key policy, "*" is the key itself.
+              Resource: "*",
+              Condition: objectKeyCondition({ ...args.objects, ...args }),
+            },
+          ],
+    topicPolicy:
+      args.sns && topicAccount !== args.stackAccountId
+        ? [
+            {
+              Sid: `${sid}Subscribe`,
+              Effect: "Allow",
+              Principal: { AWS: `arn:${args.partition}:iam::${args.stackAccountId}:root` },
+              Action: "sns:Subscribe",
+              Resource: args.sns.topicArn,
+              Condition: { StringEquals: { "sns:Protocol": "sqs", "sns:Endpoint": args.sns.queueArn } },
+            },
+          ]
+        : [],
+  };
 }

@@ -33,6 +33,10 @@ export interface ProducerPipelineArgs {
   /** The partition's DNS suffix (amazonaws.com). */
   dnsSuffix: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
+  /** The account the bucket lives in (the stack's unless `bucketAccount` names another). */
+  bucketAccountId: pulumi.Input<string>;
+  /** Writes resources in the bucket's account (EventBridge rule and target) when it is another. */
+  bucketProvider?: pulumi.ProviderResource;
   /** The bundled shipper function, shared by every producer. */
   code: pulumi.asset.AssetArchive;
 }
@@ -152,6 +156,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
                 region,
                 dnsSuffix,
                 ...(producer.objectKmsKeyArns ? { objectKmsKeyArns: producer.objectKmsKeyArns } : {}),
+                ...(producer.readRoleArn ? { readRoleArn: producer.readRoleArn } : {}),
                 bucket: producer.bucket,
                 ...(producer.prefix ? { prefix: producer.prefix } : {}),
                 ...(producer.suffix ? { suffix: producer.suffix } : {}),
@@ -251,14 +256,18 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     args: ProducerPipelineArgs,
     child: pulumi.CustomResourceOptions,
   ): { sender: pulumi.Output<NotificationSender>; subscribe: (policies: pulumi.Resource[]) => void } {
+    // The rule must be on the default bus of the bucket's account, where S3 puts its events.
+    const inBucketAccount = { ...child, ...(args.bucketProvider ? { provider: args.bucketProvider } : {}) };
     switch (producer.notifications) {
       case "bucket":
         return {
-          sender: pulumi.all([args.partition, args.accountId]).apply(([partition, accountId]): NotificationSender => ({
-            kind: "bucket",
-            bucketArn: `arn:${partition}:s3:::${producer.bucket}`,
-            accountId,
-          })),
+          sender: pulumi
+            .all([args.partition, args.bucketAccountId])
+            .apply(([partition, accountId]): NotificationSender => ({
+              kind: "bucket",
+              bucketArn: `arn:${partition}:s3:::${producer.bucket}`,
+              accountId,
+            })),
           subscribe: () => undefined,
         };
       case "eventbridge": {
@@ -268,7 +277,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
             description: `s3-log-shipper ${producer.name}: Object Created in ${producer.bucket}`,
             eventPattern: JSON.stringify(objectCreatedPattern(producer)),
           },
-          child,
+          inBucketAccount,
         );
         return {
           sender: rule.arn.apply((ruleArn): NotificationSender => ({ kind: "eventbridge", ruleArn })),
@@ -276,7 +285,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
             new aws.cloudwatch.EventTarget(
               `${name}-objects-target`,
               { rule: rule.name, arn: this.queue.arn, deadLetterConfig: { arn: this.deadLetterQueue.arn } },
-              { ...child, dependsOn: policies },
+              { ...inBucketAccount, dependsOn: policies },
             ),
         };
       }

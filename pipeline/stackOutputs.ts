@@ -19,6 +19,12 @@ export const producerOutputsSchema = z.object({
   functionName: z.string().min(1),
   logGroupName: z.string().min(1),
   alarmNames: z.array(z.string()),
+  /** What the owner of a bucket (key, topic) in another account must add; empty where nothing is needed. */
+  bucketOwnerStatements: z.object({
+    bucketPolicy: z.array(z.record(z.string(), z.unknown())),
+    keyPolicy: z.array(z.record(z.string(), z.unknown())),
+    topicPolicy: z.array(z.record(z.string(), z.unknown())),
+  }),
 });
 
 export const stackOutputsSchema = z.object({

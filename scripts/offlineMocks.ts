@@ -15,6 +15,8 @@ export interface RecordedResource {
   name: string;
   inputs: Record<string, unknown>;
   state: Record<string, unknown>;
+  /** The explicit provider it was created with (`urn::id`), when not the default one. */
+  provider?: string;
 }
 
 export interface OfflineMockOptions {
@@ -68,7 +70,13 @@ export async function installOfflineMocks(
           typeof inputs.name === "string" ? inputs.name : `${args.name}-${serial.toString(16).padStart(7, "0")}`;
         const computed = computedOutputs(args.type, name, inputs, { region, accountId, serial });
         const state = { ...inputs, name, ...computed.state };
-        recorded.resources.push({ type: args.type, name: args.name, inputs, state });
+        recorded.resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          state,
+          ...(args.provider ? { provider: args.provider } : {}),
+        });
         return { id: computed.id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

@@ -4,12 +4,20 @@
  * reviewer checks. Needs no AWS account, Vault or Pulumi CLI. A bad config prints the validation
  * message and exits 1.
  */
+import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { installOfflineMocks, readStackConfig, settle, StackFileError, type RecordedResource } from "./offlineMocks";
+import {
+  installOfflineMocks,
+  readStackConfig,
+  settle,
+  StackFileError,
+  valueOf,
+  type RecordedResource,
+} from "./offlineMocks";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
@@ -62,8 +70,9 @@ async function main(): Promise<number> {
 
   const recorded = await installOfflineMocks({ region }, "s3-log-shipper", stack);
   pulumi.runtime.setAllConfig(config);
+  let program: Record<string, unknown>;
   try {
-    await import(path.join(PROJECT_ROOT, "index.ts"));
+    program = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
   } catch (error) {
     process.stderr.write(`${pulumi.RunError.isInstance(error) ? (error as Error).message : String(error)}\n`);
     return 1;
@@ -74,7 +83,8 @@ async function main(): Promise<number> {
       process.stderr.write(`${failure instanceof Error ? failure.message : String(failure)}\n`);
     return 1;
   }
-  process.stdout.write(render(stack, region, config, recorded.resources));
+  const outputs = stackOutputsSchema.parse(await valueOf(pulumi.output(program)));
+  process.stdout.write(render(stack, region, config, recorded.resources, outputs));
   return 0;
 }
 
@@ -87,7 +97,13 @@ interface NotificationQueue {
 
 const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log-shipper:");
 
-function render(stack: string, region: string, config: Record<string, string>, resources: RecordedResource[]): string {
+function render(
+  stack: string,
+  region: string,
+  config: Record<string, string>,
+  resources: RecordedResource[],
+  outputs: StackOutputs,
+): string {
   const lines: string[] = [];
   const es = JSON.parse(config["s3-log-shipper:elasticsearch"] ?? "{}") as {
     endpoint?: string;
@@ -179,6 +195,23 @@ function render(stack: string, region: string, config: Record<string, string>, r
       env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`,
     ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
+    const owner = outputs.producers[producer.name]?.bucketOwnerStatements;
+    const toAdd = owner
+      ? (
+          [
+            ["the bucket's policy", owner.bucketPolicy],
+            ["the policy of its KMS key", owner.keyPolicy],
+            ["the topic's policy", owner.topicPolicy],
+          ] as const
+        ).filter(([, statements]) => statements.length > 0)
+      : [];
+    if (toAdd.length > 0) {
+      lines.push(
+        `  owner adds (the role's ARN as planned; after pulumi up: stack output producers.${producer.name}.bucketOwnerStatements)`,
+      );
+      for (const [where, statements] of toAdd)
+        for (const statement of statements) lines.push(`    to ${where}: ${JSON.stringify(statement)}`);
+    }
     const silence = byName("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-silence`);
     const silent = silence ? `, silence: no object shipped in ${Number(silence.state.period) / 60} min` : "";
     lines.push(

@@ -43,6 +43,8 @@ const environmentSchema = z
     KEY_PREFIX: z._default(z.string(), ""),
     KEY_SUFFIX: z._default(z.string(), ""),
     KEY_PATTERN: optionalText(),
+    /** A role to assume for the producer's S3 reads (a bucket owner's), instead of the function's own. */
+    READ_ROLE_ARN: optionalText(),
     LOG_FORMAT: z.enum(LOG_FORMATS),
     RECORDS_FIELD: optionalText(),
     TIMESTAMP_FIELD: optionalText(),
@@ -64,6 +66,7 @@ const environmentSchema = z
     AWS_ENDPOINT_URL_S3: optionalUrl(),
     AWS_ENDPOINT_URL_SQS: optionalUrl(),
     AWS_ENDPOINT_URL_SSM: optionalUrl(),
+    AWS_ENDPOINT_URL_STS: optionalUrl(),
     S3_FORCE_PATH_STYLE: z.optional(z.enum(["true", "false"])),
   })
   .check(

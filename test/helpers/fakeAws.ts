@@ -35,6 +35,8 @@ export interface GetObjectRequest {
   versionId?: string;
   range?: string;
   ifMatch?: string;
+  /** The access key the request was signed with (an assumed role's, when the function reads through one). */
+  accessKeyId?: string;
 }
 
 export class FakeAws extends LoopbackServer {
@@ -50,6 +52,12 @@ export class FakeAws extends LoopbackServer {
   readonly visibilityChanges: Array<{ receiptHandle: string; visibilityTimeout: number }> = [];
   readonly getObjectRequests: GetObjectRequest[] = [];
   parameterReads = 0;
+  /** STS AssumeRole calls, in order. */
+  readonly assumeRoleCalls: Array<{ roleArn: string; sessionName: string }> = [];
+  /** How long credentials STS hands out stay valid; under 5 min the SDK refreshes them for every request. */
+  assumedCredentialsLifetimeMs = 3_600_000;
+  /** When set, AssumeRole call `number` (from 1) is refused with this code and status. */
+  stsFault: (number: number) => { status: number; code: string } | undefined = () => undefined;
   /** Per GetObject (numbered from 1): a fault, or undefined to answer normally. */
   s3Fault: (request: GetObjectRequest, number: number) => S3Fault | undefined = () => undefined;
   failSendMessage = false;
@@ -65,6 +73,9 @@ export class FakeAws extends LoopbackServer {
     this.denied.clear();
     this.getObjectRequests.length = 0;
     this.s3Fault = () => undefined;
+    this.assumeRoleCalls.length = 0;
+    this.assumedCredentialsLifetimeMs = 3_600_000;
+    this.stsFault = () => undefined;
     this.releaseStalls();
   }
 
@@ -120,7 +131,22 @@ export class FakeAws extends LoopbackServer {
         response,
       );
     if (request.method === "GET") return this.getObject(request, response);
+    const form = new URLSearchParams(Buffer.concat(chunks).toString());
+    if (request.method === "POST" && form.get("Action") === "AssumeRole") return this.assumeRole(form, response);
     response.writeHead(400).end();
+  }
+
+  /** STS AssumeRole (query protocol): a fresh access key per call, `ASIAFAKE<n>`. */
+  private assumeRole(form: URLSearchParams, response: ServerResponse): void {
+    this.assumeRoleCalls.push({ roleArn: form.get("RoleArn") ?? "", sessionName: form.get("RoleSessionName") ?? "" });
+    const number = this.assumeRoleCalls.length;
+    const fault = this.stsFault(number);
+    if (fault) return xmlError(response, fault.status, fault.code, `scripted ${fault.code}`);
+    const expiration = new Date(Date.now() + this.assumedCredentialsLifetimeMs).toISOString();
+    response.writeHead(200, { "content-type": "text/xml" });
+    response.end(
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAFAKE${number}</AccessKeyId><SecretAccessKey>secret-${number}</SecretAccessKey><SessionToken>token-${number}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAFAKE:${form.get("RoleSessionName")}</AssumedRoleId><Arn>${form.get("RoleArn")}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+    );
   }
 
   private getObject(request: IncomingMessage, response: ServerResponse): void {
@@ -135,6 +161,7 @@ export class FakeAws extends LoopbackServer {
       ...(versionId ? { versionId } : {}),
       ...(request.headers.range ? { range: request.headers.range } : {}),
       ...(ifMatch ? { ifMatch } : {}),
+      ...(accessKeyOf(request) ? { accessKeyId: accessKeyOf(request) } : {}),
     };
     this.getObjectRequests.push(described);
     const refusal = this.denied.get(path);
@@ -220,6 +247,11 @@ export class FakeAws extends LoopbackServer {
         return reply({ __type: "UnknownOperationException", message: target }, 400);
     }
   }
+}
+
+/** The access key id in a SigV4 Authorization header (`Credential=AKID/date/region/service/aws4_request`). */
+function accessKeyOf(request: IncomingMessage): string | undefined {
+  return /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ""))?.[1];
 }
 
 function xmlError(response: ServerResponse, status: number, code: string, message: string): void {

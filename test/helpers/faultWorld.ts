@@ -101,6 +101,7 @@ export class FaultWorld {
         AWS_ENDPOINT_URL_S3: this.awsUrl,
         AWS_ENDPOINT_URL_SQS: this.awsUrl,
         AWS_ENDPOINT_URL_SSM: this.awsUrl,
+        AWS_ENDPOINT_URL_STS: this.awsUrl,
         S3_FORCE_PATH_STYLE: "true",
         ...options.environment,
       }),

@@ -105,6 +105,32 @@ describe("stack config validation", () => {
       "producers[0] (waf): objectKmsKeyArns.0 must be a KMS key ARN like",
     ],
     [
+      "a bucketAccount naming no account",
+      { "s3-log-shipper:producers": [producer({ bucketAccount: "logarchive" })] },
+      'producers (waf): bucketAccount "logarchive" names no entry of s3-log-shipper:accounts (there is none)',
+    ],
+    [
+      "an account whose role is not a role ARN",
+      { "s3-log-shipper:accounts": { logarchive: { roleArn: "arn:aws:iam::222233334444:user/deployer" } } },
+      "accounts.logarchive.roleArn: must be the ARN of the role `pulumi up` assumes in that account",
+    ],
+    [
+      "one bucket in two accounts",
+      {
+        "s3-log-shipper:accounts": { logarchive: { roleArn: "arn:aws:iam::222233334444:role/deployer" } },
+        "s3-log-shipper:producers": [
+          producer({ prefix: "a/" }),
+          producer({ name: "alb", prefix: "b/", bucketAccount: "logarchive" }),
+        ],
+      },
+      "producers (waf, alb): both read bucket acme-waf-logs but name different bucketAccount (the stack's own / logarchive)",
+    ],
+    [
+      "a readRoleArn that is not a role ARN",
+      { "s3-log-shipper:producers": [producer({ readRoleArn: "reader" })] },
+      "producers[0] (waf): readRoleArn must be the ARN of a role the function assumes",
+    ],
+    [
       "a duplicate name",
       { "s3-log-shipper:producers": [producer(), producer({ bucket: "other" })] },
       "producers[1] (waf): name is already used by producers[0]",
