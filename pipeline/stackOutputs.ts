@@ -19,12 +19,17 @@ export const producerOutputsSchema = z.object({
   functionName: z.string().min(1),
   logGroupName: z.string().min(1),
   alarmNames: z.array(z.string()),
-  /** What the owner of a bucket (key, topic) in another account must add; empty where nothing is needed. */
-  bucketOwnerStatements: z.object({
-    bucketPolicy: z.array(z.record(z.string(), z.unknown())),
-    keyPolicy: z.array(z.record(z.string(), z.unknown())),
-    topicPolicy: z.array(z.record(z.string(), z.unknown())),
-  }),
+  /**
+   * What the owner of a bucket (key, topic) in another account must add; empty where nothing is
+   * needed. Optional: stacks deployed before it was an output still read.
+   */
+  bucketOwnerStatements: z
+    .object({
+      bucketPolicy: z.array(z.record(z.string(), z.unknown())),
+      keyPolicy: z.array(z.record(z.string(), z.unknown())),
+      topicPolicy: z.array(z.record(z.string(), z.unknown())),
+    })
+    .optional(),
 });
 
 export const stackOutputsSchema = z.object({

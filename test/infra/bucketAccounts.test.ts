@@ -96,7 +96,7 @@ describe("a bucket in another account", () => {
       Action: "sts:AssumeRole",
       Resource: READER,
     });
-    expect(outputs.producers.reader?.bucketOwnerStatements.bucketPolicy[0]?.Principal).toEqual({ AWS: READER });
+    expect(outputs.producers.reader?.bucketOwnerStatements?.bucketPolicy[0]?.Principal).toEqual({ AWS: READER });
     const env = (
       run.named("aws:lambda/function:Function", "reader-function").state.environment as {
         variables: Record<string, string>;
@@ -146,7 +146,7 @@ describe("a bucket in another account", () => {
       ],
       topicPolicy: [],
     });
-    expect(outputs.producers.trail?.bucketOwnerStatements.bucketPolicy[0]?.Resource).toBe(
+    expect(outputs.producers.trail?.bucketOwnerStatements?.bucketPolicy[0]?.Resource).toBe(
       "arn:aws:s3:::archive-trail/AWSLogs/o-*/*/CloudTrail/*",
     );
     expect(outputs.producers.local?.bucketOwnerStatements).toEqual({
