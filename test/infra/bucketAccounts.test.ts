@@ -6,10 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { PolicyDocument } from "../../pipeline/policies";
 import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
-import { toConfigMap, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
-import { runProgram, type ProgramRun } from "./harness";
+import { valueOf } from "../../scripts/offlineMocks";
+import { policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
 
 const ARCHIVE = "222233334444";
 const ROLE = `arn:aws:iam::${ARCHIVE}:role/s3-log-shipper-deployer`;
@@ -17,20 +16,13 @@ const READER = `arn:aws:iam::${ARCHIVE}:role/s3-log-shipper-reader`;
 const KEY = `arn:aws:kms:eu-west-1:${ARCHIVE}:key/0a1b2c3d-1111-2222-3333-444455556666`;
 let run: ProgramRun;
 let outputs: StackOutputs;
-const policyOf = (resource: RecordedResource): PolicyDocument =>
-  JSON.parse(String(resource.state.policy)) as PolicyDocument;
 
 beforeAll(async () => {
   vi.resetModules();
   run = await runProgram(
-    toConfigMap({
-      "aws:region": "eu-west-1",
-      "s3-log-shipper:elasticsearch": {
-        endpoint: "https://es.example.com:443",
-        vault: { mount: "secret", path: "es" },
-      },
-      "s3-log-shipper:accounts": { logarchive: { roleArn: ROLE } },
-      "s3-log-shipper:producers": [
+    stackConfig({
+      accounts: { logarchive: { roleArn: ROLE } },
+      producers: [
         {
           name: "elb",
           bucket: "archive-elb",

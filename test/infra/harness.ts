@@ -5,7 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { installOfflineMocks, settle, type OfflineMocks, type RecordedResource } from "../../scripts/offlineMocks";
+import type { PolicyDocument } from "../../pipeline/policies";
+import {
+  installOfflineMocks,
+  settle,
+  toConfigMap,
+  type OfflineMocks,
+  type RecordedResource,
+} from "../../scripts/offlineMocks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
@@ -43,4 +50,18 @@ export async function runProgram(
       return found;
     },
   };
+}
+
+/** The policy document a resource holds in `field` (JSON text in the state). */
+export function policyOf(resource: RecordedResource, field = "policy"): PolicyDocument {
+  return JSON.parse(String(resource.state[field])) as PolicyDocument;
+}
+
+/** A stack config in eu-west-1 with a placeholder Elasticsearch, plus the `s3-log-shipper:` settings given. */
+export function stackConfig(settings: Record<string, unknown>): Record<string, string> {
+  return toConfigMap({
+    "aws:region": "eu-west-1",
+    "s3-log-shipper:elasticsearch": { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "es" } },
+    ...Object.fromEntries(Object.entries(settings).map(([key, value]) => [`s3-log-shipper:${key}`, value])),
+  });
 }

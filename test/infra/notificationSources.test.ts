@@ -4,25 +4,17 @@
  * notification configuration is left alone.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { PolicyDocument } from "../../pipeline/policies";
-import { toConfigMap, type RecordedResource } from "../../scripts/offlineMocks";
-import { runProgram, type ProgramRun } from "./harness";
+
+import { policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
 
 const TOPIC = "arn:aws:sns:eu-west-1:111122223333:central-log-bucket-events";
 let run: ProgramRun;
-const policyOf = (resource: RecordedResource): PolicyDocument =>
-  JSON.parse(String(resource.state.policy)) as PolicyDocument;
 
 beforeAll(async () => {
   vi.resetModules();
   run = await runProgram(
-    toConfigMap({
-      "aws:region": "eu-west-1",
-      "s3-log-shipper:elasticsearch": {
-        endpoint: "https://es.example.com:443",
-        vault: { mount: "secret", path: "es" },
-      },
-      "s3-log-shipper:producers": [
+    stackConfig({
+      producers: [
         // Two readers of one bucket with overlapping filters: fine without a bucket notification.
         {
           name: "vpcflow",

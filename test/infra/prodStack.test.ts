@@ -7,10 +7,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleShipperFunction } from "../../pipeline/bundle";
-import type { PolicyDocument } from "../../pipeline/policies";
 import { stackOutputsSchema } from "../../pipeline/stackOutputs";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
-import { PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
+import { policyOf, PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
 
 let run: ProgramRun;
 /** Pulumi's wire signature for secret values (sdk/nodejs/runtime/rpc.ts). */
@@ -26,8 +25,6 @@ beforeAll(async () => {
 
 const children = (parentName: string, type: string): RecordedResource[] =>
   run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));
-const policyOf = (resource: RecordedResource, field = "policy"): PolicyDocument =>
-  JSON.parse(String(resource.state[field])) as PolicyDocument;
 
 describe("resources per producer", () => {
   it.each(PRODUCERS)("%s gets its full set of resources", (name) => {
