@@ -62,7 +62,8 @@ function allowSender(queueArn: string, sender: NotificationSender): PolicyStatem
         },
       };
     case "eventbridge":
-      // EventBridge User Guide, "Permissions for Amazon SQS": the rule's ARN as aws:SourceArn.
+      // EventBridge User Guide, "Using resource-based policies for Amazon EventBridge", Amazon SQS
+      // permissions: events.amazonaws.com with the rule's ARN as aws:SourceArn (and no RoleArn on the target).
       return {
         Sid: "AllowEventBridgeRule",
         ...sendMessage,
