@@ -40,6 +40,8 @@ export type NotificationSender =
   | { kind: "bucket"; bucketArn: string; accountId: string }
   /** One EventBridge rule on the bucket account's default bus. */
   | { kind: "eventbridge"; ruleArn: string }
+  /** A rule in the bucket's account: EventBridge sends as the execution role it assumes there. */
+  | { kind: "eventbridge-cross-account"; ruleArn: string; roleArn: string }
   /** One SNS topic S3 publishes the bucket's events to. */
   | { kind: "sns"; topicArn: string };
 
@@ -70,6 +72,14 @@ function allowSender(queueArn: string, sender: NotificationSender): PolicyStatem
         Principal: { Service: "events.amazonaws.com" },
         Condition: { ArnEquals: { "aws:SourceArn": sender.ruleArn } },
       };
+    case "eventbridge-cross-account":
+      // EventBridge User Guide, "Sending events to an AWS service in another account": an execution
+      // role in the bus's account, and a resource policy on the target that lets that role send.
+      return {
+        Sid: "AllowEventBridgeRuleRole",
+        ...sendMessage,
+        Principal: { AWS: sender.roleArn },
+      };
     case "sns":
       // SNS Developer Guide, "Subscribing an Amazon SQS queue to an Amazon SNS topic": the topic as aws:SourceArn.
       return {
@@ -88,10 +98,26 @@ function allowSender(queueArn: string, sender: NotificationSender): PolicyStatem
  */
 export function deadLetterQueuePolicy(args: { queueArn: string; sender?: NotificationSender }): PolicyDocument {
   const undeliverable =
-    args.sender && args.sender.kind !== "bucket"
+    args.sender && (args.sender.kind === "eventbridge" || args.sender.kind === "sns")
       ? [{ ...allowSender(args.queueArn, args.sender), Sid: "AllowUndeliverableNotifications" }]
       : [];
   return policy(...undeliverable, denyInsecureTransport(args.queueArn, "sqs:*"));
+}
+
+/** The execution role a cross-account EventBridge rule sends with: only EventBridge, for that rule. */
+export function eventBridgeAssumeRolePolicy(args: { ruleArn: string }): PolicyDocument {
+  return policy({
+    Sid: "EventBridgeAssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { ArnEquals: { "aws:SourceArn": args.ruleArn } },
+  });
+}
+
+/** What that role may do: send to the producer's queue, nothing else. */
+export function eventBridgeTargetPolicy(args: { queueArn: string }): PolicyDocument {
+  return policy({ Sid: "SendToProducerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: args.queueArn });
 }
 
 /** Who may assume the function role. */

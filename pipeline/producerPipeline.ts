@@ -14,6 +14,8 @@ import { objectCreatedPattern } from "./eventPattern";
 import {
   deadLetterQueuePolicy,
   functionPolicy,
+  eventBridgeAssumeRolePolicy,
+  eventBridgeTargetPolicy,
   lambdaAssumeRolePolicy,
   queuePolicy,
   type NotificationSender,
@@ -279,13 +281,44 @@ export class ProducerPipeline extends pulumi.ComponentResource {
           },
           inBucketAccount,
         );
+        if (!args.bucketProvider) {
+          return {
+            sender: rule.arn.apply((ruleArn): NotificationSender => ({ kind: "eventbridge", ruleArn })),
+            subscribe: (policies) =>
+              new aws.cloudwatch.EventTarget(
+                `${name}-objects-target`,
+                { rule: rule.name, arn: this.queue.arn, deadLetterConfig: { arn: this.deadLetterQueue.arn } },
+                { ...inBucketAccount, dependsOn: policies },
+              ),
+          };
+        }
+        // A rule in the bucket's account reaches this account's queue only through an execution
+        // role of its own account that the queue's policy names. No dead-letter queue on the target:
+        // EventBridge's must be in the rule's account; its 24 hours of retries stand instead.
+        const role = new aws.iam.Role(
+          `${name}-events-role`,
+          { assumeRolePolicy: rule.arn.apply((ruleArn) => JSON.stringify(eventBridgeAssumeRolePolicy({ ruleArn }))) },
+          inBucketAccount,
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+          `${name}-events-role-policy`,
+          {
+            role: role.id,
+            policy: this.queue.arn.apply((queueArn) => JSON.stringify(eventBridgeTargetPolicy({ queueArn }))),
+          },
+          inBucketAccount,
+        );
         return {
-          sender: rule.arn.apply((ruleArn): NotificationSender => ({ kind: "eventbridge", ruleArn })),
+          sender: pulumi.all([rule.arn, role.arn]).apply(([ruleArn, roleArn]): NotificationSender => ({
+            kind: "eventbridge-cross-account",
+            ruleArn,
+            roleArn,
+          })),
           subscribe: (policies) =>
             new aws.cloudwatch.EventTarget(
               `${name}-objects-target`,
-              { rule: rule.name, arn: this.queue.arn, deadLetterConfig: { arn: this.deadLetterQueue.arn } },
-              { ...inBucketAccount, dependsOn: policies },
+              { rule: rule.name, arn: this.queue.arn, roleArn: role.arn },
+              { ...inBucketAccount, dependsOn: [...policies, rolePolicy] },
             ),
         };
       }

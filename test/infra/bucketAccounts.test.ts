@@ -102,6 +102,39 @@ describe("a bucket in another account", () => {
     ).toBe(false);
   });
 
+  it("reaches the queue from a rule in the archive account through an execution role there, which the queue names", () => {
+    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "trail-objects-rule");
+    const role = run.named("aws:iam/role:Role", "trail-events-role");
+    expect(role.provider).toContain("account-logarchive");
+    expect(policyOf(role, "assumeRolePolicy").Statement).toEqual([
+      {
+        Sid: "EventBridgeAssumesRole",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } },
+      },
+    ]);
+    const queueArn = run.named("aws:sqs/queue:Queue", "trail-queue").state.arn;
+    expect(policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "trail-events-role-policy")).Statement).toEqual([
+      { Sid: "SendToProducerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
+    ]);
+    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "trail-objects-target");
+    expect(target.state).toMatchObject({ arn: queueArn, roleArn: role.state.arn });
+    expect(target.state.deadLetterConfig).toBeUndefined();
+    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-queue-policy")).Statement[0]).toEqual({
+      Sid: "AllowEventBridgeRuleRole",
+      Effect: "Allow",
+      Principal: { AWS: role.state.arn },
+      Action: "sqs:SendMessage",
+      Resource: queueArn,
+    });
+    // Nothing else may send to its DLQ: the rule has none in this account.
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-dlq-policy")).Statement.map((st) => st.Sid),
+    ).toEqual(["DenyInsecureTransport"]);
+  });
+
   it("lets the queue accept the archive account's bucket", () => {
     expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "elb-queue-policy")).Statement[0]?.Condition).toEqual({
       ArnEquals: { "aws:SourceArn": "arn:aws:s3:::archive-elb" },
