@@ -9,6 +9,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -32,7 +33,16 @@ const PRODUCERS = [
     expectedIntervalMinutes: 60,
   },
   { name: "alb", bucket: "engine-central", prefix: "alb/", suffix: ".log.gz", index: "logs-alb", format: "text" },
-  { name: "trail", bucket: "engine-trail", index: "logs-trail", format: "json", recordsField: "Records" },
+  // Notified through EventBridge: its rule and target go through the real engine too.
+  {
+    name: "trail",
+    bucket: "engine-trail",
+    notifications: "eventbridge",
+    keyPattern: "AWSLogs/o-*/*/CloudTrail/*.json.gz",
+    index: "logs-trail",
+    format: "json",
+    recordsField: "Records",
+  },
 ];
 /** The state of a stack, per producer, stays below this (it held the ~1.4 MB bundle per producer before). */
 const MAX_STATE_BYTES_PER_PRODUCER = 100 * 1024;
@@ -44,11 +54,13 @@ describe("the program on the real Pulumi engine", () => {
   let endpoint: string;
   let outputs: StackOutputs;
   let workDir: string;
+  let events: EventBridgeClient;
 
   beforeAll(async () => {
     endpoint = await startMoto();
     await resetMoto();
     aws = awsClients(endpoint);
+    events = new EventBridgeClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     for (const bucket of new Set(PRODUCERS.map((producer) => producer.bucket))) {
       await aws.s3.send(
         new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
@@ -159,6 +171,14 @@ describe("the program on the real Pulumi engine", () => {
     expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual(
       [producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort(),
     );
+    const rules = await events.send(new ListRulesCommand({ NamePrefix: "trail-objects-rule" }));
+    expect(rules.Rules?.map((rule) => JSON.parse(rule.EventPattern ?? "{}").detail)).toEqual([
+      { bucket: { name: ["engine-trail"] }, object: { key: [{ wildcard: "AWSLogs/o-*/*/CloudTrail/*.json.gz" }] } },
+    ]);
+    const targets = await events.send(new ListTargetsByRuleCommand({ Rule: rules.Rules?.[0]?.Name }));
+    expect(targets.Targets?.map((target) => [target.Arn, target.DeadLetterConfig?.Arn])).toEqual([
+      [producers.trail?.queueArn, producers.trail?.deadLetterQueueArn],
+    ]);
     const parameter = await aws.ssm.send(
       new GetParameterCommand({ Name: outputs.credentialsParameterName, WithDecryption: true }),
     );
@@ -189,6 +209,7 @@ describe("the program on the real Pulumi engine", () => {
     expect(alarms.MetricAlarms ?? []).toEqual([]);
     const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
     expect(central.QueueConfigurations ?? []).toEqual([]);
+    expect((await events.send(new ListRulesCommand({}))).Rules ?? []).toEqual([]);
     await expect(
       aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName })),
     ).rejects.toMatchObject({ name: "ParameterNotFound" });
