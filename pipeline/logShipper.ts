@@ -75,11 +75,11 @@ export class LogShipper extends pulumi.ComponentResource {
     // Resources that must live in a bucket's account (its notification entry, an EventBridge rule on
     // its default bus) are written through a provider that assumes the account's deployment role.
     const bucketAccountProviders = new Map(
-      Object.entries(config.accounts).map(([accountName, account]) => [
+      Object.entries(config.accounts).map(([accountName, bucketAccount]) => [
         accountName,
         new aws.Provider(
           `account-${accountName}`,
-          { region, assumeRoles: [{ roleArn: account.roleArn, sessionName: `s3-log-shipper-${pulumi.getStack()}` }] },
+          { region, assumeRoles: [{ roleArn: bucketAccount.roleArn, sessionName: `s3-log-shipper-${stack}` }] },
           { parent: this },
         ),
       ]),
