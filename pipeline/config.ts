@@ -440,7 +440,7 @@ function accountProblems(producers: ProducerConfig[], accounts: Record<string, A
   const problems: string[] = [];
   const bucketAccounts = new Map<string, { producer: string; account: string | undefined }>();
   for (const producer of producers) {
-    if (producer.bucketAccount !== undefined && !(producer.bucketAccount in accounts)) {
+    if (producer.bucketAccount !== undefined && !Object.hasOwn(accounts, producer.bucketAccount)) {
       const known = Object.keys(accounts);
       problems.push(
         `producers (${producer.name}): bucketAccount ${JSON.stringify(producer.bucketAccount)} names no entry of ${CONFIG_NAMESPACE}:accounts (${known.length > 0 ? `it has ${known.join(", ")}` : "there is none"}); add ${producer.bucketAccount}: { roleArn: … } there`,

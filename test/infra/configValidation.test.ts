@@ -110,6 +110,11 @@ describe("stack config validation", () => {
       'producers (waf): bucketAccount "logarchive" names no entry of s3-log-shipper:accounts (there is none)',
     ],
     [
+      "a bucketAccount named like an Object property",
+      { "s3-log-shipper:producers": [producer({ bucketAccount: "constructor" })] },
+      'producers (waf): bucketAccount "constructor" names no entry of s3-log-shipper:accounts',
+    ],
+    [
       "an account whose role is not a role ARN",
       { "s3-log-shipper:accounts": { logarchive: { roleArn: "arn:aws:iam::222233334444:user/deployer" } } },
       "accounts.logarchive.roleArn: must be the ARN of the role `pulumi up` assumes in that account",
