@@ -41,7 +41,8 @@ const eventBridgeSchema = z.object({
   "detail-type": z.string(),
   source: z.literal("aws.s3"),
   // AWS sends ISO 8601; moto epoch seconds (README "moto notes"): both are the event's time.
-  time: z.union([z.string(), z.number()]),
+  // Bounded to what a Date holds, so a hostile number is refused here, not thrown later.
+  time: z.union([z.string(), z.number().check(z.gte(0), z.lte(8.64e12))]),
   detail: z.object({
     bucket: z.object({ name: nonEmpty() }),
     object: z.object({

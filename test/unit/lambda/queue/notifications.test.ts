@@ -78,6 +78,15 @@ describe("parseMessageBody", () => {
     expect(parsed.kind === "objects" && parsed.objects[0]?.versionId).toBeUndefined();
   });
 
+  it("refuses an EventBridge event whose epoch-seconds time no date can hold, with a reason", () => {
+    const event = JSON.parse(eventBridgeEvent("acme-trail", "k.json")) as Record<string, unknown>;
+    event.time = 1e20;
+    expect(parseMessageBody(JSON.stringify(event))).toMatchObject({
+      kind: "invalid",
+      reason: expect.stringContaining("time"),
+    });
+  });
+
   it("acknowledges the s3:TestEvent, plain and SNS-wrapped, with nothing to ship", () => {
     expect(parseMessageBody(s3TestEvent())).toMatchObject({ kind: "ignore" });
     expect(parseMessageBody(snsWrapped(s3TestEvent()))).toMatchObject({ kind: "ignore" });
