@@ -110,7 +110,11 @@ function render(
     cloudId?: string;
     vault?: { mount: string; path: string };
   };
-  const producers = JSON.parse(config["s3-log-shipper:producers"] ?? "[]") as Array<{ name: string }>;
+  const producers = JSON.parse(config["s3-log-shipper:producers"] ?? "[]") as Array<{
+    name: string;
+    bucketAccount?: string;
+  }>;
+  const accounts = JSON.parse(config["s3-log-shipper:accounts"] ?? "{}") as Record<string, { roleArn?: string }>;
   const byName = (type: string, name: string) => resources.find((r) => r.type === type && r.name === name);
   const state = (type: string, name: string) => byName(type, name)?.state ?? {};
   const parameter = resources.find((r) => r.type === "aws:ssm/parameter:Parameter");
@@ -195,6 +199,18 @@ function render(
       env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`,
     ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
+    // How the objects are read: whose account, as whom, with which keys (the role policy says it).
+    const roleStatements =
+      (
+        JSON.parse(String(state("aws:iam/rolePolicy:RolePolicy", `${producer.name}-role-policy`).policy ?? "{}")) as {
+          Statement?: Array<{ Sid: string; Resource?: string | string[] }>;
+        }
+      ).Statement ?? [];
+    const decrypts = roleStatements.find((statement) => statement.Sid === "DecryptProducerObjects")?.Resource;
+    const account = producer.bucketAccount;
+    lines.push(
+      `  reads      ${account ? `a bucket of account ${account} (${accounts[account]?.roleArn?.split(":")[4] ?? "?"})` : "a bucket of the stack's account"}, ${env.READ_ROLE_ARN ? `through role ${env.READ_ROLE_ARN}` : "with the function's role"}${decrypts ? `, decrypting with ${[decrypts].flat().join(", ")}` : ""}`,
+    );
     const owner = outputs.producers[producer.name]?.bucketOwnerStatements;
     const toAdd = owner
       ? (

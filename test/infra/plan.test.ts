@@ -25,6 +25,14 @@ describe("npm run plan", () => {
       "Producer waf: s3://acme-central-logs/AWSLogs/123456789012/WAFLogs/*.gz → logs-aws.waf-default (format ndjson)",
     );
     expect(result.stdout).toContain("queue      visibility 5400 s, maxReceiveCount 5 → DLQ (retention 14 days)");
+    // The keys of the estate contract, each where a reader of the plan looks for it.
+    expect(result.stdout).toContain(
+      "Producer cloudtrail: s3://acme-cloudtrail/AWSLogs/o-*/*/CloudTrail/*.json.gz → logs-aws.cloudtrail-default (format json)",
+    );
+    expect(result.stdout).toContain("notified   by EventBridge rule cloudtrail-objects-rule on the default bus");
+    expect(result.stdout).toContain(
+      "reads      a bucket of the stack's account, with the function's role, decrypting with arn:aws:kms:eu-west-1:123456789012:key/5f0c2a1e-8d7b-4c1a-9e3f-2b6d4a8c0e11",
+    );
     expect(result.stdout).toContain("+ s3://acme-central-logs → s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
     expect(result.stdout).toContain(
       "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
