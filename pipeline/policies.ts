@@ -97,11 +97,23 @@ function allowSender(queueArn: string, sender: NotificationSender): PolicyStatem
  * EventBridge's retries or SNS's run out); TLS only.
  */
 export function deadLetterQueuePolicy(args: { queueArn: string; sender?: NotificationSender }): PolicyDocument {
-  const undeliverable =
-    args.sender && (args.sender.kind === "eventbridge" || args.sender.kind === "sns")
-      ? [{ ...allowSender(args.queueArn, args.sender), Sid: "AllowUndeliverableNotifications" }]
-      : [];
-  return policy(...undeliverable, denyInsecureTransport(args.queueArn, "sqs:*"));
+  const undeliverable = undeliverableSender(args.sender);
+  return policy(
+    ...(undeliverable
+      ? [{ ...allowSender(args.queueArn, undeliverable), Sid: "AllowUndeliverableNotifications" }]
+      : []),
+    denyInsecureTransport(args.queueArn, "sqs:*"),
+  );
+}
+
+/**
+ * Who puts what it could not deliver into the DLQ: SNS and EventBridge themselves, the latter also
+ * for a rule in another account (its execution role sends to the queue, the service to the DLQ; the
+ * CDK writes this same statement by hand for a DLQ of another account).
+ */
+function undeliverableSender(sender: NotificationSender | undefined): NotificationSender | undefined {
+  if (!sender || sender.kind === "bucket") return undefined;
+  return sender.kind === "eventbridge-cross-account" ? { kind: "eventbridge", ruleArn: sender.ruleArn } : sender;
 }
 
 /** The execution role a cross-account EventBridge rule sends with: only EventBridge, for that rule. */

@@ -293,8 +293,8 @@ export class ProducerPipeline extends pulumi.ComponentResource {
           };
         }
         // A rule in the bucket's account reaches this account's queue only through an execution
-        // role of its own account that the queue's policy names. No dead-letter queue on the target:
-        // EventBridge's must be in the rule's account; its 24 hours of retries stand instead.
+        // role of its own account that the queue's policy names; what it cannot deliver EventBridge
+        // itself puts into this account's DLQ, whose policy names the rule.
         const role = new aws.iam.Role(
           `${name}-events-role`,
           { assumeRolePolicy: rule.arn.apply((ruleArn) => JSON.stringify(eventBridgeAssumeRolePolicy({ ruleArn }))) },
@@ -317,7 +317,12 @@ export class ProducerPipeline extends pulumi.ComponentResource {
           subscribe: (policies) =>
             new aws.cloudwatch.EventTarget(
               `${name}-objects-target`,
-              { rule: rule.name, arn: this.queue.arn, roleArn: role.arn },
+              {
+                rule: rule.name,
+                arn: this.queue.arn,
+                roleArn: role.arn,
+                deadLetterConfig: { arn: this.deadLetterQueue.arn },
+              },
               { ...inBucketAccount, dependsOn: [...policies, rolePolicy] },
             ),
         };

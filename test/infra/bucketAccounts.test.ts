@@ -120,8 +120,8 @@ describe("a bucket in another account", () => {
       { Sid: "SendToProducerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
     ]);
     const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "trail-objects-target");
-    expect(target.state).toMatchObject({ arn: queueArn, roleArn: role.state.arn });
-    expect(target.state.deadLetterConfig).toBeUndefined();
+    const dlqArn = run.named("aws:sqs/queue:Queue", "trail-dlq").state.arn;
+    expect(target.state).toMatchObject({ arn: queueArn, roleArn: role.state.arn, deadLetterConfig: { arn: dlqArn } });
     expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-queue-policy")).Statement[0]).toEqual({
       Sid: "AllowEventBridgeRuleRole",
       Effect: "Allow",
@@ -129,10 +129,15 @@ describe("a bucket in another account", () => {
       Action: "sqs:SendMessage",
       Resource: queueArn,
     });
-    // Nothing else may send to its DLQ: the rule has none in this account.
-    expect(
-      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-dlq-policy")).Statement.map((st) => st.Sid),
-    ).toEqual(["DenyInsecureTransport"]);
+    // What EventBridge cannot deliver it puts into the DLQ itself, for that rule only.
+    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-dlq-policy")).Statement[0]).toEqual({
+      Sid: "AllowUndeliverableNotifications",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: dlqArn,
+      Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } },
+    });
   });
 
   it("lets the queue accept the archive account's bucket", () => {
