@@ -1,53 +1,82 @@
 /**
- * S3 keeps ONE notification configuration per bucket: a second `BucketNotification` for the same
- * bucket would silently replace the first. So producers are grouped by bucket and each bucket gets
- * one resource with one queue entry per producer, created after the queue policies (S3 validates
+ * S3 keeps ONE notification configuration per bucket, shared with every other consumer of the
+ * bucket. So producers are grouped by bucket, and each bucket gets one resource holding this
+ * stack's queue entries (one per producer) that adds them to the configuration and removes only
+ * them again (`notificationEntriesProvider.ts`), created after the queue policies (S3 validates
  * that it may publish to every queue when the configuration is saved).
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ProducerConfig } from "./config";
+import type { QueueEntry } from "./notificationEntries";
+import {
+  deployerS3Client,
+  notificationEntriesProvider,
+  type NotificationEntriesInputs,
+} from "./notificationEntriesProvider";
 
 /** The event every queue entry subscribes to. */
 export const OBJECT_CREATED_EVENTS = ["s3:ObjectCreated:*"];
+
+/** What releases before the merge registered per bucket: `aws.s3.BucketNotification`, which owned the whole configuration. */
+const WHOLE_CONFIGURATION_TYPE = "aws:s3/bucketNotification:BucketNotification";
 
 export interface BucketQueueTarget {
   producer: Pick<ProducerConfig, "name" | "bucket" | "prefix" | "suffix">;
   queueArn: pulumi.Input<string>;
   /** The queue policy that lets S3 publish; the notification waits for it. */
   queuePolicy: pulumi.Resource;
-  /** The bucket's account, when it is not the stack's: the notification is written there. */
-  provider?: pulumi.ProviderResource;
+  /** The bucket account's role, when it is not the stack's account: the entries are written with it. */
+  bucketAccountRoleArn?: string;
 }
 
-/** Creates one notification per bucket carrying a queue entry per producer reading that bucket. */
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** This stack's entries in one bucket's notification configuration. */
+export class BucketNotificationEntries extends pulumi.dynamic.Resource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly entries: pulumi.Output<QueueEntry[]>;
+
+  constructor(name: string, args: Inputs<NotificationEntriesInputs>, opts: pulumi.CustomResourceOptions) {
+    super(PROVIDER, name, { ...args }, opts);
+  }
+}
+
+const PROVIDER = notificationEntriesProvider(deployerS3Client);
+
+/** Creates one entries resource per bucket carrying a queue entry per producer reading that bucket. */
 export function createBucketNotifications(
   targets: BucketQueueTarget[],
+  region: pulumi.Input<string>,
   parent: pulumi.Resource,
-): Map<string, aws.s3.BucketNotification> {
-  const notifications = new Map<string, aws.s3.BucketNotification>();
+): Map<string, BucketNotificationEntries> {
+  const notifications = new Map<string, BucketNotificationEntries>();
   for (const [bucket, group] of groupByBucket(
     targets.map((target) => ({ ...target, bucket: target.producer.bucket })),
   )) {
+    const entries = pulumi.all(group.map(({ queueArn }) => queueArn)).apply((queueArns) =>
+      group.map(({ producer }, index): QueueEntry => ({
+        id: `s3-log-shipper-${pulumi.getStack()}-${producer.name}`,
+        queueArn: queueArns[index] ?? "",
+        events: OBJECT_CREATED_EVENTS,
+        ...(producer.prefix ? { prefix: producer.prefix } : {}),
+        ...(producer.suffix ? { suffix: producer.suffix } : {}),
+      })),
+    );
+    // Config puts every producer of a bucket in the bucket's one account.
+    const roleArn = group[0]?.bucketAccountRoleArn;
     notifications.set(
       bucket,
-      new aws.s3.BucketNotification(
+      new BucketNotificationEntries(
         `notifications-${bucket}`,
-        {
-          bucket,
-          queues: group.map(({ producer, queueArn }) => ({
-            id: `s3-log-shipper-${pulumi.getStack()}-${producer.name}`,
-            queueArn,
-            events: OBJECT_CREATED_EVENTS,
-            ...(producer.prefix ? { filterPrefix: producer.prefix } : {}),
-            ...(producer.suffix ? { filterSuffix: producer.suffix } : {}),
-          })),
-        },
+        { bucket, region, entries, ...(roleArn ? { roleArn } : {}) },
         {
           parent,
           dependsOn: group.map((target) => target.queuePolicy),
-          // Config puts every producer of a bucket in the bucket's one account.
-          ...(group[0]?.provider ? { provider: group[0].provider } : {}),
+          // Upgrading from the whole-configuration resource: the engine replaces it by this one
+          // (another provider), deleting it first — its delete empties the configuration, so this
+          // one's create must come after, or it would wipe our fresh entries (README "Upgrading").
+          aliases: [{ type: WHOLE_CONFIGURATION_TYPE }],
+          deleteBeforeReplace: true,
         },
       ),
     );

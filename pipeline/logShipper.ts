@@ -144,8 +144,11 @@ export class LogShipper extends pulumi.ComponentResource {
           producer: pipeline.producer,
           queueArn: pipeline.queue.arn,
           queuePolicy: pipeline.queuePolicy,
-          ...(bucketProvider(pipeline.producer) ? { provider: bucketProvider(pipeline.producer) } : {}),
+          ...(pipeline.producer.bucketAccount !== undefined
+            ? { bucketAccountRoleArn: config.accounts[pipeline.producer.bucketAccount]?.roleArn }
+            : {}),
         })),
+      region,
       this,
     );
 

@@ -4,6 +4,7 @@
  * reviewer checks. Needs no AWS account, Vault or Pulumi CLI. A bad config prints the validation
  * message and exits 1.
  */
+import type { QueueEntry } from "../pipeline/notificationEntries";
 import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
@@ -88,12 +89,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-interface NotificationQueue {
-  id: string;
-  queueArn: string;
-  filterPrefix?: string;
-  filterSuffix?: string;
-}
+/** How the engine registers the bucket's notification entries (a dynamic resource). */
+const NOTIFICATION_ENTRIES = "pulumi-nodejs:dynamic:Resource";
 
 const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log-shipper:");
 
@@ -137,9 +134,7 @@ function render(
   const producerPrefixes = producers.map((p) => `${p.name}-`);
   const stackWide = resources.filter(
     (r) =>
-      CUSTOM(r) &&
-      !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) &&
-      r.type !== "aws:s3/bucketNotification:BucketNotification",
+      CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== NOTIFICATION_ENTRIES,
   );
   lines.push(`Stack-wide (${stackWide.length} resources)`);
   for (const resource of stackWide) lines.push(`  + ${resource.type.padEnd(48)} ${resource.name}`);
@@ -155,8 +150,8 @@ function render(
     ) as { maxReceiveCount?: number };
     const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     const entry = resources
-      .filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification")
-      .flatMap((r) => (r.state.queues as NotificationQueue[]).map((q) => ({ ...q, bucket: String(r.state.bucket) })))
+      .filter((r) => r.type === NOTIFICATION_ENTRIES)
+      .flatMap((r) => r.state.entries as QueueEntry[])
       .find((q) => q.queueArn === queue.arn);
     const rule = resources.find(
       (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `${producer.name}-objects-rule`,
@@ -238,11 +233,13 @@ function render(
     lines.push("");
   }
 
-  const notifications = resources.filter((r) => r.type === "aws:s3/bucketNotification:BucketNotification");
-  lines.push(`Bucket notifications (${notifications.length}, one per bucket):`);
+  const notifications = resources.filter((r) => r.type === NOTIFICATION_ENTRIES);
+  lines.push(
+    `Bucket notification entries (${notifications.length} ${notifications.length === 1 ? "bucket" : "buckets"}; added to what the bucket has, other consumers' entries kept):`,
+  );
   for (const notification of notifications) {
-    const queues = notification.state.queues as Array<{ id: string }>;
-    lines.push(`  + s3://${String(notification.state.bucket)} → ${queues.map((q) => q.id).join(", ")}`);
+    const entries = notification.state.entries as QueueEntry[];
+    lines.push(`  + s3://${String(notification.state.bucket)} ← ${entries.map((q) => q.id).join(", ")}`);
   }
   lines.push("");
   lines.push(`${resources.filter(CUSTOM).length} resources to create (${producers.length} producers).`);

@@ -33,7 +33,7 @@ import {
   PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
 } from "@aws-sdk/client-kms";
-import { PutBucketNotificationConfigurationCommand, S3Client, type QueueConfiguration } from "@aws-sdk/client-s3";
+import { PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -50,7 +50,12 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type * as pulumi from "@pulumi/pulumi";
 import { randomBytes, randomUUID } from "node:crypto";
+import {
+  notificationEntriesProvider,
+  type NotificationEntriesInputs,
+} from "../../pipeline/notificationEntriesProvider";
 import {
   DeleteRuleCommand,
   EventBridgeClient,
@@ -58,6 +63,15 @@ import {
   PutTargetsCommand,
   RemoveTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
+
+/** How Pulumi registers a dynamic resource; the program has one kind, the bucket's notification entries. */
+const DYNAMIC_RESOURCE = "pulumi-nodejs:dynamic:Resource";
+
+/** A dynamic resource's properties without the serialized provider Pulumi adds to them. */
+function dynamicProps(inputs: Inputs): NotificationEntriesInputs {
+  const { __provider: _serialized, ...props } = inputs;
+  return props as unknown as NotificationEntriesInputs;
+}
 
 /** moto's account. */
 export const EMULATOR_ACCOUNT_ID = "123456789012";
@@ -101,6 +115,7 @@ export class EmulatorResources {
   private readonly logs: CloudWatchLogsClient;
   private readonly cloudwatch: CloudWatchClient;
   private readonly events: EventBridgeClient;
+  private readonly notificationEntries: pulumi.dynamic.ResourceProvider;
 
   constructor(private readonly target: EmulatorTarget) {
     const common = { region: target.region, endpoint: target.endpoint, credentials: EMULATOR_CREDENTIALS };
@@ -113,6 +128,7 @@ export class EmulatorResources {
     this.logs = new CloudWatchLogsClient(common);
     this.cloudwatch = new CloudWatchClient(common);
     this.events = new EventBridgeClient(common);
+    this.notificationEntries = notificationEntriesProvider(() => this.s3);
   }
 
   private arn(service: string, resource: string, region: string = this.target.region): string {
@@ -310,15 +326,11 @@ export class EmulatorResources {
         );
         return { id: `${text(inputs.rule)}/${targetId}`, outputs: { targetId } };
       }
-      case "aws:s3/bucketNotification:BucketNotification": {
-        const bucket = text(inputs.bucket);
-        await this.s3.send(
-          new PutBucketNotificationConfigurationCommand({
-            Bucket: bucket,
-            NotificationConfiguration: { QueueConfigurations: queueConfigurations(inputs.queues) },
-          }),
-        );
-        return { id: bucket, outputs: {} };
+      case DYNAMIC_RESOURCE: {
+        // The program's own provider, writing with the emulator's client; the engine tier runs it as
+        // Pulumi serialized it instead.
+        const { id, outs } = await this.notificationEntries.create(dynamicProps(inputs));
+        return { id, outputs: outs as Inputs };
       }
       default:
         // Refused, so a new resource in pipeline/ cannot slip past the emulator.
@@ -382,6 +394,8 @@ export class EmulatorResources {
         return;
       }
       case "aws:s3/bucketNotification:BucketNotification":
+        // Only a state of a release before the entries resource holds one (the engine tier's upgrade):
+        // it owned the whole configuration, and the AWS provider's delete writes an empty one.
         await this.s3.send(
           new PutBucketNotificationConfigurationCommand({ Bucket: id, NotificationConfiguration: {} }),
         );
@@ -449,19 +463,4 @@ export function withoutSecretMarkers(value: unknown): unknown {
   // Assets and archives are classes: kept as they are.
   if (Object.getPrototypeOf(record) !== Object.prototype) return value;
   return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, withoutSecretMarkers(inner)]));
-}
-
-function queueConfigurations(queues: unknown): QueueConfiguration[] {
-  return ((queues ?? []) as Array<Record<string, unknown>>).map((queue) => {
-    const rules = [
-      ...(queue.filterPrefix ? [{ Name: "prefix" as const, Value: text(queue.filterPrefix) }] : []),
-      ...(queue.filterSuffix ? [{ Name: "suffix" as const, Value: text(queue.filterSuffix) }] : []),
-    ];
-    return {
-      Id: text(queue.id),
-      QueueArn: text(queue.queueArn),
-      Events: (queue.events ?? []) as QueueConfiguration["Events"],
-      ...(rules.length > 0 ? { Filter: { Key: { FilterRules: rules } } } : {}),
-    };
-  });
 }

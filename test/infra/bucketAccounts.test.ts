@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
 import { valueOf } from "../../scripts/offlineMocks";
-import { policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
+import { NOTIFICATION_ENTRIES, policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
 
 const ARCHIVE = "222233334444";
 const ROLE = `arn:aws:iam::${ARCHIVE}:role/s3-log-shipper-deployer`;
@@ -58,14 +58,15 @@ beforeAll(async () => {
 });
 
 describe("a bucket in another account", () => {
-  it("assumes the account's role for what lives there: the bucket's notification and the EventBridge rule and target", () => {
+  it("assumes the account's role for what lives there: the bucket's notification entries and the EventBridge rule and target", () => {
     const provider = run.named("pulumi:providers:aws", "account-logarchive");
     // Provider settings reach the engine as JSON text.
     expect(JSON.parse(String(provider.state.assumeRoles))).toEqual([
       { roleArn: ROLE, sessionName: "s3-log-shipper-test" },
     ]);
+    // The entries are read, merged and written by the program's own provider, with that role.
+    expect(run.named(NOTIFICATION_ENTRIES, "notifications-archive-elb").state.roleArn).toBe(ROLE);
     for (const [type, name] of [
-      ["aws:s3/bucketNotification:BucketNotification", "notifications-archive-elb"],
       ["aws:cloudwatch/eventRule:EventRule", "trail-objects-rule"],
       ["aws:cloudwatch/eventTarget:EventTarget", "trail-objects-target"],
     ] as const) {
@@ -75,9 +76,7 @@ describe("a bucket in another account", () => {
     }
     // The stack's own resources, and a producer of the stack's own account, use the default provider.
     expect(run.named("aws:sqs/queue:Queue", "elb-queue").provider).toBeUndefined();
-    expect(
-      run.named("aws:s3/bucketNotification:BucketNotification", "notifications-own-bucket").provider,
-    ).toBeUndefined();
+    expect(run.named(NOTIFICATION_ENTRIES, "notifications-own-bucket").state.roleArn).toBeUndefined();
   });
 
   it("reads through readRoleArn when given: the function may assume exactly that role, and the owner grants that role", () => {

@@ -16,6 +16,9 @@ import {
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
+/** How the engine registers every dynamic resource, such as the bucket's notification entries. */
+export const NOTIFICATION_ENTRIES = "pulumi-nodejs:dynamic:Resource";
+
 export interface ProgramRun extends OfflineMocks {
   exports: Record<string, unknown>;
   ofType(type: string): RecordedResource[];

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
-import { policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
+import { NOTIFICATION_ENTRIES, policyOf, runProgram, stackConfig, type ProgramRun } from "./harness";
 
 const TOPIC = "arn:aws:sns:eu-west-1:111122223333:central-log-bucket-events";
 let run: ProgramRun;
@@ -86,6 +86,7 @@ describe("an eventbridge producer with a prefix", () => {
 
 describe("the bucket", () => {
   it("gets no notification configuration from this stack", () => {
+    expect(run.ofType(NOTIFICATION_ENTRIES)).toEqual([]);
     expect(run.ofType("aws:s3/bucketNotification:BucketNotification")).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "reads      a bucket of the stack's account, with the function's role, decrypting with arn:aws:kms:eu-west-1:123456789012:key/5f0c2a1e-8d7b-4c1a-9e3f-2b6d4a8c0e11",
     );
-    expect(result.stdout).toContain("+ s3://acme-central-logs → s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
+    expect(result.stdout).toContain("+ s3://acme-central-logs ← s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
     expect(result.stdout).toContain(
       "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
     );

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bundleShipperFunction } from "../../pipeline/bundle";
 import { stackOutputsSchema } from "../../pipeline/stackOutputs";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
-import { policyOf, PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
+import { NOTIFICATION_ENTRIES, policyOf, PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
 
 let run: ProgramRun;
 /** Pulumi's wire signature for secret values (sdk/nodejs/runtime/rpc.ts). */
@@ -63,25 +63,30 @@ describe("resources per producer", () => {
 });
 
 describe("wiring", () => {
-  it("puts exactly one notification on each bucket, merging the producers that share it, and none where EventBridge notifies", () => {
-    const notifications = run.ofType("aws:s3/bucketNotification:BucketNotification");
+  it("puts one set of entries on each bucket, merging the producers that share it, and none where EventBridge notifies", () => {
+    const notifications = run.ofType(NOTIFICATION_ENTRIES);
     expect(notifications.map((n) => n.state.bucket).sort()).toEqual(["acme-central-logs"]);
-    const central = run.named("aws:s3/bucketNotification:BucketNotification", "notifications-acme-central-logs");
-    const queues = central.state.queues as Array<Record<string, unknown>>;
-    expect(queues.map((q) => [q.queueArn, q.filterPrefix, q.filterSuffix, q.events])).toEqual([
-      [
-        run.named("aws:sqs/queue:Queue", "waf-queue").state.arn,
-        "AWSLogs/123456789012/WAFLogs/",
-        ".gz",
-        ["s3:ObjectCreated:*"],
-      ],
-      [
-        run.named("aws:sqs/queue:Queue", "alb-queue").state.arn,
-        "AWSLogs/123456789012/elasticloadbalancing/",
-        ".log.gz",
-        ["s3:ObjectCreated:*"],
-      ],
+    const central = run.named(NOTIFICATION_ENTRIES, "notifications-acme-central-logs");
+    expect(central.state).toMatchObject({ bucket: "acme-central-logs", region: "eu-west-1" });
+    expect(central.state.roleArn).toBeUndefined();
+    expect(central.state.entries).toEqual([
+      {
+        id: "s3-log-shipper-test-waf",
+        queueArn: run.named("aws:sqs/queue:Queue", "waf-queue").state.arn,
+        prefix: "AWSLogs/123456789012/WAFLogs/",
+        suffix: ".gz",
+        events: ["s3:ObjectCreated:*"],
+      },
+      {
+        id: "s3-log-shipper-test-alb",
+        queueArn: run.named("aws:sqs/queue:Queue", "alb-queue").state.arn,
+        prefix: "AWSLogs/123456789012/elasticloadbalancing/",
+        suffix: ".log.gz",
+        events: ["s3:ObjectCreated:*"],
+      },
     ]);
+    // Nothing owns the whole configuration any more.
+    expect(run.ofType("aws:s3/bucketNotification:BucketNotification")).toEqual([]);
   });
 
   it("notifies the organisation trail's queue through an EventBridge rule on its bucket and key pattern, undeliverable events to the DLQ", () => {

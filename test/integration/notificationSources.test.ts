@@ -1,8 +1,8 @@
 /**
- * Producers notified through EventBridge and SNS, end to end on moto with the deployed bundle and a
- * real Elasticsearch: the bucket owner's side set up as an owner would (its notification
- * configuration already sends to another consumer's queue and to EventBridge, or to a topic), the
- * stack adds its rule or subscription without touching that configuration.
+ * Producers notified through EventBridge, SNS and a bucket's configuration that others use, end to
+ * end on moto with the deployed bundle and a real Elasticsearch: the bucket owner's side set up as an
+ * owner would (its notification configuration already sends to another consumer's queue and to
+ * EventBridge, or to a topic), the stack adds its rule, subscription or entry and keeps the rest.
  *
  * moto sends S3's events to EventBridge itself (with `time` in epoch seconds and a null `version-id`,
  * which the function accepts; README "moto notes") and matches the rule's `wildcard` pattern.
@@ -15,9 +15,15 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+} from "@aws-sdk/client-sqs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { notificationEntriesProvider } from "../../pipeline/notificationEntriesProvider";
 import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import {
   awsClients,
@@ -39,6 +45,7 @@ import { emittedForProducer } from "../helpers/emf";
 const [major = "9"] = majorsUnderTest();
 const TRAIL_BUCKET = "sources-org-trail";
 const FLOW_BUCKET = "sources-shared-flow";
+const SHARED_BUCKET = "sources-shared-elb";
 const PATTERN = "AWSLogs/o-*/*/CloudTrail/*.json.gz";
 
 describe(`notification sources (Elasticsearch ${major}.x)`, () => {
@@ -69,7 +76,7 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
     await client.indices.delete({ index: "sources-*", ignore_unavailable: true, allow_no_indices: true });
     aws = awsClients(endpoint);
     // The owners' side: buckets that already notify someone else, EventBridge on, a topic.
-    for (const bucket of [TRAIL_BUCKET, FLOW_BUCKET])
+    for (const bucket of [TRAIL_BUCKET, FLOW_BUCKET, SHARED_BUCKET])
       await aws.s3.send(
         new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
       );
@@ -83,6 +90,21 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
         NotificationConfiguration: {
           QueueConfigurations: [{ Id: "another-siem", QueueArn: foreignQueueArn, Events: ["s3:ObjectCreated:*"] }],
           EventBridgeConfiguration: {},
+        },
+      }),
+    );
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: SHARED_BUCKET,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Id: "another-siem",
+              QueueArn: foreignQueueArn,
+              Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "waf/" }] } },
+            },
+          ],
         },
       }),
     );
@@ -117,6 +139,7 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
             index: "sources-flow",
             format: "text",
           },
+          { name: "elb", bucket: SHARED_BUCKET, prefix: "elb/", index: "sources-elb", format: "text" },
         ],
       },
       { stack: "sources", retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" },
@@ -170,5 +193,77 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
       ),
     ).toHaveLength(1);
     expect(emittedForProducer(logs, "ObjectsIgnored", "flow")).toBe(1);
+  });
+
+  it("adds its entry to a bucket whose configuration another consumer uses, keeps theirs, and ships only its prefix", async () => {
+    const configuration = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: SHARED_BUCKET }));
+    expect(configuration.QueueConfigurations?.map((entry) => [entry.Id, entry.QueueArn])).toEqual([
+      ["another-siem", foreignQueueArn],
+      ["s3-log-shipper-sources-elb", pipeline("elb").queueArn],
+    ]);
+    await put(SHARED_BUCKET, "elb/2026/12/01/access.log", "a\nb\n");
+    await put(SHARED_BUCKET, "waf/2026/12/01/theirs.log", "the other consumer's\n");
+    expect(await pipeline("elb").poller.drain(60_000)).toBe(true);
+    expect(await count("sources-elb")).toBe(2);
+    // The other consumer still gets its objects: S3 notified its queue.
+    const foreignUrl = (await aws.sqs.send(new GetQueueUrlCommand({ QueueName: "another-siem" }))).QueueUrl ?? "";
+    const received = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: foreignUrl, MaxNumberOfMessages: 10 }));
+    const notified = (received.Messages ?? []).flatMap(
+      (message) =>
+        (
+          JSON.parse(message.Body ?? "{}") as {
+            Records?: Array<{ s3: { bucket: { name: string }; object: { key: string } } }>;
+          }
+        ).Records ?? [],
+    );
+    expect(
+      notified
+        .filter((record) => record.s3.bucket.name === SHARED_BUCKET)
+        .map((record) => decodeURIComponent(record.s3.object.key)),
+    ).toEqual(["waf/2026/12/01/theirs.log"]);
+  });
+
+  it("refuses an entry that overlaps the other consumer's, naming both, and leaves the configuration alone", async () => {
+    // The provider the program deploys with, against moto (the engine tier runs it as Pulumi serialized it).
+    const provider = notificationEntriesProvider(() => aws.s3);
+    const before = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: SHARED_BUCKET }));
+    const overlapping = {
+      bucket: SHARED_BUCKET,
+      region: REGION,
+      entries: [
+        {
+          id: "s3-log-shipper-other-waf",
+          queueArn: pipeline("elb").queueArn,
+          events: ["s3:ObjectCreated:*"],
+          prefix: "waf/2026/",
+        },
+      ],
+    };
+    await expect(provider.create(overlapping)).rejects.toThrow(
+      /"s3-log-shipper-other-waf" .* overlaps queue entry "another-siem"/,
+    );
+    const after = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: SHARED_BUCKET }));
+    expect(after.QueueConfigurations).toEqual(before.QueueConfigurations);
+  });
+
+  it("removes only its own entry when the stack goes (destroy), keeping the other consumer's", async () => {
+    const provider = notificationEntriesProvider(() => aws.s3);
+    const ours = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: SHARED_BUCKET }));
+    const entry = ours.QueueConfigurations?.find((q) => q.Id === "s3-log-shipper-sources-elb");
+    expect(entry).toBeDefined();
+    await provider.delete?.(SHARED_BUCKET, {
+      bucket: SHARED_BUCKET,
+      region: REGION,
+      entries: [
+        {
+          id: "s3-log-shipper-sources-elb",
+          queueArn: entry?.QueueArn ?? "",
+          events: ["s3:ObjectCreated:*"],
+          prefix: "elb/",
+        },
+      ],
+    });
+    const after = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: SHARED_BUCKET }));
+    expect(after.QueueConfigurations?.map((q) => q.Id)).toEqual(["another-siem"]);
   });
 });
