@@ -72,11 +72,10 @@ export function createBucketNotifications(
         {
           parent,
           dependsOn: group.map((target) => target.queuePolicy),
-          // Upgrading from the whole-configuration resource: the engine replaces it by this one
-          // (another provider), deleting it first — its delete empties the configuration, so this
-          // one's create must come after, or it would wipe our fresh entries (README "Upgrading").
+          // A stack of a release that registered aws.s3.BucketNotification: the engine matches that
+          // resource by this alias and updates it into this one (different default providers do not
+          // force a replacement), so the entries are swapped in place and nothing is wiped.
           aliases: [{ type: WHOLE_CONFIGURATION_TYPE }],
-          deleteBeforeReplace: true,
         },
       ),
     );

@@ -27,6 +27,12 @@ export interface NotificationEntriesInputs {
   entries: QueueEntry[];
 }
 
+/** The state `aws.s3.BucketNotification` kept (releases before this resource): the whole configuration's queues. */
+interface WholeConfigurationState {
+  bucket: string;
+  queues?: Array<{ id?: string }>;
+}
+
 /** The S3 client the provider writes with. */
 export type S3ClientFor = (inputs: NotificationEntriesInputs) => S3Client;
 
@@ -65,12 +71,26 @@ export function notificationEntriesProvider(clientFor: S3ClientFor): pulumi.dyna
     );
   }
   const ids = (entries: readonly QueueEntry[]) => entries.map((entry) => entry.id);
+  /**
+   * The entries a state holds. A stack of the release that registered `aws.s3.BucketNotification`
+   * reaches `update` with that resource's state (the alias matches it, and the engine updates
+   * rather than replaces on a change between default providers): its `queues` were ours.
+   */
+  const ownedIds = (olds: NotificationEntriesInputs | WholeConfigurationState): string[] =>
+    "entries" in olds && Array.isArray(olds.entries)
+      ? ids(olds.entries)
+      : ((olds as WholeConfigurationState).queues ?? []).map((queue) => queue.id ?? "").filter((id) => id !== "");
 
   return {
-    async diff(_id: string, olds: NotificationEntriesInputs, news: NotificationEntriesInputs) {
+    async diff(
+      _id: string,
+      olds: NotificationEntriesInputs | WholeConfigurationState,
+      news: NotificationEntriesInputs,
+    ) {
       const replaces = olds.bucket !== news.bucket ? ["bucket"] : [];
       const changes =
         replaces.length > 0 ||
+        !("entries" in olds) ||
         olds.region !== news.region ||
         olds.roleArn !== news.roleArn ||
         JSON.stringify(olds.entries) !== JSON.stringify(news.entries);
@@ -84,8 +104,12 @@ export function notificationEntriesProvider(clientFor: S3ClientFor): pulumi.dyna
       return { id: inputs.bucket, outs: inputs };
     },
 
-    async update(_id: string, olds: NotificationEntriesInputs, news: NotificationEntriesInputs) {
-      await change(news, ids(olds.entries), news.entries);
+    async update(
+      _id: string,
+      olds: NotificationEntriesInputs | WholeConfigurationState,
+      news: NotificationEntriesInputs,
+    ) {
+      await change(news, ownedIds(olds), news.entries);
       return { outs: news };
     },
 

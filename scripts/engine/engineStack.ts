@@ -2,7 +2,8 @@
  * A stack of the program run by the real Pulumi engine: the CLI built from source
  * (scripts/services/pulumi-cli.sh), the Automation API's inline program (this process runs
  * `shipperProgram()`, so no nodejs language plugin is needed), a file backend with passphrase
- * secrets, and the stand-in AWS and Vault plugins, which create everything in the AWS emulator.
+ * secrets, the stand-in AWS and Vault plugins, which create everything in the AWS emulator, and
+ * Pulumi's own dynamic provider plugin, which runs the program's provider as Pulumi serialized it.
  */
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
 import { BUNDLE_FILE, PROJECT_ROOT } from "../../pipeline/bundle";
 import { shipperProgram } from "../../pipeline/shipperProgram";
+import { EMULATOR_CREDENTIALS } from "../local/emulatorResources";
 import { localStackConfig, type LocalServices, type LocalStackConfig } from "../local/localPipeline";
 
 export const ENGINE_PASSPHRASE = "s3ls-engine-test-passphrase";
@@ -47,14 +49,29 @@ export async function engineStack(options: EngineStackOptions): Promise<EngineSt
   const bundleDir = path.join(options.workDir, path.relative(PROJECT_ROOT, path.dirname(BUNDLE_FILE)));
   mkdirSync(path.dirname(bundleDir), { recursive: true });
   if (!existsSync(bundleDir)) symlinkSync(path.dirname(BUNDLE_FILE), bundleDir, "dir");
+  // The dynamic provider plugin (the bucket's notification entries) finds its own script, and the
+  // provider Pulumi serialized finds the AWS SDK, from node_modules of the directory it runs in.
+  const nodeModules = path.join(options.workDir, "node_modules");
+  if (!existsSync(nodeModules)) symlinkSync(path.join(PROJECT_ROOT, "node_modules"), nodeModules, "dir");
   const envVars = {
     PULUMI_CONFIG_PASSPHRASE: ENGINE_PASSPHRASE,
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_HOME: path.join(options.workDir, "home"),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // The stand-in plugins are found on PATH ("ambient" plugins).
-    PATH: `${path.join(PROJECT_ROOT, "scripts/engine/plugins")}:${process.env.PATH ?? ""}`,
+    // The stand-in plugins and the dynamic provider plugin @pulumi/pulumi ships are found on PATH
+    // ("ambient" plugins).
+    PATH: [
+      path.join(PROJECT_ROOT, "scripts/engine/plugins"),
+      path.join(PROJECT_ROOT, "node_modules/@pulumi/pulumi"),
+      process.env.PATH ?? "",
+    ].join(":"),
+    // The dynamic provider is the program's own code with the deployer's AWS SDK settings (the
+    // default chain): here, the emulator's.
+    AWS_ENDPOINT_URL_S3: options.services.awsEndpoint,
+    AWS_ENDPOINT_URL_STS: options.services.awsEndpoint,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     S3LS_EMULATOR_ENDPOINT: options.services.awsEndpoint,
     S3LS_EMULATOR_REGION: options.region,
     S3LS_EMULATOR_VAULT_DATA: JSON.stringify({

@@ -1,13 +1,21 @@
 /**
  * The program on the real Pulumi engine (CLI built from source, Automation API inline program,
  * file backend, passphrase secrets), with stand-in AWS and Vault plugins that create everything in
- * moto: preview → up → preview shows no change → moto holds what the outputs name → the state keeps
- * no secret in plain text and stays small → destroy leaves nothing.
+ * moto, and Pulumi's dynamic provider plugin running the bucket's notification entries as Pulumi
+ * serialized them: preview → up → preview shows no change → moto holds what the outputs name, and
+ * the bucket's other consumer keeps its entry → a stack of the release that owned the whole
+ * configuration upgrades with its entries in place → the state keeps no secret in plain text and
+ * stays small → destroy leaves nothing but the other consumer's entry.
  */
 import { DescribeAlarmsCommand, CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateBucketCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type QueueConfiguration,
+} from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -44,6 +52,8 @@ const PRODUCERS = [
     recordsField: "Records",
   },
 ];
+/** Another consumer of engine-central, set up by the bucket's owner before the stack. */
+const FOREIGN_ENTRY_ID = "another-siem";
 /** The state of a stack, per producer, stays below this (it held the ~1.4 MB bundle per producer before). */
 const MAX_STATE_BYTES_PER_PRODUCER = 100 * 1024;
 
@@ -55,6 +65,10 @@ describe("the program on the real Pulumi engine", () => {
   let outputs: StackOutputs;
   let workDir: string;
   let events: EventBridgeClient;
+  let foreignEntry: QueueConfiguration;
+  const centralEntries = async () =>
+    (await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" })))
+      .QueueConfigurations ?? [];
 
   beforeAll(async () => {
     endpoint = await startMoto();
@@ -66,6 +80,22 @@ describe("the program on the real Pulumi engine", () => {
         new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
       );
     }
+    const foreign = await aws.sqs.send(new CreateQueueCommand({ QueueName: FOREIGN_ENTRY_ID }));
+    const foreignArn = await aws.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: foreign.QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    foreignEntry = {
+      Id: FOREIGN_ENTRY_ID,
+      QueueArn: foreignArn.Attributes?.QueueArn ?? "",
+      Events: ["s3:ObjectCreated:*"],
+      Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "other/" }] } },
+    };
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: "engine-central",
+        NotificationConfiguration: { QueueConfigurations: [foreignEntry] },
+      }),
+    );
     workDir = mkdtempSync(path.join(PROJECT_ROOT, ".cache", "engine-"));
     ({ stack, stateFile } = await engineStack({
       stackName: "engine",
@@ -130,6 +160,79 @@ describe("the program on the real Pulumi engine", () => {
     ).toEqual([]);
   });
 
+  it("upgrades a stack of the release that owned the whole configuration (aws.s3.BucketNotification) with its entries in place", async () => {
+    // Prepare: the state as that release left it — the same logical resource, typed
+    // aws:s3/bucketNotification:BucketNotification, under the AWS provider, holding the queues.
+    const exported = await stack.exportStack();
+    const deployment = exported.deployment as { resources: Array<Record<string, unknown>> };
+    const dynamic = deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic:Resource");
+    const awsResource = deployment.resources.find((r) => r.type === "aws:sqs/queue:Queue");
+    if (!dynamic || !awsResource) throw new Error("the state holds no notification entries or no queue");
+    const entries = (dynamic.outputs as { entries: Array<Record<string, unknown>> }).entries;
+    // Plus the entry of a producer that release had and this config no longer lists.
+    const retired = {
+      id: "s3-log-shipper-engine-retired",
+      queueArn: foreignEntry.QueueArn,
+      events: ["s3:ObjectCreated:*"],
+      filterPrefix: "retired/",
+    };
+    const queues = [
+      ...entries.map((entry) => ({
+        id: entry.id,
+        queueArn: entry.queueArn,
+        events: entry.events,
+        filterPrefix: entry.prefix,
+        ...(entry.suffix ? { filterSuffix: entry.suffix } : {}),
+      })),
+      retired,
+    ];
+    const oldType = "aws:s3/bucketNotification:BucketNotification";
+    Object.assign(dynamic, {
+      urn: String(dynamic.urn).replace("pulumi-nodejs:dynamic:Resource", oldType),
+      type: oldType,
+      provider: awsResource.provider,
+      inputs: { bucket: "engine-central", queues },
+      outputs: { bucket: "engine-central", id: "engine-central", queues },
+    });
+    deployment.resources = deployment.resources.filter(
+      (r) => !String(r.urn).includes("pulumi:providers:pulumi-nodejs"),
+    );
+    await stack.importStack(exported);
+    // The configuration holds the other consumer's entry (the owner added it after that release's
+    // last up) and the retired producer's.
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: "engine-central",
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            ...(await centralEntries()),
+            {
+              Id: retired.id,
+              QueueArn: retired.queueArn,
+              Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "retired/" }] } },
+            },
+          ],
+        },
+      }),
+    );
+    // Act
+    const up = await stack.up();
+    // Assess: the one resource updated in place (no replacement: the old one's delete would empty
+    // the configuration), the stack's entries and the other consumer's both there after it.
+    const { same: _same, ...changed } = up.summary.resourceChanges ?? {};
+    expect(changed).toEqual({ update: 1 });
+    expect((await centralEntries()).map((entry) => entry.Id)).toEqual([
+      FOREIGN_ENTRY_ID,
+      "s3-log-shipper-engine-waf",
+      "s3-log-shipper-engine-alb",
+    ]);
+    const again = await stack.preview();
+    const { same = 0, ...changes } = again.changeSummary;
+    expect(changes, "the upgraded stack shows no diff").toEqual({});
+    expect(same).toBeGreaterThan(40);
+  });
+
   it("shows a diff on exactly the functions when the function's code changes", async () => {
     // The program bundles once per process: change the bundle it will write, as a source edit would.
     const bundle = bundleShipperFunction();
@@ -167,10 +270,12 @@ describe("the program on the real Pulumi engine", () => {
       const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: producer.alarmNames }));
       expect(alarms.MetricAlarms?.length, `${name} alarms`).toBe(producer.alarmNames.length);
     }
-    const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
-    expect(central.QueueConfigurations?.map((entry) => entry.QueueArn).sort()).toEqual(
-      [producers.alb, producers.waf].map((producer) => (producer as unknown as { queueArn: string }).queueArn).sort(),
-    );
+    // The owner's other consumer first, as it was; then the stack's entries, one per producer.
+    expect((await centralEntries()).map((entry) => [entry.Id, entry.QueueArn])).toEqual([
+      [FOREIGN_ENTRY_ID, foreignEntry.QueueArn],
+      ["s3-log-shipper-engine-waf", producers.waf?.queueArn],
+      ["s3-log-shipper-engine-alb", producers.alb?.queueArn],
+    ]);
     const rules = await events.send(new ListRulesCommand({ NamePrefix: "trail-objects-rule" }));
     expect(rules.Rules?.map((rule) => JSON.parse(rule.EventPattern ?? "{}").detail)).toEqual([
       { bucket: { name: ["engine-trail"] }, object: { key: [{ wildcard: "AWSLogs/o-*/*/CloudTrail/*.json.gz" }] } },
@@ -196,19 +301,18 @@ describe("the program on the real Pulumi engine", () => {
     expect(bytes / PRODUCERS.length).toBeLessThan(MAX_STATE_BYTES_PER_PRODUCER);
   });
 
-  it("destroys it, leaving nothing in the emulator", async () => {
+  it("destroys it, leaving nothing in the emulator but the other consumer's entry", async () => {
     const destroyed = await stack.destroy();
     expect(destroyed.summary.result).toBe("succeeded");
     const queues = await aws.sqs.send(new ListQueuesCommand({}));
-    expect(queues.QueueUrls ?? []).toEqual([]);
+    expect((queues.QueueUrls ?? []).filter((url) => !url.endsWith(`/${FOREIGN_ENTRY_ID}`))).toEqual([]);
     const logs = new CloudWatchLogsClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
     expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).toEqual([]);
     const alarms = await new CloudWatchClient({ region: REGION, endpoint, credentials: EMULATOR_CREDENTIALS }).send(
       new DescribeAlarmsCommand({}),
     );
     expect(alarms.MetricAlarms ?? []).toEqual([]);
-    const central = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: "engine-central" }));
-    expect(central.QueueConfigurations ?? []).toEqual([]);
+    expect((await centralEntries()).map((entry) => entry.Id)).toEqual([FOREIGN_ENTRY_ID]);
     expect((await events.send(new ListRulesCommand({}))).Rules ?? []).toEqual([]);
     await expect(
       aws.ssm.send(new GetParameterCommand({ Name: outputs.credentialsParameterName })),
