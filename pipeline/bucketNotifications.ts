@@ -64,11 +64,12 @@ export function createBucketNotifications(
     );
     // Config puts every producer of a bucket in the bucket's one account.
     const roleArn = group[0]?.bucketAccountRoleArn;
+    const profile = new pulumi.Config("aws").get("profile");
     notifications.set(
       bucket,
       new BucketNotificationEntries(
         `notifications-${bucket}`,
-        { bucket, region, entries, ...(roleArn ? { roleArn } : {}) },
+        { bucket, region, entries, ...(roleArn ? { roleArn } : {}), ...(profile ? { profile } : {}) },
         {
           parent,
           dependsOn: group.map((target) => target.queuePolicy),

@@ -72,8 +72,9 @@ export class LogShipper extends pulumi.ComponentResource {
     const code = new pulumi.asset.AssetArchive({
       [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)),
     });
-    // Resources that must live in a bucket's account (its notification entry, an EventBridge rule on
-    // its default bus) are written through a provider that assumes the account's deployment role.
+    // Resources that must live in a bucket's account (an EventBridge rule on its default bus) are
+    // written through a provider that assumes the account's deployment role; the bucket's
+    // notification entries are written by their own provider with the same role (bucketNotifications.ts).
     const bucketAccountProviders = new Map(
       Object.entries(config.accounts).map(([accountName, bucketAccount]) => [
         accountName,

@@ -24,6 +24,8 @@ export interface NotificationEntriesInputs {
   region: string;
   /** The bucket account's role (`accounts.<name>.roleArn`), assumed to read and write the configuration. */
   roleArn?: string;
+  /** The stack's `aws:profile`, which the AWS provider uses and the SDK's default chain would not see. */
+  profile?: string;
   entries: QueueEntry[];
 }
 
@@ -45,11 +47,12 @@ export function deployerS3Client(inputs: NotificationEntriesInputs): S3Client {
   /* eslint-enable @typescript-eslint/no-require-imports */
   return new S3Client({
     region: inputs.region,
+    ...(inputs.profile ? { profile: inputs.profile } : {}),
     ...(inputs.roleArn
       ? {
           credentials: fromTemporaryCredentials({
             params: { RoleArn: inputs.roleArn, RoleSessionName: "s3-log-shipper-notifications" },
-            clientConfig: { region: inputs.region },
+            clientConfig: { region: inputs.region, ...(inputs.profile ? { profile: inputs.profile } : {}) },
           }),
         }
       : {}),
@@ -93,6 +96,7 @@ export function notificationEntriesProvider(clientFor: S3ClientFor): pulumi.dyna
         !("entries" in olds) ||
         olds.region !== news.region ||
         olds.roleArn !== news.roleArn ||
+        olds.profile !== news.profile ||
         JSON.stringify(olds.entries) !== JSON.stringify(news.entries);
       return { changes, replaces, deleteBeforeReplace: false };
     },

@@ -19,8 +19,10 @@ let outputs: StackOutputs;
 
 beforeAll(async () => {
   vi.resetModules();
-  run = await runProgram(
-    stackConfig({
+  run = await runProgram({
+    // The deployer's named profile: the AWS provider uses it, and so must the notification entries.
+    "aws:profile": "security-deployer",
+    ...stackConfig({
       accounts: { logarchive: { roleArn: ROLE } },
       producers: [
         {
@@ -53,7 +55,7 @@ beforeAll(async () => {
         },
       ],
     }),
-  );
+  });
   outputs = stackOutputsSchema.parse(await valueOf(pulumi.output(run.exports)));
 });
 
@@ -77,6 +79,7 @@ describe("a bucket in another account", () => {
     // The stack's own resources, and a producer of the stack's own account, use the default provider.
     expect(run.named("aws:sqs/queue:Queue", "elb-queue").provider).toBeUndefined();
     expect(run.named(NOTIFICATION_ENTRIES, "notifications-own-bucket").state.roleArn).toBeUndefined();
+    for (const entries of run.ofType(NOTIFICATION_ENTRIES)) expect(entries.state.profile).toBe("security-deployer");
   });
 
   it("reads through readRoleArn when given: the function may assume exactly that role, and the owner grants that role", () => {
