@@ -73,9 +73,34 @@ const SCENARIO = path.join(PROJECT_ROOT, ".cache", "bench", "scenario.js");
 const FUNCTION_MEMORY_MB = DEFAULT_TUNING.memoryMb;
 const V8_FLAGS = nodeOptionsFor(FUNCTION_MEMORY_MB).split(" ");
 
+/**
+ * The measured runs: the floor, a naive parser, and the shipper with requests as deployed (gzip
+ * level 1), at gzip level 6, and uncompressed. Each names the scenario the measured process runs.
+ */
+const SCENARIOS: Record<string, { scenario: string; gzipLevel?: number }> = {
+  floor: { scenario: "floor" },
+  naive: { scenario: "naive" },
+  shipper: { scenario: "shipper", gzipLevel: 1 },
+  "shipper-gzip6": { scenario: "shipper", gzipLevel: 6 },
+  "shipper-none": { scenario: "shipper" },
+};
+
+/** What crossed the wire to and from the bulk endpoint during one run. */
+interface Wire {
+  requests: number;
+  requestBytes: number;
+  decodedBytes: number;
+  answerBytes: number;
+  /** Request and answer bytes per GiB of uncompressed log data. */
+  mbPerGbOfLogs: number;
+}
+
 interface Measurement {
   object: string;
   scenario: string;
+  /** CPU seconds of the measured process, every thread (libuv's pool, where gzip runs, included). */
+  cpuSeconds: number;
+  wire?: Wire;
   uncompressedMB: number;
   lines: number;
   seconds: number;
@@ -97,20 +122,24 @@ async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill() };
 }
 
-function measure(
+async function measure(
   object: BenchObject,
-  scenario: string,
+  name: string,
   s3Endpoint: string,
-  es: { url: string; credentials: object },
-): Measurement {
+  es: { url: string; credentials: object; countsWire: boolean },
+): Promise<Measurement> {
+  const run = SCENARIOS[name === "e2e-none" ? "shipper-none" : name === "e2e" ? "shipper" : name];
+  if (!run) throw new Error(`no scenario ${name}`);
+  const scenario = name.startsWith("e2e") ? "e2e" : run.scenario;
   const input = {
     scenario,
+    ...(run.gzipLevel === undefined ? {} : { gzipLevel: run.gzipLevel }),
     key: path.basename(object.file),
     format: object.format,
     s3Endpoint,
     esUrl: es.url,
     esCredentials: es.credentials,
-    index: `bench-${object.name}-${scenario}-${Date.now()}`,
+    index: `bench-${object.name}-${name}-${Date.now()}`,
   };
   const result = spawnSync(MEASURED_NODE, [...V8_FLAGS, SCENARIO], {
     encoding: "utf8",
@@ -119,12 +148,29 @@ function measure(
   });
   if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
   const line = result.stdout.trim().split("\n").pop() ?? "{}";
-  const { lines, ms, maxRssMb } = JSON.parse(line) as { lines: number; ms: number; maxRssMb: number };
+  const { lines, ms, cpuMs, maxRssMb } = JSON.parse(line) as {
+    lines: number;
+    ms: number;
+    cpuMs: number;
+    maxRssMb: number;
+  };
   const seconds = ms / 1000;
   const uncompressedMB = object.uncompressedBytes / MB;
+  const counted = es.countsWire
+    ? ((await (await fetch(`${es.url}/_bench/wire`)).json()) as Omit<Wire, "mbPerGbOfLogs">)
+    : undefined;
   return {
     object: object.name,
-    scenario,
+    scenario: name,
+    cpuSeconds: round(cpuMs / 1000),
+    ...(counted && counted.requests > 0
+      ? {
+          wire: {
+            ...counted,
+            mbPerGbOfLogs: round(((counted.requestBytes + counted.answerBytes) / object.uncompressedBytes) * 1024),
+          },
+        }
+      : {}),
     uncompressedMB: round(uncompressedMB),
     lines,
     seconds: round(seconds),
@@ -161,6 +207,23 @@ function coldInitMs(bundlePath: string, runs = 9): { medianMs: number; runsMs: n
   return { medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0, runsMs };
 }
 
+/** One line per measurement: throughput, CPU, memory and, for the shipper, the wire. */
+function describe(m: Measurement): string {
+  const wire = m.wire
+    ? `  wire ${m.wire.mbPerGbOfLogs} MB per GB of logs (${m.wire.requests} requests, answers ${round(m.wire.answerBytes / MB)} MB)`
+    : "";
+  return `${m.scenario.padEnd(14)} ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  CPU ${m.cpuSeconds} s  peak RSS ${m.peakRssMb} MB${wire}`;
+}
+
+/** The Elasticsearch node's process CPU so far (`_nodes/stats/process`), in ms. */
+async function nodeCpuMs(es: { url: string; username: string; password: string }): Promise<number> {
+  const response = await fetch(`${es.url}/_nodes/_local/stats/process`, {
+    headers: { authorization: `Basic ${Buffer.from(`${es.username}:${es.password}`).toString("base64")}` },
+  });
+  const stats = (await response.json()) as { nodes: Record<string, { process: { cpu: { total_in_millis: number } } }> };
+  return Object.values(stats.nodes)[0]?.process.cpu.total_in_millis ?? 0;
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -175,34 +238,44 @@ async function main(): Promise<void> {
   const objects = [await benchObject("gzip-ndjson", SIZE), await benchObject("plain-text", SIZE)];
   buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["bench/scenario.ts"], write: true, outfile: SCENARIO });
   const server = await startBenchServer();
-  const instant = { url: server.url, credentials: { apiKey: "bench" } };
+  const instant = { url: server.url, credentials: { apiKey: "bench" }, countsWire: true };
+  const measured = Object.keys(SCENARIOS);
   const measurements: Measurement[] = [];
   try {
     for (const object of objects) {
       const rounds: Measurement[] = [];
       for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const scenario of ["floor", "naive", "shipper"])
-          rounds.push(measure(object, scenario, server.url, instant));
+        for (const scenario of measured) rounds.push(await measure(object, scenario, server.url, instant));
       }
-      for (const scenario of ["floor", "naive", "shipper"]) {
+      for (const scenario of measured) {
         const m = fastest(rounds.filter((candidate) => candidate.scenario === scenario));
         measurements.push(m);
         process.stdout.write(
-          `  ${object.name.padEnd(12)} ${scenario.padEnd(8)} ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB  (rounds: ${m.roundsSeconds?.join(", ")} s)\n`,
+          `  ${object.name.padEnd(12)} ${describe(m)}  (rounds: ${m.roundsSeconds?.join(", ")} s)\n`,
         );
       }
     }
     if (e2eEnabled) {
       const es = await startElasticsearch("8");
       const object = await benchObject("gzip-ndjson", E2E_SIZE);
-      const m = measure(object, "e2e", server.url, {
+      const target = {
         url: es.url,
         credentials: { username: es.username, password: es.password },
-      });
-      measurements.push(m);
-      process.stdout.write(
-        `  ${object.name.padEnd(12)} e2e      ${String(m.mbPerSecond).padStart(7)} MB/s ${String(m.documentsPerSecond).padStart(9)} docs/s  peak RSS ${m.peakRssMb} MB (Elasticsearch ${es.version})\n`,
-      );
+        countsWire: false,
+      };
+      for (const name of ["e2e", "e2e-none"]) {
+        const before = await nodeCpuMs(es);
+        const m = await measure(object, name, server.url, target);
+        const nodeCpuSeconds = (await nodeCpuMs(es)) - before;
+        const e2e = {
+          ...m,
+          elasticsearchCpuSecondsPerMillionDocuments: round((nodeCpuSeconds / 1000 / m.lines) * 1e6),
+        };
+        measurements.push(e2e);
+        process.stdout.write(
+          `  ${object.name.padEnd(12)} ${describe(e2e)}  Elasticsearch ${es.version}: ${e2e.elasticsearchCpuSecondsPerMillionDocuments} CPU s per million documents\n`,
+        );
+      }
     }
   } finally {
     server.stop();
@@ -210,11 +283,13 @@ async function main(): Promise<void> {
 
   const ratios = objects.map((object) => {
     const of = (scenario: string) => measurements.find((m) => m.object === object.name && m.scenario === scenario);
-    const shipper = of("shipper");
+    const over = (scenario: string, base: string) =>
+      round((of(scenario)?.mbPerSecond ?? 0) / (of(base)?.mbPerSecond ?? 1));
     return {
       object: object.name,
-      shipperOverFloor: round((shipper?.mbPerSecond ?? 0) / (of("floor")?.mbPerSecond ?? 1)),
-      shipperOverNaive: round((shipper?.mbPerSecond ?? 0) / (of("naive")?.mbPerSecond ?? 1)),
+      shipperOverFloor: over("shipper", "floor"),
+      shipperOverNaive: over("shipper", "naive"),
+      uncompressedShipperOverNaive: over("shipper-none", "naive"),
     };
   });
   const bundle = bundleShipperFunction();
@@ -239,7 +314,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   for (const ratio of ratios)
     process.stdout.write(
-      `  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive}\n`,
+      `  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive} (uncompressed requests: ${ratio.uncompressedShipperOverNaive})\n`,
     );
   process.stdout.write(
     `  bundle ${(bundle.sizeBytes / MB).toFixed(2)} MB (${bundle.sizeBytes} bytes), cold init median ${cold.medianMs} ms over ${cold.runsMs.length} fresh processes\n`,

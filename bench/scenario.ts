@@ -4,7 +4,8 @@
  *
  *   floor    decompress + split into lines
  *   naive    decompress + split + JSON.parse + JSON.stringify per line (text: stringify {message})
- *   shipper  the real shipping code (shipObject) against the instant bulk endpoint
+ *   shipper  the real shipping code (shipObject) against the instant bulk endpoint, its requests
+ *            gzip-compressed at `gzipLevel` (the deployed default, 1) or not at all (none)
  *   e2e      the real shipping code against a real Elasticsearch node
  */
 import "../scripts/local/quietSdkNotice";
@@ -25,6 +26,8 @@ interface ScenarioInput {
   esUrl: string;
   esCredentials: { username: string; password: string } | { apiKey: string };
   index: string;
+  /** gzip level of bulk requests; absent: uncompressed. */
+  gzipLevel?: number;
 }
 
 // From the environment, not argv: the input holds the local node's password, and argv is visible to `ps`.
@@ -76,7 +79,11 @@ async function splitOnly(onLine?: (text: string) => void): Promise<{ bytes: numb
 
 async function ship(): Promise<{ bytes: number; lines: number }> {
   const transport = new ElasticsearchBulkTransport(
-    { endpoint: input.esUrl, requestTimeoutMs: 60_000 },
+    {
+      endpoint: input.esUrl,
+      requestTimeoutMs: 60_000,
+      ...(input.gzipLevel === undefined ? {} : { gzipLevel: input.gzipLevel }),
+    },
     { get: async () => input.esCredentials, invalidate: () => undefined },
   );
   const outcome = await shipObject(
@@ -127,8 +134,11 @@ async function main(): Promise<void> {
       break;
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  // Every thread of the process: the JavaScript thread and libuv's pool, where gzip runs.
+  const usage = process.resourceUsage();
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   process.stdout.write(
-    `${JSON.stringify({ scenario: input.scenario, ...result, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, sink: sink > 0 })}\n`,
+    `${JSON.stringify({ scenario: input.scenario, ...result, ms, cpuMs, maxRssMb: usage.maxRSS / 1024, sink: sink > 0 })}\n`,
   );
 }
 

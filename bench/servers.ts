@@ -2,33 +2,55 @@
  * The benchmark's stand-ins, in their own process so they do not share the measured process's
  * JavaScript thread: an S3 endpoint that streams files from bench/data (GetObject, Range), and an
  * Elasticsearch `_bulk` endpoint that answers every item 201 at once, as a cluster does when it is
- * not the bottleneck. Prints its URL on stdout.
+ * not the bottleneck: it decodes gzip bodies and compresses its answers when asked, as Elasticsearch
+ * does with `http.compression` on, and counts the bytes that crossed the wire (`GET /_bench/wire`
+ * reads and resets them). Prints its URL on stdout.
  */
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { createGunzip, gzipSync } from "node:zlib";
 import { DATA_DIR } from "./data";
 
 // What Elasticsearch answers per item under the shipper's filter_path.
 const ITEM = '{"create":{"status":201}}';
 
+/** Bytes on the wire since the last read: request bodies as sent and once decoded, answers as sent. */
+const wire = { requests: 0, requestBytes: 0, decodedBytes: 0, answerBytes: 0 };
+
 const server = createServer((request, response) => {
   if (request.method === "POST" && request.url?.startsWith("/_bulk")) {
     let newlines = 0;
-    request.on("data", (chunk: Buffer) => {
+    const compressed = request.headers["content-encoding"] === "gzip";
+    const decoded = compressed ? request.pipe(createGunzip()) : request;
+    if (compressed) request.on("data", (chunk: Buffer) => (wire.requestBytes += chunk.length));
+    decoded.on("data", (chunk: Buffer) => {
+      if (!compressed) wire.requestBytes += chunk.length;
+      wire.decodedBytes += chunk.length;
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) newlines += 1;
     });
-    request.on("end", () => {
+    decoded.on("end", () => {
       const items = Math.floor(newlines / 2);
-      const body = `{"took":1,"errors":false,"items":[${new Array(items).fill(ITEM).join(",")}]}`;
+      const json = Buffer.from(`{"took":1,"errors":false,"items":[${new Array(items).fill(ITEM).join(",")}]}`);
+      const gzipAnswer = request.headers["accept-encoding"]?.includes("gzip") ?? false;
+      const body = gzipAnswer ? gzipSync(json, { level: 1 }) : json;
+      wire.requests += 1;
+      wire.answerBytes += body.length;
       response.writeHead(200, {
         "content-type": "application/json",
         "x-elastic-product": "Elasticsearch",
-        "content-length": Buffer.byteLength(body),
+        "content-length": body.length,
+        ...(gzipAnswer ? { "content-encoding": "gzip" } : {}),
       });
       response.end(body);
     });
+    return;
+  }
+  if (request.method === "GET" && request.url === "/_bench/wire") {
+    const counted = JSON.stringify(wire);
+    Object.assign(wire, { requests: 0, requestBytes: 0, decodedBytes: 0, answerBytes: 0 });
+    response.writeHead(200, { "content-type": "application/json" }).end(counted);
     return;
   }
   if (request.method === "GET") {

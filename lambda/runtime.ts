@@ -83,6 +83,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     {
       ...(settings.ES_CLOUD_ID ? { cloudId: settings.ES_CLOUD_ID } : { endpoint: settings.ES_ENDPOINT ?? "" }),
       requestTimeoutMs: settings.ES_REQUEST_TIMEOUT_MS,
+      ...(settings.ES_COMPRESSION === "gzip" ? { gzipLevel: settings.ES_COMPRESSION_LEVEL } : {}),
     },
     credentials,
   );
@@ -107,6 +108,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       ...(settings.RECORDS_FIELD ? { recordsField: settings.RECORDS_FIELD } : {}),
       ...(settings.TIMESTAMP_FIELD ? { timestampField: settings.TIMESTAMP_FIELD } : {}),
       ...(settings.DEAD_LETTER_INDEX ? { deadLetterIndex: settings.DEAD_LETTER_INDEX } : {}),
+      ...(settings.ES_PIPELINE ? { pipeline: settings.ES_PIPELINE } : {}),
     },
     s3,
     sqs,

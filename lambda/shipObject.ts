@@ -22,6 +22,8 @@ export interface ShipObjectSettings {
   recordsField?: string;
   timestampField?: string;
   deadLetterIndex?: string;
+  /** The ingest pipeline of the producer's documents. */
+  pipeline?: string;
   region: string;
   producer: string;
   bulkMaxBytes: number;
@@ -76,6 +78,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   const builder = new DocumentBuilder(context);
   const indexer = new BulkIndexer({
     index: settings.index,
+    ...(settings.pipeline ? { pipeline: settings.pipeline } : {}),
     transport: deps.transport,
     bulkMaxBytes: settings.bulkMaxBytes,
     bulkMaxDocuments: settings.bulkMaxDocuments,
@@ -85,7 +88,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       ? {
           deadLetterIndex: settings.deadLetterIndex,
           deadLetterSource: (rejected: RejectedDocument) =>
-            buildDeadLetterSource(rejected, context, settings.index, settings.producer),
+            buildDeadLetterSource(rejected, context, settings.index, settings.producer, settings.pipeline),
         }
       : {}),
     rebuild: (document, reason) => builder.rebuild(document, reason),

@@ -4,7 +4,7 @@
  * names the key and the fix, e.g. `producers[1] (alb): maxReceiveCount must be at least 5, got 3`.
  */
 import { z } from "zod";
-import { DEFAULTS } from "../lambda/contract/env";
+import { DEFAULTS, ES_COMPRESSIONS } from "../lambda/contract/env";
 import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
 import {
   MAX_BACKLOG_ALARM_SECONDS,
@@ -169,6 +169,14 @@ const producerSchema = z
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
+    /** The ingest pipeline of the producer's documents (bulk `pipeline`). */
+    pipeline: z
+      .string({ error: "must be the id of an ingest pipeline" })
+      .regex(/^[^\s"\\/*?<>|,#:]{1,255}$/, {
+        error: (issue) =>
+          `must be the id of an ingest pipeline (1–255 characters, no spaces or " \\ / * ? < > | , # :), got ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
     bucketAccount: z
       .string({ error: "must be the name of an entry of s3-log-shipper:accounts" })
       .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be the name of an entry of s3-log-shipper:accounts" })
@@ -241,6 +249,13 @@ const elasticsearchSchema = z
     allowInsecureHttp: z.boolean().default(false),
     /** Per-request timeout of the function's Elasticsearch client. */
     requestTimeoutSeconds: integer(1, 300).default(DEFAULTS.ES_REQUEST_TIMEOUT_MS / 1000),
+    /** Bulk request bodies gzip-compressed (Content-Encoding: gzip), or sent as they are. */
+    compression: z
+      .enum(ES_COMPRESSIONS, {
+        error: (issue) => `must be one of ${ES_COMPRESSIONS.join(", ")}, got ${JSON.stringify(issue.input)}`,
+      })
+      .default("gzip"),
+    compressionLevel: integer(1, 9).optional(),
     vault: z.strictObject({
       mount: text("the KV v2 mount, e.g. secret"),
       path: text("the secret's path in the mount, e.g. logging/elasticsearch"),
@@ -257,6 +272,13 @@ const elasticsearchSchema = z
         path: ["endpoint"],
         message:
           "must not carry credentials (user:password@): they would sit in the function's environment, the stack state and plan output; put them in Vault (vault.mount/vault.path)",
+      });
+    }
+    if (es.compression === "none" && es.compressionLevel !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["compressionLevel"],
+        message: "only applies to compression: gzip, but compression is none",
       });
     }
     if (es.endpoint && url?.protocol !== "https:" && !es.allowInsecureHttp) {
@@ -311,6 +333,7 @@ export interface ProducerConfig extends Tuning {
   recordsField?: string;
   timestampField?: string;
   deadLetterIndex?: string;
+  pipeline?: string;
   /** The entry of `accounts` the bucket lives in; absent: the stack's own account. */
   bucketAccount?: string;
   /** A role the function assumes for this producer's S3 reads, instead of reading with its own. */

@@ -5,6 +5,7 @@
  * message and exits 1.
  */
 import type { QueueEntry } from "../pipeline/notificationEntries";
+import { DEFAULTS } from "../lambda/contract/env";
 import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
@@ -122,7 +123,17 @@ function render(
   lines.push(
     `s3-log-shipper plan for stack "${stack}" — offline (Pulumi mocks; no AWS, Vault or Pulumi CLI was called)`,
   );
-  lines.push(`region ${region} · Elasticsearch ${es.endpoint ?? `cloudId ${es.cloudId ?? "?"}`}`);
+  // What the functions were given (every producer gets the same), not a second reading of config.
+  const firstEnv =
+    (
+      resources.find((r) => r.type === "aws:lambda/function:Function")?.state.environment as
+        { variables?: Record<string, string> } | undefined
+    )?.variables ?? {};
+  const requests =
+    firstEnv.ES_COMPRESSION === "none"
+      ? "requests uncompressed"
+      : `requests gzip level ${firstEnv.ES_COMPRESSION_LEVEL ?? DEFAULTS.ES_COMPRESSION_LEVEL}`;
+  lines.push(`region ${region} · Elasticsearch ${es.endpoint ?? `cloudId ${es.cloudId ?? "?"}`} · ${requests}`);
   lines.push(
     `credentials: Vault ${es.vault?.mount}/${es.vault?.path} → SSM ${String(parameter?.state.name)} (SecureString, customer-managed KMS key, rotation on)`,
   );
@@ -192,6 +203,7 @@ function render(
       env.RECORDS_FIELD && `recordsField ${env.RECORDS_FIELD}`,
       env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`,
       env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`,
+      env.ES_PIPELINE && `ingest pipeline ${env.ES_PIPELINE}`,
     ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
     // How the objects are read: whose account, as whom, with which keys (the role policy says it).

@@ -6,6 +6,8 @@
  * A 401/403 re-reads the credentials once (rotation) before the request counts as failed.
  */
 import { Client, errors, HttpConnection, Serializer } from "@elastic/elasticsearch";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { StoredCredentials } from "../contract/storedCredentials";
 import type { CredentialsSource } from "./credentials";
 import { CredentialsError, describeError } from "../errors";
@@ -51,7 +53,23 @@ export interface ElasticsearchSettings {
   endpoint?: string;
   cloudId?: string;
   requestTimeoutMs: number;
+  /** gzip level (1–9) of request bodies; undefined sends them uncompressed. */
+  gzipLevel?: number;
 }
+
+/**
+ * zlib's callback API compresses on libuv's thread pool, off the one JavaScript thread that parses
+ * lines. The client's own `compression: true` does the same but only at level 6, which costs about
+ * three times the CPU of level 1 for ~5 % fewer bytes on log text (bench).
+ */
+const gzipOffThread = promisify(gzip);
+
+/**
+ * Asked for compressed answers too: Elasticsearch compresses them when `http.compression` is on
+ * (its default without TLS; off by default over HTTPS, where the header costs nothing). An answer
+ * is ~25 bytes per document with filter_path, ~5 % of a compressed request (bench).
+ */
+const COMPRESSED_HEADERS = { "content-encoding": "gzip", "accept-encoding": "gzip" } as const;
 
 interface BulkResponseBody {
   errors?: boolean;
@@ -68,16 +86,20 @@ export class ElasticsearchBulkTransport implements BulkTransport {
   ) {}
 
   async send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse> {
+    const { gzipLevel } = this.settings;
+    // Size limits and splitting count the uncompressed bytes: what http.max_content_length measures.
+    const wireBody = gzipLevel === undefined ? ndjson : await gzipOffThread(ndjson, { level: gzipLevel });
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.clientForCurrentCredentials();
       try {
         const body = (await client.transport.request(
           // Only what classification needs: a default item answer is ~150 bytes, this is ~25.
-          { method: "POST", path: "/_bulk", bulkBody: ndjson, querystring: { filter_path: BULK_FILTER_PATH } },
+          { method: "POST", path: "/_bulk", bulkBody: wireBody, querystring: { filter_path: BULK_FILTER_PATH } },
           {
             requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY),
             maxRetries: 0,
             meta: false,
+            ...(gzipLevel === undefined ? {} : { headers: COMPRESSED_HEADERS }),
           },
         )) as BulkResponseBody;
         if (body.errors === false) return { errors: false, itemCount: body.itemCount ?? body.items?.length ?? 0 };

@@ -30,6 +30,8 @@ import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
 
 export interface IndexerOptions {
   index: string;
+  /** The ingest pipeline of the primary index's documents (`ES_PIPELINE`). */
+  pipeline?: string;
   transport: BulkTransport;
   /** Where permanently rejected documents go; without it they fail the message. */
   deadLetterIndex?: string;
@@ -113,7 +115,8 @@ export class BulkIndexer implements DocumentSink {
     this.bulkConcurrency = options.bulkConcurrency;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.actions = {
-      primary: new CreateActions(options.index),
+      primary: new CreateActions(options.index, options.pipeline),
+      // Not through the pipeline: a document it refused would be refused again.
       deadLetter: new CreateActions(options.deadLetterIndex ?? options.index),
     };
     this.body = new BulkBody(this.bodyCapacity());

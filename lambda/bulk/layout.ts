@@ -1,6 +1,6 @@
 /**
  * The `_bulk` request layout, written and read back here only: per document an action line
- * `{"create":{"_index":"…","_id":"…"}}` and its `_source`, each ending in a newline. Action lines
+ * `{"create":{"_index":"…",["pipeline":"…",]"_id":"…"}}` and its `_source`, each ending in a newline. Action lines
  * are byte strings (one character per byte, see `BulkBody.byteString`), made per document on the
  * hot path, so the fixed part is made once per index.
  */
@@ -19,13 +19,14 @@ export interface BulkEntry {
   end: number;
 }
 
-/** The action lines that create documents in one index. */
+/** The action lines that create documents in one index, through one ingest pipeline when given. */
 export class CreateActions {
-  /** `{"create":{"_index":"…","_id":"` as a byte string. */
+  /** `{"create":{"_index":"…",["pipeline":"…",]"_id":"` as a byte string. */
   private readonly prefix: string;
 
-  constructor(index: string) {
-    this.prefix = toByteString(`{"create":{"_index":${JSON.stringify(index)},"_id":"`);
+  constructor(index: string, pipeline?: string) {
+    const through = pipeline === undefined ? "" : `"pipeline":${JSON.stringify(pipeline)},`;
+    this.prefix = toByteString(`{"create":{"_index":${JSON.stringify(index)},${through}"_id":"`);
   }
 
   /** The action line that creates document `id`, newline included. */

@@ -19,6 +19,8 @@ export function buildDeadLetterSource(
   context: ObjectContext,
   targetIndex: string,
   producer: string,
+  /** The pipeline the document was sent through (its refusal may be the pipeline's). */
+  targetPipeline?: string,
 ): string {
   const raw = rawText(rejected.document.record);
   const cut = rejected.status === 413 && raw.length > DEAD_LETTER_TOO_LARGE_CHARS;
@@ -29,7 +31,12 @@ export function buildDeadLetterSource(
     log: { file: { path: `s3://${context.bucket}/${context.key}` }, offset: rejected.document.offset },
     aws: { s3: { bucket: { name: context.bucket }, object: { key: context.key } } },
     event: { ingested: context.ingested },
-    labels: { target_index: targetIndex, producer, ...(cut ? { original_characters: String(raw.length) } : {}) },
+    labels: {
+      target_index: targetIndex,
+      ...(targetPipeline ? { target_pipeline: targetPipeline } : {}),
+      producer,
+      ...(cut ? { original_characters: String(raw.length) } : {}),
+    },
     ...(cut ? { tags: [TAG_TRUNCATED] } : {}),
   });
 }

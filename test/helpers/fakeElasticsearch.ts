@@ -1,15 +1,31 @@
 /**
  * A local HTTP server that answers `_bulk` like Elasticsearch: `create` stores a document or
  * answers 409 when the id exists, per-item and whole-request failures can be scripted, and
- * connection resets and slow answers are real socket behaviour. Tests assert on what it stored.
+ * connection resets and slow answers are real socket behaviour. Gzip request bodies are decoded
+ * and answers compressed when asked for, as Elasticsearch does with `http.compression` on. Tests
+ * assert on what it stored and on what came over the wire.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { LoopbackServer } from "./loopbackServer";
 
 export interface BulkItemRequest {
   index: string;
   id: string;
+  /** The action's ingest pipeline, when it named one. */
+  pipeline?: string;
   source: Record<string, unknown>;
+}
+
+/** One `_bulk` request as it came over the wire. */
+export interface WireRequest {
+  contentEncoding: string | undefined;
+  acceptEncoding: string | undefined;
+  /** Body bytes as sent (compressed, when it was), and once decoded. */
+  wireBytes: number;
+  bodyBytes: number;
+  /** Bytes of the answer as sent. */
+  answerWireBytes: number;
 }
 
 /** What the server does with one whole request (numbered from 1). */
@@ -49,6 +65,8 @@ export class FakeElasticsearch extends LoopbackServer {
   acceptsAuthorization: (header: string) => boolean = () => true;
   /** Body sizes of the requests answered 413. */
   readonly refusedSizes: number[] = [];
+  /** Every request read to the end, in order. */
+  readonly wire: WireRequest[] = [];
   private inProgress = 0;
 
   /**
@@ -67,6 +85,7 @@ export class FakeElasticsearch extends LoopbackServer {
     this.tooLargeAnswer = "early";
     this.acceptsAuthorization = () => true;
     this.refusedSizes.length = 0;
+    this.wire.length = 0;
   }
 
   /** Resolves when no request is being handled (a slow answer the client gave up on included). */
@@ -94,12 +113,17 @@ export class FakeElasticsearch extends LoopbackServer {
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method !== "POST" || !request.url?.startsWith("/_bulk")) {
       request.resume();
-      return send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });
+      send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });
+      return;
     }
     this.requests += 1;
     const behaviour = this.requestBehaviour(this.requests);
     const announced = Number(request.headers["content-length"] ?? 0);
-    if (behaviour.kind === "earlyTooLarge" || (this.tooLargeAnswer === "early" && announced > this.maxBodyBytes)) {
+    const contentEncoding = request.headers["content-encoding"];
+    // A compressed body's length says nothing of its size: Elasticsearch decompresses before its
+    // http.max_content_length check (Netty's decompressor drops Content-Length), so no early 413.
+    const early = this.tooLargeAnswer === "early" && contentEncoding === undefined && announced > this.maxBodyBytes;
+    if (behaviour.kind === "earlyTooLarge" || early) {
       this.refusedSizes.push(announced);
       send(response, 413, {
         error: {
@@ -113,17 +137,36 @@ export class FakeElasticsearch extends LoopbackServer {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const received = Buffer.concat(chunks);
+    if (contentEncoding !== undefined && contentEncoding !== "gzip") {
+      send(response, 400, { error: { type: "fake", reason: `unexpected content-encoding ${contentEncoding}` } });
+      return;
+    }
+    const decoded = contentEncoding === "gzip" ? gunzipSync(received) : received;
+    const acceptEncoding = request.headers["accept-encoding"];
+    const compressAnswer = acceptEncoding?.includes("gzip") ?? false;
+    const wire: WireRequest = {
+      contentEncoding,
+      acceptEncoding,
+      wireBytes: received.length,
+      bodyBytes: decoded.length,
+      answerWireBytes: 0,
+    };
+    this.wire.push(wire);
+    const reply = (status: number, body: unknown): void => {
+      wire.answerWireBytes = send(response, status, body, compressAnswer);
+    };
     this.authorizations.push(request.headers.authorization ?? "");
     if (!this.acceptsAuthorization(request.headers.authorization ?? "")) {
-      return send(response, 401, {
+      return reply(401, {
         error: { type: "security_exception", reason: "unable to authenticate with provided credentials" },
         status: 401,
       });
     }
-    const size = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    const size = decoded.length;
     if (size > this.maxBodyBytes) {
       this.refusedSizes.push(size);
-      return send(response, 413, {
+      return reply(413, {
         error: {
           type: "content_too_long_exception",
           reason: `request body of ${size} bytes is larger than ${this.maxBodyBytes}`,
@@ -136,15 +179,14 @@ export class FakeElasticsearch extends LoopbackServer {
       return;
     }
     if (behaviour.kind === "status") {
-      return send(
-        response,
+      return reply(
         behaviour.status,
         behaviour.body ?? { error: { type: "fake", reason: `scripted ${behaviour.status}` }, status: behaviour.status },
       );
     }
     if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
 
-    let lines = Buffer.concat(chunks)
+    let lines = decoded
       .toString("utf8")
       .split("\n")
       .filter((line) => line.length > 0);
@@ -152,10 +194,17 @@ export class FakeElasticsearch extends LoopbackServer {
     const items: unknown[] = [];
     let errors = false;
     for (let position = 0; position < lines.length; position += 2) {
-      const action = JSON.parse(lines[position] ?? "{}") as { create?: { _index: string; _id: string } };
+      const action = JSON.parse(lines[position] ?? "{}") as {
+        create?: { _index: string; _id: string; pipeline?: string };
+      };
       const source = JSON.parse(lines[position + 1] ?? "{}") as Record<string, unknown>;
       if (!action.create) throw new Error(`only create is expected, got ${lines[position]}`);
-      const item: BulkItemRequest = { index: action.create._index, id: action.create._id, source };
+      const item: BulkItemRequest = {
+        index: action.create._index,
+        id: action.create._id,
+        ...(action.create.pipeline === undefined ? {} : { pipeline: action.create.pipeline }),
+        source,
+      };
       this.itemAttempts += 1;
       const override = this.itemBehaviour(item, this.requests);
       const documents = this.stored.get(item.index) ?? new Map<string, Record<string, unknown>>();
@@ -189,17 +238,21 @@ export class FakeElasticsearch extends LoopbackServer {
       request.socket.destroy();
       return;
     }
-    send(response, 200, { took: 1, errors, items });
+    reply(200, { took: 1, errors, items });
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
+/** Answers `body` as JSON, gzip-compressed when `compress`; returns the bytes sent. */
+function send(response: ServerResponse, status: number, body: unknown, compress = false): number {
+  const json = Buffer.from(JSON.stringify(body));
+  const payload = compress ? gzipSync(json) : json;
   response.writeHead(status, {
     "content-type": "application/json",
     // The official client refuses servers that do not say they are Elasticsearch.
     "x-elastic-product": "Elasticsearch",
-    "content-length": Buffer.byteLength(payload),
+    "content-length": payload.length,
+    ...(compress ? { "content-encoding": "gzip" } : {}),
   });
   response.end(payload);
+  return payload.length;
 }

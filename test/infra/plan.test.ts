@@ -35,6 +35,9 @@ describe("npm run plan", () => {
     );
     expect(result.stdout).toContain("+ s3://acme-central-logs ← s3-log-shipper-prod-waf, s3-log-shipper-prod-alb");
     expect(result.stdout).toContain(
+      "region eu-west-1 · Elasticsearch https://acme-security.es.eu-west-1.aws.elastic-cloud.com:443 · requests gzip level 1",
+    );
+    expect(result.stdout).toContain(
       "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
     );
     expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);

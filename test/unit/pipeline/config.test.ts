@@ -362,3 +362,38 @@ describe("maxReceiveCount and the queues' retention", () => {
     );
   });
 });
+
+describe("Elasticsearch compression and ingest pipelines", () => {
+  it("compresses with gzip at level 1 unless told otherwise", () => {
+    const config = validateConfig({
+      elasticsearch,
+      producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson" }],
+    });
+    expect(config.elasticsearch).toMatchObject({ compression: "gzip" });
+    expect(config.elasticsearch.compressionLevel).toBeUndefined();
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ compression: "zstd" }, 'elasticsearch.compression: must be one of gzip, none, got "zstd"'],
+    [{ compressionLevel: 0 }, "elasticsearch.compressionLevel: must be at least 1, got 0"],
+    [{ compressionLevel: 10 }, "elasticsearch.compressionLevel: must be at most 9, got 10"],
+    [
+      { compression: "none", compressionLevel: 6 },
+      "elasticsearch.compressionLevel: only applies to compression: gzip, but compression is none",
+    ],
+  ])("refuses %j naming the key", (settings, message) => {
+    expect(problemsOf({}, { elasticsearch: { ...elasticsearch, ...settings } })).toEqual([
+      expect.stringContaining(message),
+    ]);
+  });
+
+  it.each(["with space", "a/b", "", 'quote"d'])("refuses the pipeline id %j naming the key", (pipeline) => {
+    expect(problemsOf({ pipeline })).toEqual([
+      expect.stringContaining("producers[0] (waf): pipeline must be the id of an ingest pipeline"),
+    ]);
+  });
+
+  it("accepts a pipeline id as Elasticsearch names them", () => {
+    expect(problemsOf({ pipeline: "logs-aws.waf@custom" })).toEqual([]);
+  });
+});

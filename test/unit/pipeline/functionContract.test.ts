@@ -68,6 +68,21 @@ describe("the function's environment", () => {
     expect(settings.ES_CLOUD_ID).toBeUndefined();
   });
 
+  it("reads back compression, its level and the producer's ingest pipeline", () => {
+    const defaults = readSettings(deployedEnvironment({}).environment);
+    expect(defaults).toMatchObject({ ES_COMPRESSION: "gzip", ES_COMPRESSION_LEVEL: 1 });
+    expect(defaults.ES_PIPELINE).toBeUndefined();
+    const tuned = readSettings(
+      deployedEnvironment({ pipeline: "geoip-waf" }, { endpoint: "https://es.example.com:9200", compressionLevel: 6 })
+        .environment,
+    );
+    expect(tuned).toMatchObject({ ES_COMPRESSION: "gzip", ES_COMPRESSION_LEVEL: 6, ES_PIPELINE: "geoip-waf" });
+    const plain = readSettings(
+      deployedEnvironment({}, { endpoint: "https://es.example.com:9200", compression: "none" }).environment,
+    );
+    expect(plain.ES_COMPRESSION).toBe("none");
+  });
+
   it("reads back a cloud id instead of an endpoint", () => {
     const { environment } = deployedEnvironment(
       {},

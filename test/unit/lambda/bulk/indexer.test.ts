@@ -44,14 +44,14 @@ function documents(count: number): PreparedDocument[] {
   }));
 }
 
-function transport(requestTimeoutMs = 2_000): ElasticsearchBulkTransport {
+function transport(requestTimeoutMs = 2_000, gzipLevel?: number): ElasticsearchBulkTransport {
   const ssm = new SSMClient({
     region: "eu-west-1",
     endpoint: awsUrl,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
   return new ElasticsearchBulkTransport(
-    { endpoint: esUrl, requestTimeoutMs },
+    { endpoint: esUrl, requestTimeoutMs, ...(gzipLevel === undefined ? {} : { gzipLevel }) },
     new CredentialsProvider(ssm, PARAMETER, 60_000),
   );
 }
@@ -428,5 +428,99 @@ describe("BulkIndexer against an HTTP server answering like Elasticsearch", () =
           .sort(),
       ).toEqual(content.split("\n"));
     });
+  });
+});
+
+describe("compressed bulk requests (elasticsearch.compression: gzip)", () => {
+  /** Log-like documents: repetitive, as access logs are. */
+  const logLines = (count: number): PreparedDocument[] =>
+    Array.from({ length: count }, (_, n) => ({
+      id: `id-${n}`,
+      source: JSON.stringify({ message: `10.0.0.${n % 7} GET /health HTTP/1.1 200 ${n}`, n }),
+      offset: n * 50,
+      record: { offset: n * 50, nextOffset: n * 50 + 49, text: `line ${n}` },
+    }));
+
+  it("sends every body gzip-compressed with Content-Encoding, asks for compressed answers, and stores every document", async () => {
+    const result = await index(logLines(200), { bulkMaxDocuments: 100, transport: transport(2_000, 1) });
+    expect(result).toMatchObject({ indexed: 200, failed: 0, rejected: 0 });
+    expect(elasticsearch.ids("logs-test")).toHaveLength(200);
+    expect(elasticsearch.wire).toHaveLength(2);
+    for (const request of elasticsearch.wire) {
+      expect(request).toMatchObject({ contentEncoding: "gzip", acceptEncoding: "gzip" });
+      expect(request.wireBytes).toBeLessThan(request.bodyBytes / 4);
+    }
+  });
+
+  it("reads compressed answers that report item errors (a 409 is a duplicate, a 400 refused)", async () => {
+    elasticsearch.itemBehaviour = (item) =>
+      item.id === "id-3" ? { status: 400, type: "mapper_parsing_exception", reason: "failed to parse [n]" } : undefined;
+    await index(logLines(2), { transport: transport(2_000, 1) });
+    const result = await index(logLines(5), { transport: transport(2_000, 1) });
+    expect(result).toMatchObject({ indexed: 2, duplicates: 2, rejected: 1 });
+    expect(result.lastError).toContain("failed to parse [n]");
+    expect(
+      elasticsearch.wire.every((request) => request.answerWireBytes > 0 && request.contentEncoding === "gzip"),
+    ).toBe(true);
+  });
+
+  it("compresses at the configured level (9 makes smaller bodies than 1)", async () => {
+    await index(logLines(100), { bulkMaxDocuments: 100, transport: transport(2_000, 1) });
+    const [fast] = elasticsearch.wire;
+    await elasticsearch.reset();
+    await index(logLines(100), { bulkMaxDocuments: 100, transport: transport(2_000, 9) });
+    const [small] = elasticsearch.wire;
+    expect(small?.bodyBytes).toBe(fast?.bodyBytes);
+    expect(small?.wireBytes).toBeLessThan(fast?.wireBytes ?? 0);
+  });
+
+  it("sends the body as it is with compression none", async () => {
+    await index(logLines(3));
+    expect(elasticsearch.wire.map((request) => request.contentEncoding)).toEqual([undefined]);
+    expect(elasticsearch.wire[0]?.wireBytes).toBe(elasticsearch.wire[0]?.bodyBytes);
+  });
+
+  it("splits by the uncompressed size Elasticsearch enforces: a 413 on the decompressed body splits until every part fits", async () => {
+    // Each compressed request is far below the limit; decompressed, 20 documents are not.
+    elasticsearch.maxBodyBytes = 2_000;
+    const result = await index(logLines(40), { bulkMaxDocuments: 40, transport: transport(2_000, 1) });
+    expect(result).toMatchObject({ indexed: 40, rejected: 0, failed: 0 });
+    expect(elasticsearch.ids("logs-test")).toHaveLength(40);
+    expect(elasticsearch.refusedSizes.length).toBeGreaterThan(0);
+    expect(Math.min(...elasticsearch.refusedSizes)).toBeGreaterThan(2_000);
+  });
+});
+
+describe("an ingest pipeline per producer (producers[].pipeline)", () => {
+  it("names the pipeline on every document's action, and not on its dead letters", async () => {
+    elasticsearch.itemBehaviour = (item) =>
+      item.id === "id-1" && item.index === "logs-test"
+        ? {
+            status: 400,
+            type: "illegal_argument_exception",
+            reason: "pipeline [geoip-waf]: field [client.ip] not present",
+          }
+        : undefined;
+    const seen: Array<{ index: string; id: string; pipeline?: string }> = [];
+    const observed = elasticsearch.itemBehaviour;
+    elasticsearch.itemBehaviour = (item, n) => {
+      seen.push({ index: item.index, id: item.id, ...(item.pipeline ? { pipeline: item.pipeline } : {}) });
+      return observed(item, n);
+    };
+    const result = await index(documents(3), {
+      pipeline: "geoip-waf",
+      deadLetterIndex: "logs-shipper-failed",
+      deadLetterSource: (refused) => JSON.stringify({ reason: refused.reason }),
+    });
+    expect(result).toMatchObject({ indexed: 2, deadLettered: 1, rejected: 0 });
+    expect(seen).toEqual([
+      { index: "logs-test", id: "id-0", pipeline: "geoip-waf" },
+      { index: "logs-test", id: "id-1", pipeline: "geoip-waf" },
+      { index: "logs-test", id: "id-2", pipeline: "geoip-waf" },
+      { index: "logs-shipper-failed", id: "id-1" },
+    ]);
+    expect(elasticsearch.documents("logs-shipper-failed")).toEqual([
+      { reason: "pipeline [geoip-waf]: field [client.ip] not present" },
+    ]);
   });
 });
