@@ -135,6 +135,7 @@ export class ObjectShippingEvents implements ObjectEvents {
     metrics.addMetric("DocumentsDuplicate", MetricUnit.Count, stats.duplicates);
     metrics.addMetric("DocumentsDeadLettered", MetricUnit.Count, stats.deadLettered);
     metrics.addMetric("DocumentsFailed", MetricUnit.Count, stats.failed);
+    metrics.addMetric("LinesDropped", MetricUnit.Count, stats.linesDropped);
     metrics.addMetric("BytesRead", MetricUnit.Bytes, stats.bytes);
     const fields = { ...stats, ms: Date.now() - this.started };
     switch (outcome.status) {

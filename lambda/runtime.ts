@@ -10,6 +10,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { CredentialsProvider } from "./bulk/credentials";
 import { readSettings, type ShipperSettings } from "./contract/env";
 import { ElasticsearchBulkTransport } from "./bulk/esClient";
+import { lineFilterFromEnvironment } from "./contract/lineFilter";
 import type { BulkTransport } from "./bulk/wire";
 import type { ShipObjectSettings } from "./shipObject";
 
@@ -88,6 +89,8 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     credentials,
   );
   const queueUrl = settings.QUEUE_URL;
+  // Compiled once per container; an expression config refused never reaches here (pipeline/config.ts).
+  const lineFilter = lineFilterFromEnvironment(settings.LINE_INCLUDE, settings.LINE_EXCLUDE);
   return {
     settings,
     objectFilter: objectFilterOf({
@@ -109,6 +112,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       ...(settings.TIMESTAMP_FIELD ? { timestampField: settings.TIMESTAMP_FIELD } : {}),
       ...(settings.DEAD_LETTER_INDEX ? { deadLetterIndex: settings.DEAD_LETTER_INDEX } : {}),
       ...(settings.ES_PIPELINE ? { pipeline: settings.ES_PIPELINE } : {}),
+      ...(lineFilter ? { lineFilter } : {}),
     },
     s3,
     sqs,

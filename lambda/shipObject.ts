@@ -13,6 +13,7 @@ import { BulkIndexer } from "./bulk/indexer";
 import { openObject, type ObjectVersion } from "./read/objectReader";
 import { readRecords } from "./read/records";
 import type { LogFormat } from "./contract/formats";
+import type { LineFilter } from "./contract/lineFilter";
 import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
 import { emptyStats, type ObjectRef, type ObjectStats } from "./types";
 
@@ -24,6 +25,8 @@ export interface ShipObjectSettings {
   deadLetterIndex?: string;
   /** The ingest pipeline of the producer's documents. */
   pipeline?: string;
+  /** The producer's include/exclude filters; every line is shipped without one. */
+  lineFilter?: LineFilter;
   region: string;
   producer: string;
   bulkMaxBytes: number;
@@ -75,7 +78,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     ingested: new Date().toISOString(),
     ...(settings.timestampField ? { timestampField: settings.timestampField } : {}),
   };
-  const builder = new DocumentBuilder(context);
+  const builder = new DocumentBuilder(context, settings.lineFilter);
   const indexer = new BulkIndexer({
     index: settings.index,
     ...(settings.pipeline ? { pipeline: settings.pipeline } : {}),
@@ -124,9 +127,10 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         position ??= { unit: "record", reached: start, recordsField: batch.recordsField };
         for (const record of batch.records) {
           stats.records += 1;
+          position.reached = record.nextOffset;
+          if (!builder.keeps(record)) continue;
           const backpressure = indexer.add(builder.build(record));
           if (backpressure) await backpressure;
-          position.reached = record.nextOffset;
           if (indexer.unavailable) break reading;
         }
       }
@@ -148,6 +152,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     duplicates: result.duplicates,
     deadLettered: result.deadLettered,
     failed: result.failed + result.rejected,
+    linesDropped: builder.linesDropped,
     bytes: opened.bytesRead(),
   });
 

@@ -66,6 +66,8 @@ export type Disposition =
 /** Counters for one object, logged as one summary line and emitted as metrics. */
 export interface ObjectStats {
   records: number;
+  /** Read but not shipped: outside the producer's include/exclude filters. */
+  linesDropped: number;
   indexed: number;
   duplicates: number;
   deadLettered: number;
@@ -74,5 +76,5 @@ export interface ObjectStats {
 }
 
 export function emptyStats(): ObjectStats {
-  return { records: 0, indexed: 0, duplicates: 0, deadLettered: 0, failed: 0, bytes: 0 };
+  return { records: 0, linesDropped: 0, indexed: 0, duplicates: 0, deadLettered: 0, failed: 0, bytes: 0 };
 }

@@ -16,6 +16,7 @@ import {
 import { describeIssues } from "./configIssues";
 import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
+import { patternProblem } from "../lambda/contract/lineFilter";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
 
@@ -121,6 +122,21 @@ const snsTopicArn = z
       `must be an SNS topic ARN like arn:aws:sns:eu-west-1:111122223333:log-bucket-events, got ${JSON.stringify(issue.input)}`,
   });
 
+/** Include/exclude expressions: RE2 syntax (lambda/contract/lineFilter.ts says why). */
+const linePatterns = z
+  .array(
+    z.string({ error: "must be a list of regular expressions" }).superRefine((pattern, context) => {
+      const problem = patternProblem(pattern);
+      if (problem)
+        context.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(pattern)} is not an RE2 regular expression (no look-around or back-references): ${problem}`,
+        });
+    }),
+    { error: "must be a list of regular expressions" },
+  )
+  .min(1, { error: "must list at least one expression, or be left out" });
+
 /** An IAM role by its ARN. */
 const roleArn = (what: string) =>
   z.string({ error: "must be a string" }).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
@@ -169,6 +185,8 @@ const producerSchema = z
     recordsField: text("a field name").optional(),
     timestampField: text("a field name").optional(),
     deadLetterIndex: indexName("an index name").optional(),
+    include: linePatterns.optional(),
+    exclude: linePatterns.optional(),
     /** The ingest pipeline of the producer's documents (bulk `pipeline`). */
     pipeline: z
       .string({ error: "must be the id of an ingest pipeline" })
@@ -334,6 +352,8 @@ export interface ProducerConfig extends Tuning {
   timestampField?: string;
   deadLetterIndex?: string;
   pipeline?: string;
+  include?: string[];
+  exclude?: string[];
   /** The entry of `accounts` the bucket lives in; absent: the stack's own account. */
   bucketAccount?: string;
   /** A role the function assumes for this producer's S3 reads, instead of reading with its own. */

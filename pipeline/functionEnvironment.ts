@@ -31,6 +31,8 @@ export function functionEnvironment(args: {
       ES_REQUEST_TIMEOUT_MS: elasticsearch.requestTimeoutSeconds * 1000,
       LOG_FORMAT: producer.format,
       RECORDS_FIELD: producer.recordsField,
+      LINE_INCLUDE: producer.include ? JSON.stringify(producer.include) : undefined,
+      LINE_EXCLUDE: producer.exclude ? JSON.stringify(producer.exclude) : undefined,
       TIMESTAMP_FIELD: producer.timestampField,
       DEAD_LETTER_INDEX: producer.deadLetterIndex,
       QUEUE_URL: args.queueUrl,

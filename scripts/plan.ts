@@ -204,6 +204,8 @@ function render(
       env.TIMESTAMP_FIELD && `timestampField ${env.TIMESTAMP_FIELD}`,
       env.DEAD_LETTER_INDEX && `deadLetterIndex ${env.DEAD_LETTER_INDEX}`,
       env.ES_PIPELINE && `ingest pipeline ${env.ES_PIPELINE}`,
+      env.LINE_INCLUDE && `include ${env.LINE_INCLUDE}`,
+      env.LINE_EXCLUDE && `exclude ${env.LINE_EXCLUDE}`,
     ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
     // How the objects are read: whose account, as whom, with which keys (the role policy says it).

@@ -29,16 +29,25 @@ export const MIN_BULK_MAX_BYTES = 64 * 1024;
 export const EARLY_ANSWER_MIN_BYTES = 64 * 1024;
 
 /**
- * What one item's status means: created; already there (an earlier delivery indexed it: success);
- * worth sending again (429, 5xx); or refused for good (any other 4xx: mapping conflict, invalid id).
+ * What one item's answer means: created; already there (an earlier delivery indexed it: success);
+ * worth sending again (429, 5xx, or an ingest pipeline that does not exist yet); or refused for
+ * good (any other 4xx: mapping conflict, invalid id, a pipeline's own failure).
  */
 export type ItemOutcome = "created" | "duplicate" | "retry" | "refused";
 
-export function itemOutcome(status: number): ItemOutcome {
+export function itemOutcome(status: number, error?: { type: string; reason: string }): ItemOutcome {
   if (status >= 200 && status < 300) return "created";
   if (status === 409) return "duplicate";
   if (status === 429 || status >= 500) return "retry";
+  // A missing pipeline is the stack's configuration, not the document: dead-lettering every
+  // document would hide it; failing the message pages, and a redrive ships them once it exists.
+  if (error && isMissingPipeline(error)) return "retry";
   return "refused";
+}
+
+/** How Elasticsearch (8.19, 9.2: measured) answers an item whose pipeline does not exist. */
+function isMissingPipeline(error: { type: string; reason: string }): boolean {
+  return error.type === "illegal_argument_exception" && /^pipeline with id \[.*\] does not exist$/.test(error.reason);
 }
 
 /**

@@ -290,7 +290,7 @@ export class BulkIndexer implements DocumentSink {
     const rejected: RejectedDocument[] = [];
     entries.forEach((entry, position) => {
       const item = items[position] as BulkItemResult;
-      switch (itemOutcome(item.status)) {
+      switch (itemOutcome(item.status, item.error)) {
         case "created":
           this.countAccepted(target, 1);
           break;

@@ -59,6 +59,9 @@ const environmentSchema = z
     READ_ROLE_ARN: optionalText(),
     LOG_FORMAT: z.enum(LOG_FORMATS),
     RECORDS_FIELD: optionalText(),
+    /** The producer's include/exclude expressions, JSON arrays (lineFilter.ts). */
+    LINE_INCLUDE: optionalText(),
+    LINE_EXCLUDE: optionalText(),
     TIMESTAMP_FIELD: optionalText(),
     DEAD_LETTER_INDEX: optionalText(),
     QUEUE_URL: optionalText(),

@@ -19,6 +19,7 @@ import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
 import { lineRecord } from "../read/records";
 import type { LineFormat } from "../contract/formats";
+import type { LineFilter } from "../contract/lineFilter";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
 
 /**
@@ -48,8 +49,13 @@ export interface ObjectContext {
 export class DocumentBuilder {
   private readonly idPrefix: string;
   private readonly sources: HotPathSources;
+  /** Lines and records the filter dropped. Ids and offsets are the kept lines' own, whatever was dropped. */
+  linesDropped = 0;
 
-  constructor(private readonly context: ObjectContext) {
+  constructor(
+    private readonly context: ObjectContext,
+    private readonly filter?: LineFilter,
+  ) {
     this.idPrefix = objectIdPrefix(context.bucket, context.key, context.identity);
     this.sources = new HotPathSources(context);
   }
@@ -85,11 +91,24 @@ export class DocumentBuilder {
       return backpressure;
     };
 
+    const { filter } = this;
     for (let index = 0; index < count; index += 1) {
       const offset = lines.offsets[index] as number;
       let source: string | undefined;
       let value: unknown; // an ndjson line, parsed
-      if (lines.utf8 && !lines.truncated(index)) {
+      const plain = lines.utf8 && !lines.truncated(index);
+      // The filter reads the line as text (UTF-8 decoded), not as the byte string the hot path copies.
+      if (filter !== undefined) {
+        const text =
+          plain && ascii
+            ? region.substring((starts[index] as number) - base, (lineEnds[index] as number) - base)
+            : lines.text(index);
+        if (!filter.keeps(text)) {
+          this.linesDropped += 1;
+          continue;
+        }
+      }
+      if (plain) {
         const line = region.substring((starts[index] as number) - base, (lineEnds[index] as number) - base);
         if (format === "text") {
           source = this.sources.text(line, offset);
@@ -129,6 +148,13 @@ export class DocumentBuilder {
     const timestamp = parseTimestamp(valueAt(value, this.context.timestampField));
     // A field that does not parse takes the general path, which tags it.
     return timestamp === undefined ? undefined : this.sources.jsonObject(line, offset, `"${timestamp}"`);
+  }
+
+  /** Whether a `json` record passes the filter (on its JSON text); counts it when not. */
+  keeps(record: LogRecord): boolean {
+    if (this.filter === undefined || this.filter.keeps(rawText(record))) return true;
+    this.linesDropped += 1;
+    return false;
   }
 
   /** The record a hot-path source was built from, read back when Elasticsearch refused it (for a rebuild or a dead letter). */

@@ -397,3 +397,18 @@ describe("Elasticsearch compression and ingest pipelines", () => {
     expect(problemsOf({ pipeline: "logs-aws.waf@custom" })).toEqual([]);
   });
 });
+
+describe("include and exclude", () => {
+  it("refuses an expression RE2 cannot compile, naming the key and the expression", () => {
+    expect(problemsOf({ exclude: ["ok", "(?<=x)y"] })).toEqual([
+      expect.stringMatching(/^producers\[0\] \(waf\): exclude\.1 "\(\?<=x\)y" is not an RE2 regular expression/),
+    ]);
+  });
+
+  it("refuses an empty list and a list of other things", () => {
+    expect(problemsOf({ include: [] })).toEqual([expect.stringContaining("include must list at least one expression")]);
+    expect(problemsOf({ include: "ERROR" })).toEqual([
+      expect.stringContaining("include must be a list of regular expressions"),
+    ]);
+  });
+});

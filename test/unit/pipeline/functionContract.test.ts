@@ -73,10 +73,18 @@ describe("the function's environment", () => {
     expect(defaults).toMatchObject({ ES_COMPRESSION: "gzip", ES_COMPRESSION_LEVEL: 1 });
     expect(defaults.ES_PIPELINE).toBeUndefined();
     const tuned = readSettings(
-      deployedEnvironment({ pipeline: "geoip-waf" }, { endpoint: "https://es.example.com:9200", compressionLevel: 6 })
-        .environment,
+      deployedEnvironment(
+        { pipeline: "geoip-waf", include: ["ERROR|WARN"], exclude: ["health"] },
+        { endpoint: "https://es.example.com:9200", compressionLevel: 6 },
+      ).environment,
     );
-    expect(tuned).toMatchObject({ ES_COMPRESSION: "gzip", ES_COMPRESSION_LEVEL: 6, ES_PIPELINE: "geoip-waf" });
+    expect(tuned).toMatchObject({
+      ES_COMPRESSION: "gzip",
+      ES_COMPRESSION_LEVEL: 6,
+      ES_PIPELINE: "geoip-waf",
+      LINE_INCLUDE: '["ERROR|WARN"]',
+      LINE_EXCLUDE: '["health"]',
+    });
     const plain = readSettings(
       deployedEnvironment({}, { endpoint: "https://es.example.com:9200", compression: "none" }).environment,
     );

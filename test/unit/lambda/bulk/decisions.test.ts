@@ -28,6 +28,16 @@ describe("itemOutcome", () => {
   ] as const)("status %i → %s", (status, outcome) => {
     expect(itemOutcome(status)).toBe(outcome);
   });
+
+  it("retries an item whose ingest pipeline does not exist (the stack's configuration), and refuses one the pipeline failed", () => {
+    const missing = { type: "illegal_argument_exception", reason: "pipeline with id [geoip-waf] does not exist" };
+    expect(itemOutcome(400, missing)).toBe("retry");
+    const failed = { type: "illegal_argument_exception", reason: "field [client.ip] not present as part of path" };
+    expect(itemOutcome(400, failed)).toBe("refused");
+    expect(itemOutcome(400, { type: "mapper_parsing_exception", reason: "pipeline with id [x] does not exist" })).toBe(
+      "refused",
+    );
+  });
 });
 
 describe("requestFailure", () => {
