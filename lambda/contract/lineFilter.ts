@@ -15,8 +15,17 @@
  * the function compiles the same text from its environment (`LINE_INCLUDE`, `LINE_EXCLUDE`, JSON
  * arrays).
  */
-import { RE2JS } from "re2js";
+import type { RE2JS as RE2JSClass } from "re2js";
 import { FunctionEnvironmentError } from "../errors";
+
+/**
+ * re2js (~150 KB of the bundle) is loaded on first use, not at the function's start-up: most
+ * producers have no filters, and a cold start pays for every module evaluated.
+ */
+function re2(): typeof RE2JSClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred load, see above
+  return (require("re2js") as typeof import("re2js")).RE2JS;
+}
 
 export interface LineFilter {
   /** Whether the line (as text) is shipped. */
@@ -26,7 +35,7 @@ export interface LineFilter {
 /** Why `pattern` is refused, or undefined when it compiles under RE2. */
 export function patternProblem(pattern: string): string | undefined {
   try {
-    RE2JS.compile(pattern);
+    re2().compile(pattern);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -36,6 +45,7 @@ export function patternProblem(pattern: string): string | undefined {
 /** The filter of `include` and `exclude`, or undefined when both are empty (every line kept). */
 export function lineFilterOf(include: readonly string[], exclude: readonly string[]): LineFilter | undefined {
   if (include.length === 0 && exclude.length === 0) return undefined;
+  const RE2JS = re2();
   const included = include.map((pattern) => RE2JS.compile(pattern));
   const excluded = exclude.map((pattern) => RE2JS.compile(pattern));
   return {
