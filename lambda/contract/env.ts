@@ -25,7 +25,7 @@ export const DEFAULTS = {
   MAX_LINE_BYTES: 8 * 1024 * 1024,
   /** An S3 body that sends nothing for this long is treated as a broken connection (ranged-GET resume). */
   S3_IDLE_TIMEOUT_MS: 20_000,
-  /** gzip level of bulk requests: 1 is Filebeat's default, ~5 % larger than 6 at a third of the CPU (bench). */
+  /** gzip level of bulk requests: 1 is Filebeat's default; 6 makes 15–20 % fewer bytes for ~2.5× the compression CPU (bench). */
   ES_COMPRESSION_LEVEL: 1,
 } as const;
 
