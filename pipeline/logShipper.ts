@@ -160,6 +160,7 @@ export class LogShipper extends pulumi.ComponentResource {
         prefix: producer.prefix ?? "",
         suffix: producer.suffix ?? "",
         ...(producer.keyPattern !== undefined ? { keyPattern: producer.keyPattern } : {}),
+        notifications: producer.notifications,
         queueUrl: pipeline.queue.url,
         queueArn: pipeline.queue.arn,
         deadLetterQueueUrl: pipeline.deadLetterQueue.url,

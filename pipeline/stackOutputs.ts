@@ -12,6 +12,8 @@ export const producerOutputsSchema = z.object({
   suffix: z.string(),
   /** Instead of prefix and suffix (both then ""): the keys it reads, `*` any run of characters. */
   keyPattern: z.string().min(1).optional(),
+  /** How the queue hears of new objects (config `notifications`). Optional: stacks deployed before it was an output still read. */
+  notifications: z.enum(["bucket", "eventbridge", "sns"]).optional(),
   queueUrl: z.string().min(1),
   queueArn: z.string().min(1),
   deadLetterQueueUrl: z.string().min(1),

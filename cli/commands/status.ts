@@ -1,6 +1,8 @@
 /**
  * `s3ls status`: per producer, the queue (visible, in flight, delayed), the dead-letter queue, the
- * age of the oldest message, and the alarms. Anything that needs attention makes the exit code 1.
+ * age of the oldest message, the alarms and, for an `eventbridge` producer, the bucket's EventBridge
+ * switch. Anything that needs attention makes the exit code 1; what the operator may not read is
+ * listed with "?" and does not.
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand, type CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Command } from "commander";
@@ -9,6 +11,7 @@ import { selectProducers } from "../stackOutputs";
 import type { CommandContext, StackFlags } from "./command";
 import type { OperatorClients } from "../awsClients";
 import { queueDepth, type QueueDepth } from "../queues";
+import { eventBridgeSwitch } from "../notificationSource";
 import type { ProducerOutputs } from "../stackOutputs";
 
 export interface ProducerStatus {
@@ -20,6 +23,8 @@ export interface ProducerStatus {
   alarms: Array<{ name: string; state: string }>;
   /** What needs attention, in words; empty when all is well. */
   attention: string[];
+  /** What could not be checked with the operator's credentials (not a problem of the pipeline, not "ok" either). */
+  unchecked: string[];
 }
 
 export async function producerStatus(
@@ -27,13 +32,17 @@ export async function producerStatus(
   producer: ProducerOutputs,
   now = new Date(),
 ): Promise<ProducerStatus> {
-  const [queue, deadLetterQueue, oldestMessageAgeSeconds, alarms] = await Promise.all([
+  const [queue, deadLetterQueue, oldestMessageAgeSeconds, alarms, source] = await Promise.all([
     queueDepth(clients.sqs, producer.queueUrl),
     queueDepth(clients.sqs, producer.deadLetterQueueUrl),
     oldestMessageAge(clients.cloudwatch, queueName(producer.queueUrl), now),
     alarmStates(clients.cloudwatch, producer.alarmNames),
+    eventBridgeSwitch(clients.s3, producer),
   ]);
   const attention: string[] = [];
+  const unchecked: string[] = [];
+  if (source?.verdict === "problem") attention.push(source.detail);
+  if (source?.verdict === "unchecked") unchecked.push(source.detail);
   const dead = deadLetterQueue.visible + deadLetterQueue.inFlight + deadLetterQueue.delayed;
   if (dead > 0)
     attention.push(`${dead} message(s) in the dead-letter queue: s3ls dlq list --producer ${producer.name}`);
@@ -42,7 +51,7 @@ export async function producerStatus(
     if (alarm.state === "MISSING")
       attention.push(`alarm ${alarm.name} does not exist (deleted by hand? pulumi up restores it)`);
   }
-  return { producer: producer.name, queue, deadLetterQueue, oldestMessageAgeSeconds, alarms, attention };
+  return { producer: producer.name, queue, deadLetterQueue, oldestMessageAgeSeconds, alarms, attention, unchecked };
 }
 
 function queueName(queueUrl: string): string {
@@ -92,6 +101,7 @@ export function formatStatus(statuses: ProducerStatus[]): string {
     lines.push(`    dead letters ${dlq.visible + dlq.inFlight + dlq.delayed}`);
     lines.push(`    alarms       ${status.alarms.map((alarm) => `${alarm.name} ${alarm.state}`).join(", ") || "none"}`);
     for (const problem of status.attention) lines.push(`    ! ${problem}`);
+    for (const gap of status.unchecked) lines.push(`    ? ${gap}`);
   }
   const troubled = statuses.filter((status) => status.attention.length > 0).length;
   lines.push(
@@ -109,7 +119,7 @@ export function registerStatus(program: Command, context: CommandContext): void 
       program
         .command("status")
         .description(
-          "per producer: queue, dead-letter queue, oldest message, alarms; exit 1 when something needs attention",
+          "per producer: queue, dead-letter queue, oldest message, alarms, the bucket's EventBridge switch; exit 1 when something needs attention",
         ),
     )
     .option("--producer <name>", "only this producer")
