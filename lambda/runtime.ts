@@ -85,6 +85,8 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       ...(settings.ES_CLOUD_ID ? { cloudId: settings.ES_CLOUD_ID } : { endpoint: settings.ES_ENDPOINT ?? "" }),
       requestTimeoutMs: settings.ES_REQUEST_TIMEOUT_MS,
       ...(settings.ES_COMPRESSION === "gzip" ? { gzipLevel: settings.ES_COMPRESSION_LEVEL } : {}),
+      ...(settings.ES_CA_CERTIFICATES ? { caCertificates: settings.ES_CA_CERTIFICATES } : {}),
+      ...(settings.ES_CA_FINGERPRINT ? { caFingerprint: settings.ES_CA_FINGERPRINT } : {}),
     },
     credentials,
   );

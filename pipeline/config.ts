@@ -17,6 +17,8 @@ import { describeIssues } from "./configIssues";
 import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
 import { patternProblem } from "../lambda/contract/lineFilter";
+import { caCertificatesOf } from "./caCertificate";
+import { functionEnvironment } from "./functionEnvironment";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
 
@@ -274,6 +276,26 @@ const elasticsearchSchema = z
       })
       .default("gzip"),
     compressionLevel: integer(1, 9).optional(),
+    /** A self-managed cluster's CA, as PEM: the function verifies the server's certificate against it. */
+    caCertificate: z
+      .string({ error: "must be the CA's certificate as PEM text" })
+      .transform((pem, context) => {
+        const read = caCertificatesOf(pem);
+        if ("problem" in read) {
+          context.addIssue({ code: "custom", message: read.problem });
+          return z.NEVER;
+        }
+        return read.pem;
+      })
+      .optional(),
+    /** Or the SHA-256 fingerprint of the CA certificate in the chain the server presents (as the ES client takes it). */
+    caFingerprint: z
+      .string()
+      .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/, {
+        error: (issue) =>
+          `must be a SHA-256 fingerprint (64 hex digits, colons allowed), got ${JSON.stringify(issue.input)}; openssl x509 -in ca.crt -noout -fingerprint -sha256 prints it`,
+      })
+      .optional(),
     vault: z.strictObject({
       mount: text("the KV v2 mount, e.g. secret"),
       path: text("the secret's path in the mount, e.g. logging/elasticsearch"),
@@ -297,6 +319,22 @@ const elasticsearchSchema = z
         code: "custom",
         path: ["compressionLevel"],
         message: "only applies to compression: gzip, but compression is none",
+      });
+    }
+    if (es.caCertificate !== undefined && es.caFingerprint !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["caFingerprint"],
+        message: "set either caCertificate (the CA's PEM) or caFingerprint, not both",
+      });
+    }
+    const trust =
+      es.caCertificate !== undefined ? "caCertificate" : es.caFingerprint !== undefined ? "caFingerprint" : undefined;
+    if (trust && url && url.protocol !== "https:") {
+      context.addIssue({
+        code: "custom",
+        path: [trust],
+        message: `only applies to an https endpoint, but endpoint is ${url.protocol}//${url.host}`,
       });
     }
     if (es.endpoint && url?.protocol !== "https:" && !es.allowInsecureHttp) {
@@ -462,6 +500,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       producers.push(merged);
     });
     problems.push(...crossProducerProblems(producers, listed));
+    if (elasticsearch) problems.push(...environmentProblems(producers, elasticsearch));
     problems.push(...accountProblems(producers, accounts));
   }
 
@@ -497,6 +536,43 @@ function accountProblems(producers: ProducerConfig[], accounts: Record<string, A
     } else bucketAccounts.set(producer.bucket, { producer: producer.name, account: producer.bucketAccount });
   }
   return problems;
+}
+
+/**
+ * Lambda refuses a function whose environment variables, names and values together, exceed 4 KB
+ * ("Function environment variables: 4 KB, for all environment variables associated with the
+ * function, in aggregate", Lambda quotas). What fills it is config (a CA certificate, long
+ * include/exclude lists), so it is refused here naming those keys rather than by Lambda mid-deploy.
+ * The queue URL and parameter name are not known yet: the longest they can be stands in for them.
+ */
+export const FUNCTION_ENVIRONMENT_MAX_BYTES = 4 * 1024;
+
+function environmentProblems(producers: ProducerConfig[], elasticsearch: ElasticsearchConfig): string[] {
+  return producers.flatMap((producer) => {
+    const environment = functionEnvironment({
+      producer,
+      elasticsearch,
+      parameterName: `/s3-log-shipper/${"s".repeat(64)}/elasticsearch`,
+      // https://sqs.<region>.amazonaws.com/<account>/<queue name of at most 80 characters>
+      queueUrl: `https://sqs.ap-southeast-5.amazonaws.com/123456789012/${"q".repeat(80)}`,
+    });
+    const bytes = Object.entries(environment).reduce(
+      (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
+      0,
+    );
+    if (bytes <= FUNCTION_ENVIRONMENT_MAX_BYTES) return [];
+    const large = [
+      ...(elasticsearch.caCertificate
+        ? [`elasticsearch.caCertificate ${elasticsearch.caCertificate.length} bytes`]
+        : []),
+      ...(producer.include ? [`include ${JSON.stringify(producer.include).length} bytes`] : []),
+      ...(producer.exclude ? [`exclude ${JSON.stringify(producer.exclude).length} bytes`] : []),
+    ];
+    return [
+      `producers (${producer.name}): the function's environment would be about ${bytes} bytes, over Lambda's ${FUNCTION_ENVIRONMENT_MAX_BYTES} (${large.join(", ") || "no single large setting"}); ` +
+        `shorten include/exclude (one alternation instead of many expressions), or give elasticsearch.caFingerprint instead of caCertificate`,
+    ];
+  });
 }
 
 /** Rules over a producer's merged settings (its own, the stack's defaults, the program's). */

@@ -19,6 +19,8 @@ export function functionEnvironment(args: {
       ES_ENDPOINT: elasticsearch.endpoint,
       ES_CLOUD_ID: elasticsearch.cloudId,
       ES_CREDENTIALS_PARAMETER: args.parameterName,
+      ES_CA_CERTIFICATES: elasticsearch.caCertificate,
+      ES_CA_FINGERPRINT: elasticsearch.caFingerprint,
       ES_INDEX: producer.index,
       ES_PIPELINE: producer.pipeline,
       ES_COMPRESSION: elasticsearch.compression,

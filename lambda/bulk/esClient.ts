@@ -12,6 +12,7 @@ import type { StoredCredentials } from "../contract/storedCredentials";
 import type { CredentialsSource } from "./credentials";
 import { CredentialsError, describeError } from "../errors";
 import { BulkRequestError, type BulkResponse, type BulkTransport } from "./wire";
+import { caByFingerprint, isUntrustedCertificate } from "./trustedCa";
 
 /**
  * Parses responses with plain JSON.parse. The default serializer also scans every response for
@@ -55,6 +56,10 @@ export interface ElasticsearchSettings {
   requestTimeoutMs: number;
   /** gzip level (1–9) of request bodies; undefined sends them uncompressed. */
   gzipLevel?: number;
+  /** PEM of the CA(s) a self-managed cluster's certificate chains to (`ES_CA_CERTIFICATES`). */
+  caCertificates?: string;
+  /** Or the SHA-256 fingerprint of that CA in the chain the server presents (`ES_CA_FINGERPRINT`). */
+  caFingerprint?: string;
 }
 
 /**
@@ -82,6 +87,8 @@ interface BulkResponseBody {
 
 export class ElasticsearchBulkTransport implements BulkTransport {
   private client?: { instance: Client; credentials: StoredCredentials };
+  /** The CA `caFingerprint` picked, once per container. */
+  private pinnedCa?: Promise<string>;
 
   constructor(
     private readonly settings: ElasticsearchSettings,
@@ -124,9 +131,33 @@ export class ElasticsearchBulkTransport implements BulkTransport {
           this.credentials.invalidate();
           continue;
         }
-        throw toBulkRequestError(error);
+        throw toBulkRequestError(error, this.trustHint());
       }
     }
+  }
+
+  /** What a refused certificate's message says to do: the setting that makes the function trust the cluster's CA. */
+  private trustHint(): string {
+    const where = this.settings.endpoint ?? `the deployment of cloudId ${this.settings.cloudId ?? ""}`;
+    const setting = this.settings.caFingerprint
+      ? "check s3-log-shipper:elasticsearch.caFingerprint (the server's chain verifies against the CA it names)"
+      : this.settings.caCertificates
+        ? "check s3-log-shipper:elasticsearch.caCertificate: the server's chain does not verify against it"
+        : "a cluster with a private CA needs s3-log-shipper:elasticsearch.caCertificate (its PEM) or caFingerprint";
+    return `Elasticsearch at ${where}: ${setting}`;
+  }
+
+  /** The CA certificates the client verifies against, beside Node's public ones; undefined: the public ones alone. */
+  private async trustedCa(): Promise<string | undefined> {
+    if (this.settings.caCertificates) return this.settings.caCertificates;
+    if (!this.settings.caFingerprint) return undefined;
+    const endpoint = new URL(this.settings.endpoint ?? cloudEndpoint(this.settings.cloudId ?? ""));
+    this.pinnedCa ??= caByFingerprint(endpoint, this.settings.caFingerprint, this.settings.requestTimeoutMs);
+    // A failed look-up is looked up again by the next request, not remembered.
+    return this.pinnedCa.catch((error: unknown) => {
+      this.pinnedCa = undefined;
+      throw error;
+    });
   }
 
   private async clientForCurrentCredentials(): Promise<Client> {
@@ -145,8 +176,11 @@ export class ElasticsearchBulkTransport implements BulkTransport {
       );
     }
     if (this.client?.credentials === credentials) return this.client.instance;
+    const ca = await this.trustedCa();
     void this.client?.instance.close();
     const instance = new Client({
+      // Verified against the cluster's CA alone (as curl's --cacert, Filebeat's certificate_authorities), never switched off.
+      ...(ca ? { tls: { ca, rejectUnauthorized: true } } : {}),
       ...(this.settings.cloudId ? { cloud: { id: this.settings.cloudId } } : { node: this.settings.endpoint ?? "" }),
       auth:
         "apiKey" in credentials
@@ -172,9 +206,20 @@ export class ElasticsearchBulkTransport implements BulkTransport {
   }
 }
 
-/** Classifies a failed request: 429, 5xx, connection and timeout errors are worth retrying. */
-export function toBulkRequestError(error: unknown): BulkRequestError {
+/**
+ * Classifies a failed request: 429, 5xx, connection and timeout errors are worth retrying. A server
+ * certificate the function does not trust is not (retrying in seconds changes nothing); its message
+ * ends with `trustHint`, the endpoint and the setting to check.
+ */
+export function toBulkRequestError(error: unknown, trustHint = "check the cluster's CA"): BulkRequestError {
   if (error instanceof BulkRequestError) return error;
+  if (error instanceof errors.ConnectionError && isUntrustedCertificate(error.message))
+    return new BulkRequestError(
+      `the server's TLS certificate was refused (${error.message}); ${trustHint}`,
+      undefined,
+      false,
+      { cause: error },
+    );
   if (error instanceof errors.ResponseError) {
     const status = error.statusCode;
     const retryable = status === undefined || status === 429 || status >= 500;
@@ -206,4 +251,12 @@ export function toBulkRequestError(error: unknown): BulkRequestError {
     return new BulkRequestError(`cannot reach Elasticsearch: ${error.message}`, undefined, true, { cause: error });
   }
   return new BulkRequestError(`bulk request failed: ${describeError(error)}`, undefined, false, { cause: error });
+}
+
+/** The Elasticsearch URL of an Elastic Cloud id (`name:base64(host$es-uuid$…)`), derived as the client derives it. */
+function cloudEndpoint(cloudId: string): string {
+  const [host = "", esId = ""] = Buffer.from(cloudId.split(":")[1] ?? "", "base64")
+    .toString()
+    .split("$");
+  return `https://${esId}.${host}`;
 }

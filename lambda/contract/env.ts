@@ -50,6 +50,10 @@ const environmentSchema = z
       z.coerce.number().check(z.int(), z.gte(1), z.lte(9)),
       DEFAULTS.ES_COMPRESSION_LEVEL,
     ),
+    /** A self-managed cluster's CA certificates (PEM), verified against instead of the public CAs alone. */
+    ES_CA_CERTIFICATES: optionalText(),
+    /** Or the SHA-256 fingerprint of the CA in the chain the server presents (bulk/trustedCa.ts). */
+    ES_CA_FINGERPRINT: optionalText(),
     /** The producer's objects (objectFilter.ts): its bucket, and a literal prefix and suffix or a key pattern. */
     SOURCE_BUCKET: text(),
     KEY_PREFIX: z._default(z.string(), ""),

@@ -1,16 +1,18 @@
-/** Base of the local fake services: an HTTP server on 127.0.0.1 with a random port. */
+/** Base of the local fake services: an HTTP (or HTTPS) server on 127.0.0.1 with a random port. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export abstract class LoopbackServer {
   private server?: Server;
 
-  /** Starts listening; returns the base URL. */
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
+  /** Starts listening; returns the base URL. With `tls`, serves HTTPS with that key and certificate chain (PEM). */
+  async start(tls?: { key: string; cert: string }): Promise<string> {
+    const handler = (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response);
+    this.server = tls ? createTlsServer(tls, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   }
 
   async stop(): Promise<void> {

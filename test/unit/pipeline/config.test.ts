@@ -16,6 +16,7 @@ import {
   QUEUE_RETENTION_SECONDS,
   worstSecondsToDeadLetter,
 } from "../../../pipeline/messageLifetime";
+import { createTestCa } from "../../helpers/privateCa";
 
 const elasticsearch = { endpoint: "https://es.example.com", vault: { mount: "secret", path: "es" } };
 
@@ -410,5 +411,80 @@ describe("include and exclude", () => {
     expect(problemsOf({ include: "ERROR" })).toEqual([
       expect.stringContaining("include must be a list of regular expressions"),
     ]);
+  });
+});
+
+describe("a cluster's private CA", () => {
+  const ca = createTestCa("config-ca");
+  const problemsOf = (es: Record<string, unknown>, producer: Record<string, unknown> = {}): string[] => {
+    try {
+      validateConfig({
+        elasticsearch: { ...elasticsearch, ...es },
+        producers: [{ name: "waf", bucket: "acme-waf", index: "logs-waf", format: "ndjson", ...producer }],
+      });
+      return [];
+    } catch (error) {
+      if (error instanceof StackConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it("accepts a CA certificate, or a chain of two, and a fingerprint with or without colons", () => {
+    const other = createTestCa("config-ca-2");
+
+    expect(problemsOf({ caCertificate: ca.cert })).toEqual([]);
+    expect(problemsOf({ caCertificate: ca.cert + other.cert })).toEqual([]);
+    expect(problemsOf({ caFingerprint: ca.fingerprint })).toEqual([]);
+    expect(problemsOf({ caFingerprint: ca.fingerprint.replace(/:/g, "").toLowerCase() })).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["text that is no PEM", { caCertificate: "MIIB…" }, /caCertificate: must hold the CA's certificate as PEM/],
+    [
+      "a PEM block that is no certificate",
+      { caCertificate: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n" },
+      /caCertificate: certificate 1 of 1 cannot be read/,
+    ],
+    [
+      "a private key beside the certificate",
+      { caCertificate: `${ca.cert}${ca.key}` },
+      /caCertificate: holds a PRIVATE KEY block: give only the CA's certificate .*treat that key as exposed/,
+    ],
+    ["a fingerprint of the wrong length", { caFingerprint: "AB:CD" }, /caFingerprint: must be a SHA-256 fingerprint/],
+    [
+      "both",
+      { caCertificate: ca.cert, caFingerprint: ca.fingerprint },
+      /caFingerprint: set either caCertificate .* or caFingerprint, not both/,
+    ],
+    [
+      "a CA for an http endpoint",
+      { endpoint: "http://es.internal:9200", allowInsecureHttp: true, caCertificate: ca.cert },
+      /caCertificate: only applies to an https endpoint, but endpoint is http:\/\/es.internal:9200/,
+    ],
+  ])("refuses %s, naming the key", (_, es, problem) => {
+    const problems = problemsOf(es);
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+    // Never the key material itself in the message.
+    expect(problems[0]).not.toContain("PRIVATE KEY-----");
+  });
+
+  it("refuses a function environment over Lambda's 4 KB, naming what fills it", () => {
+    const chain = Array.from({ length: 8 }, (_, n) => createTestCa(`config-ca-chain-${n}`).cert).join("");
+
+    const problems = problemsOf({ caCertificate: chain }, { exclude: ["health", "ping"] });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^producers \(waf\): the function's environment would be about \d+ bytes, over Lambda's 4096 \(elasticsearch.caCertificate \d+ bytes, exclude 17 bytes\); .*caFingerprint instead of caCertificate/,
+    );
+  });
+
+  it("refuses long include/exclude lists the same way, and takes what fits", () => {
+    const many = Array.from({ length: 400 }, (_, n) => `noise-${n}`);
+
+    expect(problemsOf({}, { exclude: many })[0]).toMatch(/over Lambda's 4096 \(exclude \d+ bytes\)/);
+    expect(problemsOf({}, { exclude: many.slice(0, 100) })).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { CredentialsProvider } from "../../../lambda/bulk/credentials";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll } from "vitest";
 import { FakeAws } from "../../helpers/fakeAws";
+import { createTestCa } from "../../helpers/privateCa";
 
 const aws = new FakeAws();
 let awsUrl = "";
@@ -89,6 +90,24 @@ describe("the function's environment", () => {
       deployedEnvironment({}, { endpoint: "https://es.example.com:9200", compression: "none" }).environment,
     );
     expect(plain.ES_COMPRESSION).toBe("none");
+  });
+
+  it("reads back the cluster's CA certificate as normalized PEM, or its fingerprint", () => {
+    const ca = createTestCa("contract-ca");
+    // Pasted as users paste it: text around the block, CRLF line ends.
+    const pasted = `cluster CA, from /etc/elasticsearch/certs/http_ca.crt\r\n${ca.cert.replace(/\n/g, "\r\n")}`;
+
+    const withCertificate = readSettings(
+      deployedEnvironment({}, { endpoint: "https://es.internal:9200", caCertificate: pasted }).environment,
+    );
+    const withFingerprint = readSettings(
+      deployedEnvironment({}, { endpoint: "https://es.internal:9200", caFingerprint: ca.fingerprint }).environment,
+    );
+
+    expect(withCertificate.ES_CA_CERTIFICATES).toBe(ca.cert);
+    expect(withCertificate.ES_CA_FINGERPRINT).toBeUndefined();
+    expect(withFingerprint.ES_CA_FINGERPRINT).toBe(ca.fingerprint);
+    expect(withFingerprint.ES_CA_CERTIFICATES).toBeUndefined();
   });
 
   it("reads back a cloud id instead of an endpoint", () => {
