@@ -9,6 +9,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { CredentialsProvider } from "./bulk/credentials";
 import { readSettings, type ShipperSettings } from "./contract/env";
+import { AdaptiveConcurrencyTransport } from "./bulk/adaptiveConcurrency";
 import { ElasticsearchBulkTransport } from "./bulk/esClient";
 import { lineFilterFromEnvironment } from "./contract/lineFilter";
 import type { BulkTransport } from "./bulk/wire";
@@ -80,7 +81,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     settings.ES_CREDENTIALS_PARAMETER,
     settings.CREDENTIALS_TTL_SECONDS * 1000,
   );
-  const transport = new ElasticsearchBulkTransport(
+  const elasticsearch = new ElasticsearchBulkTransport(
     {
       ...(settings.ES_CLOUD_ID ? { cloudId: settings.ES_CLOUD_ID } : { endpoint: settings.ES_ENDPOINT ?? "" }),
       requestTimeoutMs: settings.ES_REQUEST_TIMEOUT_MS,
@@ -89,6 +90,13 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       ...(settings.ES_CA_FINGERPRINT ? { caFingerprint: settings.ES_CA_FINGERPRINT } : {}),
     },
     credentials,
+  );
+  // One window for the instance: each of MESSAGE_CONCURRENCY objects at once may have
+  // ES_BULK_CONCURRENCY requests in flight, which is also what the window allows while the cluster
+  // keeps up; it halves on 429/503 and grows back one at a time (bulk/adaptiveConcurrency.ts).
+  const transport = new AdaptiveConcurrencyTransport(
+    elasticsearch,
+    settings.ES_BULK_CONCURRENCY * settings.MESSAGE_CONCURRENCY,
   );
   const queueUrl = settings.QUEUE_URL;
   // Compiled once per container; an expression config refused never reaches here (pipeline/config.ts).

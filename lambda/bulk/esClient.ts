@@ -175,8 +175,10 @@ export class ElasticsearchBulkTransport implements BulkTransport {
         },
       );
     }
-    if (this.client?.credentials === credentials) return this.client.instance;
+    // Before the check below: no await may stand between it and `this.client = …`, or requests
+    // started together would each make a client and close the others' under their feet.
     const ca = await this.trustedCa();
+    if (this.client?.credentials === credentials) return this.client.instance;
     void this.client?.instance.close();
     const instance = new Client({
       // Verified against the cluster's CA alone (as curl's --cacert, Filebeat's certificate_authorities), never switched off.
@@ -233,7 +235,7 @@ export function toBulkRequestError(error: unknown, trustHint = "check the cluste
     );
   }
   if (error instanceof errors.TimeoutError)
-    return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error });
+    return new BulkRequestError(`bulk request timed out`, undefined, true, { cause: error, timedOut: true });
   if (error instanceof errors.ConnectionError && error.message.includes(ANSWERED_BEFORE_BODY_WAS_READ)) {
     // The client waits for the whole request to be written; an answer that ends first (a 413 sent
     // on the headers) is reported as this, its status lost. See BulkRequestError.answeredEarly.

@@ -31,10 +31,19 @@ export class BulkRequestError extends ShipperError {
     message: string,
     readonly status: number | undefined,
     readonly retryable: boolean,
-    options?: { cause?: unknown; answeredEarly?: boolean },
+    options?: { cause?: unknown; answeredEarly?: boolean; timedOut?: boolean },
   ) {
     super(message, options);
     this.answeredEarly = options?.answeredEarly ?? false;
+    this.timedOut = options?.timedOut ?? false;
+  }
+
+  /** No answer within the request's timeout. */
+  readonly timedOut: boolean;
+
+  /** Elasticsearch says it has more than it can take (429, 503) or did not answer in time: send less at once. */
+  get overloaded(): boolean {
+    return this.status === 429 || this.status === 503 || this.timedOut;
   }
 
   /**

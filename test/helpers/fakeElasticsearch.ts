@@ -67,7 +67,20 @@ export class FakeElasticsearch extends LoopbackServer {
   readonly refusedSizes: number[] = [];
   /** Every request read to the end, in order. */
   readonly wire: WireRequest[] = [];
+  /**
+   * Elasticsearch's write thread pool: a bulk request holds one of `threads` for `serviceMs`, waits
+   * in a queue of `queue` when none is free, and has every item refused 429
+   * (es_rejected_execution_exception) when the queue is full too. Undefined: unbounded, instant.
+   */
+  writePool?: { threads: number; queue: number; serviceMs: number };
+  /** Requests whose items the write pool refused. */
+  poolRejections = 0;
+  /** The most requests handled at once. */
+  mostInProgress = 0;
   private inProgress = 0;
+  private poolAdmitted = 0;
+  private poolBusy = 0;
+  private readonly poolWaiting: Array<() => void> = [];
 
   /**
    * Back to an empty, well-behaved node between tests. Waits first for any request still being
@@ -86,6 +99,9 @@ export class FakeElasticsearch extends LoopbackServer {
     this.acceptsAuthorization = () => true;
     this.refusedSizes.length = 0;
     this.wire.length = 0;
+    this.writePool = undefined;
+    this.poolRejections = 0;
+    this.mostInProgress = 0;
   }
 
   /** Resolves when no request is being handled (a slow answer the client gave up on included). */
@@ -103,6 +119,7 @@ export class FakeElasticsearch extends LoopbackServer {
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.inProgress += 1;
+    this.mostInProgress = Math.max(this.mostInProgress, this.inProgress);
     try {
       await this.answer(request, response);
     } finally {
@@ -185,6 +202,25 @@ export class FakeElasticsearch extends LoopbackServer {
       );
     }
     if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
+    if (this.writePool) {
+      const { threads, queue, serviceMs } = this.writePool;
+      if (this.poolAdmitted >= threads + queue) {
+        this.poolRejections += 1;
+        return reply(200, { took: 1, errors: true, items: rejectedByPool(decoded, threads, queue) });
+      }
+      this.poolAdmitted += 1;
+      try {
+        if (this.poolBusy >= threads) await new Promise<void>((resolve) => this.poolWaiting.push(resolve));
+        else this.poolBusy += 1;
+        await new Promise((resolve) => setTimeout(resolve, serviceMs));
+      } finally {
+        this.poolAdmitted -= 1;
+        // The thread goes to the next queued request, or back to the pool.
+        const next = this.poolWaiting.shift();
+        if (next) next();
+        else this.poolBusy -= 1;
+      }
+    }
 
     let lines = decoded
       .toString("utf8")
@@ -240,6 +276,28 @@ export class FakeElasticsearch extends LoopbackServer {
     }
     reply(200, { took: 1, errors, items });
   }
+}
+
+/** Every item of a bulk body refused as Elasticsearch refuses them when its write queue is full. */
+function rejectedByPool(body: Buffer, threads: number, queue: number): unknown[] {
+  const actions = body
+    .toString("utf8")
+    .split("\n")
+    .filter((line, position) => line.length > 0 && position % 2 === 0);
+  return actions.map((line) => {
+    const action = (JSON.parse(line) as { create: { _index: string; _id: string } }).create;
+    return {
+      create: {
+        _index: action._index,
+        _id: action._id,
+        status: 429,
+        error: {
+          type: "es_rejected_execution_exception",
+          reason: `rejected execution of bulk shard request on EsThreadPoolExecutor[name = write, queue capacity = ${queue}, pool size = ${threads}]`,
+        },
+      },
+    };
+  });
 }
 
 /** Answers `body` as JSON, gzip-compressed when `compress`; returns the bytes sent. */

@@ -10,10 +10,9 @@ import { FakeElasticsearch } from "../../../helpers/fakeElasticsearch";
 import { createTestCa, type Issued, type TestCa } from "../../../helpers/privateCa";
 
 const BODY = Buffer.from('{"create":{"_index":"logs-tls","_id":"doc-1"}}\n{"message":"over a private CA"}\n');
-const credentials = {
-  get: () => Promise.resolve({ username: "shipper", password: "not-for-strangers" }),
-  invalidate: () => undefined,
-};
+/** One stored value, as the function's credentials cache hands out (a new object would mean rotated credentials). */
+const stored = { username: "shipper", password: "not-for-strangers" };
+const credentials = { get: () => Promise.resolve(stored), invalidate: () => undefined };
 
 describe("a cluster with a private CA", () => {
   let clusterCa: TestCa;
