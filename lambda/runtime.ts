@@ -12,6 +12,7 @@ import { readSettings, type ShipperSettings } from "./contract/env";
 import { AdaptiveConcurrencyTransport } from "./bulk/adaptiveConcurrency";
 import { ElasticsearchBulkTransport } from "./bulk/esClient";
 import { lineFilterFromEnvironment } from "./contract/lineFilter";
+import { multilineFromEnvironment } from "./contract/multiline";
 import type { BulkTransport } from "./bulk/wire";
 import type { ShipObjectSettings } from "./shipObject";
 
@@ -101,6 +102,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
   const queueUrl = settings.QUEUE_URL;
   // Compiled once per container; an expression config refused never reaches here (pipeline/config.ts).
   const lineFilter = lineFilterFromEnvironment(settings.LINE_INCLUDE, settings.LINE_EXCLUDE);
+  const multiline = multilineFromEnvironment(settings.MULTILINE);
   return {
     settings,
     objectFilter: objectFilterOf({
@@ -123,6 +125,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       ...(settings.DEAD_LETTER_INDEX ? { deadLetterIndex: settings.DEAD_LETTER_INDEX } : {}),
       ...(settings.ES_PIPELINE ? { pipeline: settings.ES_PIPELINE } : {}),
       ...(lineFilter ? { lineFilter } : {}),
+      ...(multiline ? { multiline } : {}),
     },
     s3,
     sqs,

@@ -14,8 +14,10 @@ import { openObject, type ObjectVersion } from "./read/objectReader";
 import { readRecords } from "./read/records";
 import type { LogFormat } from "./contract/formats";
 import type { LineFilter } from "./contract/lineFilter";
+import type { MultilineSettings } from "./contract/multiline";
+import { MultilineJoiner } from "./read/multiline";
 import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
-import { emptyStats, type ObjectRef, type ObjectStats } from "./types";
+import { emptyStats, type LogRecord, type ObjectRef, type ObjectStats } from "./types";
 
 export interface ShipObjectSettings {
   index: string;
@@ -27,6 +29,8 @@ export interface ShipObjectSettings {
   pipeline?: string;
   /** The producer's include/exclude filters; every line is shipped without one. */
   lineFilter?: LineFilter;
+  /** `text` only: lines joined into multiline events (read/multiline.ts). */
+  multiline?: MultilineSettings;
   region: string;
   producer: string;
   bulkMaxBytes: number;
@@ -101,6 +105,15 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).
   const { start } = plan;
+  const joiner = settings.multiline && plan.format === "text" ? new MultilineJoiner(settings.multiline) : undefined;
+  /** Ships one record built outside the line hot path; false once Elasticsearch stopped taking them. */
+  const ship = async (record: LogRecord): Promise<boolean> => {
+    stats.records += 1;
+    if (!builder.keeps(record)) return true;
+    const backpressure = indexer.add(builder.build(record));
+    if (backpressure) await backpressure;
+    return !indexer.unavailable;
+  };
   let position: ReadPosition | undefined;
   let continued = false;
   let readError: unknown;
@@ -115,7 +128,12 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       ...(plan.recordsField ? { recordsField: plan.recordsField } : {}),
       requireRecordsField: settings.recordsField !== undefined,
     })) {
-      if (batch.kind === "lines") {
+      if (batch.kind === "lines" && joiner) {
+        const { format, lines } = batch;
+        for (const event of joiner.push(lines)) if (!(await ship(event))) break reading;
+        // Never inside an event: a continuation starts at the first line of the one still open.
+        position = { unit: "line", format, reached: joiner.pendingStart ?? lines.resumeOffset, read: lines.position };
+      } else if (batch.kind === "lines") {
         const { format, lines } = batch;
         if (lines.count > 0) {
           await builder.appendLines(format, lines, indexer);
@@ -126,12 +144,8 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       } else {
         position ??= { unit: "record", reached: start, recordsField: batch.recordsField };
         for (const record of batch.records) {
-          stats.records += 1;
           position.reached = record.nextOffset;
-          if (!builder.keeps(record)) continue;
-          const backpressure = indexer.add(builder.build(record));
-          if (backpressure) await backpressure;
-          if (indexer.unavailable) break reading;
+          if (!(await ship(record))) break reading;
         }
       }
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
@@ -141,6 +155,9 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         break;
       }
     }
+    // The object ended: its last event is complete (unless reading stopped early).
+    const last = !continued && !indexer.unavailable ? joiner?.flush() : undefined;
+    if (last) await ship(last);
   } catch (error) {
     readError = error;
   }

@@ -18,6 +18,7 @@ import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
 import { patternProblem } from "../lambda/contract/lineFilter";
 import { caCertificatesOf } from "./caCertificate";
+import { DEFAULT_MULTILINE_MAX_LINES, MULTILINE_MATCHES, type MultilineSettings } from "../lambda/contract/multiline";
 import { functionEnvironment } from "./functionEnvironment";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
@@ -124,19 +125,35 @@ const snsTopicArn = z
       `must be an SNS topic ARN like arn:aws:sns:eu-west-1:111122223333:log-bucket-events, got ${JSON.stringify(issue.input)}`,
   });
 
+/** An RE2 expression (lambda/contract/lineFilter.ts says why), or an issue naming what RE2 refuses. */
+function re2Pattern(pattern: string, context: z.RefinementCtx): void {
+  const problem = patternProblem(pattern);
+  if (problem)
+    context.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(pattern)} is not an RE2 regular expression (no look-around or back-references): ${problem}`,
+    });
+}
+
+/** `multiline` of a text producer: Filebeat's pattern multiline (lambda/contract/multiline.ts). */
+const multilineSchema = z.strictObject({
+  pattern: z
+    .string({ error: "must be a regular expression" })
+    .min(1, { error: "must not be empty" })
+    .superRefine(re2Pattern),
+  negate: z.boolean({ error: "must be true or false" }).default(false),
+  match: z.enum(MULTILINE_MATCHES, {
+    error: (issue) => `must be one of ${MULTILINE_MATCHES.join(", ")}, got ${JSON.stringify(issue.input)}`,
+  }),
+  maxLines: integer(1, 100_000).default(DEFAULT_MULTILINE_MAX_LINES),
+  maxBytes: integer(1024, DEFAULTS.MAX_LINE_BYTES).default(DEFAULTS.MAX_LINE_BYTES),
+});
+
 /** Include/exclude expressions: RE2 syntax (lambda/contract/lineFilter.ts says why). */
 const linePatterns = z
-  .array(
-    z.string({ error: "must be a list of regular expressions" }).superRefine((pattern, context) => {
-      const problem = patternProblem(pattern);
-      if (problem)
-        context.addIssue({
-          code: "custom",
-          message: `${JSON.stringify(pattern)} is not an RE2 regular expression (no look-around or back-references): ${problem}`,
-        });
-    }),
-    { error: "must be a list of regular expressions" },
-  )
+  .array(z.string({ error: "must be a list of regular expressions" }).superRefine(re2Pattern), {
+    error: "must be a list of regular expressions",
+  })
   .min(1, { error: "must list at least one expression, or be left out" });
 
 /** An IAM role by its ARN. */
@@ -189,6 +206,7 @@ const producerSchema = z
     deadLetterIndex: indexName("an index name").optional(),
     include: linePatterns.optional(),
     exclude: linePatterns.optional(),
+    multiline: multilineSchema.optional(),
     /** The ingest pipeline of the producer's documents (bulk `pipeline`). */
     pipeline: z
       .string({ error: "must be the id of an ingest pipeline" })
@@ -211,6 +229,13 @@ const producerSchema = z
         code: "custom",
         path: ["keyPattern"],
         message: "replaces prefix and suffix: set either keyPattern or prefix/suffix, not both",
+      });
+    }
+    if (producer.multiline !== undefined && producer.format !== "text") {
+      context.addIssue({
+        code: "custom",
+        path: ["multiline"],
+        message: `only applies to format: text, but format is ${producer.format} (ndjson and json records are whole documents already)`,
       });
     }
     if (producer.keyPattern !== undefined && producer.notifications === "bucket") {
@@ -392,6 +417,8 @@ export interface ProducerConfig extends Tuning {
   pipeline?: string;
   include?: string[];
   exclude?: string[];
+  /** text only: lines joined into events. */
+  multiline?: MultilineSettings;
   /** The entry of `accounts` the bucket lives in; absent: the stack's own account. */
   bucketAccount?: string;
   /** A role the function assumes for this producer's S3 reads, instead of reading with its own. */

@@ -4,6 +4,7 @@
  * the tests build exactly what is deployed.
  */
 import { environmentVariables } from "../lambda/contract/env";
+import { multilineVariable } from "../lambda/contract/multiline";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
@@ -35,6 +36,7 @@ export function functionEnvironment(args: {
       RECORDS_FIELD: producer.recordsField,
       LINE_INCLUDE: producer.include ? JSON.stringify(producer.include) : undefined,
       LINE_EXCLUDE: producer.exclude ? JSON.stringify(producer.exclude) : undefined,
+      MULTILINE: producer.multiline ? multilineVariable(producer.multiline) : undefined,
       TIMESTAMP_FIELD: producer.timestampField,
       DEAD_LETTER_INDEX: producer.deadLetterIndex,
       QUEUE_URL: args.queueUrl,

@@ -66,6 +66,8 @@ const environmentSchema = z
     /** The producer's include/exclude expressions, JSON arrays (lineFilter.ts). */
     LINE_INCLUDE: optionalText(),
     LINE_EXCLUDE: optionalText(),
+    /** A text producer's multiline setting, JSON (contract/multiline.ts). */
+    MULTILINE: optionalText(),
     TIMESTAMP_FIELD: optionalText(),
     DEAD_LETTER_INDEX: optionalText(),
     QUEUE_URL: optionalText(),

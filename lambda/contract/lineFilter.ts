@@ -27,6 +27,11 @@ function re2(): typeof RE2JSClass {
   return (require("re2js") as typeof import("re2js")).RE2JS;
 }
 
+/** `pattern` compiled under RE2 (refused patterns never reach the function: pipeline/config.ts). */
+export function compileRe2(pattern: string): { test(text: string): boolean } {
+  return re2().compile(pattern);
+}
+
 export interface LineFilter {
   /** Whether the line (as text) is shipped. */
   keeps(text: string): boolean;

@@ -488,3 +488,80 @@ describe("a cluster's private CA", () => {
     expect(problemsOf({}, { exclude: many.slice(0, 100) })).toEqual([]);
   });
 });
+
+describe("multiline", () => {
+  const problemsOf = (producer: Record<string, unknown>): string[] => {
+    try {
+      validateConfig({
+        elasticsearch,
+        producers: [{ name: "app", bucket: "acme-app", index: "logs-app", format: "text", ...producer }],
+      });
+      return [];
+    } catch (error) {
+      if (error instanceof StackConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it("takes Filebeat's settings with its defaults (negate false, maxLines 500) and maxBytes of a line", () => {
+    const config = validateConfig({
+      elasticsearch,
+      producers: [
+        {
+          name: "app",
+          bucket: "acme-app",
+          index: "logs-app",
+          format: "text",
+          multiline: { pattern: "^\\[", negate: true, match: "after" },
+        },
+      ],
+    });
+
+    expect(config.producers[0]?.multiline).toEqual({
+      pattern: "^\\[",
+      negate: true,
+      match: "after",
+      maxLines: 500,
+      maxBytes: 8 * 1024 * 1024,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "multiline on ndjson",
+      { format: "ndjson", multiline: { pattern: "^\\s", match: "after" } },
+      /\(app\): multiline only applies to format: text, but format is ndjson/,
+    ],
+    [
+      "a pattern RE2 does not take",
+      { multiline: { pattern: "^(?!\\s)", match: "after" } },
+      /\(app\): multiline.pattern "\^\(\?!\\\\s\)" is not an RE2 regular expression/,
+    ],
+    ["no match", { multiline: { pattern: "^\\s" } }, /\(app\): multiline.match must be one of after, before/],
+    [
+      "match: previous",
+      { multiline: { pattern: "^\\s", match: "previous" } },
+      /multiline.match must be one of after, before, got "previous"/,
+    ],
+    [
+      "maxLines 0",
+      { multiline: { pattern: "^\\s", match: "after", maxLines: 0 } },
+      /multiline.maxLines must be at least 1/,
+    ],
+    [
+      "maxBytes over a line's limit",
+      { multiline: { pattern: "^\\s", match: "after", maxBytes: 9 * 1024 * 1024 } },
+      /multiline.maxBytes must be at most 8388608/,
+    ],
+    [
+      "an unknown key",
+      { multiline: { pattern: "^\\s", match: "after", flush_pattern: "x" } },
+      /multiline.*flush_pattern/,
+    ],
+  ])("refuses %s, naming the key", (_, producer, problem) => {
+    const problems = problemsOf(producer);
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+});

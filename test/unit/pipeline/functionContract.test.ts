@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_KEYS, readSettings } from "../../../lambda/contract/env";
 import { LOG_FORMATS } from "../../../lambda/contract/formats";
+import { multilineFromEnvironment } from "../../../lambda/contract/multiline";
 import { validateConfig } from "../../../pipeline/config";
 import { credentialsFromVaultData } from "../../../pipeline/credentials";
 import { functionEnvironment } from "../../../pipeline/functionEnvironment";
@@ -108,6 +109,23 @@ describe("the function's environment", () => {
     expect(withCertificate.ES_CA_FINGERPRINT).toBeUndefined();
     expect(withFingerprint.ES_CA_FINGERPRINT).toBe(ca.fingerprint);
     expect(withFingerprint.ES_CA_CERTIFICATES).toBeUndefined();
+  });
+
+  it("reads back a text producer's multiline setting", () => {
+    const { environment } = deployedEnvironment({
+      format: "text",
+      multiline: { pattern: "^\\s+at ", match: "after", maxLines: 200 },
+    });
+
+    expect(multilineFromEnvironment(readSettings(environment).MULTILINE)).toEqual({
+      pattern: "^\\s+at ",
+      negate: false,
+      match: "after",
+      maxLines: 200,
+      maxBytes: 8 * 1024 * 1024,
+    });
+    expect(readSettings(deployedEnvironment({ format: "text" }).environment).MULTILINE).toBeUndefined();
+    expect(() => multilineFromEnvironment('{"pattern":"^x"}')).toThrow(/MULTILINE: must be JSON like/);
   });
 
   it("reads back a cloud id instead of an endpoint", () => {
