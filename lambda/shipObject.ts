@@ -126,6 +126,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       bucket: ref.bucket,
       key: ref.key,
       ...(plan.recordsField ? { recordsField: plan.recordsField } : {}),
+      ...(plan.resumeByte !== undefined ? { resumeByte: plan.resumeByte } : {}),
       requireRecordsField: settings.recordsField !== undefined,
     })) {
       if (batch.kind === "lines" && joiner) {
@@ -142,11 +143,19 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         position = { unit: "line", format, reached: lines.resumeOffset, read: lines.position };
         if (indexer.unavailable) break;
       } else {
-        position ??= { unit: "record", reached: start, recordsField: batch.recordsField };
-        for (const record of batch.records) {
-          position.reached = record.nextOffset;
-          if (!(await ship(record))) break reading;
+        // json records take the ndjson hot path: each is its own JSON text, copied, not re-serialised.
+        const { records } = batch;
+        if (records.count > 0) {
+          await builder.appendLines("ndjson", records, indexer);
+          stats.records += records.count;
         }
+        position = {
+          unit: "record",
+          reached: records.nextRecord,
+          recordsField: records.recordsField,
+          byteOffset: records.resumeByte,
+        };
+        if (indexer.unavailable) break;
       }
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
       // bytes skipped to reach a continuation's start take time too.

@@ -96,7 +96,7 @@ export class DocumentBuilder {
       const offset = lines.offsets[index] as number;
       let source: string | undefined;
       let value: unknown; // an ndjson line, parsed
-      const plain = lines.utf8 && !lines.truncated(index);
+      const plain = lines.utf8 && !lines.mustMerge(index);
       // The filter reads the line as text (UTF-8 decoded), not as the byte string the hot path copies.
       if (filter !== undefined) {
         const text =

@@ -5,7 +5,10 @@
  * - `line` (text, ndjson): the byte offset of a line start in the decompressed stream; for gzip,
  *   the start of the member holding it, so the resume inflates from there, not from byte 0;
  * - `record` (json): the index of the next record of the document, and the array field the records
- *   were expanded from (`auto` decides it too);
+ *   were expanded from (`auto` decides it too); since records are streamed, also the decompressed
+ *   byte where the last record shipped ended (`byteOffset`, with its gzip `member`), so the resume
+ *   reads on from there — without it (continuations written before), the document is read from
+ *   its first byte and the records before the index are skipped unbuilt;
  * - `v1`: a continuation written before this distinction (an offset whose unit is the format's:
  *   bytes for line formats, records for json); still read so a deploy strands no message.
  * The format is the decided one: `auto` is never decided twice for one object.
@@ -31,6 +34,8 @@ export const resumePointSchema = z.discriminatedUnion("unit", [
     recordIndex: nonNegative(),
     recordsField: z.optional(z.string().check(z.minLength(1))),
     gzip: z.boolean(),
+    byteOffset: z.optional(nonNegative()),
+    member: z.optional(gzipMemberStartSchema),
   }),
   // A version 1 position handed on unread (an object after the first of a version 1 message).
   z.object({ unit: z.literal("v1"), offset: nonNegative(), gzip: z.optional(z.boolean()) }),
@@ -49,7 +54,12 @@ export type ReadPosition =
       /** the next line's start */ reached: number;
       /** decompressed bytes read */ read: number;
     }
-  | { unit: "record"; /** the next record's index */ reached: number; recordsField: string | undefined };
+  | {
+      unit: "record";
+      /** the next record's index */ reached: number;
+      recordsField: string | undefined;
+      /** where the last record read ended, in decompressed bytes */ byteOffset?: number;
+    };
 
 /** The resume point for `position`; `memberStartAt` names the gzip member holding a line start. */
 export function resumePointAt(
@@ -57,13 +67,18 @@ export function resumePointAt(
   gzip: boolean,
   memberStartAt: (offset: number) => GzipMemberStart | undefined,
 ): ResumePoint {
-  if (position.unit === "record")
+  if (position.unit === "record") {
+    const { byteOffset } = position;
+    const member = gzip && byteOffset !== undefined ? memberStartAt(byteOffset) : undefined;
     return {
       unit: "record",
       recordIndex: position.reached,
       ...(position.recordsField ? { recordsField: position.recordsField } : {}),
       gzip,
+      ...(byteOffset !== undefined ? { byteOffset } : {}),
+      ...(member ? { member } : {}),
     };
+  }
   const member = gzip ? memberStartAt(position.reached) : undefined;
   return { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) };
 }
@@ -79,6 +94,8 @@ export interface ReadPlan {
    * a version 1 offset, whose unit was the format's, is this number as it is.
    */
   start: number;
+  /** json: where the record before `start` ended, when the continuation says (read on from there). */
+  resumeByte?: number;
 }
 
 /**
@@ -100,8 +117,16 @@ export function readPlan(
         start: resume.byteOffset,
       };
     case "record":
-      // A json document is parsed whole: read from the first byte, skip the records shipped.
-      return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
+      if (resume.byteOffset === undefined)
+        // Written before records were streamed: read from the first byte, skip the records shipped.
+        return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
+      return {
+        format: "json",
+        recordsField: resume.recordsField,
+        open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
+        start: resume.recordIndex,
+        resumeByte: resume.byteOffset,
+      };
     case "v1":
       // Version 1 offsets are bytes for line formats: a plain object still starts with a ranged GET.
       if (configured.format === "text" || configured.format === "ndjson") {
@@ -121,7 +146,7 @@ export function describeResume(resume: ResumePoint): string {
     case "line":
       return `byte ${resume.byteOffset}`;
     case "record":
-      return `record ${resume.recordIndex}`;
+      return `record ${resume.recordIndex}${resume.byteOffset === undefined ? "" : ` (byte ${resume.byteOffset})`}`;
     case "v1":
       return `offset ${resume.offset}`;
   }

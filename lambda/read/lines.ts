@@ -54,6 +54,18 @@ export class LineBatch {
     return this.truncatedLines?.has(index) ?? false;
   }
 
+  private mergedLines?: Set<number>;
+
+  /** Marks a line whose bytes cannot be copied onto one line of a request (a json record with line breaks). */
+  needsMerge(index: number): void {
+    (this.mergedLines ??= new Set()).add(index);
+  }
+
+  /** Whether the line's document must be built by merging (the general path), not copied. */
+  mustMerge(index: number): boolean {
+    return this.truncated(index) || (this.mergedLines?.has(index) ?? false);
+  }
+
   add(start: number, end: number, offset: number, nextOffset: number, truncated: boolean): void {
     if (truncated) (this.truncatedLines ??= new Set()).add(this.starts.length);
     this.starts.push(start);

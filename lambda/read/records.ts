@@ -2,19 +2,18 @@
  * Turns a decompressed byte stream into log records according to the producer's format:
  * `text` (a line is a record), `ndjson` (a line is a JSON document; a line that is not JSON is still
  * a record, tagged), `json` (one JSON document: a top-level array, the array in `recordsField`, or
- * the document itself) and `auto` (decided from the first bytes).
+ * the document itself, streamed record by record: jsonRecords.ts) and `auto` (decided from the
+ * first bytes).
  */
 import { isPlainObject } from "../contract/plainObjects";
-import { ObjectFormatError } from "../errors";
 import { peek } from "./byteStreams";
 import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../documents/tags";
 import { DEFAULTS } from "../contract/env";
 import { splitLines, type LineBatch } from "./lines";
+import { jsonRecordBatches, type JsonRecordBatch } from "./jsonRecords";
 import type { LineFormat, LogFormat } from "../contract/formats";
 import type { LogRecord } from "../types";
 
-/** `json` objects are parsed whole; larger ones are refused with a clear error instead of exhausting memory. */
-export const MAX_JSON_OBJECT_BYTES = 32 * 1024 * 1024;
 /** How many bytes `auto` looks at to decide the format. */
 export const SNIFF_BYTES = 64 * 1024;
 
@@ -35,6 +34,12 @@ export interface ReadRecordsOptions {
    * line start for line formats, a record index for json. Default 0.
    */
   start?: number;
+  /**
+   * json only: where the record before `start` ended in the decompressed stream, when the
+   * continuation says (the chunks then start at or before it); without it the document is read
+   * from its first byte and the records before `start` are skipped unbuilt.
+   */
+  resumeByte?: number;
   maxLineBytes?: number;
   /** Names the object in errors. */
   bucket: string;
@@ -47,8 +52,8 @@ export interface ReadRecordsOptions {
  */
 export type RecordBatch =
   | { kind: "lines"; format: LineFormat; lines: LineBatch }
-  /** `recordsField`: the array the records come from, when one was expanded. */
-  | { kind: "records"; records: LogRecord[]; recordsField?: string };
+  /** Records of a json document, each as its own JSON text (read/jsonRecords.ts). */
+  | { kind: "json"; records: JsonRecordBatch };
 
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
 export async function* readRecords(
@@ -67,11 +72,21 @@ export async function* readRecords(
   }
   const start = options.start ?? 0;
   if (format === "json") {
-    if (options.firstByte !== 0)
+    if (options.resumeByte === undefined && options.firstByte !== 0)
       throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
-    const fields = recordsField ? { recordsField } : {};
-    for await (const records of jsonRecords(stream, { ...options, ...fields }, start))
-      yield { kind: "records", records, ...fields };
+    for await (const records of jsonRecordBatches(stream, {
+      ...(recordsField ? { recordsField } : {}),
+      ...(options.requireRecordsField ? { requireRecordsField: true } : {}),
+      firstByte: options.firstByte,
+      ...(options.resumeByte === undefined
+        ? { skipRecords: start }
+        : { resume: { byteOffset: options.resumeByte, recordIndex: start } }),
+      // A record is held like a line: one longer than a line may be is cut there and tagged.
+      maxRecordBytes: options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES,
+      bucket: options.bucket,
+      key: options.key,
+    }))
+      yield { kind: "json", records };
     return;
   }
   const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
@@ -127,76 +142,4 @@ function parsesAsJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Records per batch yielded from a json document, so the caller can check its time between batches. */
-const JSON_BATCH = 500;
-
-async function* jsonRecords(
-  chunks: AsyncIterable<Buffer>,
-  options: ReadRecordsOptions,
-  startIndex: number,
-): AsyncGenerator<LogRecord[]> {
-  const parts: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of chunks) {
-    total += chunk.length;
-    if (total > MAX_JSON_OBJECT_BYTES) {
-      throw new ObjectFormatError(
-        options.bucket,
-        options.key,
-        `json object is larger than ${MAX_JSON_OBJECT_BYTES} bytes decompressed; use format ndjson or text for objects this large`,
-      );
-    }
-    parts.push(chunk);
-  }
-  const text = Buffer.concat(parts)
-    .toString("utf8")
-    .replace(/^\uFEFF/, "");
-  if (text.trim().length === 0) return;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ObjectFormatError(
-      options.bucket,
-      options.key,
-      `format json but the object is not a JSON document: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const expanded = itemsOf(document, options.recordsField);
-  if (options.requireRecordsField && options.recordsField && expanded === undefined) {
-    throw new ObjectFormatError(
-      options.bucket,
-      options.key,
-      `the JSON document has no array "${options.recordsField}" (the producer's recordsField), so it is not one of this producer's log files (a CloudTrail digest?); narrow the producer's suffix or keyPattern to leave such objects out`,
-    );
-  }
-  const items = expanded ?? [document];
-  if (startIndex > items.length) {
-    // Only a different document (or a different records field) can end before a position reached in it.
-    throw new ObjectFormatError(
-      options.bucket,
-      options.key,
-      `a continuation starts at record ${startIndex}, but the document has ${items.length} records`,
-    );
-  }
-  for (let start = startIndex; start < items.length; start += JSON_BATCH) {
-    const batch: LogRecord[] = [];
-    for (let index = start; index < Math.min(items.length, start + JSON_BATCH); index += 1) {
-      batch.push({ offset: index, nextOffset: index + 1, value: items[index] });
-    }
-    yield batch;
-  }
-}
-
-/** The records of a document: a top-level array, the array in `recordsField`, else the document itself (undefined when `recordsField` names no array). */
-function itemsOf(document: unknown, recordsField: string | undefined): unknown[] | undefined {
-  if (Array.isArray(document)) return document;
-  if (!recordsField) return [document];
-  const records = isPlainObject(document) ? document[recordsField] : undefined;
-  return Array.isArray(records) ? records : undefined;
 }

@@ -20,9 +20,9 @@ async function* chunked(bytes: Buffer, sizes: number[] = [bytes.length]): AsyncG
   }
 }
 
-/** The records of a batch: a line batch's lines made records one by one, as the general path does. */
+/** The records of a batch: each line (or json record) made a record one by one, as the general path does. */
 function recordsOf(batch: RecordBatch): LogRecord[] {
-  if (batch.kind === "records") return batch.records;
+  if (batch.kind === "json") return batch.records.offsets.map((_, index) => lineRecord("ndjson", batch.records, index));
   return batch.lines.offsets.map((_, index) => lineRecord(batch.format, batch.lines, index));
 }
 
@@ -202,8 +202,8 @@ describe("json format", () => {
   it("expands a top-level array with indexes as offsets", async () => {
     const records = await collect(Buffer.from('[{"a":1},{"a":2}]'), "json");
     expect(records).toEqual([
-      { offset: 0, nextOffset: 1, value: { a: 1 } },
-      { offset: 1, nextOffset: 2, value: { a: 2 } },
+      { offset: 0, nextOffset: 1, text: '{"a":1}', value: { a: 1 } },
+      { offset: 1, nextOffset: 2, text: '{"a":2}', value: { a: 2 } },
     ]);
   });
 
@@ -218,7 +218,7 @@ describe("json format", () => {
 
   it("treats a document without auto's guessed records field as one record", async () => {
     expect(await collect(Buffer.from('{"single":true}'), "json", { recordsField: "Records" })).toEqual([
-      { offset: 0, nextOffset: 1, value: { single: true } },
+      { offset: 0, nextOffset: 1, text: '{"single":true}', value: { single: true } },
     ]);
   });
 
