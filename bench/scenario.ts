@@ -2,8 +2,9 @@
  * One benchmark measurement in a fresh process (so peak RSS is its own): reads a bench object
  * through the S3 API from the bench server and runs one scenario over it. Prints one JSON line.
  *
- *   floor    decompress + split into lines
- *   naive    decompress + split + JSON.parse + JSON.stringify per line (text: stringify {message})
+ *   floor    decompress + split into lines (json: decompress)
+ *   naive    decompress + split + JSON.parse + JSON.stringify per line (text: stringify {message};
+ *            json: JSON.parse of the whole document + JSON.stringify per record)
  *   shipper  the real shipping code (shipObject) against the instant bulk endpoint, its requests
  *            gzip-compressed at `gzipLevel` (the deployed default, 1) or not at all (none)
  *   e2e      the real shipping code against a real Elasticsearch node
@@ -21,7 +22,7 @@ import { shipObject } from "../lambda/shipObject";
 interface ScenarioInput {
   scenario: "floor" | "naive" | "shipper" | "e2e";
   key: string;
-  format: "ndjson" | "text";
+  format: "ndjson" | "text" | "json";
   s3Endpoint: string;
   esUrl: string;
   esCredentials: { username: string; password: string } | { apiKey: string };
@@ -77,6 +78,17 @@ async function splitOnly(onLine?: (text: string) => void): Promise<{ bytes: numb
   return { bytes, lines };
 }
 
+/** Decompresses a json object whole; with `parsed`, JSON.parse of it (what a naive reader does) and the records it counts. */
+async function wholeDocument(parsed?: (document: unknown) => number): Promise<{ bytes: number; lines: number }> {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of await objectBytes()) {
+    bytes += chunk.length;
+    if (parsed) parts.push(chunk);
+  }
+  return { bytes, lines: parsed ? parsed(JSON.parse(Buffer.concat(parts).toString("utf8"))) : 0 };
+}
+
 async function ship(): Promise<{ bytes: number; lines: number }> {
   const transport = new ElasticsearchBulkTransport(
     {
@@ -94,6 +106,7 @@ async function ship(): Promise<{ bytes: number; lines: number }> {
       settings: {
         index: input.index,
         format: input.format,
+        ...(input.format === "json" ? { recordsField: "Records" } : {}),
         region: "eu-west-1",
         producer: "bench",
         bulkMaxBytes: 5 * 1024 * 1024,
@@ -119,9 +132,17 @@ async function main(): Promise<void> {
   let sink = 0;
   switch (input.scenario) {
     case "floor":
-      result = await splitOnly();
+      result = input.format === "json" ? await wholeDocument() : await splitOnly();
       break;
     case "naive":
+      if (input.format === "json") {
+        result = await wholeDocument((document) => {
+          const records = (document as { Records: unknown[] }).Records;
+          for (const record of records) sink += JSON.stringify(record).length;
+          return records.length;
+        });
+        break;
+      }
       result = await splitOnly(
         input.format === "ndjson"
           ? (text) => (sink += JSON.stringify(JSON.parse(text)).length)
