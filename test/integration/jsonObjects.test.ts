@@ -3,12 +3,10 @@
  * records (~170 MB decompressed, more than the 32 MiB a whole-document parse allowed), too large for
  * one 10 s invocation, continued after the last record shipped. Every record once.
  */
-import { Client } from "@elastic/elasticsearch";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
-import { majorsUnderTest, startElasticsearch, startMoto, type ElasticsearchInfo } from "../../scripts/local/services";
+import { majorsUnderTest } from "../../scripts/local/services";
+import { deployForSeveralInvocations, type SeveralInvocations } from "./severalInvocations";
 
 const RECORDS = 150_000;
 
@@ -30,46 +28,23 @@ function cloudTrailFile(): Buffer {
 }
 
 describe.each(majorsUnderTest())("json objects, Elasticsearch %s.x", (major) => {
-  let es: ElasticsearchInfo;
-  let awsEndpoint: string;
-  let client: Client;
-  let trail: LocalProducer;
-  const bucket = `es${major}-json-trail`;
-  const index = `es${major}-json-trail`;
+  let deployed: SeveralInvocations;
 
   beforeAll(async () => {
-    awsEndpoint = await startMoto();
-    es = await startElasticsearch(major);
-    client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
-    await client.indices.delete({ index, ignore_unavailable: true });
-    const config = {
-      defaults: { timeoutSeconds: 10, batchSize: 1 },
-      producers: [
-        { name: `es${major}-json-trail`, bucket, prefix: "AWSLogs/", index, format: "json", recordsField: "Records" },
-      ],
-    };
-    const local = await deployLocalStack({ awsEndpoint, elasticsearch: es }, config, {
-      stack: `json-trail-${major}`,
-      retryBaseDelaySeconds: 1,
-      // Small requests to the one-thread write pool: the object needs more than one invocation.
-      extraEnvironment: { ES_BULK_MAX_DOCUMENTS: "200" },
-      echoLogs: process.env.S3LS_ECHO_LOGS === "1",
-    });
-    [trail] = local.producers as [LocalProducer];
-    await awsClients(awsEndpoint).s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: "AWSLogs/trail.json.gz", Body: cloudTrailFile() }),
+    deployed = await deployForSeveralInvocations(
+      major,
+      "json-trail",
+      { prefix: "AWSLogs/", format: "json", recordsField: "Records" },
+      { key: "AWSLogs/trail.json.gz", body: cloudTrailFile() },
     );
   });
-
-  afterAll(async () => {
-    trail?.function.kill();
-    await client?.close();
-  });
+  afterAll(() => deployed?.stop());
 
   it("ships every record of a 170 MB CloudTrail file once, across continuations that resume after the last record", async () => {
-    expect(await trail.poller.drain(600_000)).toBe(true);
+    const { client, index, producer } = deployed;
+    expect(await producer.poller.drain(600_000)).toBe(true);
 
-    const continued = trail.function.logs.filter((line) => line.includes('"object continued"'));
+    const continued = producer.function.logs.filter((line) => line.includes('"object continued"'));
     expect(continued.length, "the object took several invocations").toBeGreaterThan(0);
     for (const line of continued) expect(line).toMatch(/"unit":"record".*"byteOffset":\d+/);
     await client.indices.refresh({ index });
@@ -80,6 +55,6 @@ describe.each(majorsUnderTest())("json objects, Elasticsearch %s.x", (major) => 
       aggs: { ids: { terms: { field: "eventID.keyword", min_doc_count: 2, size: 5 } } },
     });
     expect((repeated.aggregations?.ids as { buckets: unknown[] }).buckets).toEqual([]);
-    expect(await queueDepth(awsClients(awsEndpoint).sqs, trail.deadLetterQueueUrl)).toBe(0);
+    expect(await deployed.deadLetters()).toBe(0);
   });
 });

@@ -4,12 +4,10 @@
  * continuation that split an event would leave a headless part (tagged `_shipper_truncated`) and
  * one document more.
  */
-import { Client } from "@elastic/elasticsearch";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
-import { majorsUnderTest, startElasticsearch, startMoto, type ElasticsearchInfo } from "../../scripts/local/services";
+import { majorsUnderTest } from "../../scripts/local/services";
+import { deployForSeveralInvocations, type SeveralInvocations } from "./severalInvocations";
 
 const EVENTS = 400_000;
 
@@ -25,54 +23,24 @@ function applicationLog(): string {
 }
 
 describe.each(majorsUnderTest())("multiline events, Elasticsearch %s.x", (major) => {
-  let es: ElasticsearchInfo;
-  let awsEndpoint: string;
-  let client: Client;
-  let traces: LocalProducer;
-  const bucket = `es${major}-multiline`;
-  const index = `es${major}-multiline`;
+  let deployed: SeveralInvocations;
 
   beforeAll(async () => {
-    awsEndpoint = await startMoto();
-    es = await startElasticsearch(major);
-    client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
-    await client.indices.delete({ index, ignore_unavailable: true });
-    const config = {
-      defaults: { timeoutSeconds: 10, batchSize: 1 },
-      producers: [
-        {
-          name: `es${major}-multiline`,
-          bucket,
-          prefix: "app/",
-          index,
-          format: "text",
-          multiline: { pattern: "^\\s+at ", match: "after" },
-        },
-      ],
-    };
-    const local = await deployLocalStack({ awsEndpoint, elasticsearch: es }, config, {
-      stack: `multiline-${major}`,
-      retryBaseDelaySeconds: 1,
-      // Small requests to the one-thread write pool: the object needs more than one invocation.
-      extraEnvironment: { ES_BULK_MAX_DOCUMENTS: "200" },
-      echoLogs: process.env.S3LS_ECHO_LOGS === "1",
-    });
-    [traces] = local.producers as [LocalProducer];
-    await awsClients(awsEndpoint).s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: "app/app.log.gz", Body: gzipSync(applicationLog()) }),
+    deployed = await deployForSeveralInvocations(
+      major,
+      "multiline",
+      { prefix: "app/", format: "text", multiline: { pattern: "^\\s+at ", match: "after" } },
+      { key: "app/app.log.gz", body: gzipSync(applicationLog()) },
     );
   });
-
-  afterAll(async () => {
-    traces?.function.kill();
-    await client?.close();
-  });
+  afterAll(() => deployed?.stop());
 
   it("ships every stack trace as one document, once, across continuations", async () => {
-    expect(await traces.poller.drain(600_000)).toBe(true);
+    const { client, index, producer } = deployed;
+    expect(await producer.poller.drain(600_000)).toBe(true);
 
     expect(
-      traces.function.logs.some((line) => line.includes('"object continued"')),
+      producer.function.logs.some((line) => line.includes('"object continued"')),
       "the object took several invocations",
     ).toBe(true);
     await client.indices.refresh({ index });
@@ -83,6 +51,6 @@ describe.each(majorsUnderTest())("multiline events, Elasticsearch %s.x", (major)
       query: { match_phrase: { message: "request#4000 served" } },
     });
     expect(trace.hits.hits[0]?._source?.message.split("\n")).toHaveLength(1 + 4 + (4000 % 6));
-    expect(await queueDepth(awsClients(awsEndpoint).sqs, traces.deadLetterQueueUrl)).toBe(0);
+    expect(await deployed.deadLetters()).toBe(0);
   });
 });
