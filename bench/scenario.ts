@@ -18,6 +18,7 @@ import { peek } from "../lambda/read/byteStreams";
 import { isGzip } from "../lambda/read/gzip";
 import { SILENT_OBJECT_EVENTS } from "../lambda/events";
 import { shipObject } from "../lambda/shipObject";
+import { peakRssBytes } from "../scripts/local/peakRss";
 
 interface ScenarioInput {
   scenario: "floor" | "naive" | "shipper" | "e2e";
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   const usage = process.resourceUsage();
   const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   process.stdout.write(
-    `${JSON.stringify({ scenario: input.scenario, ...result, ms, cpuMs, maxRssMb: usage.maxRSS / 1024, sink: sink > 0 })}\n`,
+    `${JSON.stringify({ scenario: input.scenario, ...result, ms, cpuMs, maxRssMb: peakRssBytes() / (1024 * 1024), sink: sink > 0 })}\n`,
   );
 }
 

@@ -14,6 +14,11 @@ export class BulkBody {
     return this.used;
   }
 
+  /** The bytes it can hold before it grows. */
+  get capacity(): number {
+    return this.bytes.length;
+  }
+
   /** Empties the body to be filled again (its buffer is reused). */
   clear(): void {
     this.used = 0;
@@ -26,7 +31,10 @@ export class BulkBody {
 
   /** Writes a string as UTF-8. */
   text(text: string): void {
-    this.reserve(text.length * 3);
+    // Three bytes a character is the most UTF-8 needs; a string that large is measured instead, so
+    // a long document does not triple the body (which is then kept for reuse).
+    const worst = text.length * 3;
+    this.reserve(this.used + worst <= this.bytes.length ? worst : Buffer.byteLength(text, "utf8"));
     this.used += this.bytes.write(text, this.used, "utf8");
   }
 

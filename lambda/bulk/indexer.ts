@@ -194,7 +194,8 @@ export class BulkIndexer implements DocumentSink {
       )
         .then((answered) => {
           // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
-          if (answered) {
+          // A body grown past its size by a long document is let go: kept, it would hold that memory.
+          if (answered && batch.body.capacity <= this.bodyCapacity()) {
             batch.body.clear();
             this.spareBodies.push(batch.body);
           }

@@ -4,6 +4,9 @@
  * timeout. Its log lines are kept for assertions and reports.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { buildSync } from "esbuild";
+import { PROJECT_ROOT } from "../../pipeline/bundle";
 import * as path from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
@@ -15,18 +18,36 @@ export interface LambdaEmulatorOptions {
   echoLogs?: boolean;
   /** Called with every log line (the local pipeline writes them to the function's log group). */
   onLogLine?: (line: string) => void;
+  /**
+   * Run the host as plain JavaScript (bundled once with esbuild) instead of through tsx, whose
+   * loader adds ~40 MB of resident memory: for measuring the container's memory as Lambda would.
+   */
+  plainHost?: boolean;
 }
 
 export type InvocationOutcome = { result: SQSBatchResponse } | { error: string };
 
 const TSX = require.resolve("tsx");
 const HOST = path.join(__dirname, "lambdaHost.ts");
+/** The host as plain JavaScript, built once per process (see `plainHost`). */
+let builtHost: string | undefined;
+function plainHost(): string {
+  if (builtHost) return builtHost;
+  const file = path.join(PROJECT_ROOT, ".cache", "local", "lambdaHost.js");
+  mkdirSync(path.dirname(file), { recursive: true });
+  buildSync({ entryPoints: [HOST], bundle: true, platform: "node", format: "cjs", outfile: file, logLevel: "silent" });
+  builtHost = file;
+  return file;
+}
+
 /** Lambda stops a function at its timeout; a little slack covers process scheduling here. */
 const TIMEOUT_SLACK_MS = 2_000;
 
 export class LambdaEmulator {
   readonly logs: string[] = [];
   invocations = 0;
+  /** The highest peak resident memory a container reported, in bytes. */
+  peakRssBytes = 0;
   /** The Node.js version the container runs on (known once it started). */
   nodeVersion?: string;
   private child?: ChildProcess;
@@ -48,8 +69,14 @@ export class LambdaEmulator {
         this.kill();
         resolve({ error: `Task timed out after ${this.options.timeoutSeconds} seconds` });
       }, timeoutMs + TIMEOUT_SLACK_MS);
-      const onMessage = (message: { id?: number; result?: SQSBatchResponse; error?: string }) => {
+      const onMessage = (message: {
+        id?: number;
+        result?: SQSBatchResponse;
+        error?: string;
+        peakRssBytes?: number;
+      }) => {
         if (message.id !== id) return;
+        this.peakRssBytes = Math.max(this.peakRssBytes, message.peakRssBytes ?? 0);
         clearTimeout(timer);
         child.off("message", onMessage);
         resolve(
@@ -81,10 +108,10 @@ export class LambdaEmulator {
       await this.ready;
       return this.child;
     }
-    const child = fork(HOST, [], {
+    const child = fork(this.options.plainHost ? plainHost() : HOST, [], {
       // The function runs on nodejs22.x: S3LS_FUNCTION_NODE runs the host on that Node (.ci/run does).
       execPath: process.env.S3LS_FUNCTION_NODE || process.execPath,
-      execArgv: ["--import", TSX],
+      execArgv: this.options.plainHost ? [] : ["--import", TSX],
       env: {
         PATH: process.env.PATH ?? "",
         ...this.options.environment,

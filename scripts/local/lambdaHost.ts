@@ -5,6 +5,8 @@
  */
 import * as path from "node:path";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+// The container's peak resident memory: what Lambda holds against the function's memory size.
+import { peakRssBytes } from "./peakRss";
 
 interface InvokeRequest {
   id: number;
@@ -39,11 +41,12 @@ function context(timeoutMs: number, id: number): Context {
 
 process.on("message", (request: InvokeRequest) => {
   handler(request.event, context(request.timeoutMs, request.id)).then(
-    (result) => process.send?.({ id: request.id, result }),
+    (result) => process.send?.({ id: request.id, result, peakRssBytes: peakRssBytes() }),
     (error: unknown) =>
       process.send?.({
         id: request.id,
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        peakRssBytes: peakRssBytes(),
       }),
   );
 });

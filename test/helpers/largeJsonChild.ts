@@ -11,6 +11,7 @@ import type { BulkResponse, BulkTransport } from "../../lambda/bulk/wire";
 import { DEFAULTS } from "../../lambda/contract/env";
 import { SILENT_OBJECT_EVENTS } from "../../lambda/events";
 import { readRecords } from "../../lambda/read/records";
+import { peakRssBytes } from "../../scripts/local/peakRss";
 
 const RECORDS = Number(process.env.RECORDS ?? 300_000);
 
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
       documents: transport.documents,
       offsets: transport.offsets,
       objectBytes: size,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: peakRssBytes(),
     })}\n`,
   );
 }

@@ -1,0 +1,131 @@
+/**
+ * Fault tier — memory per function size: the deployed bundle in its own process (a plain
+ * JavaScript host, no tsx) with the environment and V8 flags the program writes for that size
+ * (NODE_OPTIONS included), one batch of the default size (ten messages) of the worst objects the
+ * settings allow — three lines at the line limit each — and then a batch of four 40 MiB json
+ * objects. Every line and record is shipped, and the container's peak resident memory (VmHWM)
+ * stays under the memory size.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { environmentVariables, readSettings } from "../../lambda/contract/env";
+import { validateConfig } from "../../pipeline/config";
+import { writeShipperBundle } from "../../pipeline/bundle";
+import { functionEnvironment } from "../../pipeline/functionEnvironment";
+import { LambdaEmulator } from "../../scripts/local/lambdaEmulator";
+import { s3Notification, s3Record, sqsEvent, sqsRecord } from "../helpers/events";
+import { FakeAws } from "../helpers/fakeAws";
+import { FakeElasticsearch } from "../helpers/fakeElasticsearch";
+
+const BUCKET = "acme-memory";
+const INDEX = "logs-memory";
+const PARAMETER = "/s3-log-shipper/memory/elasticsearch";
+const MiB = 1024 * 1024;
+
+const aws = new FakeAws();
+const elasticsearch = new FakeElasticsearch();
+let awsUrl = "";
+let esUrl = "";
+beforeAll(async () => {
+  awsUrl = await aws.start();
+  esUrl = await elasticsearch.start();
+});
+afterAll(async () => {
+  await aws.stop();
+  await elasticsearch.stop();
+});
+
+/** The function as the program deploys it for `memoryMb`, against the local fakes. */
+function deployed(memoryMb: number, format: "text" | "json"): { emulator: LambdaEmulator; maxLineBytes: number } {
+  const { producers, elasticsearch: es } = validateConfig({
+    elasticsearch: { endpoint: esUrl, allowInsecureHttp: true, vault: { mount: "secret", path: "memory" } },
+    producers: [
+      {
+        name: "memory",
+        bucket: BUCKET,
+        index: INDEX,
+        format,
+        ...(format === "json" ? { recordsField: "Records" } : {}),
+        memoryMb,
+        timeoutSeconds: 300,
+      },
+    ],
+  });
+  const producer = producers[0];
+  if (!producer) throw new Error("no producer");
+  const environment = {
+    ...functionEnvironment({
+      producer,
+      elasticsearch: es,
+      parameterName: PARAMETER,
+      queueUrl: "http://127.0.0.1/123456789012/memory",
+    }),
+    ...environmentVariables({
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL_S3: awsUrl,
+      AWS_ENDPOINT_URL_SQS: awsUrl,
+      AWS_ENDPOINT_URL_SSM: awsUrl,
+      S3_FORCE_PATH_STYLE: "true",
+    }),
+    AWS_ACCESS_KEY_ID: "memory",
+    AWS_SECRET_ACCESS_KEY: "memory",
+    POWERTOOLS_LOG_LEVEL: "WARN",
+  };
+  const emulator = new LambdaEmulator({
+    bundlePath: writeShipperBundle().file,
+    environment,
+    timeoutSeconds: 300,
+    plainHost: true,
+  });
+  return { emulator, maxLineBytes: readSettings(environment).MAX_LINE_BYTES };
+}
+
+/** A batch of ten notifications, one object each. */
+function batchOf(keys: string[]) {
+  return sqsEvent(...keys.map((key, n) => sqsRecord(s3Notification(s3Record(BUCKET, key)), { messageId: `m${n}` })));
+}
+
+// 512 MB and up: the sizes whose defaults fit today. 128 and 256 MB need the memory budget of
+// issue "Bounded memory at every memoryMb" (measured in its notes), not built yet.
+describe.each([512, 1024])("a %i MB function", (memoryMb) => {
+  it("ships a batch of ten objects of three lines at the line limit, and a batch of large json objects, within its memory", async () => {
+    // Prepare
+    aws.resetS3();
+    await elasticsearch.reset();
+    aws.parameters.set(PARAMETER, JSON.stringify({ username: "shipper", password: "memory-tier" }));
+    const text = deployed(memoryMb, "text");
+    const line = (tag: string) => `${tag} ${"x".repeat(text.maxLineBytes - tag.length - 1)}`;
+    const keys = Array.from({ length: 10 }, (_, n) => `lines/${n}.log`);
+    for (const [n, key] of keys.entries())
+      aws.putObject(BUCKET, key, [0, 1, 2].map((l) => line(`o${n}l${l}`)).join("\n") + "\n");
+    // Act
+    const lines = await text.emulator.invoke(batchOf(keys));
+    text.emulator.kill();
+    // Assess: thirty whole lines, no message failed.
+    expect(lines).toEqual({ result: { batchItemFailures: [] } });
+    expect(elasticsearch.documents(INDEX)).toHaveLength(30);
+    expect(
+      elasticsearch.documents(INDEX).every((document) => String(document.message).length === text.maxLineBytes),
+    ).toBe(true);
+
+    // Prepare: four CloudTrail files of 40 MiB each (ten messages' worth of memory in a whole-document parse).
+    await elasticsearch.reset();
+    const json = deployed(memoryMb, "json");
+    const record = (n: number) => JSON.stringify({ eventName: "GetObject", n, padding: "p".repeat(1_000) });
+    const perObject = Math.ceil((40 * MiB) / record(0).length);
+    const trails = Array.from({ length: 4 }, (_, n) => `trails/${n}.json`);
+    for (const key of trails)
+      aws.putObject(BUCKET, key, `{"Records":[${Array.from({ length: perObject }, (_, n) => record(n)).join(",")}]}`);
+    // Act
+    const records = await json.emulator.invoke(batchOf(trails));
+    json.emulator.kill();
+    // Assess
+    expect(records).toEqual({ result: { batchItemFailures: [] } });
+    expect(elasticsearch.documents(INDEX)).toHaveLength(4 * perObject);
+
+    const peak = Math.max(text.emulator.peakRssBytes, json.emulator.peakRssBytes);
+    process.stdout.write(
+      `memory: ${memoryMb} MB function, line limit ${text.maxLineBytes / MiB} MiB, peak RSS ${(text.emulator.peakRssBytes / MiB).toFixed(0)} MiB (lines), ${(json.emulator.peakRssBytes / MiB).toFixed(0)} MiB (json)\n`,
+    );
+    expect(peak).toBeLessThan(memoryMb * MiB);
+  }, 300_000);
+});
