@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { environmentVariables } from "../../lambda/contract/env";
 import { LoopbackServer } from "./loopbackServer";
 import type { SqsSimulator } from "./sqsSimulator";
 
@@ -259,4 +260,20 @@ function xmlError(response: ServerResponse, status: number, code: string, messag
   response.end(
     `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
   );
+}
+
+/** The function's environment for the AWS APIs of a fake at `url`: region, endpoints, path-style S3, keys. */
+export function fakeAwsEnvironment(url: string): Record<string, string> {
+  return {
+    ...environmentVariables({
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL_S3: url,
+      AWS_ENDPOINT_URL_SQS: url,
+      AWS_ENDPOINT_URL_SSM: url,
+      AWS_ENDPOINT_URL_STS: url,
+      S3_FORCE_PATH_STYLE: "true",
+    }),
+    AWS_ACCESS_KEY_ID: "fake",
+    AWS_SECRET_ACCESS_KEY: "fake",
+  };
 }

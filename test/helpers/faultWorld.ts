@@ -12,7 +12,7 @@ import { environmentVariables, type EnvironmentValues } from "../../lambda/contr
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/messageLifetime";
 import { lambdaContext, s3Notification, s3Record } from "./events";
-import { FakeAws } from "./fakeAws";
+import { FakeAws, fakeAwsEnvironment } from "./fakeAws";
 import { FakeElasticsearch } from "./fakeElasticsearch";
 import { SqsSimulator, type DriveResult } from "./sqsSimulator";
 
@@ -96,17 +96,8 @@ export class FaultWorld {
     delete deployed.NODE_OPTIONS; // V8 flags for the deployed function, not for this test process
     const environment: Record<string, string> = {
       ...deployed,
-      ...environmentVariables({
-        AWS_REGION: "eu-west-1",
-        AWS_ENDPOINT_URL_S3: this.awsUrl,
-        AWS_ENDPOINT_URL_SQS: this.awsUrl,
-        AWS_ENDPOINT_URL_SSM: this.awsUrl,
-        AWS_ENDPOINT_URL_STS: this.awsUrl,
-        S3_FORCE_PATH_STYLE: "true",
-        ...options.environment,
-      }),
-      AWS_ACCESS_KEY_ID: "fault",
-      AWS_SECRET_ACCESS_KEY: "fault",
+      ...fakeAwsEnvironment(this.awsUrl),
+      ...environmentVariables({ ...options.environment }),
       POWERTOOLS_LOG_LEVEL: "INFO",
     };
     for (const key of scenarioKeys) delete process.env[key];

@@ -5,7 +5,7 @@ import { environmentVariables } from "../../../lambda/contract/env";
 import { parseMessageBody } from "../../../lambda/queue/notifications";
 import { validateConfig, type ProducerConfig } from "../../../pipeline/config";
 import { functionEnvironment } from "../../../pipeline/functionEnvironment";
-import { FakeAws } from "../../helpers/fakeAws";
+import { FakeAws, fakeAwsEnvironment } from "../../helpers/fakeAws";
 import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
 import { lambdaContext, s3Notification, s3Record, s3TestEvent, sqsEvent, sqsRecord } from "../../helpers/events";
 import { captureFunctionLogs } from "../../helpers/quietLogs";
@@ -41,16 +41,8 @@ beforeAll(async () => {
   delete deployed.NODE_OPTIONS; // V8 flags for the deployed function, not for this test process
   Object.assign(process.env, {
     ...deployed,
-    ...environmentVariables({
-      AWS_REGION: "eu-west-1",
-      AWS_ENDPOINT_URL_S3: awsUrl,
-      AWS_ENDPOINT_URL_SQS: awsUrl,
-      AWS_ENDPOINT_URL_SSM: awsUrl,
-      S3_FORCE_PATH_STYLE: "true",
-      ES_BULK_MAX_DOCUMENTS: 500,
-    }),
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
+    ...fakeAwsEnvironment(awsUrl),
+    ...environmentVariables({ ES_BULK_MAX_DOCUMENTS: 500 }),
     POWERTOOLS_LOG_LEVEL: "ERROR",
     POWERTOOLS_METRICS_DISABLED: "true",
   });

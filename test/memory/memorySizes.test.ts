@@ -1,5 +1,5 @@
 /**
- * Fault tier — memory per function size: the deployed bundle in its own process (a plain
+ * Memory tier (run with the integration tier, one file at a time) — memory per function size: the deployed bundle in its own process (a plain
  * JavaScript host, no tsx) with the environment and V8 flags the program writes for that size
  * (NODE_OPTIONS included), one batch of the default size (ten messages) of the worst objects the
  * settings allow — three lines at the line limit each — and then a batch of four 40 MiB json
@@ -7,13 +7,13 @@
  * stays under the memory size.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { environmentVariables, readSettings } from "../../lambda/contract/env";
+import { readSettings } from "../../lambda/contract/env";
 import { validateConfig } from "../../pipeline/config";
 import { writeShipperBundle } from "../../pipeline/bundle";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { LambdaEmulator } from "../../scripts/local/lambdaEmulator";
 import { s3Notification, s3Record, sqsEvent, sqsRecord } from "../helpers/events";
-import { FakeAws } from "../helpers/fakeAws";
+import { FakeAws, fakeAwsEnvironment } from "../helpers/fakeAws";
 import { FakeElasticsearch } from "../helpers/fakeElasticsearch";
 
 const BUCKET = "acme-memory";
@@ -59,15 +59,7 @@ function deployed(memoryMb: number, format: "text" | "json"): { emulator: Lambda
       parameterName: PARAMETER,
       queueUrl: "http://127.0.0.1/123456789012/memory",
     }),
-    ...environmentVariables({
-      AWS_REGION: "eu-west-1",
-      AWS_ENDPOINT_URL_S3: awsUrl,
-      AWS_ENDPOINT_URL_SQS: awsUrl,
-      AWS_ENDPOINT_URL_SSM: awsUrl,
-      S3_FORCE_PATH_STYLE: "true",
-    }),
-    AWS_ACCESS_KEY_ID: "memory",
-    AWS_SECRET_ACCESS_KEY: "memory",
+    ...fakeAwsEnvironment(awsUrl),
     POWERTOOLS_LOG_LEVEL: "WARN",
   };
   const emulator = new LambdaEmulator({

@@ -1,5 +1,5 @@
 /**
- * Fault tier — bounded memory: a json object far larger than a small function's heap goes through
+ * Memory tier (run with the integration tier, one file at a time) — bounded memory: a json object far larger than a small function's heap goes through
  * the function's own reader, builder and indexer (bundled as deployed) in a child process with the
  * V8 flags the program gives a 128 MB function. Every record once; peak RSS under 128 MB.
  */
