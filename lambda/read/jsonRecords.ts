@@ -154,9 +154,30 @@ export async function* jsonRecordBatches(
       position += drop;
       chunk = chunk.subarray(drop);
     }
-    // Records that lie in this chunk (views), and records that spanned chunks or were cut (copies).
-    const inChunk: Array<{ start: number; end: number; index: number; lineBreak: boolean }> = [];
-    const own: JsonRecordBatch[] = [];
+    // Batches in the order of their records: runs of records that lie in this chunk (views), and a
+    // batch of its own for a record that spanned chunks or was cut (a copy). The order matters: a
+    // continuation resumes after the last record of the batch it stopped at.
+    const out: JsonRecordBatch[] = [];
+    let inChunk: Array<{ start: number; end: number; index: number; lineBreak: boolean }> = [];
+    /** The records of this chunk gathered so far, as one batch of views. */
+    const viewsBatch = (): JsonRecordBatch => {
+      const first = inChunk[0];
+      const last = inChunk[inChunk.length - 1];
+      const batch = new JsonRecordBatch(chunk, first && last ? isUtf8(chunk.subarray(first.start, last.end)) : true);
+      for (const record of inChunk) {
+        batch.add(record.start, record.end, record.index, record.index + 1, false);
+        batch.byteEnds.push(position + record.end);
+        if (record.lineBreak) batch.needsMerge(batch.count - 1);
+      }
+      batch.recordsField = expandedField;
+      if (last) {
+        batch.nextRecord = last.index + 1;
+        batch.resumeByte = position + last.end;
+        batch.position = position + last.end;
+      }
+      inChunk = [];
+      return batch;
+    };
     /** Where the whole document's bytes in this chunk start (kept when the chunk ends). */
     let documentFrom = wholeDocument ? 0 : -1;
 
@@ -171,6 +192,7 @@ export async function* jsonRecordBatches(
         inChunk.push({ start, end, index, lineBreak: scan.lineBreak });
         return;
       }
+      if (inChunk.length > 0) out.push(viewsBatch());
       scan.keepPart(chunk.subarray(Math.max(0, start), end));
       const bytes = Buffer.concat(scan.parts);
       const batch = new JsonRecordBatch(bytes, isUtf8(bytes));
@@ -181,7 +203,7 @@ export async function* jsonRecordBatches(
       batch.nextRecord = nextRecord;
       batch.resumeByte = resumeByte;
       batch.position = position + end;
-      own.push(batch);
+      out.push(batch);
     };
 
     let i = 0;
@@ -321,16 +343,9 @@ export async function* jsonRecordBatches(
     if (value?.keep) value.keepPart(chunk.subarray(Math.max(0, value.start - position)));
     if (wholeDocument && documentFrom !== -1 && mode !== "done") wholeDocument.keepPart(chunk.subarray(documentFrom));
 
-    for (const batch of own) yield batch;
-    const first = inChunk[0];
-    const last = inChunk[inChunk.length - 1];
-    const here = new JsonRecordBatch(chunk, first && last ? isUtf8(chunk.subarray(first.start, last.end)) : true);
-    for (const record of inChunk) {
-      here.add(record.start, record.end, record.index, record.index + 1, false);
-      here.byteEnds.push(position + record.end);
-      if (record.lineBreak) here.needsMerge(here.count - 1);
-    }
-    here.recordsField = expandedField;
+    for (const batch of out) yield batch;
+    // The rest of the chunk (possibly no record): every chunk ends in a batch, so the caller can check its time.
+    const here = viewsBatch();
     here.nextRecord = nextRecord;
     here.resumeByte = resumeByte;
     here.position = position + chunk.length;

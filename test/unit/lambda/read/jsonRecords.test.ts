@@ -190,6 +190,39 @@ describe("json records, streamed", () => {
     );
   });
 
+  it("hands records on in order, each batch ending where a continuation after it must resume, whatever is cut", async () => {
+    // A record over the limit in the middle of a chunk is copied into a batch of its own: the records
+    // before it in the chunk must come first, or a continuation after it would skip them.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 1, maxLength: 15 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 3 }),
+        async (records, maxRecordBytes, sizes) => {
+          const text = JSON.stringify({ Records: records });
+          const indexes: number[] = [];
+          let next = 0;
+          for await (const batch of jsonRecordBatches(chunked(Buffer.from(text), sizes), {
+            recordsField: "Records",
+            maxRecordBytes,
+            firstByte: 0,
+            bucket: "b",
+            key: "k",
+          })) {
+            for (let index = 0; index < batch.count; index += 1) indexes.push(batch.offsets[index] as number);
+            // Stopping after this batch resumes at its nextRecord: every record before it was handed on.
+            expect(batch.nextRecord).toBe(indexes.length);
+            if (batch.count > 0) expect(batch.resumeByte).toBe(batch.byteEnds[batch.count - 1]);
+            expect(batch.nextRecord).toBeGreaterThanOrEqual(next);
+            next = batch.nextRecord;
+          }
+          expect(indexes).toEqual(records.map((_, index) => index));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("refuses a continuation past the document's end", async () => {
     await expect(read('[{"a":1}]', { skipRecords: 3 })).rejects.toThrow(
       /starts at record 3, but the document has 1 records/,
