@@ -154,11 +154,16 @@ YAML
   die "Elasticsearch $version did not become healthy in 180 s (logs: $NODE_DIR/logs)"
 }
 
+# Waits on the process itself, not on its pid file: the node removes that file while it shuts down,
+# before it has let go of its HTTP port, and a start right after then failed with "Address already
+# in use" (seen in the outage scenario, which stops and restarts the node).
 stop() {
-  if running; then
-    kill "$(pid)" 2>/dev/null || true
-    for _ in $(seq 1 60); do running || break; sleep 1; done
-    if running; then kill -9 "$(pid)" 2>/dev/null || true; fi
+  local p
+  if p=$(pid) && kill -0 "$p" 2>/dev/null; then
+    kill "$p" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
+    for _ in $(seq 1 10); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
     echo "Elasticsearch $version stopped"
   fi
   rm -f "$PID_FILE"
