@@ -5,6 +5,8 @@
  * message and exits 1.
  */
 import type { QueueEntry } from "../pipeline/notificationEntries";
+import { caCertificatesOf } from "../pipeline/caCertificate";
+import { multilineFromEnvironment } from "../lambda/contract/multiline";
 import { DEFAULTS } from "../lambda/contract/env";
 import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
@@ -134,6 +136,8 @@ function render(
       ? "requests uncompressed"
       : `requests gzip level ${firstEnv.ES_COMPRESSION_LEVEL ?? DEFAULTS.ES_COMPRESSION_LEVEL}`;
   lines.push(`region ${region} · Elasticsearch ${es.endpoint ?? `cloudId ${es.cloudId ?? "?"}`} · ${requests}`);
+  const trust = trustedCaLine(firstEnv);
+  if (trust) lines.push(trust);
   lines.push(
     `credentials: Vault ${es.vault?.mount}/${es.vault?.path} → SSM ${String(parameter?.state.name)} (SecureString, customer-managed KMS key, rotation on)`,
   );
@@ -206,6 +210,7 @@ function render(
       env.ES_PIPELINE && `ingest pipeline ${env.ES_PIPELINE}`,
       env.LINE_INCLUDE && `include ${env.LINE_INCLUDE}`,
       env.LINE_EXCLUDE && `exclude ${env.LINE_EXCLUDE}`,
+      env.MULTILINE && `multiline ${describeMultiline(env.MULTILINE)}`,
     ].filter(Boolean);
     if (extras.length > 0) lines.push(`  documents  ${extras.join(", ")}`);
     // How the objects are read: whose account, as whom, with which keys (the role policy says it).
@@ -267,3 +272,22 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Which CA the functions verify the cluster against, when config names one (elasticsearch.caCertificate / caFingerprint). */
+function trustedCaLine(env: Record<string, string>): string | undefined {
+  if (env.ES_CA_CERTIFICATES) {
+    const read = caCertificatesOf(env.ES_CA_CERTIFICATES);
+    const subjects = "subjects" in read ? read.subjects.join("; ") : "?";
+    return `TLS: the server's certificate is verified against caCertificate only (${subjects})`;
+  }
+  if (env.ES_CA_FINGERPRINT)
+    return `TLS: the server's certificate is verified against the CA of caFingerprint ${env.ES_CA_FINGERPRINT} in the chain it presents`;
+  return undefined;
+}
+
+/** A multiline setting as a reader of the plan checks it against the config. */
+function describeMultiline(variable: string): string {
+  const setting = multilineFromEnvironment(variable);
+  if (!setting) return "?";
+  return `${setting.negate ? "lines not matching" : "lines matching"} ${JSON.stringify(setting.pattern)} join the event ${setting.match === "after" ? "before them" : "after them"} (at most ${setting.maxLines} lines, ${setting.maxBytes} bytes)`;
+}

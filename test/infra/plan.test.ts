@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { createTestCa } from "../helpers/privateCa";
 import { PROJECT_ROOT } from "./harness";
 
 function plan(args: string[], callerDirectory?: string): { status: number | null; stdout: string; stderr: string } {
@@ -42,6 +44,47 @@ describe("npm run plan", () => {
     );
     expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);
     expect(result.stdout).toMatch(/\d+ resources to create \(3 producers\)/);
+  }, 60_000);
+
+  it("prints a private CA and a producer's multiline setting where a reader looks for them", () => {
+    // Prepare: a self-managed cluster with its CA, and an application log of stack traces.
+    const ca = createTestCa("plan-ca");
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const stackFile = (elasticsearch: Record<string, unknown>) =>
+      stringify({
+        config: {
+          "aws:region": "eu-west-1",
+          "s3-log-shipper:elasticsearch": {
+            endpoint: "https://es.internal:9200",
+            vault: { mount: "secret", path: "es" },
+            ...elasticsearch,
+          },
+          "s3-log-shipper:producers": [
+            {
+              name: "app",
+              bucket: "acme-app-logs",
+              index: "logs-app",
+              format: "text",
+              multiline: { pattern: "^\\s+at ", match: "after" },
+            },
+          ],
+        },
+      });
+    writeFileSync(path.join(directory, "pem.yaml"), stackFile({ caCertificate: ca.cert }));
+    writeFileSync(path.join(directory, "fingerprint.yaml"), stackFile({ caFingerprint: ca.fingerprint }));
+    // Act
+    const pem = plan(["--stack", "pem", "--file", "pem.yaml"], directory);
+    const fingerprint = plan(["--stack", "fingerprint", "--file", "fingerprint.yaml"], directory);
+    // Assess
+    expect(pem.status, pem.stderr).toBe(0);
+    expect(pem.stdout).toContain("TLS: the server's certificate is verified against caCertificate only (CN=plan-ca)");
+    expect(pem.stdout).toContain(
+      'documents  multiline lines matching "^\\\\s+at " join the event before them (at most 500 lines, 8388608 bytes)',
+    );
+    expect(fingerprint.status, fingerprint.stderr).toBe(0);
+    expect(fingerprint.stdout).toContain(
+      `TLS: the server's certificate is verified against the CA of caFingerprint ${ca.fingerprint} in the chain it presents`,
+    );
   }, 60_000);
 
   it("prints the validation message and exits non-zero for a bad config", () => {
