@@ -60,6 +60,9 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
+/** Elasticsearch's JSON parser refuses documents nested deeper than 1,000 levels (Jackson's maxNestingDepth). */
+export const MAX_NESTING_DEPTH = 1_000;
+
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 /** Where the scanner is in the document's structure. */
@@ -433,10 +436,15 @@ function scanValue(
         scan.inString = true;
         break;
       case OPEN_OBJECT:
-        scan.closers.push(CLOSE_OBJECT);
-        break;
       case OPEN_ARRAY:
-        scan.closers.push(CLOSE_ARRAY);
+        // Bounded: one closer per level, and a crafted object of nothing but "[" would otherwise
+        // grow this list with the object (300 MiB of "[" is 300 M entries) until the function dies.
+        if (scan.closers.length >= MAX_NESTING_DEPTH)
+          fail(
+            `a value nested deeper than ${MAX_NESTING_DEPTH} levels (Elasticsearch refuses such documents)`,
+            position + index,
+          );
+        scan.closers.push(byte === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY);
         break;
       case CLOSE_OBJECT:
       case CLOSE_ARRAY:

@@ -34,7 +34,7 @@ export class MultilineJoiner {
   private open: OpenEvent | undefined;
 
   constructor(private readonly settings: MultilineSettings) {
-    this.pattern = compileRe2(settings.pattern);
+    this.pattern = compiledPattern(settings.pattern);
   }
 
   /** The first line's offset of the event not complete yet: where a continuation resumes. */
@@ -117,6 +117,17 @@ export class MultilineJoiner {
       ...(open.truncated ? { tags: [TAG_TRUNCATED] } : {}),
     });
   }
+}
+
+/** Patterns compiled once per container: a joiner is made per object, its pattern is the producer's. */
+const compiled = new Map<string, { test(text: string): boolean }>();
+function compiledPattern(pattern: string): { test(text: string): boolean } {
+  let matcher = compiled.get(pattern);
+  if (!matcher) {
+    matcher = compileRe2(pattern);
+    compiled.set(pattern, matcher);
+  }
+  return matcher;
 }
 
 type LineOf = { text: string; bytes: number; offset: number; nextOffset: number; truncated: boolean };

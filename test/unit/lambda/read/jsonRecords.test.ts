@@ -223,6 +223,12 @@ describe("json records, streamed", () => {
     );
   });
 
+  it("fails a record nested deeper than Elasticsearch takes, naming the byte, instead of growing without bound", async () => {
+    const deep = `[{"ok":1},${"[".repeat(5_000_000)}`;
+    const reading = read(deep, {}, [65_536]);
+    await expect(reading).rejects.toThrow(/nested deeper than 1000 levels .* at decompressed byte 1010/);
+  });
+
   it("refuses a continuation past the document's end", async () => {
     await expect(read('[{"a":1}]', { skipRecords: 3 })).rejects.toThrow(
       /starts at record 3, but the document has 1 records/,
