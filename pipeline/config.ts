@@ -18,6 +18,7 @@ import { nearestKey } from "./unknownKeys";
 import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
 import { patternProblem } from "../lambda/contract/lineFilter";
 import { caCertificatesOf } from "./caCertificate";
+import { memoryBudgetFor, MIN_LINE_BYTES, type MemoryBudget } from "./memoryBudget";
 import { DEFAULT_MULTILINE_MAX_LINES, MULTILINE_MATCHES, type MultilineSettings } from "../lambda/contract/multiline";
 import { functionEnvironment } from "./functionEnvironment";
 
@@ -60,6 +61,8 @@ const tuningShape = {
   backlogAgeAlarmSeconds: integer(60, MAX_BACKLOG_ALARM_SECONDS),
   /** Alarm when no object was shipped for this long (producers that write regularly); no default. */
   expectedIntervalMinutes: integer(5, 1_440),
+  /** A longer line (or json record) is cut here and tagged; no default: the memory budget's (memoryBudget.ts). */
+  maxLineBytes: integer(MIN_LINE_BYTES, DEFAULTS.MAX_LINE_BYTES),
 };
 
 export const DEFAULT_TUNING = {
@@ -146,7 +149,8 @@ const multilineSchema = z.strictObject({
     error: (issue) => `must be one of ${MULTILINE_MATCHES.join(", ")}, got ${JSON.stringify(issue.input)}`,
   }),
   maxLines: integer(1, 100_000).default(DEFAULT_MULTILINE_MAX_LINES),
-  maxBytes: integer(1024, DEFAULTS.MAX_LINE_BYTES).default(DEFAULTS.MAX_LINE_BYTES),
+  /** No default here: the memory budget's line limit (memoryBudget.ts). */
+  maxBytes: integer(1024, DEFAULTS.MAX_LINE_BYTES).optional(),
 });
 
 /** Include/exclude expressions: RE2 syntax (lambda/contract/lineFilter.ts says why). */
@@ -393,7 +397,10 @@ const networkSchema = z.strictObject({
   securityGroupIds: z.array(text("a security group id")).min(1, { error: "must list at least one security group" }),
 });
 
-export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number } & { expectedIntervalMinutes?: number };
+export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number } & {
+  expectedIntervalMinutes?: number;
+  maxLineBytes?: number;
+};
 export type ElasticsearchConfig = z.infer<typeof elasticsearchSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
@@ -427,6 +434,8 @@ export interface ProducerConfig extends Tuning {
   objectKmsKeyArns?: string[];
   /** Derived: 6 × timeoutSeconds. */
   visibilityTimeoutSeconds: number;
+  /** Derived from memoryMb (and maxLineBytes, multiline.maxBytes): what holds bytes, and the V8 heap flags. */
+  memory: MemoryBudget;
 }
 
 /** Another account, by the name producers give it, with the role deployments assume there and its id. */
@@ -517,10 +526,24 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       );
       if (!producer) return;
       const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...withoutUndefined(producer) } as Tuning;
+      const memory = memoryBudgetFor({
+        memoryMb: tuning.memoryMb,
+        ...(tuning.maxLineBytes !== undefined ? { maxLineBytes: tuning.maxLineBytes } : {}),
+        ...(producer.multiline ? { multiline: withoutUndefined({ maxBytes: producer.multiline.maxBytes }) } : {}),
+      });
+      if ("problem" in memory) {
+        problems.push(`${label}: ${memory.problem}`);
+        return;
+      }
+      const { multiline, ...rest } = producer;
       const merged: ProducerConfig = {
-        ...producer,
+        ...rest,
         ...tuning,
+        ...(multiline
+          ? { multiline: { ...multiline, maxBytes: memory.multilineMaxBytes ?? memory.maxLineBytes } }
+          : {}),
         visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds),
+        memory,
       };
       // Checked here, with the label of this entry: a producer refused earlier shifts no index.
       problems.push(...tuningProblems(merged).map((problem) => `${label}: ${problem}`));

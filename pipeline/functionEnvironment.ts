@@ -3,9 +3,10 @@
  * (`lambda/contract/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
  * the tests build exactly what is deployed.
  */
-import { environmentVariables } from "../lambda/contract/env";
+import { DEFAULTS, environmentVariables } from "../lambda/contract/env";
 import { multilineVariable } from "../lambda/contract/multiline";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
+import { oldSpaceMiBFor, semiSpaceMiBFor } from "./memoryBudget";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
 export function functionEnvironment(args: {
@@ -42,20 +43,27 @@ export function functionEnvironment(args: {
       QUEUE_URL: args.queueUrl,
       PRODUCER: producer.name,
       VISIBILITY_TIMEOUT_SECONDS: producer.visibilityTimeoutSeconds,
+      // The memory budget (memoryBudget.ts), written only where it differs from the function's own default.
+      MAX_LINE_BYTES: unlessDefault(producer.memory.maxLineBytes, DEFAULTS.MAX_LINE_BYTES),
+      MESSAGE_CONCURRENCY: unlessDefault(producer.memory.messageConcurrency, DEFAULTS.MESSAGE_CONCURRENCY),
+      ES_BULK_MAX_BYTES: unlessDefault(producer.memory.bulkMaxBytes, DEFAULTS.ES_BULK_MAX_BYTES),
+      ES_BULK_CONCURRENCY: unlessDefault(producer.memory.bulkConcurrency, DEFAULTS.ES_BULK_CONCURRENCY),
     }),
     // Read by Node.js itself, not by the function.
     NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
   };
 }
 
+function unlessDefault(value: number, fallback: number): number | undefined {
+  return value === fallback ? undefined : value;
+}
+
 /**
- * V8 heap settings for a function of `memoryMb`. With a declared old-space limit V8 collects
- * before growing towards it, which keeps peak RSS flat (measured: ~180 MB instead of ~320 MB for
- * the same work); a 32 MB young generation costs ~30 MB of RSS and saves ~30 % of GC time on the
- * per-line allocations of a shipper. See bench/results.json.
+ * V8 heap settings of a function of `memoryMb` (the memory budget's). With a declared old-space limit V8 collects before growing
+ * towards it, which keeps peak RSS flat (measured: ~180 MB instead of ~320 MB for the same work); a
+ * larger young generation saves GC time on a shipper's per-line allocations but costs resident
+ * memory (~3 MiB per MiB of semi-space, test/memory), so it grows with the function.
  */
 export function nodeOptionsFor(memoryMb: number): string {
-  const oldSpace = Math.max(64, Math.floor(memoryMb / 2));
-  const semiSpace = Math.min(32, Math.max(8, Math.floor(memoryMb / 16)));
-  return `--max-old-space-size=${oldSpace} --max-semi-space-size=${semiSpace}`;
+  return `--max-old-space-size=${oldSpaceMiBFor(memoryMb)} --max-semi-space-size=${semiSpaceMiBFor(memoryMb)}`;
 }

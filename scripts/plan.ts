@@ -197,6 +197,7 @@ function render(
     lines.push(
       `  function   ${String(fn.runtime)} ${(fn.architectures as string[] | undefined)?.join(",")}, ${String(fn.memorySize)} MB, timeout ${String(fn.timeout)} s`,
     );
+    lines.push(`  memory     ${describeMemory(env)}`);
     lines.push(
       `  queue      visibility ${String(queue.visibilityTimeoutSeconds)} s, maxReceiveCount ${redrive.maxReceiveCount} → DLQ (retention ${Number(dlq.messageRetentionSeconds) / 86_400} days)`,
     );
@@ -283,6 +284,21 @@ function trustedCaLine(env: Record<string, string>): string | undefined {
   if (env.ES_CA_FINGERPRINT)
     return `TLS: the server's certificate is verified against the CA of caFingerprint ${env.ES_CA_FINGERPRINT} in the chain it presents`;
   return undefined;
+}
+
+/** The memory budget as the function receives it (pipeline/memoryBudget.ts; unset: the function's defaults). */
+function describeMemory(env: Record<string, string>): string {
+  const value = (key: "MAX_LINE_BYTES" | "MESSAGE_CONCURRENCY" | "ES_BULK_MAX_BYTES" | "ES_BULK_CONCURRENCY") =>
+    Number(env[key] ?? DEFAULTS[key]);
+  return (
+    `lines and records ≤ ${bytesText(value("MAX_LINE_BYTES"))}, ${value("MESSAGE_CONCURRENCY")} messages at once, ` +
+    `bulk bodies ≤ ${bytesText(value("ES_BULK_MAX_BYTES"))} × ${value("ES_BULK_CONCURRENCY")} per object, V8 ${env.NODE_OPTIONS ?? "defaults"} (README "Memory")`
+  );
+}
+
+function bytesText(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /** A multiline setting as a reader of the plan checks it against the config. */

@@ -43,6 +43,13 @@ describe("npm run plan", () => {
       "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
     );
     expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);
+    // The memory budget of each producer's memoryMb (512 and 1024 in Pulumi.prod.yaml).
+    expect(result.stdout).toContain(
+      "memory     lines and records ≤ 8 MiB, 3 messages at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=256 --max-semi-space-size=8",
+    );
+    expect(result.stdout).toContain(
+      "memory     lines and records ≤ 8 MiB, 4 messages at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=512 --max-semi-space-size=16",
+    );
     expect(result.stdout).toMatch(/\d+ resources to create \(3 producers\)/);
   }, 60_000);
 
@@ -79,7 +86,7 @@ describe("npm run plan", () => {
     expect(pem.status, pem.stderr).toBe(0);
     expect(pem.stdout).toContain("TLS: the server's certificate is verified against caCertificate only (CN=plan-ca)");
     expect(pem.stdout).toContain(
-      'documents  multiline lines matching "^\\\\s+at " join the event before them (at most 500 lines, 8388608 bytes)',
+      'documents  multiline lines matching "^\\\\s+at " join the event before them (at most 500 lines, 4194304 bytes)',
     );
     expect(fingerprint.status, fingerprint.stderr).toBe(0);
     expect(fingerprint.stdout).toContain(

@@ -503,7 +503,7 @@ describe("multiline", () => {
     }
   };
 
-  it("takes Filebeat's settings with its defaults (negate false, maxLines 500) and maxBytes of a line", () => {
+  it("takes Filebeat's settings with its defaults (negate false, maxLines 500) and maxBytes of the memory budget's line limit", () => {
     const config = validateConfig({
       elasticsearch,
       producers: [
@@ -522,8 +522,10 @@ describe("multiline", () => {
       negate: true,
       match: "after",
       maxLines: 500,
-      maxBytes: 8 * 1024 * 1024,
+      // 512 MB (the default) holds a 4 MiB line and a 4 MiB event in each of 3 messages (memoryBudget.ts).
+      maxBytes: 4 * 1024 * 1024,
     });
+    expect(config.producers[0]?.memory).toMatchObject({ maxLineBytes: 4 * 1024 * 1024, messageConcurrency: 3 });
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
@@ -559,6 +561,69 @@ describe("multiline", () => {
       /multiline.*flush_pattern/,
     ],
   ])("refuses %s, naming the key", (_, producer, problem) => {
+    const problems = problemsOf(producer);
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+});
+
+describe("the memory budget", () => {
+  const configOf = (producer: Record<string, unknown>, defaults: Record<string, unknown> = {}) =>
+    validateConfig({
+      elasticsearch,
+      defaults,
+      producers: [{ name: "app", bucket: "acme-app", index: "logs-app", format: "text", ...producer }],
+    });
+  const problemsOf = (producer: Record<string, unknown>, defaults: Record<string, unknown> = {}): string[] => {
+    try {
+      configOf(producer, defaults);
+      return [];
+    } catch (error) {
+      if (error instanceof StackConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it("derives each producer's line limit and messages at once from its memoryMb", () => {
+    const config = validateConfig({
+      elasticsearch,
+      producers: [
+        { name: "small", bucket: "acme-app", prefix: "a/", index: "logs-app", format: "text", memoryMb: 128 },
+        { name: "large", bucket: "acme-app", prefix: "b/", index: "logs-app", format: "text", memoryMb: 1024 },
+      ],
+    });
+
+    expect(
+      config.producers.map((producer) => [producer.memory.maxLineBytes, producer.memory.messageConcurrency]),
+    ).toEqual([
+      [512 * 1024, 2],
+      [8 * 1024 * 1024, 4],
+    ]);
+  });
+
+  it("takes an explicit maxLineBytes, from the producer or the stack's defaults, with fewer messages at once", () => {
+    expect(configOf({ memoryMb: 256, maxLineBytes: 8 * 1024 * 1024 }).producers[0]?.memory).toMatchObject({
+      maxLineBytes: 8 * 1024 * 1024,
+      messageConcurrency: 1,
+    });
+    expect(configOf({}, { maxLineBytes: 65_536 }).producers[0]?.memory.maxLineBytes).toBe(65_536);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "a line limit the memory cannot hold",
+      { memoryMb: 128, maxLineBytes: 8 * 1024 * 1024 },
+      /^producers\[0\] \(app\): maxLineBytes 8388608 does not fit a 128 MB function even one message at a time .*; raise memoryMb to at least 256, or lower maxLineBytes$/,
+    ],
+    [
+      "a multiline event the memory cannot hold",
+      { memoryMb: 128, multiline: { pattern: "^\\s", match: "after", maxBytes: 8 * 1024 * 1024 } },
+      /^producers\[0\] \(app\): multiline.maxBytes 8388608 does not fit a 128 MB function .*raise memoryMb to at least \d+, or lower multiline.maxBytes$/,
+    ],
+    ["a line limit over 8 MiB", { maxLineBytes: 9 * 1024 * 1024 }, /maxLineBytes must be at most 8388608/],
+    ["a line limit under 1 KiB", { maxLineBytes: 100 }, /maxLineBytes must be at least 1024/],
+  ])("refuses %s, naming the key and the fix", (_, producer, problem) => {
     const problems = problemsOf(producer);
 
     expect(problems).toHaveLength(1);

@@ -122,10 +122,61 @@ describe("the function's environment", () => {
       negate: false,
       match: "after",
       maxLines: 200,
-      maxBytes: 8 * 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024, // the memory budget's at 512 MB, with an event held next to each line
     });
     expect(readSettings(deployedEnvironment({ format: "text" }).environment).MULTILINE).toBeUndefined();
     expect(() => multilineFromEnvironment('{"pattern":"^x"}')).toThrow(/MULTILINE: must be JSON like/);
+  });
+
+  it.each<[number, Record<string, number>, string]>([
+    [
+      128,
+      { MAX_LINE_BYTES: 512 * 1024, MESSAGE_CONCURRENCY: 2, ES_BULK_MAX_BYTES: 1024 * 1024, ES_BULK_CONCURRENCY: 1 },
+      "--max-old-space-size=64 --max-semi-space-size=2",
+    ],
+    [
+      256,
+      {
+        MAX_LINE_BYTES: 4 * 1024 * 1024,
+        MESSAGE_CONCURRENCY: 2,
+        ES_BULK_MAX_BYTES: 2 * 1024 * 1024,
+        ES_BULK_CONCURRENCY: 2,
+      },
+      "--max-old-space-size=128 --max-semi-space-size=4",
+    ],
+    [
+      512,
+      {
+        MAX_LINE_BYTES: 8 * 1024 * 1024,
+        MESSAGE_CONCURRENCY: 3,
+        ES_BULK_MAX_BYTES: 5 * 1024 * 1024,
+        ES_BULK_CONCURRENCY: 2,
+      },
+      "--max-old-space-size=256 --max-semi-space-size=8",
+    ],
+    [
+      1024,
+      {
+        MAX_LINE_BYTES: 8 * 1024 * 1024,
+        MESSAGE_CONCURRENCY: 4,
+        ES_BULK_MAX_BYTES: 5 * 1024 * 1024,
+        ES_BULK_CONCURRENCY: 2,
+      },
+      "--max-old-space-size=512 --max-semi-space-size=16",
+    ],
+  ])("reads back the memory budget of a %i MB function, and Node gets its heap flags", (memoryMb, budget, flags) => {
+    const { environment } = deployedEnvironment({ memoryMb });
+
+    expect(readSettings(environment)).toMatchObject(budget);
+    expect(environment.NODE_OPTIONS).toBe(flags);
+  });
+
+  it("writes the budget's values only where they differ from the function's own defaults", () => {
+    const { environment } = deployedEnvironment({ memoryMb: 1024 });
+
+    for (const key of ["MAX_LINE_BYTES", "MESSAGE_CONCURRENCY", "ES_BULK_MAX_BYTES", "ES_BULK_CONCURRENCY"])
+      expect(environment).not.toHaveProperty(key);
+    expect(deployedEnvironment({ memoryMb: 128 }).environment).toMatchObject({ MAX_LINE_BYTES: "524288" });
   });
 
   it("reads back a cloud id instead of an endpoint", () => {

@@ -1,0 +1,172 @@
+/**
+ * One memory budget per function, from `memoryMb`: everything that holds bytes gets its value from
+ * here so that the worst case fits the function — a line at the line limit (and a multiline event)
+ * in every message at once, and the bulk bodies those messages have in flight — and the V8 heap
+ * flags that go with it. `pipeline/` derives the values, the function enforces them (its
+ * environment: MAX_LINE_BYTES, MESSAGE_CONCURRENCY, ES_BULK_MAX_BYTES, ES_BULK_CONCURRENCY,
+ * NODE_OPTIONS). Pure, so config validation, the plan and the tests share it.
+ *
+ * The model is measured, not derived: peak resident memory (VmHWM) of the deployed bundle on
+ * Node 22 (the function's runtime) in test/memory/memorySizes.test.ts, per size:
+ *   runtime (Node, the bundle, its clients, 64 KiB read chunks): ~96 MiB with a 2 MiB semi-space,
+ *     plus ~3 MiB per MiB of semi-space above that (both semi-spaces, and the buffers a less
+ *     frequent scavenge leaves uncollected);
+ *   a line held by a message: ~12 times its length — its chunks and the joined copy, the string,
+ *     the escaped copy, the bulk body it lands in, and the garbage of the lines before it that the
+ *     next old-space collection has not reclaimed yet (measured 8.7–13× with the body term);
+ *   a bulk body in flight: ~2 times its size (the body and its gzip output).
+ * The sum must stay under 92 % of memoryMb; the memory tier checks the derived values against the
+ * real peak at 128, 256, 512 and 1024 MB.
+ */
+import { DEFAULTS } from "../lambda/contract/env";
+
+const MiB = 1024 * 1024;
+
+export const MEMORY_MODEL = {
+  runtimeMiB: 96,
+  perSemiSpaceMiB: 3,
+  lineCopies: 12,
+  bodyCopies: 2,
+  /** Share of memoryMb the modelled peak may take: the rest absorbs what the model misses. */
+  headroom: 0.92,
+} as const;
+
+/** Line limits the budget chooses from, largest first; an explicit `maxLineBytes` may be any value in range. */
+export const LINE_LIMITS = [8 * MiB, 4 * MiB, 2 * MiB, 1 * MiB, 512 * 1024, 256 * 1024] as const;
+export const MIN_LINE_BYTES = 1024;
+
+export interface MemoryBudgetRequest {
+  memoryMb: number;
+  /** An explicit line limit (config `maxLineBytes`); absent: the largest the memory allows. */
+  maxLineBytes?: number;
+  /** A text producer's multiline setting: an event held next to the line being read. */
+  multiline?: { maxBytes?: number };
+}
+
+export interface MemoryBudget {
+  memoryMb: number;
+  maxLineBytes: number;
+  /** A multiline event's bytes at most (absent: no multiline). */
+  multilineMaxBytes?: number;
+  messageConcurrency: number;
+  bulkMaxBytes: number;
+  bulkConcurrency: number;
+  oldSpaceMiB: number;
+  semiSpaceMiB: number;
+  /** The model's worst case for these values. */
+  estimatedPeakMiB: number;
+}
+
+/** V8's young generation grows with the function: 2 MiB at 128 MB up to 32 MiB from 2 GB. */
+export function semiSpaceMiBFor(memoryMb: number): number {
+  return Math.min(32, Math.max(2, Math.floor(memoryMb / 64)));
+}
+
+/** The old space: half the function, so V8 collects before growing towards the function's size. */
+export function oldSpaceMiBFor(memoryMb: number): number {
+  return Math.max(64, Math.floor(memoryMb / 2));
+}
+
+/** Bulk bodies: 1 MiB at 128 MB, 2 MiB below 512 MB, Elastic's recommended ~5 MiB from there. */
+function bulkMaxBytesFor(memoryMb: number): number {
+  return memoryMb >= 512 ? DEFAULTS.ES_BULK_MAX_BYTES : memoryMb >= 256 ? 2 * MiB : 1 * MiB;
+}
+
+function bulkConcurrencyFor(memoryMb: number): number {
+  return memoryMb >= 256 ? DEFAULTS.ES_BULK_CONCURRENCY : 1;
+}
+
+/** The bytes one message holds at worst: its line, and an open multiline event next to it. */
+function heldBytesPerMessage(maxLineBytes: number, multilineMaxBytes: number | undefined): number {
+  return maxLineBytes + (multilineMaxBytes ?? 0);
+}
+
+/** The model's peak, in MiB, for a function of `memoryMb` running these values. */
+export function estimatedPeakMiB(values: {
+  memoryMb: number;
+  maxLineBytes: number;
+  multilineMaxBytes?: number;
+  messageConcurrency: number;
+  bulkMaxBytes: number;
+  bulkConcurrency: number;
+}): number {
+  const semiSpace = semiSpaceMiBFor(values.memoryMb);
+  const runtime = MEMORY_MODEL.runtimeMiB + MEMORY_MODEL.perSemiSpaceMiB * (semiSpace - 2);
+  const perMessage =
+    MEMORY_MODEL.lineCopies * heldBytesPerMessage(values.maxLineBytes, values.multilineMaxBytes) +
+    MEMORY_MODEL.bodyCopies * values.bulkMaxBytes * values.bulkConcurrency;
+  return runtime + (values.messageConcurrency * perMessage) / MiB;
+}
+
+/** The peak the budget allows a function of `memoryMb`, in MiB. */
+export function allowedPeakMiB(memoryMb: number): number {
+  return memoryMb * MEMORY_MODEL.headroom;
+}
+
+/**
+ * The budget for `request`, or why it cannot fit. Without an explicit line limit it takes the
+ * largest line limit at which two messages still run at once (one at the smallest), then as many
+ * messages at once (up to the default, 4) as fit: long lines cost concurrency, never a crash.
+ */
+export function memoryBudgetFor(request: MemoryBudgetRequest): MemoryBudget | { problem: string } {
+  return budgetThatFits(request) ?? { problem: tooLarge(request) };
+}
+
+function budgetThatFits(request: MemoryBudgetRequest): MemoryBudget | undefined {
+  const { memoryMb } = request;
+  const bulkMaxBytes = bulkMaxBytesFor(memoryMb);
+  const bulkConcurrency = bulkConcurrencyFor(memoryMb);
+  const withLine = (maxLineBytes: number): MemoryBudget | undefined => {
+    const multilineMaxBytes = request.multiline ? (request.multiline.maxBytes ?? maxLineBytes) : undefined;
+    for (let messages = DEFAULTS.MESSAGE_CONCURRENCY; messages >= 1; messages -= 1) {
+      const values = {
+        memoryMb,
+        maxLineBytes,
+        ...(multilineMaxBytes !== undefined ? { multilineMaxBytes } : {}),
+        messageConcurrency: messages,
+        bulkMaxBytes,
+        bulkConcurrency,
+      };
+      const peak = estimatedPeakMiB(values);
+      if (peak <= allowedPeakMiB(memoryMb))
+        return {
+          ...values,
+          oldSpaceMiB: oldSpaceMiBFor(memoryMb),
+          semiSpaceMiB: semiSpaceMiBFor(memoryMb),
+          estimatedPeakMiB: Math.ceil(peak),
+        };
+    }
+    return undefined;
+  };
+
+  if (request.maxLineBytes !== undefined) return withLine(request.maxLineBytes);
+  for (const minimumMessages of [2, 1]) {
+    for (const limit of LINE_LIMITS) {
+      const budget = withLine(limit);
+      if (budget && budget.messageConcurrency >= minimumMessages) return budget;
+    }
+  }
+  return undefined;
+}
+
+/** The smallest memoryMb at which `request`'s explicit values fit one message at a time. */
+export function minimumMemoryMbFor(request: MemoryBudgetRequest): number {
+  for (let memoryMb = 128; memoryMb <= 10_240; memoryMb += 64) {
+    if (budgetThatFits({ ...request, memoryMb })) return memoryMb;
+  }
+  return Infinity;
+}
+
+function tooLarge(request: MemoryBudgetRequest): string {
+  const explicit = [
+    request.maxLineBytes !== undefined ? ["maxLineBytes", request.maxLineBytes] : undefined,
+    request.multiline?.maxBytes !== undefined ? ["multiline.maxBytes", request.multiline.maxBytes] : undefined,
+  ].filter((setting) => setting !== undefined);
+  const names = explicit.map(([name]) => name).join(" or ");
+  const needed = minimumMemoryMbFor(request);
+  return (
+    `${explicit.map(([name, value]) => `${name} ${value}`).join(" with ")} does not fit a ${request.memoryMb} MB function even one message at a time ` +
+    `(a line is held about ${MEMORY_MODEL.lineCopies} times over while it is shipped: README "Memory"); ` +
+    (Number.isFinite(needed) ? `raise memoryMb to at least ${needed}, or lower ${names}` : `lower ${names}`)
+  );
+}

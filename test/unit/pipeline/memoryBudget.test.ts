@@ -1,0 +1,106 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../../lambda/contract/env";
+import {
+  allowedPeakMiB,
+  estimatedPeakMiB,
+  LINE_LIMITS,
+  memoryBudgetFor,
+  MIN_LINE_BYTES,
+  minimumMemoryMbFor,
+  type MemoryBudget,
+} from "../../../pipeline/memoryBudget";
+
+const MiB = 1024 * 1024;
+const memorySizes = fc.integer({ min: 128, max: 10_240 });
+const lineLimits = fc.integer({ min: MIN_LINE_BYTES, max: DEFAULTS.MAX_LINE_BYTES });
+const requests = fc.record(
+  {
+    memoryMb: memorySizes,
+    maxLineBytes: lineLimits,
+    multiline: fc.record({ maxBytes: fc.integer({ min: 1024, max: DEFAULTS.MAX_LINE_BYTES }) }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ["memoryMb"] },
+);
+
+function fits(budget: MemoryBudget | { problem: string }): MemoryBudget {
+  if ("problem" in budget) throw new Error(budget.problem);
+  return budget;
+}
+
+describe("the memory budget", () => {
+  it("adds up: for any size and settings it fits, the worst case is within the function's memory", () => {
+    fc.assert(
+      fc.property(requests, (request) => {
+        const budget = memoryBudgetFor(request);
+        if ("problem" in budget) return;
+        // Recomputed from the values the function receives, not trusted from the budget.
+        expect(estimatedPeakMiB(budget)).toBeLessThanOrEqual(allowedPeakMiB(request.memoryMb));
+        expect(budget.estimatedPeakMiB).toBeLessThan(request.memoryMb);
+        expect(budget.messageConcurrency).toBeGreaterThanOrEqual(1);
+        expect(budget.messageConcurrency).toBeLessThanOrEqual(DEFAULTS.MESSAGE_CONCURRENCY);
+        expect(budget.maxLineBytes).toBe(request.maxLineBytes ?? budget.maxLineBytes);
+        expect(budget.multilineMaxBytes).toBe(
+          request.multiline ? (request.multiline.maxBytes ?? budget.maxLineBytes) : undefined,
+        );
+        // The heap flags: the old space can hold every message's line and event as UTF-16 strings, twice.
+        const heldMiB = (budget.maxLineBytes + (budget.multilineMaxBytes ?? 0)) / MiB;
+        expect(budget.oldSpaceMiB).toBeGreaterThan(4 * heldMiB * budget.messageConcurrency);
+        expect(budget.oldSpaceMiB + 3 * budget.semiSpaceMiB).toBeLessThan(request.memoryMb);
+      }),
+    );
+  });
+
+  it("fits the program's own defaults at every size config accepts", () => {
+    fc.assert(
+      fc.property(memorySizes, fc.boolean(), (memoryMb, multiline) => {
+        const budget = fits(memoryBudgetFor({ memoryMb, ...(multiline ? { multiline: {} } : {}) }));
+        expect(LINE_LIMITS).toContain(budget.maxLineBytes);
+      }),
+    );
+  });
+
+  it("never gives a larger function less: line limit, messages at once and bulk bodies grow with memory", () => {
+    fc.assert(
+      fc.property(memorySizes, memorySizes, fc.boolean(), (a, b, multiline) => {
+        const [small, large] = a <= b ? [a, b] : [b, a];
+        const extra = multiline ? { multiline: {} } : {};
+        const less = fits(memoryBudgetFor({ memoryMb: small, ...extra }));
+        const more = fits(memoryBudgetFor({ memoryMb: large, ...extra }));
+        expect(more.maxLineBytes).toBeGreaterThanOrEqual(less.maxLineBytes);
+        expect(more.maxLineBytes * more.messageConcurrency).toBeGreaterThanOrEqual(
+          less.maxLineBytes * less.messageConcurrency,
+        );
+        expect(more.bulkMaxBytes).toBeGreaterThanOrEqual(less.bulkMaxBytes);
+      }),
+    );
+  });
+
+  it("refuses an explicit line limit that does not fit, naming the memory that would", () => {
+    fc.assert(
+      fc.property(requests, (request) => {
+        const budget = memoryBudgetFor(request);
+        if (!("problem" in budget)) return;
+        const needed = minimumMemoryMbFor(request);
+        expect(needed).toBeGreaterThan(request.memoryMb);
+        expect(budget.problem).toContain(`raise memoryMb to at least ${needed}`);
+        fits(memoryBudgetFor({ ...request, memoryMb: needed }));
+      }),
+    );
+    expect(memoryBudgetFor({ memoryMb: 128, maxLineBytes: 8 * MiB })).toEqual({
+      problem: expect.stringMatching(
+        /^maxLineBytes 8388608 does not fit a 128 MB function even one message at a time .* raise memoryMb to at least 256, or lower maxLineBytes$/,
+      ) as string,
+    });
+  });
+
+  it("takes fewer messages at once rather than a shorter line when a line limit is set", () => {
+    expect(fits(memoryBudgetFor({ memoryMb: 256, maxLineBytes: 8 * MiB }))).toMatchObject({
+      maxLineBytes: 8 * MiB,
+      messageConcurrency: 1,
+    });
+    expect(fits(memoryBudgetFor({ memoryMb: 128, maxLineBytes: 64 * 1024 }))).toMatchObject({
+      messageConcurrency: DEFAULTS.MESSAGE_CONCURRENCY,
+    });
+  });
+});
