@@ -11,3 +11,4 @@ export const producers = outputs.producers;
 export const region = outputs.region;
 export const alarmTopicArn = outputs.alarmTopicArn;
 export const credentialsParameterName = outputs.credentialsParameterName;
+export const elasticsearch = outputs.elasticsearch;

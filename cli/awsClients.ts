@@ -5,8 +5,12 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import type { StackOutputs } from "./stackOutputs";
 
 export interface OperatorClients {
@@ -14,6 +18,10 @@ export interface OperatorClients {
   sqs: SQSClient;
   logs: CloudWatchLogsClient;
   cloudwatch: CloudWatchClient;
+  lambda: LambdaClient;
+  events: EventBridgeClient;
+  sns: SNSClient;
+  ssm: SSMClient;
 }
 
 export function operatorClients(outputs: StackOutputs): OperatorClients {
@@ -31,5 +39,9 @@ export function operatorClients(outputs: StackOutputs): OperatorClients {
     sqs: new SQSClient(common),
     logs: new CloudWatchLogsClient(common),
     cloudwatch: new CloudWatchClient(common),
+    lambda: new LambdaClient(common),
+    events: new EventBridgeClient(common),
+    sns: new SNSClient(common),
+    ssm: new SSMClient(common),
   };
 }

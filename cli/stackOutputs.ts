@@ -31,8 +31,8 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
       maxBuffer: 16 * 1024 * 1024,
     })
       .then((result) => result.stdout)
-      .catch((error: Error & { stderr?: string }) => {
-        throw new UsageError(`${where} failed: ${(error.stderr ?? error.message).trim()}`);
+      .catch((error: Error & { stderr?: string; code?: string | number }) => {
+        throw new UsageError(pulumiFailure(source.stack as string, where, error));
       });
   } else {
     throw new UsageError(
@@ -55,6 +55,27 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
     );
   }
   return parsed.data;
+}
+
+/**
+ * Why `pulumi stack output` failed, in words a new user can act on. Its own messages: "no stack
+ * named 'x' found", and, without a login, "PULUMI_ACCESS_TOKEN must be set for login during
+ * non-interactive CLI sessions"; without the CLI, execFile fails ENOENT with nothing on stderr.
+ */
+function pulumiFailure(
+  stack: string,
+  where: string,
+  error: Error & { stderr?: string; code?: string | number },
+): string {
+  const stderr = (error.stderr ?? "").trim();
+  const instead = `or give --outputs FILE holding \`pulumi stack output --json --stack ${stack}\` from a machine where it works`;
+  if (error.code === "ENOENT")
+    return `--stack needs the Pulumi CLI, and there is no pulumi on PATH here: install it (README "Deploying"), ${instead}`;
+  if (/no stack named/i.test(stderr))
+    return `stack ${stack} does not exist in the backend the Pulumi CLI is logged in to (pulumi stack ls lists its stacks, pulumi whoami -v names the backend): check the name, or pulumi login to the backend that holds it; ${stderr}`;
+  if (/PULUMI_ACCESS_TOKEN|not logged in|pulumi login|log in/i.test(stderr))
+    return `the Pulumi CLI is not logged in to a backend: pulumi login (to the stack's backend), ${instead}; ${stderr}`;
+  return `${where} failed${typeof error.code === "number" ? ` (exit ${error.code})` : ""}: ${stderr || error.message}`;
 }
 
 /** The producers named (all when `name` is undefined); an unknown name is a usage error naming the known ones. */

@@ -12,8 +12,10 @@ import { BUNDLE_FILE_NAME, writeShipperBundle } from "./bundle";
 import type { ProducerConfig, ShipperConfig } from "./config";
 import { Credentials } from "./credentials";
 import { bucketOwnerStatements, credentialsKeyPolicy, parameterArn } from "./policies";
+import { withoutUndefined } from "../lambda/contract/plainObjects";
+import { QUEUE_RETENTION_SECONDS } from "./messageLifetime";
 import { ProducerPipeline } from "./producerPipeline";
-import type { ProducerStackOutputs } from "./stackOutputs";
+import type { ProducerStackOutputs, StackOutputs } from "./stackOutputs";
 
 export interface LogShipperArgs {
   config: ShipperConfig;
@@ -28,6 +30,8 @@ export type ProducerOutputs = Deployed<ProducerStackOutputs>;
 export class LogShipper extends pulumi.ComponentResource {
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly credentialsParameterName: pulumi.Output<string>;
+  /** The cluster and the CA the functions trust, as `s3ls doctor` connects to it (no credentials). */
+  readonly elasticsearch: NonNullable<StackOutputs["elasticsearch"]>;
   readonly region: pulumi.Output<string>;
   readonly producers: Record<string, ProducerOutputs> = {};
 
@@ -167,6 +171,20 @@ export class LogShipper extends pulumi.ComponentResource {
         deadLetterQueueArn: pipeline.deadLetterQueue.arn,
         functionName: pipeline.function.name,
         logGroupName: pipeline.logGroup.name,
+        deployed: pipeline.notificationWiring.apply((wiring) => ({
+          index: producer.index,
+          format: producer.format,
+          ...(producer.recordsField !== undefined ? { recordsField: producer.recordsField } : {}),
+          maxReceiveCount: producer.maxReceiveCount,
+          visibilityTimeoutSeconds: producer.visibilityTimeoutSeconds,
+          messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
+          objectKmsKeyArns: producer.objectKmsKeyArns ?? [],
+          ...(producer.expectedIntervalMinutes !== undefined
+            ? { expectedIntervalMinutes: producer.expectedIntervalMinutes }
+            : {}),
+          ...(producer.snsTopicArn !== undefined ? { snsTopicArn: producer.snsTopicArn } : {}),
+          ...wiring,
+        })),
         alarmNames: pulumi.all([
           pipeline.alarms.deadLetterQueueDepth.name,
           pipeline.alarms.backlogAge.name,
@@ -204,6 +222,8 @@ export class LogShipper extends pulumi.ComponentResource {
     this.alarmTopicArn = alerts.topicArn;
     this.region = region;
     this.credentialsParameterName = credentials.parameter.name;
+    const { endpoint, cloudId, caCertificate, caFingerprint } = config.elasticsearch;
+    this.elasticsearch = withoutUndefined({ endpoint, cloudId, caCertificate, caFingerprint });
     this.registerOutputs({
       alarmTopicArn: this.alarmTopicArn,
       credentialsParameterName: this.credentialsParameterName,

@@ -27,8 +27,10 @@ type FilterRules = NonNullable<
 >["FilterRules"];
 
 /** Any entry of any kind, as far as overlap is concerned. */
-interface DescribedEntry {
+export interface DescribedEntry {
   description: string;
+  /** The queue, topic or function it notifies. */
+  target: string;
   events: readonly string[];
   prefix: string;
   suffix: string;
@@ -111,7 +113,8 @@ function eventTypesOverlap(a: string, b: string): boolean {
   return a === b || covers(a, b) || covers(b, a);
 }
 
-function describeEntries(configuration: StoredConfiguration): DescribedEntry[] {
+/** Every queue, topic and Lambda entry of a configuration, described (what `s3ls doctor` names). */
+export function describeEntries(configuration: StoredConfiguration): DescribedEntry[] {
   const described = (
     kind: string,
     id: string | undefined,
@@ -120,6 +123,7 @@ function describeEntries(configuration: StoredConfiguration): DescribedEntry[] {
     rules: FilterRules,
   ) => ({
     description: `${kind} entry "${id ?? "(no id)"}" → ${target ?? "?"}${filterText(rule(rules, "prefix"), rule(rules, "suffix"))}`,
+    target: target ?? "",
     events: events ?? [],
     prefix: rule(rules, "prefix"),
     suffix: rule(rules, "suffix"),
@@ -140,6 +144,7 @@ function describeEntries(configuration: StoredConfiguration): DescribedEntry[] {
 function describeOurs(entry: QueueEntry): DescribedEntry {
   return {
     description: `"${entry.id}" → ${entry.queueArn}${filterText(entry.prefix ?? "", entry.suffix ?? "")}`,
+    target: entry.queueArn,
     events: entry.events,
     prefix: entry.prefix ?? "",
     suffix: entry.suffix ?? "",

@@ -53,6 +53,8 @@ export class ProducerPipeline extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly alarms: ProducerAlarms;
+  /** The EventBridge rule's name or the SNS subscription's ARN, where the producer has one. */
+  readonly notificationWiring: pulumi.Output<{ eventRuleName?: string; snsSubscriptionArn?: string }>;
 
   constructor(name: string, args: ProducerPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named `…:Producer` until 0.1: the alias keeps stacks deployed then (and every child's URN,
@@ -128,7 +130,14 @@ export class ProducerPipeline extends pulumi.ComponentResource {
       },
       child,
     );
-    source.subscribe([this.queuePolicy, deadLetterQueuePolicyResource]);
+    const subscription = source.subscribe([this.queuePolicy, deadLetterQueuePolicyResource]);
+    // What `s3ls doctor` reads back: the rule (its name is the last part of its ARN) or the subscription.
+    this.notificationWiring = pulumi
+      .all([source.sender, subscription instanceof aws.sns.TopicSubscription ? subscription.arn : undefined])
+      .apply(([sender, subscriptionArn]) => ({
+        ...("ruleArn" in sender ? { eventRuleName: sender.ruleArn.slice(sender.ruleArn.lastIndexOf("/") + 1) } : {}),
+        ...(subscriptionArn ? { snsSubscriptionArn: subscriptionArn } : {}),
+      }));
 
     // Identity and logs. The log group exists before the function so Lambda never creates one without retention.
     const logGroup = (this.logGroup = new aws.cloudwatch.LogGroup(
@@ -257,7 +266,10 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     producer: ProducerConfig,
     args: ProducerPipelineArgs,
     child: pulumi.CustomResourceOptions,
-  ): { sender: pulumi.Output<NotificationSender>; subscribe: (policies: pulumi.Resource[]) => void } {
+  ): {
+    sender: pulumi.Output<NotificationSender>;
+    subscribe: (policies: pulumi.Resource[]) => pulumi.Resource | undefined;
+  } {
     // The rule must be on the default bus of the bucket's account, where S3 puts its events.
     const inBucketAccount = { ...child, ...(args.bucketProvider ? { provider: args.bucketProvider } : {}) };
     switch (producer.notifications) {

@@ -20,5 +20,6 @@ export function shipperProgram(): ShipperProgramOutputs {
     region: shipper.region,
     alarmTopicArn: shipper.alarmTopicArn,
     credentialsParameterName: shipper.credentialsParameterName,
+    elasticsearch: shipper.elasticsearch,
   };
 }

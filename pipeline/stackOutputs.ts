@@ -5,6 +5,22 @@
  */
 import { z } from "zod";
 
+/** What the stack deployed for a producer, for `s3ls doctor` to hold what is live against. */
+export const deployedSettingsSchema = z.object({
+  index: z.string().min(1),
+  format: z.string().min(1),
+  recordsField: z.string().min(1).optional(),
+  maxReceiveCount: z.number().int(),
+  visibilityTimeoutSeconds: z.number().int(),
+  messageRetentionSeconds: z.number().int(),
+  /** The customer-managed keys the function may decrypt the producer's objects with. */
+  objectKmsKeyArns: z.array(z.string()),
+  expectedIntervalMinutes: z.number().int().optional(),
+  eventRuleName: z.string().min(1).optional(),
+  snsTopicArn: z.string().min(1).optional(),
+  snsSubscriptionArn: z.string().min(1).optional(),
+});
+
 /** Per producer: where its objects are, its queues, function, log group and alarms. */
 export const producerOutputsSchema = z.object({
   bucket: z.string().min(1),
@@ -32,14 +48,26 @@ export const producerOutputsSchema = z.object({
       topicPolicy: z.array(z.record(z.string(), z.unknown())),
     })
     .optional(),
+  /** Optional: stacks deployed before `s3ls doctor` read it still read (doctor then says so). */
+  deployed: deployedSettingsSchema.optional(),
 });
 
 export const stackOutputsSchema = z.object({
   region: z.string().min(1),
   alarmTopicArn: z.string().min(1),
   credentialsParameterName: z.string().min(1),
+  /** The cluster the functions write to, and the CA they trust (non-secret). Optional as above. */
+  elasticsearch: z
+    .object({
+      endpoint: z.string().min(1).optional(),
+      cloudId: z.string().min(1).optional(),
+      caCertificate: z.string().min(1).optional(),
+      caFingerprint: z.string().min(1).optional(),
+    })
+    .optional(),
   producers: z.record(z.string(), producerOutputsSchema),
 });
 
 export type ProducerStackOutputs = z.infer<typeof producerOutputsSchema>;
+export type DeployedSettings = z.infer<typeof deployedSettingsSchema>;
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;

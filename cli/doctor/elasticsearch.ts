@@ -1,0 +1,162 @@
+/**
+ * Elasticsearch as the function meets it: the endpoint answers; the credentials the stack stored
+ * in SSM (read with the operator's own permissions, decrypted, never printed) authenticate; that
+ * user may `create_doc` in the producer's index or data stream (the function's bulk action is
+ * `create`; Elasticsearch security privileges: create_doc "privilege to index documents … does
+ * not permit overwriting"); and a data stream, an index or an index template is there for it — a
+ * first bulk into nothing creates an index with guessed mappings.
+ */
+import { Client, errors } from "@elastic/elasticsearch";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
+// Index patterns mean what key patterns mean: `*` any run of characters, everything else literal.
+import { keyPatternMatches } from "../../lambda/contract/objectFilter";
+import { storedCredentialsSchema, type StoredCredentials } from "../../lambda/contract/storedCredentials";
+import type { OperatorClients } from "../awsClients";
+import type { ProducerOutputs, StackOutputs } from "../stackOutputs";
+import { errorName, isRefusal, ok, problem, unchecked, type DoctorCheck, type Finding } from "./check";
+
+const CHECK = "elasticsearch";
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** A client for the stack's cluster with its stored credentials, or why there is none (a finding). */
+export async function clusterClient(
+  clients: OperatorClients,
+  outputs: StackOutputs,
+): Promise<{ client: Client; user: string } | Finding> {
+  const cluster = outputs.elasticsearch;
+  if (!cluster || (!cluster.endpoint && !cluster.cloudId))
+    return unchecked("the stack outputs do not name the cluster (deployed before s3ls doctor): pulumi up adds them");
+  const parameter = outputs.credentialsParameterName;
+  let credentials: StoredCredentials;
+  try {
+    const response = await clients.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+    const parsed = storedCredentialsSchema.safeParse(JSON.parse(response.Parameter?.Value ?? "null"));
+    if (!parsed.success)
+      return problem(
+        `SSM parameter ${parameter} holds neither {apiKey} nor {username, password}: pulumi up writes it from Vault`,
+      );
+    credentials = parsed.data;
+  } catch (error) {
+    if (errorName(error) === "ParameterNotFound")
+      return problem(
+        `SSM parameter ${parameter} does not exist: the function has no credentials; pulumi up writes it from Vault`,
+      );
+    if (isRefusal(error))
+      return unchecked(
+        `cannot read the stored credentials ${parameter} with your credentials (${errorName(error)}); ssm:GetParameter and kms:Decrypt on the stack's key read them`,
+      );
+    if (error instanceof SyntaxError)
+      return problem(`SSM parameter ${parameter} is not JSON: pulumi up writes it from Vault`);
+    throw error;
+  }
+  const client = new Client({
+    ...(cluster.endpoint ? { node: cluster.endpoint } : { cloud: { id: cluster.cloudId as string } }),
+    auth: "apiKey" in credentials ? { apiKey: credentials.apiKey } : credentials,
+    ...(cluster.caCertificate ? { tls: { ca: cluster.caCertificate } } : {}),
+    // The operator's own check of a pinned CA: the client's option, as `curl --pinnedpubkey` would.
+    ...(cluster.caFingerprint ? { caFingerprint: cluster.caFingerprint } : {}),
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    maxRetries: 0,
+  });
+  return { client, user: "username" in credentials ? credentials.username : "the API key" };
+}
+
+export async function checkElasticsearch(
+  clients: OperatorClients,
+  outputs: StackOutputs,
+  producer: ProducerOutputs,
+): Promise<DoctorCheck[]> {
+  const connected = await clusterClient(clients, outputs);
+  if (!("client" in connected)) return [{ check: CHECK, ...connected }];
+  const { client, user } = connected;
+  const where = outputs.elasticsearch?.endpoint ?? `cloud id ${outputs.elasticsearch?.cloudId ?? "?"}`;
+  const index = producer.deployed?.index;
+  try {
+    try {
+      await client.security.authenticate();
+    } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 401)
+        return [
+          {
+            check: CHECK,
+            ...problem(
+              `${where} answers, but the credentials in SSM ${outputs.credentialsParameterName} do not authenticate (401): every bulk request fails; ` +
+                `fix them in Vault and pulumi up (README "Rotating the credentials")`,
+            ),
+          },
+        ];
+      if (error instanceof errors.ResponseError)
+        return [
+          {
+            check: CHECK,
+            ...unchecked(`${where} answers _security/_authenticate with ${error.statusCode}: ${error.message}`),
+          },
+        ];
+      return [
+        {
+          check: CHECK,
+          ...problem(
+            `${where} does not answer (${describeClientError(error)}): the function cannot ship; is the endpoint right, and reachable from here?`,
+          ),
+        },
+      ];
+    }
+    const findings: DoctorCheck[] = [{ check: CHECK, ...ok(`${where} answers; ${user} authenticates`) }];
+    if (!index)
+      return [
+        ...findings,
+        {
+          check: CHECK,
+          ...unchecked(
+            "the stack outputs do not name the producer's index (deployed before s3ls doctor): pulumi up adds them",
+          ),
+        },
+      ];
+    findings.push({ check: CHECK, ...(await createPrivilege(client, user, index)) });
+    findings.push({ check: CHECK, ...(await indexTarget(client, index)) });
+    return findings;
+  } finally {
+    await client.close();
+  }
+}
+
+async function createPrivilege(client: Client, user: string, index: string): Promise<Finding> {
+  try {
+    const answer = await client.security.hasPrivileges({ index: [{ names: [index], privileges: ["create_doc"] }] });
+    if (answer.has_all_requested) return ok(`${user} may create_doc in ${index}`);
+    return problem(
+      `${user} may not create_doc in ${index}: every bulk item is refused (403); give its role the index privilege create_doc (or write) on ${index}`,
+    );
+  } catch (error) {
+    return unchecked(`could not ask _has_privileges for ${index}: ${describeClientError(error)}`);
+  }
+}
+
+async function indexTarget(client: Client, index: string): Promise<Finding> {
+  try {
+    const streams = await client.indices.getDataStream({ name: index }, { ignore: [404] });
+    if (streams.data_streams?.some((stream) => stream.name === index)) return ok(`data stream ${index} exists`);
+    if (await client.indices.exists({ index })) return ok(`index ${index} exists`);
+    const { index_templates: templates = [] } = await client.indices.getIndexTemplate();
+    const matching = templates
+      .filter((entry) =>
+        [entry.index_template.index_patterns].flat().some((pattern) => keyPatternMatches(pattern, index)),
+      )
+      .sort((a, b) => (b.index_template.priority ?? 0) - (a.index_template.priority ?? 0))[0];
+    if (matching)
+      return ok(
+        `index template ${matching.name} matches ${index}${matching.index_template.data_stream ? " (a data stream is created on the first document)" : ""}`,
+      );
+    return problem(
+      `no data stream, index or index template for ${index}: the first document creates an index with guessed mappings; create an index template for it first (PUT _index_template)`,
+    );
+  } catch (error) {
+    return unchecked(`could not read the data stream, index or templates for ${index}: ${describeClientError(error)}`);
+  }
+}
+
+function describeClientError(error: unknown): string {
+  if (error instanceof errors.ResponseError) return `${error.statusCode ?? "?"} ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
