@@ -39,7 +39,10 @@ export function operatorClients(outputs: StackOutputs): OperatorClients {
     sqs: new SQSClient(common),
     logs: new CloudWatchLogsClient(common),
     cloudwatch: new CloudWatchClient(common),
-    lambda: new LambdaClient(common),
+    lambda: new LambdaClient({
+      ...common,
+      ...(outputs.emulatorLambdaEndpoint ? { endpoint: outputs.emulatorLambdaEndpoint } : {}),
+    }),
     events: new EventBridgeClient(common),
     sns: new SNSClient(common),
     ssm: new SSMClient(common),

@@ -10,8 +10,12 @@ import { stackOutputsSchema, type ProducerStackOutputs } from "../pipeline/stack
 import { describeObjectFilter, matchesObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import { UsageError } from "./errors";
 
-/** The program's outputs, and in a file the local demo writes, the AWS emulator the stack lives in. */
-const readableOutputsSchema = stackOutputsSchema.extend({ emulatorEndpoint: z.url().optional() });
+/** The program's outputs, and in a file the local stack writes, the AWS emulator the stack lives in. */
+const readableOutputsSchema = stackOutputsSchema.extend({
+  emulatorEndpoint: z.url().optional(),
+  /** The local stack's Lambda event source mapping API (scripts/local/lambdaControlPlane.ts), when not the emulator's. */
+  emulatorLambdaEndpoint: z.url().optional(),
+});
 
 export type ProducerOutputs = ProducerStackOutputs & { name: string };
 export type StackOutputs = z.infer<typeof readableOutputsSchema>;

@@ -20,6 +20,7 @@ import { installOfflineMocks, settle, toConfigMap, valueOf, type RecordedResourc
 import { EMULATOR_CREDENTIALS, EmulatorResources } from "./emulatorResources";
 import { LambdaEmulator } from "./lambdaEmulator";
 import { LogGroupWriter } from "./logGroupWriter";
+import { LambdaControlPlane, type LocalMapping } from "./lambdaControlPlane";
 import { SqsEventSourcePoller } from "./sqsPoller";
 
 export const REGION = "eu-west-1";
@@ -36,11 +37,15 @@ export interface LocalProducer {
   deadLetterQueueUrl: string;
   function: LambdaEmulator;
   poller: SqsEventSourcePoller;
+  /** Its event source mapping, as the local Lambda API shows and changes it. */
+  mapping: LocalMapping;
 }
 
 export interface LocalStack {
   producers: LocalProducer[];
   outputs: StackOutputs;
+  /** The local stand-in for Lambda's event source mapping API (lambdaControlPlane.ts). */
+  lambdaEndpoint: string;
 }
 
 export interface AwsClients {
@@ -128,6 +133,17 @@ export async function deployLocalStack(
   await settle(recorded);
 
   const functions = functionsOf(recorded.resources);
+  const controlPlane = new LambdaControlPlane(
+    functions.map((fn) => ({
+      uuid: fn.mappingUuid,
+      functionName: fn.name,
+      functionArn: fn.arn,
+      eventSourceArn: fn.queueArn,
+      batchSize: fn.batchSize,
+      enabled: true,
+    })),
+  );
+  const lambdaEndpoint = await controlPlane.start();
   // In config order (the program creates them concurrently).
   const producers = validated.producers.map((producer) => {
     const fn = functions.find((candidate) => candidate.environment.PRODUCER === producer.name);
@@ -160,7 +176,9 @@ export async function deployLocalStack(
       queueArn: fn.queueArn,
       deadLetterQueueUrl: fn.deadLetterQueueUrl,
       function: host,
+      mapping: controlPlane.mappings.find((mapping) => mapping.functionName === fn.name) as LocalMapping,
       poller: new SqsEventSourcePoller({
+        mapping: controlPlane.mappings.find((mapping) => mapping.functionName === fn.name),
         sqs: clients.sqs,
         queueUrl: fn.queueUrl,
         queueArn: fn.queueArn,
@@ -170,11 +188,13 @@ export async function deployLocalStack(
       }),
     };
   });
-  return { producers, outputs };
+  return { producers, outputs, lambdaEndpoint };
 }
 
 interface EmulatedFunction {
   name: string;
+  arn: string;
+  mappingUuid: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
   logGroupName: string;
@@ -205,6 +225,8 @@ function functionsOf(resources: RecordedResource[]): EmulatedFunction[] {
     const variables = (fn.state.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     return {
       name: String(fn.state.name),
+      arn: String(fn.state.arn),
+      mappingUuid: String(mapping.state.uuid),
       environment: variables,
       timeoutSeconds: Number(fn.state.timeout),
       logGroupName: String(

@@ -20,6 +20,8 @@ export interface PollerOptions {
   region: string;
   batchSize: number;
   function: LambdaEmulator;
+  /** The mapping it stands for: while disabled, nothing is received (lambdaControlPlane.ts). */
+  mapping?: { enabled: boolean };
 }
 
 export interface PollStats {
@@ -39,6 +41,7 @@ export class SqsEventSourcePoller {
   /** One receive → invoke → delete cycle. Returns how many messages were received. */
   async pollOnce(waitSeconds = 0): Promise<number> {
     const { sqs, queueUrl } = this.options;
+    if (this.options.mapping && !this.options.mapping.enabled) return 0;
     const received = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,

@@ -5,7 +5,8 @@
  * serialized them: preview → up → preview shows no change → moto holds what the outputs name, and
  * the bucket's other consumer keeps its entry → a stack of the release that owned the whole
  * configuration upgrades with its entries in place → the state keeps no secret in plain text and
- * stays small → destroy leaves nothing but the other consumer's entry.
+ * stays small → a configuration another tool overwrote: s3ls doctor names it, pulumi up --refresh
+ * restores the entries → destroy leaves nothing but the other consumer's entry.
  */
 import { DescribeAlarmsCommand, CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -28,6 +29,7 @@ import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";
+import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 
 /** What the Vault lookup returns: must never appear in the state file as it is. */
 const VAULT_PASSWORD = "engine-vault-only-password-7f3a";
@@ -299,6 +301,47 @@ describe("the program on the real Pulumi engine", () => {
       `state file: ${bytes} bytes for ${PRODUCERS.length} producers (${Math.round(bytes / PRODUCERS.length)} per producer)\n`,
     );
     expect(bytes / PRODUCERS.length).toBeLessThan(MAX_STATE_BYTES_PER_PRODUCER);
+  });
+
+  it("after another tool overwrites the bucket's configuration, s3ls doctor names it and pulumi up --refresh restores the stack's entries beside the other one", async () => {
+    // A tool that writes the whole configuration, knowing only its own entry (what doctor's fix is for).
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: "engine-central",
+        NotificationConfiguration: { QueueConfigurations: [foreignEntry] },
+      }),
+    );
+    const file = writeOutputsFile(outputs, endpoint);
+    const sources = async () =>
+      Object.fromEntries(
+        (
+          await s3ls(["doctor", "--outputs", file, "--json"]).then((run) =>
+            run.json<{
+              producers: Array<{ producer: string; checks: Array<{ check: string; verdict: string; detail: string }> }>;
+            }>(),
+          )
+        ).producers
+          .filter((producer) => producer.producer !== "trail")
+          .map((producer) => [producer.producer, producer.checks.find((check) => check.check === "source")]),
+      );
+    const broken = await sources();
+    expect(broken.waf?.verdict).toBe("problem");
+    expect(broken.waf?.detail).toContain(`has no entry for queue ${outputs.producers.waf?.queueArn}`);
+    expect(broken.waf?.detail).toContain("pulumi up --refresh restores the entry");
+    expect(broken.alb?.verdict).toBe("problem");
+
+    // A plain `up` compares config with the state it last wrote and leaves the bucket as it is
+    // (measured: the foreign entry alone stays); the refresh reads the entries that are gone first.
+    const up = await stack.up({ refresh: true });
+
+    expect(up.summary.result).toBe("succeeded");
+    expect((await centralEntries()).map((entry) => entry.Id)).toEqual([
+      FOREIGN_ENTRY_ID,
+      "s3-log-shipper-engine-waf",
+      "s3-log-shipper-engine-alb",
+    ]);
+    const restored = await sources();
+    expect([restored.waf?.verdict, restored.alb?.verdict]).toEqual(["ok", "ok"]);
   });
 
   it("destroys it, leaving nothing in the emulator but the other consumer's entry", async () => {

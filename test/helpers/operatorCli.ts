@@ -12,10 +12,17 @@ export interface CliRun {
   json<T = Record<string, unknown>>(): T;
 }
 
-/** Writes `outputs` (plus the emulator's endpoint) to a temporary file and returns its path. */
-export function writeOutputsFile(outputs: Record<string, unknown>, emulatorEndpoint: string): string {
+/** Writes `outputs` (plus the emulator's endpoints) to a temporary file and returns its path. */
+export function writeOutputsFile(
+  outputs: Record<string, unknown>,
+  emulatorEndpoint: string,
+  emulatorLambdaEndpoint?: string,
+): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "s3ls-outputs-")), "outputs.json");
-  writeFileSync(file, JSON.stringify({ ...outputs, emulatorEndpoint }));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...outputs, emulatorEndpoint, ...(emulatorLambdaEndpoint ? { emulatorLambdaEndpoint } : {}) }),
+  );
   return file;
 }
 

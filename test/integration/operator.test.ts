@@ -2,10 +2,21 @@
  * The operator commands (`s3ls`) against the program deployed into moto, with the real function
  * and a real Elasticsearch: onboarding a producer whose bucket already holds objects (backfill:
  * dry run, dates, prefix and suffix, interrupted and resumed) and shipping an object again
- * (reship). The dead-letter loop (status → dlq list → redrive) is in pipeline.test.ts's outage scenario.
+ * (reship); `s3ls doctor` on the deployed stack (all ok; a disabled mapping, wrong stored
+ * credentials and an overwritten notification configuration each named) and `s3ls trace` (a shipped
+ * object, one never notified). The dead-letter loop (status → dlq list → redrive, and trace of a
+ * dead-lettered object) is in pipeline.test.ts's outage scenario.
  */
 import { Client } from "@elastic/elasticsearch";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { LambdaClient, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -25,6 +36,7 @@ import {
   startMoto,
   type ElasticsearchInfo,
 } from "../../scripts/local/services";
+import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 
 const major = majorsUnderTest()[0] ?? "8";
@@ -46,6 +58,7 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
   let outputsFile: string;
   let betweenStart: Date;
   let betweenEnd: Date;
+  let lambda: LambdaClient;
 
   const put = (key: string, body: string) =>
     aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
@@ -107,7 +120,8 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
       { stack: `operator-${major}`, retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" },
     );
     pipeline = stack.producers[0] as LocalProducer;
-    outputsFile = writeOutputsFile(stack.outputs, awsEndpoint);
+    outputsFile = writeOutputsFile(stack.outputs, awsEndpoint, stack.lambdaEndpoint);
+    lambda = new LambdaClient({ region: REGION, endpoint: stack.lambdaEndpoint, credentials: EMULATOR_CREDENTIALS });
     // The configuration's s3:TestEvent, then nothing: the history never arrives by itself.
     expect(await pipeline.poller.drain(60_000)).toBe(true);
     expect(await count()).toBe(0);
@@ -248,5 +262,160 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     });
     expect(text).toContain(`  ${producerName}`);
     expect(text).toContain("all 1 producer(s) fine");
+  });
+
+  type Diagnosis = { producers: Array<{ checks: Array<{ check: string; verdict: string; detail: string }> }> };
+  const doctor = async () => {
+    const run = await s3ls(outputs("doctor", "--json"));
+    return { code: run.code, stderr: run.stderr, checks: run.json<Diagnosis>().producers[0]?.checks ?? [] };
+  };
+
+  it("doctor finds every check of the deployed stack ok", async () => {
+    const run = await s3ls(outputs("doctor"));
+    process.stdout.write(`s3ls doctor on the deployed stack:\n${run.stdout}`);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const { checks } = await doctor();
+    expect(checks.map((check) => [check.check, check.verdict])).toEqual([
+      ["source", "ok"],
+      ["queue", "ok"],
+      ["mapping", "ok"],
+      ["encryption", "ok"],
+      ["elasticsearch", "ok"],
+      ["elasticsearch", "ok"],
+      ["elasticsearch", "ok"],
+    ]);
+    expect(run.stdout).not.toContain(es.password);
+  });
+
+  it("doctor names a disabled mapping, and stored credentials Elasticsearch refuses, without printing them", async () => {
+    const mapping = pipeline.mapping.uuid;
+    const parameter = await aws.ssm.send(
+      new GetParameterCommand({
+        Name: JSON.parse(readFileSync(outputsFile, "utf8")).credentialsParameterName,
+        WithDecryption: true,
+      }),
+    );
+    const name = parameter.Parameter?.Name ?? "";
+    const wrong = "not-the-password-0f9e";
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping, Enabled: false }));
+    await aws.ssm.send(
+      new PutParameterCommand({
+        Name: name,
+        Type: "SecureString",
+        Overwrite: true,
+        Value: JSON.stringify({ username: es.username, password: wrong }),
+      }),
+    );
+    try {
+      const text = await s3ls(outputs("doctor"));
+      const { code, checks } = await doctor();
+      expect(code).toBe(1);
+      expect(checks.find((check) => check.check === "mapping")).toEqual({
+        check: "mapping",
+        verdict: "problem",
+        detail: `event source mapping ${mapping} is Disabled: nothing reads the queue (a silent stop); aws lambda update-event-source-mapping --uuid ${mapping} --enabled`,
+      });
+      expect(checks.find((check) => check.check === "elasticsearch")?.detail).toContain(
+        `the credentials in SSM ${name} do not authenticate (401)`,
+      );
+      expect(text.stdout + text.stderr).not.toContain(wrong);
+      expect(text.stdout + text.stderr).not.toContain(es.password);
+      // A disabled mapping is a silent stop: a new object waits in the queue.
+      await put("logs/2026/12/while-disabled.ndjson", ndjson("disabled", 5));
+      expect(await pipeline.poller.pollOnce(1)).toBe(0);
+      expect(await queueDepth(aws.sqs, pipeline.queueUrl)).toBe(1);
+    } finally {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping, Enabled: true }));
+      await aws.ssm.send(
+        new PutParameterCommand({
+          Name: name,
+          Type: "SecureString",
+          Overwrite: true,
+          Value: parameter.Parameter?.Value ?? "",
+        }),
+      );
+    }
+    expect(await pipeline.poller.drain(60_000)).toBe(true);
+    expect((await doctor()).code).toBe(0);
+  });
+
+  it("doctor names a notification configuration another tool overwrote, and the entry that overlaps", async () => {
+    const saved = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+    const theirs = await aws.sqs.send(new CreateQueueCommand({ QueueName: "another-siem" }));
+    const theirArn =
+      (await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: theirs.QueueUrl, AttributeNames: ["QueueArn"] })))
+        .Attributes?.QueueArn ?? "";
+    await aws.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Id: "another-siem",
+              QueueArn: theirArn,
+              Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "logs/" }] } },
+            },
+          ],
+        },
+      }),
+    );
+    try {
+      const { code, checks } = await doctor();
+      expect(code).toBe(1);
+      const source = checks.find((check) => check.check === "source");
+      expect(source?.verdict).toBe("problem");
+      expect(source?.detail).toContain(
+        `bucket ${bucket}'s notification configuration has no entry for queue ${pipeline.queueArn}`,
+      );
+      expect(source?.detail).toContain(
+        `queue entry "another-siem" → ${theirArn} (prefix "logs/", suffix "") overlaps its filter`,
+      );
+    } finally {
+      const { QueueConfigurations, TopicConfigurations, LambdaFunctionConfigurations, EventBridgeConfiguration } =
+        saved;
+      await aws.s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            QueueConfigurations,
+            TopicConfigurations,
+            LambdaFunctionConfigurations,
+            EventBridgeConfiguration,
+          },
+        }),
+      );
+    }
+    expect(await pipeline.poller.drain(60_000)).toBe(true); // the s3:TestEvent of the restored configuration
+    expect((await doctor()).code).toBe(0);
+  });
+
+  it("trace says a shipped object shipped completely, with its documents and lines counted", async () => {
+    const object = `s3://${bucket}/logs/2026/11/part 1+x.ndjson`;
+    const run = await s3ls(outputs("trace", object, "--count-lines"));
+    process.stdout.write(`s3ls trace of a shipped object:\n${run.stdout}`);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const trace = (await s3ls(outputs("trace", object, "--count-lines", "--json"))).json<{
+      documents: number;
+      lines: number;
+      logLines: Array<{ message: string; indexed: number; duplicates: number }>;
+      verdict: { kind: string };
+    }>();
+    expect(trace).toMatchObject({ documents: 100, lines: 100, verdict: { kind: "complete" } });
+    // Backfilled once (100 created), reshipped once (100 already there).
+    expect(trace.logLines.map((line) => [line.message, line.indexed, line.duplicates])).toEqual([
+      ["object shipped", 100, 0],
+      ["object shipped", 0, 100],
+    ]);
+  });
+
+  it("trace says an object that was never notified was never seen, and how to ship it", async () => {
+    const object = `s3://${bucket}/logs/before/old.ndjson`;
+    const run = await s3ls(outputs("trace", object));
+    process.stdout.write(`s3ls trace of an object never notified:\n${run.stdout}`);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `never seen: no function line, dead letter or document names it; check s3ls doctor --producer ${producerName}, then s3ls reship ${object}`,
+    );
   });
 });

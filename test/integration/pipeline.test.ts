@@ -382,6 +382,15 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
       .deadLetters) {
       expect(letter.receiveCount).toBe((countsBefore.get(letter.messageId) ?? Number.NaN) + 1);
     }
+    // One object's story: in the dead-letter queue, why, and the command that sends it back.
+    type Traced = { verdict: { kind: string; reason?: string; command?: string; detail?: string } };
+    const failed = await s3ls(["trace", `s3://${bucket}/outage/a.log`, "--outputs", outputsFile, "--json"]);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.json<Traced>().verdict).toEqual({
+      kind: "failed",
+      reason: expect.stringMatching(/^in the dead-letter queue \(1 message\(s\)\): .*Elasticsearch/) as string,
+      command: `fix the cause, then s3ls dlq redrive --producer ${producer}`,
+    });
     const redriven = await s3ls(["dlq", "redrive", "--producer", producer, "--outputs", outputsFile, "--json"]);
     expect(redriven.code, redriven.stderr).toBe(0);
     // moto has no StartMessageMoveTask: the command moves them by receive → send → delete.
@@ -394,6 +403,9 @@ describe.each(majorsUnderTest())("Elasticsearch %s.x", (major) => {
     expect(again.json(), "re-running is harmless").toMatchObject({ moved: 0, failed: 0 });
     const fine = await s3ls(["status", "--producer", producer, "--outputs", outputsFile]);
     expect(fine.code, fine.stdout).toBe(0);
+    const shipped = await s3ls(["trace", `s3://${bucket}/outage/b.log.gz`, "--outputs", outputsFile, "--count-lines"]);
+    expect(shipped.code, shipped.stdout + shipped.stderr).toBe(0);
+    expect(shipped.stdout).toContain("shipped completely: 700 documents for 700 lines");
   });
 
   it("indexes every document exactly once through real 429 rejections", async () => {

@@ -329,6 +329,21 @@ describe("s3ls doctor", () => {
     expect(run.stdout).toContain("!  elasticsearch no data stream, index or index template for logs-waf");
   });
 
+  it("finds the producer's data stream, and on a cluster without the data stream API its index", async () => {
+    elasticsearch.on("GET /_data_stream/logs-waf", 200, { data_streams: [{ name: "logs-waf" }] });
+    const stream = await s3ls(["doctor", "--outputs", outputs({ waf: producer() })]);
+    elasticsearch
+      .on("GET /_data_stream/logs-waf", 405, {
+        error: "Incorrect HTTP method for uri [/_data_stream/logs-waf]",
+        status: 405,
+      })
+      .on("HEAD /logs-waf", 200);
+    const index = await s3ls(["doctor", "--outputs", outputs({ waf: producer() })]);
+
+    expect(stream.stdout).toContain("ok elasticsearch data stream logs-waf exists");
+    expect(index.stdout).toContain("ok elasticsearch index logs-waf exists");
+  });
+
   it("names an endpoint that does not answer", async () => {
     const file = outputs({ waf: producer() }, { elasticsearch: { endpoint: "http://127.0.0.1:1" } });
 
