@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     `  npx s3ls status --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
     `  npx s3ls dlq list --producer cloudtrail --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
     `  npx s3ls backfill --producer waf --since 2026-11-01 --dry-run --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+    `  npx s3ls trace 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --count-lines --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
     `  npx s3ls reship 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
   );
   report.push(
