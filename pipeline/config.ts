@@ -528,6 +528,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
       const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...withoutUndefined(producer) } as Tuning;
       const memory = memoryBudgetFor({
         memoryMb: tuning.memoryMb,
+        format: producer.format,
         ...(tuning.maxLineBytes !== undefined ? { maxLineBytes: tuning.maxLineBytes } : {}),
         ...(producer.multiline ? { multiline: withoutUndefined({ maxBytes: producer.multiline.maxBytes }) } : {}),
       });

@@ -151,7 +151,10 @@ describe("json objects, streamed", () => {
   });
 
   it("cuts a record over the line limit, tags it, and ships the records after it", async () => {
-    const scenario = await world.scenario({ producer: { format: "json", recordsField: "Records" } });
+    // An explicit line limit, as config takes it (the budget then runs fewer messages at once).
+    const scenario = await world.scenario({
+      producer: { format: "json", recordsField: "Records", maxLineBytes: 8 * 1024 * 1024 },
+    });
     const huge = { line: "huge#0", blob: "x".repeat(9 * 1024 * 1024) };
     const after = Array.from({ length: 3 }, (_, n) => ({ line: `after#${n}` }));
     scenario.putAndNotify("AWSLogs/huge.json", JSON.stringify({ Records: [huge, ...after] }));

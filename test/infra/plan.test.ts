@@ -43,7 +43,11 @@ describe("npm run plan", () => {
       "alarms     DLQ depth > 0, backlog age > 3600 s, function errors > 0, silence: no object shipped in 60 min",
     );
     expect(result.stdout.match(/silence: no object shipped/g)).toHaveLength(1);
-    // The memory budget of each producer's memoryMb (512 and 1024 in Pulumi.prod.yaml).
+    // The memory budget of each producer's memoryMb (512 and 1024 in Pulumi.prod.yaml) and format
+    // (waf's ndjson lines are parsed, alb's text lines are not).
+    expect(result.stdout).toContain(
+      "memory     lines and records ≤ 4 MiB, 3 messages at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=256 --max-semi-space-size=8",
+    );
     expect(result.stdout).toContain(
       "memory     lines and records ≤ 8 MiB, 3 messages at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=256 --max-semi-space-size=8",
     );

@@ -2,8 +2,8 @@
  * Memory tier (run with the integration tier, one file at a time) — memory per function size: the deployed bundle in its own process (a plain
  * JavaScript host, no tsx) with the environment and V8 flags the program writes for that size
  * (NODE_OPTIONS included), one batch of the default size (ten messages) of the worst objects the
- * settings allow — three lines at the line limit each — and then a batch of four 40 MiB json
- * objects. Every line and record is shipped, and the container's peak resident memory (VmHWM)
+ * settings allow — three lines at the line limit each, text, then ndjson lines of many small
+ * objects (parsed: the heaviest line per byte) — and then a batch of four 40 MiB json objects. Every line and record is shipped, and the container's peak resident memory (VmHWM)
  * stays under the memory size. The line limit and messages at once are the memory budget's
  * (pipeline/memoryBudget.ts) for each size: this is what checks its model against the real peak.
  */
@@ -38,7 +38,7 @@ afterAll(async () => {
 /** The function as the program deploys it for `memoryMb`, against the local fakes. */
 function deployed(
   memoryMb: number,
-  format: "text" | "json",
+  format: "text" | "ndjson" | "json",
 ): { emulator: LambdaEmulator; maxLineBytes: number; estimatedPeakMiB: number } {
   const { producers, elasticsearch: es } = validateConfig({
     elasticsearch: { endpoint: esUrl, allowInsecureHttp: true, vault: { mount: "secret", path: "memory" } },
@@ -86,7 +86,7 @@ function batchOf(keys: string[]) {
 
 // The smallest size config accepts, the sizes where the budget changes course, and the default.
 describe.each([128, 256, 512, 1024])("a %i MB function", (memoryMb) => {
-  it("ships a batch of ten objects of three lines at the line limit, and a batch of large json objects, within its memory", async () => {
+  it("ships a batch of ten objects of three lines at the line limit (text, and ndjson), and a batch of large json objects, within its memory", async () => {
     // Prepare
     aws.resetS3();
     await elasticsearch.reset();
@@ -106,6 +106,24 @@ describe.each([128, 256, 512, 1024])("a %i MB function", (memoryMb) => {
       elasticsearch.documents(INDEX).every((document) => String(document.message).length === text.maxLineBytes),
     ).toBe(true);
 
+    // Prepare: ndjson lines at the (shorter) limit of parsed lines, made of many small objects, whose
+    // parsed value is several times the text: ten objects of three such lines.
+    await elasticsearch.reset();
+    const ndjson = deployed(memoryMb, "ndjson");
+    const item = '{"k":1},';
+    const objectLine = (tag: string) =>
+      `{"tag":"${tag}","items":[${item.repeat(Math.floor((ndjson.maxLineBytes - tag.length - 40) / item.length))}{"k":1}]}`;
+    const objectKeys = Array.from({ length: 10 }, (_, n) => `objects/${n}.ndjson`);
+    for (const [n, key] of objectKeys.entries())
+      aws.putObject(BUCKET, key, [0, 1, 2].map((l) => objectLine(`o${n}l${l}`)).join("\n") + "\n");
+    // Act
+    const parsed = await ndjson.emulator.invoke(batchOf(objectKeys));
+    ndjson.emulator.kill();
+    // Assess: thirty documents, none cut.
+    expect(parsed).toEqual({ result: { batchItemFailures: [] } });
+    expect(elasticsearch.documents(INDEX)).toHaveLength(30);
+    expect(elasticsearch.documents(INDEX).every((document) => !("tags" in document))).toBe(true);
+
     // Prepare: four CloudTrail files of 40 MiB each (ten messages' worth of memory in a whole-document parse).
     await elasticsearch.reset();
     const json = deployed(memoryMb, "json");
@@ -121,9 +139,12 @@ describe.each([128, 256, 512, 1024])("a %i MB function", (memoryMb) => {
     expect(records).toEqual({ result: { batchItemFailures: [] } });
     expect(elasticsearch.documents(INDEX)).toHaveLength(4 * perObject);
 
-    const peak = Math.max(text.emulator.peakRssBytes, json.emulator.peakRssBytes);
+    const peak = Math.max(text.emulator.peakRssBytes, ndjson.emulator.peakRssBytes, json.emulator.peakRssBytes);
+    const mib = (bytes: number) => (bytes / MiB).toFixed(0);
     process.stdout.write(
-      `memory: ${memoryMb} MB function, line limit ${text.maxLineBytes / MiB} MiB, budget's estimate ${text.estimatedPeakMiB} MiB, peak RSS ${(text.emulator.peakRssBytes / MiB).toFixed(0)} MiB (lines), ${(json.emulator.peakRssBytes / MiB).toFixed(0)} MiB (json)\n`,
+      `memory: ${memoryMb} MB function — text: line limit ${text.maxLineBytes / MiB} MiB, estimate ${text.estimatedPeakMiB} MiB, peak RSS ${mib(text.emulator.peakRssBytes)} MiB; ` +
+        `ndjson: line limit ${ndjson.maxLineBytes / MiB} MiB, estimate ${ndjson.estimatedPeakMiB} MiB, peak RSS ${mib(ndjson.emulator.peakRssBytes)} MiB; ` +
+        `json: peak RSS ${mib(json.emulator.peakRssBytes)} MiB\n`,
     );
     expect(peak).toBeLessThan(memoryMb * MiB);
   }, 300_000);

@@ -137,8 +137,8 @@ describe("the function's environment", () => {
     [
       256,
       {
-        MAX_LINE_BYTES: 4 * 1024 * 1024,
-        MESSAGE_CONCURRENCY: 2,
+        MAX_LINE_BYTES: 2 * 1024 * 1024,
+        MESSAGE_CONCURRENCY: 4,
         ES_BULK_MAX_BYTES: 2 * 1024 * 1024,
         ES_BULK_CONCURRENCY: 2,
       },
@@ -164,19 +164,31 @@ describe("the function's environment", () => {
       },
       "--max-old-space-size=512 --max-semi-space-size=16",
     ],
-  ])("reads back the memory budget of a %i MB function, and Node gets its heap flags", (memoryMb, budget, flags) => {
-    const { environment } = deployedEnvironment({ memoryMb });
+  ])(
+    "reads back the memory budget of a %i MB text function, and Node gets its heap flags",
+    (memoryMb, budget, flags) => {
+      const { environment } = deployedEnvironment({ memoryMb, format: "text" });
 
-    expect(readSettings(environment)).toMatchObject(budget);
-    expect(environment.NODE_OPTIONS).toBe(flags);
+      expect(readSettings(environment)).toMatchObject(budget);
+      expect(environment.NODE_OPTIONS).toBe(flags);
+    },
+  );
+
+  it("gives an ndjson function (its lines parsed) half a text function's line limit at 512 MB", () => {
+    expect(readSettings(deployedEnvironment({ memoryMb: 512, format: "ndjson" }).environment)).toMatchObject({
+      MAX_LINE_BYTES: 4 * 1024 * 1024,
+      MESSAGE_CONCURRENCY: 3,
+    });
   });
 
   it("writes the budget's values only where they differ from the function's own defaults", () => {
-    const { environment } = deployedEnvironment({ memoryMb: 1024 });
+    const { environment } = deployedEnvironment({ memoryMb: 1024, format: "text" });
 
     for (const key of ["MAX_LINE_BYTES", "MESSAGE_CONCURRENCY", "ES_BULK_MAX_BYTES", "ES_BULK_CONCURRENCY"])
       expect(environment).not.toHaveProperty(key);
-    expect(deployedEnvironment({ memoryMb: 128 }).environment).toMatchObject({ MAX_LINE_BYTES: "524288" });
+    expect(deployedEnvironment({ memoryMb: 128, format: "text" }).environment).toMatchObject({
+      MAX_LINE_BYTES: "524288",
+    });
   });
 
   it("reads back a cloud id instead of an endpoint", () => {

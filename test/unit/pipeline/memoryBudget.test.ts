@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../../lambda/contract/env";
+import { LOG_FORMATS } from "../../../lambda/contract/formats";
 import {
   allowedPeakMiB,
   estimatedPeakMiB,
@@ -14,13 +15,15 @@ import {
 const MiB = 1024 * 1024;
 const memorySizes = fc.integer({ min: 128, max: 10_240 });
 const lineLimits = fc.integer({ min: MIN_LINE_BYTES, max: DEFAULTS.MAX_LINE_BYTES });
+const formats = fc.constantFrom(...LOG_FORMATS);
 const requests = fc.record(
   {
     memoryMb: memorySizes,
+    format: formats,
     maxLineBytes: lineLimits,
     multiline: fc.record({ maxBytes: fc.integer({ min: 1024, max: DEFAULTS.MAX_LINE_BYTES }) }, { requiredKeys: [] }),
   },
-  { requiredKeys: ["memoryMb"] },
+  { requiredKeys: ["memoryMb", "format"] },
 );
 
 function fits(budget: MemoryBudget | { problem: string }): MemoryBudget {
@@ -53,8 +56,8 @@ describe("the memory budget", () => {
 
   it("fits the program's own defaults at every size config accepts", () => {
     fc.assert(
-      fc.property(memorySizes, fc.boolean(), (memoryMb, multiline) => {
-        const budget = fits(memoryBudgetFor({ memoryMb, ...(multiline ? { multiline: {} } : {}) }));
+      fc.property(memorySizes, formats, fc.boolean(), (memoryMb, format, multiline) => {
+        const budget = fits(memoryBudgetFor({ memoryMb, format, ...(multiline ? { multiline: {} } : {}) }));
         expect(LINE_LIMITS).toContain(budget.maxLineBytes);
       }),
     );
@@ -62,9 +65,9 @@ describe("the memory budget", () => {
 
   it("never gives a larger function less: line limit, messages at once and bulk bodies grow with memory", () => {
     fc.assert(
-      fc.property(memorySizes, memorySizes, fc.boolean(), (a, b, multiline) => {
+      fc.property(memorySizes, memorySizes, formats, fc.boolean(), (a, b, format, multiline) => {
         const [small, large] = a <= b ? [a, b] : [b, a];
-        const extra = multiline ? { multiline: {} } : {};
+        const extra = { format, ...(multiline ? { multiline: {} } : {}) };
         const less = fits(memoryBudgetFor({ memoryMb: small, ...extra }));
         const more = fits(memoryBudgetFor({ memoryMb: large, ...extra }));
         expect(more.maxLineBytes).toBeGreaterThanOrEqual(less.maxLineBytes);
@@ -87,19 +90,25 @@ describe("the memory budget", () => {
         fits(memoryBudgetFor({ ...request, memoryMb: needed }));
       }),
     );
-    expect(memoryBudgetFor({ memoryMb: 128, maxLineBytes: 8 * MiB })).toEqual({
+    expect(memoryBudgetFor({ memoryMb: 128, format: "text", maxLineBytes: 8 * MiB })).toEqual({
       problem: expect.stringMatching(
         /^maxLineBytes 8388608 does not fit a 128 MB function even one message at a time .* raise memoryMb to at least 256, or lower maxLineBytes$/,
       ) as string,
     });
   });
 
+  it("gives formats whose lines are parsed (ndjson, json, auto) a shorter line than text at the same size", () => {
+    expect(fits(memoryBudgetFor({ memoryMb: 512, format: "text" })).maxLineBytes).toBe(8 * MiB);
+    for (const format of ["ndjson", "json", "auto"] as const)
+      expect(fits(memoryBudgetFor({ memoryMb: 512, format })).maxLineBytes).toBe(4 * MiB);
+  });
+
   it("takes fewer messages at once rather than a shorter line when a line limit is set", () => {
-    expect(fits(memoryBudgetFor({ memoryMb: 256, maxLineBytes: 8 * MiB }))).toMatchObject({
+    expect(fits(memoryBudgetFor({ memoryMb: 256, format: "text", maxLineBytes: 8 * MiB }))).toMatchObject({
       maxLineBytes: 8 * MiB,
       messageConcurrency: 1,
     });
-    expect(fits(memoryBudgetFor({ memoryMb: 128, maxLineBytes: 64 * 1024 }))).toMatchObject({
+    expect(fits(memoryBudgetFor({ memoryMb: 128, format: "text", maxLineBytes: 64 * 1024 }))).toMatchObject({
       messageConcurrency: DEFAULTS.MESSAGE_CONCURRENCY,
     });
   });
