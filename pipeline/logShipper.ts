@@ -183,6 +183,12 @@ export class LogShipper extends pulumi.ComponentResource {
             ? { expectedIntervalMinutes: producer.expectedIntervalMinutes }
             : {}),
           ...(producer.snsTopicArn !== undefined ? { snsTopicArn: producer.snsTopicArn } : {}),
+          ...(producer.bucketAccount !== undefined
+            ? {
+                bucketAccount: producer.bucketAccount,
+                bucketAccountId: config.accounts[producer.bucketAccount]?.accountId,
+              }
+            : {}),
           ...wiring,
         })),
         alarmNames: pulumi.all([

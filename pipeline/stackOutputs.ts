@@ -16,6 +16,10 @@ export const deployedSettingsSchema = z.object({
   /** The customer-managed keys the function may decrypt the producer's objects with. */
   objectKmsKeyArns: z.array(z.string()),
   expectedIntervalMinutes: z.number().int().optional(),
+  /** A bucket in another account (config `bucketAccount`): its name in `accounts`, and the account id. */
+  bucketAccount: z.string().min(1).optional(),
+  bucketAccountId: z.string().min(1).optional(),
+  /** In the bucket's account when `bucketAccount` is set. */
   eventRuleName: z.string().min(1).optional(),
   snsTopicArn: z.string().min(1).optional(),
   snsSubscriptionArn: z.string().min(1).optional(),

@@ -85,6 +85,11 @@ async function eventRule(clients: OperatorClients, producer: ProducerOutputs): P
     return unchecked(
       "the stack outputs do not name the EventBridge rule (deployed before s3ls doctor): pulumi up adds them",
     );
+  const account = producer.deployed?.bucketAccount;
+  if (account)
+    return unchecked(
+      `EventBridge rule ${name} lives in the bucket's account ${producer.deployed?.bucketAccountId ?? "?"} (bucketAccount ${account}), not the stack's: check it with that account's credentials (aws events describe-rule --name ${name}; aws events list-targets-by-rule --rule ${name})`,
+    );
   let rule;
   try {
     rule = await clients.events.send(new DescribeRuleCommand({ Name: name }));

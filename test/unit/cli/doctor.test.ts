@@ -411,6 +411,22 @@ describe("s3ls doctor", () => {
     expect(switchedOff.stdout).toContain("bucket acme-logs does not send its events to EventBridge");
   });
 
+  it("leaves an EventBridge rule in the bucket's account to that account's credentials (?)", async () => {
+    const archived = producer(
+      { notifications: "eventbridge", prefix: "", suffix: "", keyPattern: "AWSLogs/*" },
+      { eventRuleName: "elb-objects-rule-9f", bucketAccount: "logarchive", bucketAccountId: "222233334444" },
+    );
+    aws.on("s3:GetBucketNotificationConfiguration", { body: notificationXml("", true) });
+
+    const run = await s3ls(["doctor", "--outputs", outputs({ elb: archived })]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "?  source        EventBridge rule elb-objects-rule-9f lives in the bucket's account 222233334444 (bucketAccount logarchive), not the stack's: check it with that account's credentials",
+    );
+    expect(aws.calls).not.toContain("AWSEvents.DescribeRule");
+  });
+
   it("checks an sns producer's subscription: a filter policy nobody deployed drops events", async () => {
     const subscription = `arn:aws:sns:eu-west-1:${ACCOUNT}:bucket-events:5d1c`;
     const shared = producer({ notifications: "sns" }, { snsSubscriptionArn: subscription });
