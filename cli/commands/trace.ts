@@ -139,7 +139,9 @@ export function verdictOf(trace: TraceFacts, producer: ProducerOutputs, since: D
     const reason = trace.deadLetters.find((letter) => letter.reason)?.reason ?? last?.reason ?? "no reason logged";
     return {
       kind: "failed",
-      reason: `in the dead-letter queue (${trace.deadLetters.length} message(s)): ${reason}`,
+      reason:
+        `in the dead-letter queue (${trace.deadLetters.length} message(s)): ${reason}` +
+        (shipped ? ` (a later delivery shipped it: ${documents} documents; the dead letter still names it)` : ""),
       command: `fix the cause, then s3ls dlq redrive --producer ${producer.name}`,
     };
   }
