@@ -291,7 +291,7 @@ function describeMemory(env: Record<string, string>): string {
   const value = (key: "MAX_LINE_BYTES" | "MESSAGE_CONCURRENCY" | "ES_BULK_MAX_BYTES" | "ES_BULK_CONCURRENCY") =>
     Number(env[key] ?? DEFAULTS[key]);
   return (
-    `lines and records ≤ ${bytesText(value("MAX_LINE_BYTES"))}, ${value("MESSAGE_CONCURRENCY")} messages at once, ` +
+    `lines and records ≤ ${bytesText(value("MAX_LINE_BYTES"))}, ${value("MESSAGE_CONCURRENCY")} message${value("MESSAGE_CONCURRENCY") === 1 ? "" : "s"} at once, ` +
     `bulk bodies ≤ ${bytesText(value("ES_BULK_MAX_BYTES"))} × ${value("ES_BULK_CONCURRENCY")} per object, V8 ${env.NODE_OPTIONS ?? "defaults"} (README "Memory")`
   );
 }

@@ -98,6 +98,39 @@ describe("npm run plan", () => {
     );
   }, 60_000);
 
+  it("prints the memory an explicit maxLineBytes costs: the README's example", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
+    writeFileSync(
+      path.join(directory, "app.yaml"),
+      stringify({
+        config: {
+          "aws:region": "eu-west-1",
+          "s3-log-shipper:elasticsearch": {
+            endpoint: "https://es.internal:9200",
+            vault: { mount: "secret", path: "es" },
+          },
+          "s3-log-shipper:producers": [
+            {
+              name: "app",
+              bucket: "acme-app-logs",
+              index: "logs-app",
+              format: "text",
+              memoryMb: 256,
+              maxLineBytes: 8388608,
+            },
+          ],
+        },
+      }),
+    );
+
+    const result = plan(["--stack", "app", "--file", "app.yaml"], directory);
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      "memory     lines and records ≤ 8 MiB, 1 message at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=128 --max-semi-space-size=4",
+    );
+  }, 60_000);
+
   it("prints the validation message and exits non-zero for a bad config", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "plan-")), "Pulumi.broken.yaml");
     writeFileSync(
