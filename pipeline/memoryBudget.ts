@@ -50,8 +50,11 @@ export interface MemoryBudgetRequest {
   multiline?: { maxBytes?: number };
 }
 
-/** What holds bytes in a function of `memoryMb`: the values the function receives. */
-export interface BudgetedValues {
+/**
+ * What holds bytes in a function of `memoryMb`: the values the function receives. Its heap flags
+ * (`oldSpaceMiBFor`, `semiSpaceMiBFor`) and the model's peak (`estimatedPeakMiB`) follow from them.
+ */
+export interface MemoryBudget {
   memoryMb: number;
   /** Whether each line is parsed as JSON (every format but text). */
   linesParsed: boolean;
@@ -61,13 +64,6 @@ export interface BudgetedValues {
   messageConcurrency: number;
   bulkMaxBytes: number;
   bulkConcurrency: number;
-}
-
-export interface MemoryBudget extends BudgetedValues {
-  oldSpaceMiB: number;
-  semiSpaceMiB: number;
-  /** The model's worst case for these values. */
-  estimatedPeakMiB: number;
 }
 
 /** V8's young generation grows with the function: 2 MiB at 128 MB up to 32 MiB from 2 GB. */
@@ -98,7 +94,7 @@ function heldBytesPerMessage(maxLineBytes: number, multilineMaxBytes: number | u
 }
 
 /** The model's peak, in MiB, for a function of `memoryMb` running these values. */
-export function estimatedPeakMiB(values: BudgetedValues): number {
+export function estimatedPeakMiB(values: MemoryBudget): number {
   // The semi-space as a continuous bound (≥ the whole MiB the flag gets), so that one more MB of
   // memory never costs a whole step of runtime and shrinks what fits.
   const semiSpace = Math.min(32, Math.max(2, values.memoryMb / 64));
@@ -130,7 +126,7 @@ function budgetThatFits(request: MemoryBudgetRequest): MemoryBudget | undefined 
     const multilineMaxBytes = request.multiline ? (request.multiline.maxBytes ?? maxLineBytes) : undefined;
     const { bulkMaxBytes, bulkConcurrency } = bulkFor(maxLineBytes);
     for (let messages = DEFAULTS.MESSAGE_CONCURRENCY; messages >= 1; messages -= 1) {
-      const values = {
+      const values: MemoryBudget = {
         memoryMb,
         linesParsed: request.format !== "text",
         maxLineBytes,
@@ -139,14 +135,7 @@ function budgetThatFits(request: MemoryBudgetRequest): MemoryBudget | undefined 
         bulkMaxBytes,
         bulkConcurrency,
       };
-      const peak = estimatedPeakMiB(values);
-      if (peak <= allowedPeakMiB(memoryMb))
-        return {
-          ...values,
-          oldSpaceMiB: oldSpaceMiBFor(memoryMb),
-          semiSpaceMiB: semiSpaceMiBFor(memoryMb),
-          estimatedPeakMiB: Math.ceil(peak),
-        };
+      if (estimatedPeakMiB(values) <= allowedPeakMiB(memoryMb)) return values;
     }
     return undefined;
   };

@@ -12,6 +12,7 @@ import { readSettings } from "../../lambda/contract/env";
 import { validateConfig } from "../../pipeline/config";
 import { writeShipperBundle } from "../../pipeline/bundle";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
+import { estimatedPeakMiB } from "../../pipeline/memoryBudget";
 import { LambdaEmulator } from "../../scripts/local/lambdaEmulator";
 import { s3Notification, s3Record, sqsEvent, sqsRecord } from "../helpers/events";
 import { FakeAws, fakeAwsEnvironment } from "../helpers/fakeAws";
@@ -75,7 +76,7 @@ function deployed(
   return {
     emulator,
     maxLineBytes: readSettings(environment).MAX_LINE_BYTES,
-    estimatedPeakMiB: producer.memory.estimatedPeakMiB,
+    estimatedPeakMiB: Math.ceil(estimatedPeakMiB(producer.memory)),
   };
 }
 
