@@ -17,7 +17,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { ObjectFormatError } from "../errors";
-import { LineBatch } from "./lines";
+import { LineBatch, UTF8_BOM } from "./lines";
 
 export interface JsonRecordsOptions {
   /** Expand this array field of a top-level object (a top-level array is expanded whatever it says). */
@@ -58,7 +58,6 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
-const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
 /** Elasticsearch's JSON parser refuses documents nested deeper than 1,000 levels (Jackson's maxNestingDepth). */
 export const MAX_NESTING_DEPTH = 1_000;
@@ -141,6 +140,8 @@ export async function* jsonRecordBatches(
   /** The top-level object while no records array was found in it: if none is, it is the one record. */
   let wholeDocument: ValueScan | undefined;
   let sawDocument = false;
+  /** Bytes of a UTF-8 byte order mark read at the document's start so far (it may span chunks). */
+  let bomBytes = 0;
 
   const fail = (what: string, at: number): never => {
     throw new ObjectFormatError(
@@ -248,10 +249,12 @@ export async function* jsonRecordBatches(
           i += 1;
           continue;
         }
-        if (at === 0 && byte === UTF8_BOM[0] && chunk[i + 1] === UTF8_BOM[1] && chunk[i + 2] === UTF8_BOM[2]) {
-          i += 3;
+        if (at < UTF8_BOM.length && at === bomBytes && byte === UTF8_BOM[at]) {
+          bomBytes += 1;
+          i += 1;
           continue;
         }
+        if (bomBytes > 0 && bomBytes < UTF8_BOM.length) fail("an incomplete UTF-8 byte order mark", at);
         switch (mode) {
           case "document":
             sawDocument = true;

@@ -12,7 +12,12 @@ import { DEFAULTS } from "../contract/env";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+export const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** Whether a UTF-8 byte order mark starts at `at` within `end` (a line's end). */
+function startsWithUtf8Bom(bytes: Buffer, at: number, end: number): boolean {
+  return end - at >= 3 && bytes[at] === UTF8_BOM[0] && bytes[at + 1] === UTF8_BOM[1] && bytes[at + 2] === UTF8_BOM[2];
+}
 
 /** Lines that lie in one buffer, in stream order. */
 export class LineBatch {
@@ -118,14 +123,7 @@ export async function* splitLines(
       end = start + maxLineBytes;
       truncated = true;
     }
-    if (
-      lineStart === 0 &&
-      end - start >= 3 &&
-      bytes[start] === UTF8_BOM[0] &&
-      bytes[start + 1] === UTF8_BOM[1] &&
-      bytes[start + 2] === UTF8_BOM[2]
-    )
-      start += 3;
+    if (lineStart === 0 && startsWithUtf8Bom(bytes, start, end)) start += 3;
     if (end > start && bytes[end - 1] === CARRIAGE_RETURN) end -= 1;
     if (!isBlank(bytes, start, end)) batch.add(start, end, lineStart, nextOffset, truncated);
     lineStart = nextOffset;

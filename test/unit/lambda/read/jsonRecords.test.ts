@@ -71,6 +71,12 @@ describe("json records, streamed", () => {
     );
   });
 
+  it("skips a UTF-8 byte order mark before the document, whatever the chunking", async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"Records":[{"a":1}]}')]);
+    for (const sizes of [[1 << 20], [3], [1, 2]])
+      expect((await read(bom, { recordsField: "Records" }, sizes)).texts, String(sizes)).toEqual(['{"a":1}']);
+  });
+
   it("yields nothing for an empty object, an empty array and whitespace", async () => {
     for (const text of ["", "  \n", "[]", '{"Records":[]}'])
       expect((await read(text, { recordsField: "Records" })).texts, text).toEqual([]);
