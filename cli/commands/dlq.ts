@@ -35,20 +35,32 @@ export interface DeadLetter {
 /** How far back the function's log lines are searched, before the oldest listed message was first sent. */
 const LOG_LOOKBACK_MS = 60 * 60_000;
 
+/**
+ * The dead letters among the first `limit` messages of the producer's DLQ (peeked, left there);
+ * with `naming`, only those that name that object — the log search and the sizes are then done for
+ * them alone (`s3ls trace`).
+ */
 export async function listDeadLetters(
   clients: OperatorClients,
   producer: ProducerOutputs,
   limit: number,
+  naming?: { bucket: string; key: string },
 ): Promise<DeadLetter[]> {
-  const messages = await peekMessages(clients.sqs, producer.deadLetterQueueUrl, limit);
-  const sent = messages.map((message) => Number(message.Attributes?.SentTimestamp ?? Date.now()));
+  const messages = (await peekMessages(clients.sqs, producer.deadLetterQueueUrl, limit))
+    .map((message) => ({ message, parsed: parseMessageBody(message.Body ?? "") }))
+    .filter(
+      ({ parsed }) =>
+        !naming ||
+        (parsed.kind === "objects" &&
+          parsed.objects.some((ref) => ref.bucket === naming.bucket && ref.key === naming.key)),
+    );
+  const sent = messages.map(({ message }) => Number(message.Attributes?.SentTimestamp ?? Date.now()));
   const reasons =
     messages.length === 0
       ? new Map<string, string>()
       : await failureReasons(clients.logs, producer.logGroupName, Math.min(...sent) - LOG_LOOKBACK_MS);
   const letters: DeadLetter[] = [];
-  for (const message of messages) {
-    const parsed = parseMessageBody(message.Body ?? "");
+  for (const { message, parsed } of messages) {
     const objects =
       parsed.kind === "objects"
         ? await Promise.all(

@@ -61,7 +61,7 @@ export async function traceObject(
       : new Date(Date.now() - DEFAULT_LOOKBACK_MS));
   const [logLines, letters, documents, lines] = await Promise.all([
     objectLogLines(clients.logs, producer.logGroupName, object, since),
-    listDeadLetters(clients, producer, DEAD_LETTERS_READ),
+    listDeadLetters(clients, producer, DEAD_LETTERS_READ, object),
     documentCount(clients, outputs, producer, object),
     options.countLines
       ? countUnits(
@@ -75,9 +75,7 @@ export async function traceObject(
         )
       : Promise.resolve(undefined),
   ]);
-  const deadLetters = letters
-    .filter((letter) => letter.objects.some((ref) => ref.bucket === object.bucket && ref.key === object.key))
-    .map(({ messageId, receiveCount, reason }) => ({ messageId, receiveCount, reason }));
+  const deadLetters = letters.map(({ messageId, receiveCount, reason }) => ({ messageId, receiveCount, reason }));
   const trace = {
     object: `s3://${object.bucket}/${object.key}`,
     producer: producer.name,

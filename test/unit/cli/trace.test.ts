@@ -133,19 +133,23 @@ describe("s3ls trace", () => {
   });
 
   it("says failed, with the reason and the redrive command, when a dead letter names it", async () => {
-    const notification = JSON.stringify({
-      Records: [
-        {
-          eventSource: "aws:s3",
-          eventName: "ObjectCreated:Put",
-          eventTime: WRITTEN.toISOString(),
-          s3: {
-            bucket: { name: "acme-logs" },
-            object: { key: encodeURIComponent(KEY).replace(/%20/g, "+"), size: 100 },
+    const notificationOf = (key: string, size?: number) =>
+      JSON.stringify({
+        Records: [
+          {
+            eventSource: "aws:s3",
+            eventName: "ObjectCreated:Put",
+            eventTime: WRITTEN.toISOString(),
+            s3: {
+              bucket: { name: "acme-logs" },
+              object: { key: encodeURIComponent(key).replace(/%20/g, "+"), ...(size ? { size } : {}) },
+            },
           },
-        },
-      ],
-    });
+        ],
+      });
+    const notification = notificationOf(KEY, 100);
+    // Another object's dead letter, without a size: not this trace's, so nothing is read for it.
+    const other = notificationOf("AWSLogs/other.log.gz");
     script({
       events: [
         logLine(
@@ -162,10 +166,21 @@ describe("s3ls trace", () => {
           MD5OfBody: createHash("md5").update(notification).digest("hex"),
           Attributes: { ApproximateReceiveCount: "5", SentTimestamp: String(WRITTEN.getTime()) },
         },
+        {
+          MessageId: "m-2",
+          ReceiptHandle: "r-2",
+          Body: other,
+          MD5OfBody: createHash("md5").update(other).digest("hex"),
+          Attributes: { ApproximateReceiveCount: "5", SentTimestamp: String(WRITTEN.getTime()) },
+        },
       ],
     });
 
     const run = await s3ls(["trace", OBJECT, "--outputs", outputsFile(), "--json"]);
+    expect(
+      aws.calls.filter((call) => call === "s3:HeadObject"),
+      "the trace's own HEAD only",
+    ).toHaveLength(1);
 
     expect(run.code).toBe(1);
     expect(run.json<{ verdict: unknown }>().verdict).toEqual({
