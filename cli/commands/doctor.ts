@@ -8,13 +8,13 @@ import type { Command } from "commander";
 import { EXIT } from "../errors";
 import type { OperatorClients } from "../awsClients";
 import type { DoctorCheck } from "../doctor/check";
-import { checkElasticsearch } from "../doctor/elasticsearch";
+import { checkElasticsearch, openClusterSession, type ClusterSession } from "../doctor/elasticsearch";
 import { checkEncryption } from "../doctor/encryption";
 import { checkFreshness } from "../doctor/freshness";
 import { checkMapping } from "../doctor/mapping";
 import { checkQueue } from "../doctor/queue";
 import { checkSource } from "../doctor/source";
-import { selectProducers, type ProducerOutputs, type StackOutputs } from "../stackOutputs";
+import { selectProducers, type ProducerOutputs } from "../stackOutputs";
 import type { CommandContext, StackFlags } from "./command";
 
 export interface ProducerDiagnosis {
@@ -24,7 +24,7 @@ export interface ProducerDiagnosis {
 
 export async function diagnose(
   clients: OperatorClients,
-  outputs: StackOutputs,
+  cluster: ClusterSession,
   producer: ProducerOutputs,
 ): Promise<ProducerDiagnosis> {
   const checks = await Promise.all([
@@ -32,7 +32,7 @@ export async function diagnose(
     checkQueue(clients, producer),
     checkMapping(clients, producer),
     checkEncryption(clients, producer),
-    checkElasticsearch(clients, outputs, producer),
+    checkElasticsearch(cluster, producer),
     checkFreshness(clients, producer),
   ]);
   return { producer: producer.name, checks: checks.flat() };
@@ -72,8 +72,10 @@ export function registerDoctor(program: Command, context: CommandContext): void 
     .option("--producer <name>", "only this producer")
     .action(async (flags: StackFlags & { producer?: string }) => {
       const { outputs, clients } = await context.stackOf(flags);
-      const diagnoses = await Promise.all(
-        selectProducers(outputs, flags.producer).map((producer) => diagnose(clients, outputs, producer)),
+      const producers = selectProducers(outputs, flags.producer);
+      const cluster = await openClusterSession(clients, outputs);
+      const diagnoses = await Promise.all(producers.map((producer) => diagnose(clients, cluster, producer))).finally(
+        () => cluster.close(),
       );
       context.print(flags, { producers: diagnoses }, formatDiagnosis(diagnoses));
       if (diagnoses.some((diagnosis) => diagnosis.checks.some((check) => check.verdict === "problem")))

@@ -61,63 +61,71 @@ export async function clusterClient(
   return { client, user: "username" in credentials ? credentials.username : "the API key" };
 }
 
-export async function checkElasticsearch(
-  clients: OperatorClients,
-  outputs: StackOutputs,
-  producer: ProducerOutputs,
-): Promise<DoctorCheck[]> {
+/**
+ * The cluster as the stack's functions meet it, asked once per `s3ls doctor` run whatever the number
+ * of producers: the stored credentials read and the login tried once; each producer's index after.
+ */
+export interface ClusterSession {
+  /** Whether the endpoint answers and the stored credentials authenticate. */
+  login: Finding;
+  /** Present when they do: for the per-index checks. */
+  client?: Client;
+  user?: string;
+  close(): Promise<void>;
+}
+
+export async function openClusterSession(clients: OperatorClients, outputs: StackOutputs): Promise<ClusterSession> {
   const connected = await clusterClient(clients, outputs);
-  if (!("client" in connected)) return [{ check: CHECK, ...connected }];
+  if (!("client" in connected)) return { login: connected, close: async () => undefined };
   const { client, user } = connected;
+  const close = () => client.close();
   const where = outputs.elasticsearch?.endpoint ?? `cloud id ${outputs.elasticsearch?.cloudId ?? "?"}`;
-  const index = producer.deployed?.index;
   try {
-    try {
-      await client.security.authenticate();
-    } catch (error) {
-      if (error instanceof errors.ResponseError && error.statusCode === 401)
-        return [
-          {
-            check: CHECK,
-            ...problem(
-              `${where} answers, but the credentials in SSM ${outputs.credentialsParameterName} do not authenticate (401): every bulk request fails; ` +
-                `fix them in Vault and pulumi up (README "Rotating the credentials")`,
-            ),
-          },
-        ];
-      if (error instanceof errors.ResponseError)
-        return [
-          {
-            check: CHECK,
-            ...unchecked(`${where} answers _security/_authenticate with ${error.statusCode}: ${error.message}`),
-          },
-        ];
-      return [
-        {
-          check: CHECK,
-          ...problem(
-            `${where} does not answer (${describeClientError(error)}): the function cannot ship; is the endpoint right, and reachable from here?`,
-          ),
-        },
-      ];
-    }
-    const findings: DoctorCheck[] = [{ check: CHECK, ...ok(`${where} answers; ${user} authenticates`) }];
-    if (!index)
-      return [
-        ...findings,
-        {
-          check: CHECK,
-          ...unchecked(
-            "the stack outputs do not name the producer's index (deployed before s3ls doctor): pulumi up adds them",
-          ),
-        },
-      ];
-    findings.push({ check: CHECK, ...(await createPrivilege(client, user, index)) });
-    findings.push({ check: CHECK, ...(await indexTarget(client, index)) });
-    return findings;
-  } finally {
-    await client.close();
+    await client.security.authenticate();
+    return { login: ok(`${where} answers; ${user} authenticates`), client, user, close };
+  } catch (error) {
+    await close();
+    if (error instanceof errors.ResponseError && error.statusCode === 401)
+      return {
+        login: problem(
+          `${where} answers, but the credentials in SSM ${outputs.credentialsParameterName} do not authenticate (401): every bulk request fails; ` +
+            `fix them in Vault and pulumi up (README "Rotating the credentials")`,
+        ),
+        close: async () => undefined,
+      };
+    if (error instanceof errors.ResponseError)
+      return {
+        login: unchecked(`${where} answers _security/_authenticate with ${error.statusCode}: ${error.message}`),
+        close: async () => undefined,
+      };
+    return {
+      login: problem(
+        `${where} does not answer (${describeClientError(error)}): the function cannot ship; is the endpoint right, and reachable from here?`,
+      ),
+      close: async () => undefined,
+    };
   }
+}
+
+/** The login's line, then, when it worked, whether the producer may write its index and what is there for it. */
+export async function checkElasticsearch(session: ClusterSession, producer: ProducerOutputs): Promise<DoctorCheck[]> {
+  const findings: DoctorCheck[] = [{ check: CHECK, ...session.login }];
+  const { client, user } = session;
+  if (!client || !user) return findings;
+  const index = producer.deployed?.index;
+  if (!index)
+    return [
+      ...findings,
+      {
+        check: CHECK,
+        ...unchecked(
+          "the stack outputs do not name the producer's index (deployed before s3ls doctor): pulumi up adds them",
+        ),
+      },
+    ];
+  findings.push({ check: CHECK, ...(await createPrivilege(client, user, index)) });
+  findings.push({ check: CHECK, ...(await indexTarget(client, index)) });
+  return findings;
 }
 
 async function createPrivilege(client: Client, user: string, index: string): Promise<Finding> {

@@ -209,6 +209,16 @@ describe("s3ls doctor", () => {
     ]);
   });
 
+  it("reads the stored credentials and logs in once per run, whatever the number of producers", async () => {
+    const run = await s3ls(["doctor", "--outputs", outputs({ waf: producer(), alb: producer({ prefix: "alb/" }) })]);
+
+    expect(run.stdout.match(/ok elasticsearch .* answers; shipper authenticates/g)).toHaveLength(2);
+    expect(aws.calls.filter((call) => call === "AmazonSSM.GetParameter")).toHaveLength(1);
+    expect(elasticsearch.requests.filter((request) => request.route === "GET /_security/_authenticate")).toHaveLength(
+      1,
+    );
+  });
+
   it("names a configuration that lost the stack's entry, and the foreign entry overlapping it; exit 1", async () => {
     aws.on("s3:GetBucketNotificationConfiguration", {
       body: notificationXml(
