@@ -4,7 +4,7 @@ import type { ResumePoint } from "./queue/resumePoint";
 /** One S3 object to ship, as named by a notification or a continuation message. */
 export interface ObjectRef {
   bucket: string;
-  /** Decoded object key (notifications URL-encode it; this is the real key). */
+  /** The real object key (a direct notification's form-encoded key decoded; an EventBridge key as it came). */
   key: string;
   /** A real version id; `"null"` (versioning suspended) is never stored here: it identifies nothing. */
   versionId?: string;

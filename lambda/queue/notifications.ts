@@ -137,9 +137,15 @@ function fromEventBridge(json: object, body: string): ParsedMessage {
   if (event.data["detail-type"] !== "Object Created") {
     return { kind: "ignore", reason: `EventBridge ${event.data["detail-type"]}` };
   }
-  // S3 URL-encodes keys the same way for EventBridge as for direct notifications.
-  const key = decodeObjectKey(detail.object.key);
-  if (key === undefined) return invalid("EventBridge object key is malformed URL encoding", body);
+  // Taken as it is, unlike a direct notification's key (fromS3Records). S3 documents the encoding
+  // for the notifications it sends to SQS, SNS and Lambda only ("The object key name value is URL
+  // encoded", https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html);
+  // its EventBridge page describes `detail.object.key` with no encoding and shows plain keys
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html), and EventBridge rules
+  // match `prefix`/`wildcard` patterns against that same value. moto agrees: quote_plus(key) for
+  // notifications, the key itself for EventBridge (moto/s3/notifications.py). Decoding it read
+  // `a+b.log` as `a b.log` — another object, or NoSuchKey — so an odd key never shipped (issue 31).
+  const key = detail.object.key;
   return {
     kind: "objects",
     source: "eventbridge",
@@ -157,8 +163,9 @@ function fromEventBridge(json: object, body: string): ParsedMessage {
 }
 
 /**
- * Decodes a notification key: form encoding, so `+` is a space and `%2B` a plus, UTF-8 percent
- * escapes. Returns undefined for a malformed escape instead of throwing.
+ * Decodes the key of a direct (or SNS-wrapped) S3 notification: form encoding, so `+` is a space
+ * and `%2B` a plus, UTF-8 percent escapes. Returns undefined for a malformed escape instead of
+ * throwing. Not for EventBridge events, whose keys are not encoded (fromEventBridge).
  */
 export function decodeObjectKey(encoded: string): string | undefined {
   try {

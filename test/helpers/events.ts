@@ -33,6 +33,29 @@ export function s3Record(
   };
 }
 
+/**
+ * A key as S3 writes it into the notifications it sends to SQS, SNS and Lambda: form encoding
+ * ("red flower.jpg" becomes "red+flower.jpg", S3 User Guide "Event message structure"), `/` kept.
+ * EventBridge events carry the key as it is.
+ */
+export function s3FormEncoded(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/");
+}
+
+/**
+ * Keys that name another object, or none, when decoded once too often: each holds `+`, a space, `%`,
+ * an escape written literally or UTF-8. Used on every notification path (issue 31).
+ */
+export const ODD_KEYS = [
+  "odd/a+b.log",
+  "odd/a b.log",
+  "odd/x%2By.log",
+  "odd/x+y.log",
+  "odd/100%.log",
+  "odd/café.log",
+  "odd/caf%C3%A9.log",
+] as const;
+
 export function s3Notification(...records: Record<string, unknown>[]): string {
   return JSON.stringify({ Records: records });
 }
@@ -64,7 +87,12 @@ export function snsWrapped(message: string): string {
   });
 }
 
-export function eventBridgeEvent(bucket: string, key: string, detailType = "Object Created"): string {
+export function eventBridgeEvent(
+  bucket: string,
+  key: string,
+  detailType = "Object Created",
+  object: { size?: number; etag?: string; versionId?: string | null } = {},
+): string {
   return JSON.stringify({
     version: "0",
     id: "17793124-05d4-b198-2fde-7ededc63b103",
@@ -79,9 +107,11 @@ export function eventBridgeEvent(bucket: string, key: string, detailType = "Obje
       bucket: { name: bucket },
       object: {
         key,
-        size: 5,
-        etag: "b1946ac92492d2347c6235b4d2611184",
-        "version-id": "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
+        size: object.size ?? 5,
+        etag: object.etag ?? "b1946ac92492d2347c6235b4d2611184",
+        ...(object.versionId === null
+          ? {}
+          : { "version-id": object.versionId ?? "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e" }),
         sequencer: "617f08299329d189",
       },
       "request-id": "N4N7GDK58NMKJ12R",

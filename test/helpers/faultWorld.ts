@@ -11,7 +11,7 @@ import { validateConfig } from "../../pipeline/config";
 import { environmentVariables, type EnvironmentValues } from "../../lambda/contract/env";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/messageLifetime";
-import { lambdaContext, s3Notification, s3Record } from "./events";
+import { eventBridgeEvent, lambdaContext, s3FormEncoded, s3Notification, s3Record, snsWrapped } from "./events";
 import { FakeAws, fakeAwsEnvironment } from "./fakeAws";
 import { FakeElasticsearch } from "./fakeElasticsearch";
 import { SqsSimulator, type DriveResult } from "./sqsSimulator";
@@ -158,6 +158,33 @@ export class Scenario {
         ),
       );
     });
+  }
+
+  /**
+   * Sends the notification of an object already put through one of S3's routes to a queue: the
+   * bucket's own notification (key form-encoded), the same wrapped by SNS, or an EventBridge event
+   * (key as it is).
+   */
+  notifyThrough(route: "bucket" | "sns" | "eventbridge", key: string): string {
+    const stored = this.world.aws.objects.get(`${BUCKET}/${key}`);
+    if (!stored) throw new Error(`no object ${key} in ${BUCKET}`);
+    const eTag = stored.eTag.replace(/"/g, "");
+    if (route === "eventbridge")
+      return this.send(
+        eventBridgeEvent(BUCKET, key, "Object Created", {
+          size: stored.body.length,
+          etag: eTag,
+          versionId: stored.versionId ?? null,
+        }),
+      );
+    const notification = s3Notification(
+      s3Record(BUCKET, s3FormEncoded(key), {
+        eTag,
+        size: stored.body.length,
+        ...(stored.versionId ? { versionId: stored.versionId } : {}),
+      }),
+    );
+    return this.send(route === "sns" ? snsWrapped(notification) : notification);
   }
 
   /** Sends any body to the queue. */

@@ -41,6 +41,7 @@ import {
   type ElasticsearchInfo,
 } from "../../scripts/local/services";
 import { emittedForProducer } from "../helpers/emf";
+import { ODD_KEYS } from "../helpers/events";
 
 const [major = "9"] = majorsUnderTest();
 const TRAIL_BUCKET = "sources-org-trail";
@@ -152,6 +153,13 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
     await client?.close();
   });
 
+  const receiveAll = async (queueUrl: string) =>
+    (
+      await aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }),
+      )
+    ).Messages ?? [];
+
   const pipeline = (name: string): LocalProducer => {
     const found = pipelines.get(name);
     if (!found) throw new Error(`no pipeline ${name}`);
@@ -177,6 +185,25 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
     // switch in GetBucketNotificationConfiguration; the events that arrived show it stayed on).
     const configuration = await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: TRAIL_BUCKET }));
     expect(configuration.QueueConfigurations?.map((entry) => entry.QueueArn)).toEqual([foreignQueueArn]);
+  });
+
+  it("reads EventBridge keys as they are: objects whose keys read as one another when decoded each ship under their own key", async () => {
+    // Prepare: decoys side by side (issue 31): decoding `a+b` gives `a b`, `x%2By` gives `x+y`, `caf%C3%A9` gives `café`.
+    const folder = "AWSLogs/o-odd123/111122223333/CloudTrail/eu-west-1/2026/12/01";
+    const keys = ODD_KEYS.map((key) => `${folder}/${key.slice("odd/".length).replace(/\.log$/, "")}.json.gz`);
+    for (const [n, key] of keys.entries()) await put(TRAIL_BUCKET, key, trail(n + 1));
+    // Act
+    expect(await pipeline("org").poller.drain(60_000)).toBe(true);
+    // Assess: each object's own records under its own key, none in the DLQ.
+    await client.indices.refresh({ index: "sources-trail" });
+    for (const [n, key] of keys.entries()) {
+      const found = await client.count({
+        index: "sources-trail",
+        query: { term: { "log.file.path.keyword": `s3://${TRAIL_BUCKET}/${key}` } },
+      });
+      expect(found.count, key).toBe(n + 1);
+    }
+    expect(await queueDepth(aws.sqs, pipeline("org").deadLetterQueueUrl)).toBe(0);
   });
 
   it("ships a shared bucket's objects through SNS, and acknowledges unread the topic's objects outside the producer's prefix", async () => {
@@ -207,8 +234,11 @@ describe(`notification sources (Elasticsearch ${major}.x)`, () => {
     expect(await count("sources-elb")).toBe(2);
     // The other consumer still gets its objects: S3 notified its queue.
     const foreignUrl = (await aws.sqs.send(new GetQueueUrlCommand({ QueueName: "another-siem" }))).QueueUrl ?? "";
-    const received = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: foreignUrl, MaxNumberOfMessages: 10 }));
-    const notified = (received.Messages ?? []).flatMap(
+    // Every message it holds (the trail bucket notifies it too), ten at a time.
+    const messages = [];
+    for (let batch = await receiveAll(foreignUrl); batch.length > 0; batch = await receiveAll(foreignUrl))
+      messages.push(...batch);
+    const notified = messages.flatMap(
       (message) =>
         (
           JSON.parse(message.Body ?? "{}") as {

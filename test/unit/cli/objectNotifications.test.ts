@@ -3,6 +3,7 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { objectCreatedNotification } from "../../../cli/objectNotifications";
 import { parseMessageBody } from "../../../lambda/queue/notifications";
+import { ODD_KEYS } from "../../helpers/events";
 
 describe("objectCreatedNotification", () => {
   it("names the same object to the function, whatever the key holds", () => {
@@ -32,6 +33,13 @@ describe("objectCreatedNotification", () => {
         },
       ),
     );
+  });
+
+  it.each(ODD_KEYS)("names %j itself, not the key it reads as when decoded twice", (key) => {
+    const parsed = parseMessageBody(
+      objectCreatedNotification({ bucket: "acme-logs", key, size: 1, lastModified: new Date(0) }, "eu-west-1"),
+    );
+    expect(parsed).toMatchObject({ kind: "objects", objects: [{ key }] });
   });
 
   it('drops the version id "null" of an unversioned object and keeps a real one', () => {

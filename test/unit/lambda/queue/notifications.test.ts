@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import type { ObjectRef } from "../../../../lambda/types";
 import { continuationBody } from "../../../../lambda/queue/continuation";
 import { decodeObjectKey, parseMessageBody } from "../../../../lambda/queue/notifications";
-import { eventBridgeEvent, s3Notification, s3Record, s3TestEvent, snsWrapped } from "../../../helpers/events";
+import {
+  eventBridgeEvent,
+  ODD_KEYS,
+  s3FormEncoded,
+  s3Notification,
+  s3Record,
+  s3TestEvent,
+  snsWrapped,
+} from "../../../helpers/events";
 
 describe("parseMessageBody", () => {
   it("reads a direct S3 notification with one record", () => {
@@ -48,6 +56,24 @@ describe("parseMessageBody", () => {
     expect(parsed.kind === "objects" && parsed.source).toBe("sns-s3");
   });
 
+  // Keys that read as another key when decoded once too often, or fail to decode (issue 31).
+  describe.each(ODD_KEYS)("the key %j", (key) => {
+    it("is the real key from a direct notification (form-encoded by S3)", () => {
+      const parsed = parseMessageBody(s3Notification(s3Record("b", s3FormEncoded(key))));
+      expect(parsed).toMatchObject({ kind: "objects", source: "s3", objects: [{ key }] });
+    });
+
+    it("is the real key from an SNS-wrapped notification (form-encoded by S3)", () => {
+      const parsed = parseMessageBody(snsWrapped(s3Notification(s3Record("b", s3FormEncoded(key)))));
+      expect(parsed).toMatchObject({ kind: "objects", source: "sns-s3", objects: [{ key }] });
+    });
+
+    it("is the key as it came from EventBridge (not encoded)", () => {
+      const parsed = parseMessageBody(eventBridgeEvent("b", key));
+      expect(parsed).toMatchObject({ kind: "objects", source: "eventbridge", objects: [{ key }] });
+    });
+  });
+
   it("reads an EventBridge Object Created event", () => {
     const parsed = parseMessageBody(eventBridgeEvent("acme-alb-logs", "alb/2026/11/27/file+1.log"));
     expect(parsed).toMatchObject({
@@ -56,7 +82,7 @@ describe("parseMessageBody", () => {
       objects: [
         {
           bucket: "acme-alb-logs",
-          key: "alb/2026/11/27/file 1.log",
+          key: "alb/2026/11/27/file+1.log",
           versionId: "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
           eventTime: "2026-11-27T10:00:00Z",
         },
