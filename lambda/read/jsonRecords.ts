@@ -133,9 +133,12 @@ export async function* jsonRecordBatches(
   let expandedField: string | undefined = options.resume ? recordsField : undefined;
   /** The value being scanned: a record, the whole document, or a top-level value skipped. */
   let value: ValueScan | undefined;
-  /** The top-level key being read (only its first bytes: equality with recordsField is all that matters). */
+  /**
+   * The top-level key being read, its raw bytes kept up to the longest spelling of recordsField (every
+   * UTF-16 unit written as `\uXXXX`): a longer key is another key, and equality is all that matters.
+   */
   let key: ValueScan | undefined;
-  let keyText = "";
+  const maxKeyBytes = recordsField === undefined ? 0 : 6 * recordsField.length + 2;
   let recordsKey = false;
   /** The top-level object while no records array was found in it: if none is, it is the one record. */
   let wholeDocument: ValueScan | undefined;
@@ -234,11 +237,10 @@ export async function* jsonRecordBatches(
         }
         if (key) {
           const end = scanValue(chunk, i, key, position, fail);
-          if (keyText.length <= (recordsField?.length ?? 0) + 2)
-            keyText += chunk.toString("utf8", i, end === -1 ? chunk.length : end);
+          key.keepPart(chunk.subarray(i, end === -1 ? chunk.length : end));
           if (end === -1) break;
+          recordsKey = recordsField !== undefined && isKeyNamed(key, recordsField);
           key = undefined;
-          recordsKey = recordsField !== undefined && keyText === JSON.stringify(recordsField);
           i = end;
           mode = "topColon";
           continue;
@@ -287,9 +289,9 @@ export async function* jsonRecordBatches(
               break scanning;
             }
             if (byte !== QUOTE) fail(`an unexpected ${describeByte(byte)} where a key was expected`, at);
-            key = new ValueScan(at, false, 0);
+            key = new ValueScan(at, true, maxKeyBytes);
             key.inString = true;
-            keyText = '"';
+            key.keepPart(chunk.subarray(i, i + 1));
             afterComma = false;
             i += 1;
             break;
@@ -386,6 +388,21 @@ export async function* jsonRecordBatches(
       : "the object ends inside the document",
     position,
   );
+}
+
+/**
+ * Whether the key string `scan` kept is `name`: compared as decoded text, so an escaped spelling
+ * (`"R\u0065cords"`) is the same key, and decoded from all its bytes at once, so a character split
+ * across chunks is whole (issue 31: both were missed, and the object failed as "no array").
+ */
+function isKeyNamed(scan: ValueScan, name: string): boolean {
+  if (scan.truncated) return false;
+  try {
+    return JSON.parse(Buffer.concat(scan.parts).toString("utf8")) === name;
+  } catch {
+    // Not a valid JSON string (a bad escape): not the records field; the document's own problem.
+    return false;
+  }
 }
 
 /** Starts scanning the value whose first byte is `byte`. */

@@ -77,6 +77,46 @@ describe("json records, streamed", () => {
       expect((await read(bom, { recordsField: "Records" }, sizes)).texts, String(sizes)).toEqual(['{"a":1}']);
   });
 
+  it("finds the records field written with JSON escapes or in any script, whatever the chunking (issue 31)", async () => {
+    // Every way a records field's key can be written: escapes of ASCII, of non-ASCII (BMP and a
+    // surrogate pair), plain UTF-8; the decoys beside it are keys that are not the field.
+    const field = fc.constantFrom("Records", "Einträge", "記録", "ré😀");
+    const spelling = (name: string) =>
+      fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((escaped) =>
+        [...name]
+          .map((character, n) =>
+            escaped[n % escaped.length]
+              ? Array.from({ length: character.length }, (_, unit) => unit)
+                  .map((unit) => `\\u${character.charCodeAt(unit).toString(16).padStart(4, "0")}`)
+                  .join("")
+              : character,
+          )
+          .join(""),
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        field.chain((name) => fc.tuple(fc.constant(name), spelling(name))),
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+        async ([name, written], sizes) => {
+          const document = Buffer.from(
+            `{"${name}x":[{"decoy":1}],"R":1,"${written}":[{"n":0},{"n":1}],"${name.slice(0, -1)}":[{"decoy":2}]}`,
+          );
+          const found = await read(document, { recordsField: name, requireRecordsField: true }, sizes);
+          expect(values(found.texts)).toEqual([{ n: 0 }, { n: 1 }]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("finds R\\u0065cords and a non-ASCII field split inside a character", async () => {
+    expect(values((await read('{"R\\u0065cords":[{"a":1}]}', { recordsField: "Records" })).texts)).toEqual([{ a: 1 }]);
+    const german = Buffer.from('{"Einträge":[{"a":2}]}');
+    const insideUmlaut = german.indexOf(Buffer.from("ä")) + 1;
+    const found = await read(german, { recordsField: "Einträge", requireRecordsField: true }, [insideUmlaut, 1 << 20]);
+    expect(values(found.texts)).toEqual([{ a: 2 }]);
+  });
+
   it("yields nothing for an empty object, an empty array and whitespace", async () => {
     for (const text of ["", "  \n", "[]", '{"Records":[]}'])
       expect((await read(text, { recordsField: "Records" })).texts, text).toEqual([]);
