@@ -109,9 +109,7 @@ export function eventBridgeEvent(
         key,
         size: object.size ?? 5,
         etag: object.etag ?? "b1946ac92492d2347c6235b4d2611184",
-        ...(object.versionId === null
-          ? {}
-          : { "version-id": object.versionId ?? "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e" }),
+        ...(object.versionId === null ? {} : { "version-id": object.versionId ?? "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e" }),
         sequencer: "617f08299329d189",
       },
       "request-id": "N4N7GDK58NMKJ12R",
