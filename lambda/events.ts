@@ -146,7 +146,10 @@ export class ObjectShippingEvents implements ObjectEvents {
         this.log.warn("object superseded", { ...fields, reason: outcome.reason });
         return;
       case "continued":
-        this.log.info("object continued", { ...fields, next: outcome.resume });
+        // Continued behind what was read because Elasticsearch pushed back: worth a look, not a page.
+        if (outcome.pressure)
+          this.log.warn("object continued", { ...fields, next: outcome.resume, pressure: outcome.pressure });
+        else this.log.info("object continued", { ...fields, next: outcome.resume });
         return;
       case "done":
         this.log.info("object shipped", fields);

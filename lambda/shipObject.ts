@@ -17,6 +17,7 @@ import type { LineFilter } from "./contract/lineFilter";
 import type { MultilineSettings } from "./contract/multiline";
 import { MultilineJoiner } from "./read/multiline";
 import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
+import { AcknowledgedPosition } from "./acknowledgedPosition";
 import { emptyStats, type LogRecord, type ObjectRef, type ObjectStats } from "./types";
 
 export interface ShipObjectSettings {
@@ -53,8 +54,11 @@ export interface ShipObjectDependencies {
 
 export type ObjectOutcome =
   | { status: "done"; stats: ObjectStats; version: ObjectVersion }
-  /** Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start). */
-  | { status: "continued"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint }
+  /**
+   * Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start).
+   * `pressure`: Elasticsearch had not taken everything read (why the resume point lies behind what was read).
+   */
+  | { status: "continued"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint; pressure?: string }
   /** The object changed since a continuation was sent; its new version has its own notification. */
   | { status: "superseded"; stats: ObjectStats; reason: string }
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
@@ -115,6 +119,12 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     return !indexer.unavailable;
   };
   let position: ReadPosition | undefined;
+  /** Where a continuation resumes when Elasticsearch did not take everything read (see the end). */
+  const acknowledged = new AcknowledgedPosition();
+  const reached = (at: ReadPosition): void => {
+    position = at;
+    acknowledged.mark(indexer.documentsAdded, at, indexer.acknowledgedDocuments());
+  };
   let continued = false;
   let readError: unknown;
   try {
@@ -133,14 +143,14 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         const { format, lines } = batch;
         for (const event of joiner.push(lines)) if (!(await ship(event))) break reading;
         // Never inside an event: a continuation starts at the first line of the one still open.
-        position = { unit: "line", format, reached: joiner.pendingStart ?? lines.resumeOffset, read: lines.position };
+        reached({ unit: "line", format, reached: joiner.pendingStart ?? lines.resumeOffset, read: lines.position });
       } else if (batch.kind === "lines") {
         const { format, lines } = batch;
         if (lines.count > 0) {
           await builder.appendLines(format, lines, indexer);
           stats.records += lines.count;
         }
-        position = { unit: "line", format, reached: lines.resumeOffset, read: lines.position };
+        reached({ unit: "line", format, reached: lines.resumeOffset, read: lines.position });
         if (indexer.unavailable) break;
       } else {
         // json records take the ndjson hot path: each is its own JSON text, copied, not re-serialised.
@@ -149,12 +159,12 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
           await builder.appendLines("ndjson", records, indexer);
           stats.records += records.count;
         }
-        position = {
+        reached({
           unit: "record",
           reached: records.nextRecord,
           recordsField: records.recordsField,
           byteOffset: records.resumeByte,
-        };
+        });
         if (indexer.unavailable) break;
       }
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
@@ -186,10 +196,25 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     return { status: "failed", stats, reason: describeError(readError), transient: isTransient(readError) };
   }
   if (result.failed > 0 || indexer.unavailable) {
+    const pushedBack = `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`;
+    // Running out of time (or retries) while Elasticsearch pushes back is not the object's failure:
+    // what it acknowledged stays, and a continuation goes on from the last record it holds. Only an
+    // invocation that got nothing past its start fails; the message then comes back paced and, after
+    // maxReceiveCount receives without progress, reaches the DLQ — the same bound, and the same
+    // quarter of an hour, as any message (issue 31: every delivery restarted at byte 0 instead).
+    const kept = result.rejected === 0 ? acknowledged.at(indexer.acknowledgedDocuments()) : undefined;
+    if (kept && kept.reached > start)
+      return {
+        status: "continued",
+        stats,
+        version: opened.version,
+        resume: resumePointAt(kept, opened.version.gzip, opened.memberStartAt),
+        pressure: pushedBack,
+      };
     return {
       status: "failed",
       stats,
-      reason: `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`,
+      reason: `${pushedBack}; nothing acknowledged past the ${position?.unit === "record" ? "record" : "byte"} this delivery started at (${start})`,
       transient: true,
     };
   }

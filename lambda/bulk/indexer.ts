@@ -74,6 +74,19 @@ export interface IndexingResult {
 
 type Target = "primary" | "deadLetter";
 
+/**
+ * One flushed batch: where it ends in the documents handed in, and, once Elasticsearch settled it,
+ * whether every document of it is there (created, already there, or dead-lettered). Documents that
+ * ran out of retries or were refused with nowhere to go make it `lost`: nothing after it counts as
+ * acknowledged.
+ */
+interface BatchTally {
+  /** Documents handed in up to and including this batch. */
+  end: number;
+  settled: boolean;
+  lost: number;
+}
+
 /** A document in a batch that needs a look of its own: what a refusal needs, and where its source lies. */
 type Entry = DocumentRef & BulkEntry;
 
@@ -85,6 +98,8 @@ type Entry = DocumentRef & BulkEntry;
 interface SentBatch {
   /** Reused for a later batch once Elasticsearch answered this one (see `flush`). */
   body: BulkBody;
+  /** How its documents ended: what `acknowledgedDocuments` counts. */
+  tally: BatchTally;
   offsets: number[];
   lineEnds: number[];
   /** By position in the batch, for documents added with their record (`add`). */
@@ -105,6 +120,12 @@ export class BulkIndexer implements DocumentSink {
   private lineEnds: number[] = [];
   private records = new Map<number, LogRecord>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Documents handed in so far (`add`, `appendLines`), and the flushed batches not yet known to be acknowledged, in order. */
+  private added = 0;
+  private readonly tallies: BatchTally[] = [];
+  private acknowledged = 0;
+  /** Batches sent at least once and pushed back, not yet settled. */
+  private behind = 0;
   private readonly result: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
   /** True once a batch ran out of retries or Elasticsearch cannot be reached: stop reading, the message will be retried. */
   unavailable = false;
@@ -145,6 +166,7 @@ export class BulkIndexer implements DocumentSink {
     this.records.set(this.lineEnds.length, document.record);
     this.offsets.push(document.offset);
     this.lineEnds.push(this.body.length);
+    this.added += 1;
     return this.flushWhenFull();
   }
 
@@ -155,12 +177,33 @@ export class BulkIndexer implements DocumentSink {
       this.offsets.push(offsets[index] as number);
       this.lineEnds.push(base + (ends[index] as number));
     }
+    this.added += ends.length;
     return this.flushWhenFull();
   }
 
   private flushWhenFull(): Promise<void> | undefined {
     if (this.body.length >= this.bulkMaxBytes || this.lineEnds.length >= this.bulkMaxDocuments) return this.flush();
     return undefined;
+  }
+
+  /** Documents handed in so far. */
+  get documentsAdded(): number {
+    return this.added;
+  }
+
+  /**
+   * How many of the documents handed in, counted from the first, Elasticsearch holds: every batch
+   * up to there settled with none lost. Batches answer out of order; a lost one stops the count for
+   * good. A continuation after the record of the last such document repeats nothing but what
+   * Elasticsearch answers 409 for (issue 31: time running out while Elasticsearch pushed back threw
+   * the whole invocation's work away).
+   */
+  acknowledgedDocuments(): number {
+    while (this.tallies[0]?.settled && this.tallies[0].lost === 0) {
+      this.acknowledged = this.tallies[0].end;
+      this.tallies.shift();
+    }
+    return this.acknowledged;
   }
 
   /** Sends what is buffered and waits for every request; returns the totals. */
@@ -176,8 +219,15 @@ export class BulkIndexer implements DocumentSink {
 
   private async flush(): Promise<void> {
     if (this.lineEnds.length > 0) {
+      // A batch Elasticsearch pushed back goes first: while one waits to be sent again, no new batch
+      // starts, or new requests take the write thread its retry needs and the oldest batch — the one
+      // the acknowledged documents wait for — loses every time (issue 31: a one-thread write pool).
+      while (this.behind > 0 && this.inFlight.size > 0) await Promise.race(this.inFlight);
+      const tally: BatchTally = { end: this.added, settled: false, lost: 0 };
+      this.tallies.push(tally);
       const batch: SentBatch = {
         body: this.body,
+        tally,
         offsets: this.offsets,
         lineEnds: this.lineEnds,
         records: this.records,
@@ -191,8 +241,10 @@ export class BulkIndexer implements DocumentSink {
         batch.lineEnds.length,
         () => this.entriesOf(batch),
         "primary",
+        tally,
       )
         .then((answered) => {
+          tally.settled = true;
           // Only an answered request has surely stopped reading the buffer: a timed-out one may not have.
           // A body grown past its size by a long document is let go: kept, it would hold that memory.
           if (answered && batch.body.capacity <= this.bodyCapacity()) {
@@ -233,50 +285,65 @@ export class BulkIndexer implements DocumentSink {
     count: number,
     documents: () => Entry[],
     target: Target,
+    tally: BatchTally,
   ): Promise<boolean> {
     let answered = false;
     let pending: Entry[] | undefined; // undefined while they are still all of the first body's documents
     let body: Buffer | undefined = firstBody;
     const rebuilt = new Set<Entry>();
     let earlyAnswers = 0; // consecutive early answers (see BulkRequestError.answeredEarly)
-    for (let attempt = 1; ; attempt += 1) {
-      body ??= this.actions[target].encode(pending ?? documents());
-      const sent = pending?.length ?? count;
-      let retryable: Entry[];
-      try {
-        const response = await this.options.transport.send(body, requestTimeout(this.options.deadline?.(), Date.now()));
-        answered ||= body === firstBody;
-        // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
-        // answer) says nothing reliable about any of them: the request failed and is sent again.
-        const items = response.errors ? response.items.length : response.itemCount;
-        if (items !== sent)
-          throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
-        if (!response.errors) {
-          // Every item was created: the common case needs no per-item look.
-          this.countAccepted(target, sent);
-          return answered;
+    let pushedBack = false;
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        body ??= this.actions[target].encode(pending ?? documents());
+        const sent = pending?.length ?? count;
+        let retryable: Entry[];
+        try {
+          const response = await this.options.transport.send(
+            body,
+            requestTimeout(this.options.deadline?.(), Date.now()),
+          );
+          answered ||= body === firstBody;
+          // An answer that lists more or fewer items than documents sent (a faulty proxy, a cut
+          // answer) says nothing reliable about any of them: the request failed and is sent again.
+          const items = response.errors ? response.items.length : response.itemCount;
+          if (items !== sent)
+            throw new BulkRequestError(`bulk answer lists ${items} items for ${sent} documents sent`, undefined, true);
+          if (!response.errors) {
+            // Every item was created: the common case needs no per-item look.
+            this.countAccepted(target, sent);
+            return answered;
+          }
+          pending ??= documents();
+          const sorted = this.sortItems(pending, response.items, target, rebuilt);
+          if (sorted.rejected.length > 0) await this.handleRejected(sorted.rejected, target, tally);
+          retryable = sorted.retry;
+        } catch (error) {
+          pending ??= documents();
+          earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
+          const failure = requestFailure(error, body.length, pending.length, earlyAnswers);
+          if (failure === "tooLarge")
+            return (
+              (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError, tally)) || answered
+            );
+          this.result.lastError = describeError(error);
+          if (failure === "giveUp") return this.giveUp(pending.length, answered, tally);
+          retryable = pending;
         }
-        pending ??= documents();
-        const sorted = this.sortItems(pending, response.items, target, rebuilt);
-        if (sorted.rejected.length > 0) await this.handleRejected(sorted.rejected, target);
-        retryable = sorted.retry;
-      } catch (error) {
-        pending ??= documents();
-        earlyAnswers = error instanceof BulkRequestError && error.answeredEarly ? earlyAnswers + 1 : 0;
-        const failure = requestFailure(error, body.length, pending.length, earlyAnswers);
-        if (failure === "tooLarge")
-          return (await this.splitTooLarge(pending, body.length, target, error as BulkRequestError)) || answered;
-        this.result.lastError = describeError(error);
-        if (failure === "giveUp") return this.giveUp(pending.length, answered);
-        retryable = pending;
+        if (retryable.length === 0) return answered;
+        const delay = nextRetryDelay(attempt, this.retry, Date.now(), this.options.deadline?.());
+        if (delay === undefined) return this.giveUp(retryable.length, answered, tally);
+        if (!pushedBack) {
+          pushedBack = true;
+          this.behind += 1;
+        }
+        await sleep(delay);
+        // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
+        if (retryable !== pending) body = undefined;
+        pending = retryable;
       }
-      if (retryable.length === 0) return answered;
-      const delay = nextRetryDelay(attempt, this.retry, Date.now(), this.options.deadline?.());
-      if (delay === undefined) return this.giveUp(retryable.length, answered);
-      await sleep(delay);
-      // The same request is resent as it was; a subset is re-encoded from the earlier bodies.
-      if (retryable !== pending) body = undefined;
-      pending = retryable;
+    } finally {
+      if (pushedBack) this.behind -= 1;
     }
   }
 
@@ -323,8 +390,9 @@ export class BulkIndexer implements DocumentSink {
   }
 
   /** Elasticsearch did not take `documents` in time: they fail (the message comes back), and reading stops. */
-  private giveUp(documents: number, answered: boolean): boolean {
+  private giveUp(documents: number, answered: boolean, tally: BatchTally): boolean {
     this.result.failed += documents;
+    tally.lost += documents;
     this.unavailable = true;
     return answered;
   }
@@ -342,6 +410,7 @@ export class BulkIndexer implements DocumentSink {
     refusedBytes: number,
     target: Target,
     error: BulkRequestError,
+    tally: BatchTally,
   ): Promise<boolean> {
     const learnt = learntLimit(refusedBytes, this.bulkMaxBytes);
     this.bulkMaxBytes = learnt.bulkMaxBytes;
@@ -351,6 +420,7 @@ export class BulkIndexer implements DocumentSink {
       await this.handleRejected(
         [rejection(entry, { status: TOO_LARGE, error: { type: "request_entity_too_large", reason } })],
         target,
+        tally,
       );
       return false;
     }
@@ -361,12 +431,13 @@ export class BulkIndexer implements DocumentSink {
       if (this.unavailable) {
         // Elasticsearch stopped answering: what was not sent failed with the rest.
         this.result.failed += entries.length - next;
+        tally.lost += entries.length - next;
         break;
       }
       // Never the whole refused request again: at most half of it, less if a smaller limit was learnt.
       const end = nextGroupEnd(sizes, next, Math.min(learnt.limit, this.bulkMaxBytes));
       const group = entries.slice(next, end);
-      await this.sendWithRetries(actions.encode(group), group.length, () => group, target);
+      await this.sendWithRetries(actions.encode(group), group.length, () => group, target, tally);
       next = end;
     }
     return false;
@@ -377,7 +448,7 @@ export class BulkIndexer implements DocumentSink {
     else this.result.deadLettered += count;
   }
 
-  private async handleRejected(rejected: RejectedDocument[], target: Target): Promise<void> {
+  private async handleRejected(rejected: RejectedDocument[], target: Target, tally: BatchTally): Promise<void> {
     const last = rejected[rejected.length - 1];
     if (last) this.result.lastError = `${last.status} ${last.type}: ${last.reason}`;
     const deadLetter =
@@ -385,12 +456,19 @@ export class BulkIndexer implements DocumentSink {
     for (const item of rejected) this.options.events.documentRefused(item, Boolean(deadLetter));
     if (!deadLetter) {
       this.result.rejected += rejected.length;
+      tally.lost += rejected.length;
       return;
     }
     const deadLetterSource = this.options.deadLetterSource;
     if (!deadLetterSource) return;
     const entries = rejected.map((item) => toEntry(item.document, deadLetterSource(item)));
-    await this.sendWithRetries(this.actions.deadLetter.encode(entries), entries.length, () => entries, "deadLetter");
+    await this.sendWithRetries(
+      this.actions.deadLetter.encode(entries),
+      entries.length,
+      () => entries,
+      "deadLetter",
+      tally,
+    );
   }
 }
 

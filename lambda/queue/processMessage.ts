@@ -80,7 +80,10 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
         failures.push({ ref, reason: outcome.reason, transient: outcome.transient });
         continue;
       case "continued": {
-        const why = `time short at ${describeResume(outcome.resume)} of s3://${ref.bucket}/${ref.key}`;
+        const at = `${describeResume(outcome.resume)} of s3://${ref.bucket}/${ref.key}`;
+        const why = outcome.pressure
+          ? `Elasticsearch pushed back (${outcome.pressure}); continuing after the last document it acknowledged, at ${at}`
+          : `time short at ${at}`;
         if (failures.length > 0) return failed(failures, `${why}, not continued because an earlier object failed`);
         const resumed: ObjectRef = {
           bucket: ref.bucket,

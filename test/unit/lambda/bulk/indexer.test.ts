@@ -524,3 +524,38 @@ describe("an ingest pipeline per producer (producers[].pipeline)", () => {
     ]);
   });
 });
+
+describe("BulkIndexer: the documents Elasticsearch acknowledged, counted from the first (issue 31)", () => {
+  it("counts whole batches in order, answered out of order, and stops for good at one whose documents ran out of retries", async () => {
+    // Prepare: batches of 3; the second request is answered last (slow), the third and every
+    // attempt of its retries refused 503 — that batch is lost for this invocation.
+    elasticsearch.requestBehaviour = (n) =>
+      n === 2 ? { kind: "delay", ms: 300 } : n === 3 || n > 4 ? { kind: "status", status: 503 } : { kind: "normal" };
+    const indexer = newIndexer({ bulkConcurrency: 4 });
+    // Act
+    for (const document of documents(12)) await indexer.add(document);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const whileSecondPending = indexer.acknowledgedDocuments();
+    const result = await indexer.finish();
+    // Assess: first batch alone while the second was unanswered; the first two after; never past the lost third.
+    expect(whileSecondPending).toBe(3);
+    expect(result.failed).toBe(3);
+    expect(indexer.acknowledgedDocuments()).toBe(6);
+    expect(indexer.documentsAdded).toBe(12);
+  });
+
+  it("holds new batches while one waits to be sent again, so a retry is not starved by newer requests", async () => {
+    // Prepare: the first request is refused 429 once; the rest pass.
+    elasticsearch.requestBehaviour = (n) => (n === 1 ? { kind: "status", status: 429 } : { kind: "normal" });
+    const indexer = newIndexer({ bulkConcurrency: 4, retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 200 } });
+    const all = documents(12);
+    // Act: the first batch, then — while it waits for its retry — three more.
+    for (const document of all.slice(0, 3)) await indexer.add(document);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const document of all.slice(3)) await indexer.add(document);
+    await indexer.finish();
+    // Assess: the pushed-back batch was stored before any batch added after it was refused.
+    expect(elasticsearch.ids("logs-test").slice(0, 3)).toEqual(["id-0", "id-1", "id-2"]);
+    expect(indexer.acknowledgedDocuments()).toBe(12);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * The furthest read position whose documents Elasticsearch holds: each position reached while
+ * reading is marked with the number of documents handed to the indexer by then, and the indexer
+ * says how many of those, counted from the first, are acknowledged (`acknowledgedDocuments`). When
+ * an invocation ends with batches still unanswered or given up, a continuation resumes here rather
+ * than at the object's start (issue 31).
+ */
+import type { ReadPosition } from "./queue/resumePoint";
+
+export class AcknowledgedPosition {
+  /** Marks not yet known to be acknowledged, in reading order. */
+  private readonly marks: Array<{ documents: number; position: ReadPosition }> = [];
+  private reached: ReadPosition | undefined;
+
+  /** `position` was reached with `documents` handed in; `acknowledged` of them are known to be held (prunes the marks). */
+  mark(documents: number, position: ReadPosition, acknowledged: number): void {
+    this.marks.push({ documents, position });
+    this.advance(acknowledged);
+  }
+
+  /** The furthest marked position all of whose documents are among the first `acknowledged`; undefined before any. */
+  at(acknowledged: number): ReadPosition | undefined {
+    this.advance(acknowledged);
+    return this.reached;
+  }
+
+  private advance(acknowledged: number): void {
+    while (this.marks[0] && this.marks[0].documents <= acknowledged) this.reached = this.marks.shift()?.position;
+  }
+}
