@@ -23,12 +23,17 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-const USAGE = "usage: npm run demo   (no options: it runs the demo pipeline on local services)\n";
+const USAGE = `usage: npm run demo [-- --serve]
+  runs the demo pipeline on local services and prints a report;
+  --serve  then keeps the demo's functions polling their queues until Ctrl-C, so files dropped into
+           the demo buckets ship (npm run demo:put -- FILE s3://BUCKET/KEY) and s3ls doctor is all ok
+`;
 
 async function main(): Promise<void> {
+  let serve = false;
   try {
     const { values } = parseArgs({
-      options: { help: { type: "boolean", short: "h" } },
+      options: { help: { type: "boolean", short: "h" }, serve: { type: "boolean" } },
       strict: true,
       allowPositionals: false,
     });
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
       process.stdout.write(USAGE);
       return;
     }
+    serve = values.serve ?? false;
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exitCode = 2;
@@ -137,23 +143,60 @@ async function main(): Promise<void> {
   );
   // The stack outputs, as `pulumi stack output --json` prints them, plus where the emulator is: the
   // operator commands work on the demo stack while the services run.
-  mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
-  writeFileSync(OUTPUTS_FILE, `${JSON.stringify({ ...stack.outputs, emulatorEndpoint: awsEndpoint }, null, 2)}\n`);
+  // While serving, the file also names the local event source mapping API (lambdaControlPlane.ts), so
+  // `s3ls doctor` sees the mappings enabled; without a host polling there is none to name.
+  const writeOutputs = (lambdaEndpoint?: string) => {
+    mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
+    const outputs = {
+      ...stack.outputs,
+      emulatorEndpoint: awsEndpoint,
+      ...(lambdaEndpoint ? { emulatorLambdaEndpoint: lambdaEndpoint } : {}),
+    };
+    writeFileSync(OUTPUTS_FILE, `${JSON.stringify(outputs, null, 2)}\n`);
+  };
+  writeOutputs(serve ? stack.lambdaEndpoint : undefined);
+  const outputsFile = path.relative(process.cwd(), OUTPUTS_FILE);
   report.push(
     "",
-    `stack outputs in ${path.relative(process.cwd(), OUTPUTS_FILE)}; try the operator commands on the demo stack:`,
-    `  npx s3ls status --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
-    `  npx s3ls dlq list --producer cloudtrail --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
-    `  npx s3ls backfill --producer waf --since 2026-11-01 --dry-run --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
-    `  npx s3ls trace 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --count-lines --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
-    `  npx s3ls reship 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --outputs ${path.relative(process.cwd(), OUTPUTS_FILE)}`,
+    `stack outputs in ${outputsFile}; try the operator commands on the demo stack:`,
+    `  npx s3ls status --outputs ${outputsFile}`,
+    `  npx s3ls dlq list --producer cloudtrail --outputs ${outputsFile}`,
+    `  npx s3ls backfill --producer waf --since 2026-11-01 --dry-run --outputs ${outputsFile}`,
+    `  npx s3ls trace 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --count-lines --outputs ${outputsFile}`,
+    `  npx s3ls reship 's3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/11/27/alb 0.log' --outputs ${outputsFile}`,
   );
+  report.push(`done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  if (!serve) {
+    report.push(
+      "The demo's functions stop with it: `npm run demo -- --serve` keeps them polling, so new files ship and `s3ls doctor` is all ok.",
+      "Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop",
+    );
+    process.stdout.write(`${report.join("\n")}\n`);
+    for (const pipeline of pipelines) pipeline.function.kill();
+    await client.close();
+    return;
+  }
+  const dropped = "AWSLogs/elasticloadbalancing/2026/11/27/mine.log";
   report.push(
-    `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop`,
+    "",
+    "serving: the demo's functions poll their queues until Ctrl-C. Drop a file into a demo bucket and watch it arrive:",
+    `  npm run demo:put -- ./some.log 's3://demo-central-logs/${dropped}'`,
+    `  npx s3ls trace 's3://demo-central-logs/${dropped}' --count-lines --outputs ${outputsFile}`,
+    `  npx s3ls doctor --outputs ${outputsFile}      (every check ok while this runs)`,
+    "(any file under AWSLogs/elasticloadbalancing/ is an ALB log for the demo, under AWSLogs/WAFLogs/ a WAF one.)",
   );
   process.stdout.write(`${report.join("\n")}\n`);
+  const stop = new AbortController();
+  process.once("SIGINT", () => stop.abort());
+  process.once("SIGTERM", () => stop.abort());
+  await Promise.all(pipelines.map((pipeline) => pipeline.poller.serve(stop.signal)));
   for (const pipeline of pipelines) pipeline.function.kill();
+  // The mapping API goes with this process: doctor would otherwise ask an endpoint that is gone.
+  writeOutputs(undefined);
   await client.close();
+  process.stdout.write(
+    "\nstopped serving. Stop the services with scripts/services/elasticsearch.sh stop 8 && scripts/services/moto.sh stop\n",
+  );
 }
 
 main().catch((error: unknown) => {

@@ -103,6 +103,26 @@ export class SqsEventSourcePoller {
     return (await this.backlog()) === 0;
   }
 
+  /**
+   * Polls until `signal` aborts, as an enabled event source mapping does all day: long polls of a
+   * second, so a new message is taken within about one. Resolves once the batch in hand is done.
+   */
+  async serve(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        if ((await this.pollOnce(1)) === 0 && this.options.mapping && !this.options.mapping.enabled)
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+      } catch (error) {
+        if (signal.aborted) return;
+        // The emulator restarting or a network hiccup: Lambda's pollers retry too.
+        process.stderr.write(
+          `poller ${this.options.queueUrl}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    }
+  }
+
   private event(messages: Message[]): SQSEvent {
     return {
       Records: messages.map((message): SQSRecord => ({
