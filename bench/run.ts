@@ -14,7 +14,12 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildSync } from "esbuild";
-import { bundleShipperFunction, FUNCTION_BUILD_OPTIONS, PROJECT_ROOT, writeShipperBundle } from "../pipeline/bundle";
+import {
+  bundleShipperFunction,
+  FUNCTION_BUILD_OPTIONS,
+  PROJECT_ROOT,
+  writeShipperBundle,
+} from "../pipeline/functionBuild";
 import { DEFAULT_TUNING } from "../pipeline/config";
 import { nodeOptionsFor } from "../pipeline/functionEnvironment";
 import { startElasticsearch } from "../scripts/local/services";

@@ -15,9 +15,11 @@ import { describeError } from "./errors";
 import type { ObjectOutcome } from "./shipObject";
 import type { Disposition, ObjectRef } from "./types";
 
-const logger = new Logger({ serviceName: SERVICE_NAME });
+/** The instance's name where it is not the standalone one (metricNames.ts). */
+const service = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
+const logger = new Logger({ serviceName: service });
 
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service });
 
 /** What the read and bulk stages report while one object is shipped. */
 export interface ObjectEvents {

@@ -7,9 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { alarmTopicPolicy, alertsKeyPolicy } from "./policies";
 
 export interface AlertTopicArgs {
+  /** The `LogShipper` instance, in the key's description. */
+  instance: string;
   emails: string[];
-  /** Use this existing topic instead of creating one. */
-  topicArn?: string;
+  /** Use this existing topic instead of creating one (an Output of the consumer's own topic, too). */
+  topicArn?: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
   partition: pulumi.Input<string>;
 }
@@ -20,13 +22,13 @@ export class AlertTopic extends pulumi.ComponentResource {
   constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-log-shipper:pipeline:AlertTopic", name, {}, opts);
 
-    if (args.topicArn) {
+    if (args.topicArn !== undefined) {
       this.topicArn = pulumi.output(args.topicArn);
     } else {
       const key = new aws.kms.Key(
         `${name}-key`,
         {
-          description: `s3-log-shipper ${pulumi.getStack()}: encrypts the alarm topic`,
+          description: `${args.instance} ${pulumi.getStack()}: encrypts the alarm topic`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
           policy: pulumi

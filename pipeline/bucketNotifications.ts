@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ProducerConfig } from "./config";
 import type { QueueEntry } from "./notificationEntries";
+import { childName, legacyAliases, notificationEntryId } from "./instanceNames";
 import {
   deployerS3Client,
   notificationEntriesProvider,
@@ -45,6 +46,7 @@ const PROVIDER = notificationEntriesProvider(deployerS3Client);
 
 /** Creates one entries resource per bucket carrying a queue entry per producer reading that bucket. */
 export function createBucketNotifications(
+  instance: string,
   targets: BucketQueueTarget[],
   region: pulumi.Input<string>,
   parent: pulumi.Resource,
@@ -55,7 +57,7 @@ export function createBucketNotifications(
   )) {
     const entries = pulumi.all(group.map(({ queueArn }) => queueArn)).apply((queueArns) =>
       group.map(({ producer }, index): QueueEntry => ({
-        id: `s3-log-shipper-${pulumi.getStack()}-${producer.name}`,
+        id: notificationEntryId(instance, pulumi.getStack(), producer.name),
         queueArn: queueArns[index] ?? "",
         events: OBJECT_CREATED_EVENTS,
         ...(producer.prefix ? { prefix: producer.prefix } : {}),
@@ -68,7 +70,7 @@ export function createBucketNotifications(
     notifications.set(
       bucket,
       new BucketNotificationEntries(
-        `notifications-${bucket}`,
+        childName(instance, `notifications-${bucket}`),
         { bucket, region, entries, ...(roleArn ? { roleArn } : {}), ...(profile ? { profile } : {}) },
         {
           parent,
@@ -76,7 +78,7 @@ export function createBucketNotifications(
           // A stack of a release that registered aws.s3.BucketNotification: the engine matches that
           // resource by this alias and updates it into this one (different default providers do not
           // force a replacement), so the entries are swapped in place and nothing is wiped.
-          aliases: [{ type: WHOLE_CONFIGURATION_TYPE }],
+          aliases: legacyAliases(instance, `notifications-${bucket}`, [{ type: WHOLE_CONFIGURATION_TYPE }]),
         },
       ),
     );

@@ -1,17 +1,13 @@
 /**
- * Bundles the shipper function (`lambda/handler.ts`) with esbuild at deploy time, once per
- * deployment, into a file the functions' code archives name (`writeShipperBundle`): the stack
- * state then keeps its path and hash, not ~1.4 MB of text per producer.
- * Deterministic: fixed working directory, no source maps, no comments or metafile paths, so the
- * same source gives the same bytes wherever `pulumi up` runs — an unchanged program shows no diff.
+ * The shipper function's code as the component deploys it. The package ships the bundle built at
+ * pack time (`dist/function/index.js`): a consumer needs no build tools, and its bytes — and so the
+ * code asset's hash — are the same on every machine and in every directory. Run from this
+ * repository's sources (the standalone stack, the tests), the component bundles `lambda/` with
+ * esbuild at deploy time instead (`functionBuild.ts`), so a change to the function deploys.
  */
-import { buildSync, type BuildOptions } from "esbuild";
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-
-/** The repository root (this file lives in `pipeline/`). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** Node.js runtime the function runs on; the bundle targets the same version. */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -19,65 +15,34 @@ export const LAMBDA_RUNTIME = "nodejs22.x";
 /** The file name inside the function's zip, and so the handler string `index.handler`. */
 export const BUNDLE_FILE_NAME = "index.js";
 
-export interface FunctionBundle {
-  code: string;
-  sizeBytes: number;
-  sha256: string;
-}
+/** Where the package's build puts the bundle, beside the compiled component (`dist/pipeline/bundle.js`). */
+const SHIPPED_BUNDLE = path.join(__dirname, "..", "function", BUNDLE_FILE_NAME);
 
-/** Where the deployed bundle is written (git-ignored); one file, rewritten only when it changes. */
-export const BUNDLE_FILE = path.join(PROJECT_ROOT, ".cache", "bundle", BUNDLE_FILE_NAME);
-
-/** How the function is bundled; the benchmark bundles its harness the same way. */
-export const FUNCTION_BUILD_OPTIONS = {
-  absWorkingDir: PROJECT_ROOT,
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "cjs",
-  minify: true,
-  sourcemap: false,
-  legalComments: "none",
-  charset: "utf8",
-  write: false,
-  logLevel: "silent",
-  // See lambda/stubs/ for why these dependencies are replaced.
-  alias: { "apache-arrow/Arrow.node": "./lambda/stubs/apacheArrow.ts", undici: "./lambda/stubs/undici.ts" },
-} satisfies BuildOptions;
-
-let cached: FunctionBundle | undefined;
-
-/** Builds (once per process) the minified CommonJS bundle of the shipper function. */
-export function bundleShipperFunction(): FunctionBundle {
-  if (cached) return cached;
-  const result = buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["lambda/handler.ts"] });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error("esbuild produced no output for lambda/handler.ts");
-  cached = {
-    code: output.text,
-    sizeBytes: output.contents.byteLength,
-    sha256: createHash("sha256").update(output.contents).digest("hex"),
-  };
-  return cached;
+/** The file the functions' code archive names: the package's bundle, or one built from the sources now. */
+export async function functionBundleFile(): Promise<string> {
+  if (path.extname(__filename) !== ".ts") {
+    if (!existsSync(SHIPPED_BUNDLE))
+      throw new pulumi.RunError(
+        `s3-log-shipper: the function bundle ${SHIPPED_BUNDLE} is missing from the package; reinstall it (a git checkout builds it with npm install, through its prepare script)`,
+      );
+    return SHIPPED_BUNDLE;
+  }
+  // From the repository's sources: esbuild (a development dependency) is loaded only here.
+  const { writeShipperBundle } = await import("./functionBuild.js");
+  return writeShipperBundle().file;
 }
 
 /**
- * Builds the bundle and writes it to `BUNDLE_FILE` unless the file already holds these bytes (so a
- * deploy running beside a test run never sees a half-written file). Returns the bundle and its file.
+ * One archive for every producer. Its file is named relative to the working directory when it lies
+ * below it (the standalone stack's `.cache/bundle/index.js`, a consumer's
+ * `node_modules/s3-log-shipper/dist/function/index.js`), so another checkout's `pulumi up` shows no
+ * diff; elsewhere (a hoisted `node_modules`, the component provider of another language) by its
+ * absolute path. The engine compares code assets by their hash.
  */
-export function writeShipperBundle(): FunctionBundle & { file: string } {
-  const bundle = bundleShipperFunction();
-  let current: string | undefined;
-  try {
-    current = readFileSync(BUNDLE_FILE, "utf8");
-  } catch {
-    current = undefined;
-  }
-  if (current !== bundle.code) {
-    mkdirSync(path.dirname(BUNDLE_FILE), { recursive: true });
-    const partial = `${BUNDLE_FILE}.${process.pid}.partial`;
-    writeFileSync(partial, bundle.code);
-    renameSync(partial, BUNDLE_FILE);
-  }
-  return { ...bundle, file: BUNDLE_FILE };
+export function functionCode(): pulumi.asset.AssetArchive {
+  const named = functionBundleFile().then((file) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+  });
+  return new pulumi.asset.AssetArchive({ [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(named) });
 }

@@ -460,16 +460,55 @@ const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "acco
 /** The values of the namespace's keys, as read from stack config (the namespace left off). */
 export type RawShipperConfig = Record<string, unknown>;
 
-/** A stack config that breaks the contract. The message names every key at fault and its fix. */
+/**
+ * Where the settings come from, for the messages that name a top-level key: stack config
+ * (`s3-log-shipper:producers`) or `LogShipper`'s arguments (`producers`). Everything below the top
+ * level reads the same either way (`producers[1] (alb): maxReceiveCount must be at least 5`).
+ */
+export interface SettingsVocabulary {
+  /** The heading of the error's message. */
+  title: string;
+  /** A top-level key as the user writes it. */
+  key(name: string): string;
+  /** What an unknown top-level key is not. */
+  unknown: string;
+  /** How to set a section. */
+  set: string;
+}
+
+export const STACK_CONFIG_VOCABULARY: SettingsVocabulary = {
+  title: "invalid stack config",
+  key: (name) => `${CONFIG_NAMESPACE}:${name}`,
+  unknown: "not a setting of this program, so it would be ignored",
+  set: "set",
+};
+
+export const ARGUMENTS_VOCABULARY: SettingsVocabulary = {
+  title: "invalid LogShipper arguments",
+  key: (name) => name,
+  unknown: "not an argument of LogShipper, so it would be ignored",
+  set: "pass",
+};
+
+/** Settings that break the contract. The message names every key at fault and its fix. */
 export class StackConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid stack config:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  constructor(
+    readonly problems: string[],
+    vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY,
+  ) {
+    super(`${vocabulary.title}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
     this.name = "StackConfigError";
   }
 }
 
-/** Validates stack config and applies defaults. Throws `StackConfigError` listing every problem. */
-export function validateConfig(raw: RawShipperConfig): ShipperConfig {
+/**
+ * Validates the settings — stack config, or `LogShipper`'s arguments as plain values — and applies
+ * defaults. Throws `StackConfigError` listing every problem.
+ */
+export function validateConfig(
+  raw: RawShipperConfig,
+  vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY,
+): ShipperConfig {
   const problems: string[] = [];
   // A misspelt key is one problem ("did you mean …?"), not also the real key reported missing.
   const suggested = new Set<string>();
@@ -477,9 +516,9 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
     if (SECTIONS.includes(key)) continue;
     const suggestion = nearestKey(key, SECTIONS);
     const hint = suggestion
-      ? `did you mean ${CONFIG_NAMESPACE}:${suggestion}?`
-      : `the settings are ${SECTIONS.map((name) => `${CONFIG_NAMESPACE}:${name}`).join(", ")}`;
-    problems.push(`${CONFIG_NAMESPACE}:${key}: not a setting of this program, so it would be ignored; ${hint}`);
+      ? `did you mean ${vocabulary.key(suggestion)}?`
+      : `the settings are ${SECTIONS.map((name) => vocabulary.key(name)).join(", ")}`;
+    problems.push(`${vocabulary.key(key)}: ${vocabulary.unknown}; ${hint}`);
     if (suggestion) suggested.add(suggestion);
   }
 
@@ -497,7 +536,7 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
 
   if (raw.elasticsearch === undefined && !suggested.has("elasticsearch")) {
     problems.push(
-      `elasticsearch: missing; set ${CONFIG_NAMESPACE}:elasticsearch with endpoint (or cloudId) and vault.mount/vault.path`,
+      `elasticsearch: missing; ${vocabulary.set} ${vocabulary.key("elasticsearch")} with endpoint (or cloudId) and vault.mount/vault.path`,
     );
   }
   const elasticsearch =
@@ -552,11 +591,25 @@ export function validateConfig(raw: RawShipperConfig): ShipperConfig {
     });
     problems.push(...crossProducerProblems(producers, listed));
     if (elasticsearch) problems.push(...environmentProblems(producers, elasticsearch));
-    problems.push(...accountProblems(producers, accounts));
+    problems.push(...accountProblems(producers, accounts, vocabulary));
   }
 
-  if (problems.length > 0 || !elasticsearch || !alerts) throw new StackConfigError(problems);
+  if (problems.length > 0 || !elasticsearch || !alerts) throw new StackConfigError(problems, vocabulary);
   return { accounts, elasticsearch, alerts, ...(network ? { network } : {}), producers };
+}
+
+/**
+ * `network` on its own, once its values are known: `LogShipper` accepts subnets and security
+ * groups as Outputs of other resources, so it checks them when they resolve. Throws
+ * `StackConfigError` naming the key.
+ */
+export function validateNetwork(raw: unknown, vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY): NetworkConfig {
+  const result = networkSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new StackConfigError(
+    describeIssues(result.error.issues, networkSchema, raw, (path) => keyPath("network", path)),
+    vocabulary,
+  );
 }
 
 function accountsOf(parsed: Record<string, { roleArn: string }>): Record<string, AccountConfig> {
@@ -569,14 +622,18 @@ function accountsOf(parsed: Record<string, { roleArn: string }>): Record<string,
 }
 
 /** Every bucketAccount names an account, and one bucket lives in one account. */
-function accountProblems(producers: ProducerConfig[], accounts: Record<string, AccountConfig>): string[] {
+function accountProblems(
+  producers: ProducerConfig[],
+  accounts: Record<string, AccountConfig>,
+  vocabulary: SettingsVocabulary,
+): string[] {
   const problems: string[] = [];
   const bucketAccounts = new Map<string, { producer: string; account: string | undefined }>();
   for (const producer of producers) {
     if (producer.bucketAccount !== undefined && !Object.hasOwn(accounts, producer.bucketAccount)) {
       const known = Object.keys(accounts);
       problems.push(
-        `producers (${producer.name}): bucketAccount ${JSON.stringify(producer.bucketAccount)} names no entry of ${CONFIG_NAMESPACE}:accounts (${known.length > 0 ? `it has ${known.join(", ")}` : "there is none"}); add ${producer.bucketAccount}: { roleArn: … } there`,
+        `producers (${producer.name}): bucketAccount ${JSON.stringify(producer.bucketAccount)} names no entry of ${vocabulary.key("accounts")} (${known.length > 0 ? `it has ${known.join(", ")}` : "there is none"}); add ${producer.bucketAccount}: { roleArn: … } there`,
       );
     }
     const seen = bucketAccounts.get(producer.bucket);

@@ -9,6 +9,8 @@ import * as vault from "@pulumi/vault";
 import type { StoredCredentials } from "../lambda/contract/storedCredentials";
 
 export interface CredentialsArgs {
+  /** The `LogShipper` instance, in the key's description and alias. */
+  instance: string;
   /** KV v2 mount and secret path holding `api_key`, or `username` and `password`. */
   vaultMount: string;
   vaultPath: string;
@@ -52,7 +54,7 @@ export class Credentials extends pulumi.ComponentResource {
     this.key = new aws.kms.Key(
       `${name}-key`,
       {
-        description: `s3-log-shipper ${pulumi.getStack()}: encrypts the Elasticsearch credentials in SSM`,
+        description: `${args.instance} ${pulumi.getStack()}: encrypts the Elasticsearch credentials in SSM`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
       },
@@ -60,7 +62,7 @@ export class Credentials extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(
       `${name}-key-alias`,
-      { name: `alias/s3-log-shipper-${pulumi.getStack()}-credentials`, targetKeyId: this.key.keyId },
+      { name: `alias/${args.instance}-${pulumi.getStack()}-credentials`, targetKeyId: this.key.keyId },
       { parent: this },
     );
 
@@ -69,7 +71,7 @@ export class Credentials extends pulumi.ComponentResource {
       `${name}-parameter`,
       {
         name: args.parameterName,
-        description: `Elasticsearch credentials for s3-log-shipper (from Vault ${where}); managed by Pulumi`,
+        description: `Elasticsearch credentials for ${args.instance} (from Vault ${where}); managed by Pulumi`,
         type: aws.ssm.ParameterType.SecureString,
         keyId: this.key.arn,
         value: this.storedValue,

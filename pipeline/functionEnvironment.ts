@@ -7,6 +7,7 @@ import { DEFAULTS, environmentVariables } from "../lambda/contract/env";
 import { multilineVariable } from "../lambda/contract/multiline";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
 import { oldSpaceMiBFor, semiSpaceMiBFor } from "./memoryBudget";
+import { SERVICE_NAME } from "../lambda/contract/metricNames";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
 export function functionEnvironment(args: {
@@ -14,6 +15,8 @@ export function functionEnvironment(args: {
   elasticsearch: ElasticsearchConfig;
   parameterName: string;
   queueUrl: string;
+  /** The `LogShipper` instance; the standalone stack's by default. */
+  instance?: string;
 }): Record<string, string> {
   const { producer, elasticsearch } = args;
   return {
@@ -51,6 +54,10 @@ export function functionEnvironment(args: {
     }),
     // Read by Node.js itself, not by the function.
     NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
+    // Read by Powertools (lambda/events.ts): the service of the metrics an instance's alarms watch.
+    ...(args.instance !== undefined && args.instance !== SERVICE_NAME
+      ? { POWERTOOLS_SERVICE_NAME: args.instance }
+      : {}),
   };
 }
 

@@ -1,57 +1,69 @@
 /**
- * The whole stack: credentials (Vault → KMS-encrypted SSM), the alert topic, one pipeline per
- * producer, one notification per bucket, and the credentials key policy that lets exactly the
- * producers' roles decrypt.
+ * `LogShipper`, the component: credentials (Vault → KMS-encrypted SSM), the alert topic, one
+ * pipeline per producer, one notification resource per bucket, and the credentials key policy that
+ * lets exactly the producers' roles decrypt.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import { AlertTopic } from "./alertTopic";
+import type { LogShipperArgs } from "./arguments";
 import { createBucketNotifications } from "./bucketNotifications";
-import { BUNDLE_FILE_NAME, writeShipperBundle } from "./bundle";
-import type { ProducerConfig, ShipperConfig } from "./config";
+import { functionCode } from "./bundle";
+import type { ProducerConfig } from "./config";
 import { Credentials } from "./credentials";
+import { childName, credentialsParameterName, legacyAliases } from "./instanceNames";
 import { bucketOwnerStatements, credentialsKeyPolicy, parameterArn } from "./policies";
 import { withoutUndefined } from "../lambda/contract/plainObjects";
 import { QUEUE_RETENTION_SECONDS } from "./messageLifetime";
 import { ProducerPipeline } from "./producerPipeline";
-import type { ProducerStackOutputs, StackOutputs } from "./stackOutputs";
+import { checkedArguments } from "./shipperArguments";
+import type { LogShipperOutputs, ProducerOutput } from "./stackOutputs";
 
-export interface LogShipperArgs {
-  config: ShipperConfig;
-}
+/** An output as built: each value known at deploy time or once its resource exists. */
+type Deployed<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
-/** A stack output as the program builds it: each value known at deploy time or once its resource exists. */
-export type Deployed<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+/** The component's type token (folder `pipeline/`, as its children's). */
+export const LOG_SHIPPER_TYPE = "s3-log-shipper:pipeline:LogShipper";
 
-/** What operators and the `s3ls` commands need per producer (the shape: `stackOutputs.ts`). */
-export type ProducerOutputs = Deployed<ProducerStackOutputs>;
-
+/**
+ * Ships the logs producers drop into S3 buckets into Elasticsearch: per producer an S3 → SQS →
+ * Lambda → `_bulk` pipeline with a dead-letter queue and alarms; per instance the credentials
+ * (Vault → KMS-encrypted SSM) and the alarm topic. Every name derives from `name`: several instances
+ * live in one program. Throws `LogShipperArgumentsError`, listing every problem by its argument path,
+ * before it registers anything.
+ */
 export class LogShipper extends pulumi.ComponentResource {
-  readonly alarmTopicArn: pulumi.Output<string>;
-  readonly credentialsParameterName: pulumi.Output<string>;
-  /** The cluster and the CA the functions trust, as `s3ls doctor` connects to it (no credentials). */
-  readonly elasticsearch: NonNullable<StackOutputs["elasticsearch"]>;
-  readonly region: pulumi.Output<string>;
-  readonly producers: Record<string, ProducerOutputs> = {};
+  /**
+   * What operators and the `s3ls` commands need, as one object: export it from your program
+   * (`export const logShipping = shipper.outputs`) and `s3ls --stack` finds it.
+   */
+  readonly outputs: pulumi.Output<LogShipperOutputs>;
 
   constructor(name: string, args: LogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("s3-log-shipper:pipeline:LogShipper", name, {}, opts);
-    const { config } = args;
+    const settings = checkedArguments(name, args);
+    super(LOG_SHIPPER_TYPE, name, {}, opts);
+    for (const warning of settings.warnings) void pulumi.log.warn(warning, this);
+    const { config, network } = settings;
     const stack = pulumi.getStack();
     const invoke = { parent: this };
     const account = aws.getCallerIdentityOutput({}, invoke);
     const { partition, dnsSuffix } = aws.getPartitionOutput({}, invoke);
     const region = aws.getRegionOutput({}, invoke).region;
+    /** A child of this instance: named after it, and for the standalone instance still found under its old name. */
+    const child = (part: string, extra: pulumi.Alias[] = []): pulumi.CustomResourceOptions => ({
+      parent: this,
+      aliases: legacyAliases(name, part, extra),
+    });
 
     const credentials = new Credentials(
-      "credentials",
+      childName(name, "credentials"),
       {
+        instance: name,
         vaultMount: config.elasticsearch.vault.mount,
         vaultPath: config.elasticsearch.vault.path,
-        parameterName: `/s3-log-shipper/${stack}/elasticsearch`,
+        parameterName: credentialsParameterName(name, stack),
       },
-      { parent: this },
+      child("credentials"),
     );
     const credentialsParameterArn = pulumi
       .all([partition, region, account.accountId])
@@ -60,22 +72,18 @@ export class LogShipper extends pulumi.ComponentResource {
       );
 
     const alerts = new AlertTopic(
-      "alerts",
+      childName(name, "alerts"),
       {
+        instance: name,
         emails: config.alerts.emails,
-        ...(config.alerts.topicArn ? { topicArn: config.alerts.topicArn } : {}),
+        ...(settings.alertTopicArn !== undefined ? { topicArn: settings.alertTopicArn } : {}),
         accountId: account.accountId,
         partition,
       },
-      { parent: this },
+      child("alerts"),
     );
 
-    // One file for every producer, named relative to the project (the state keeps its path and
-    // hash): the same wherever the checkout lies, so another machine's `pulumi up` shows no diff.
-    const bundle = writeShipperBundle();
-    const code = new pulumi.asset.AssetArchive({
-      [BUNDLE_FILE_NAME]: new pulumi.asset.FileAsset(path.relative(process.cwd(), bundle.file)),
-    });
+    const code = functionCode();
     // Resources that must live in a bucket's account (an EventBridge rule on its default bus) are
     // written through a provider that assumes the account's deployment role; the bucket's
     // notification entries are written by their own provider with the same role (bucketNotifications.ts).
@@ -83,9 +91,9 @@ export class LogShipper extends pulumi.ComponentResource {
       Object.entries(config.accounts).map(([accountName, bucketAccount]) => [
         accountName,
         new aws.Provider(
-          `account-${accountName}`,
-          { region, assumeRoles: [{ roleArn: bucketAccount.roleArn, sessionName: `s3-log-shipper-${stack}` }] },
-          { parent: this },
+          childName(name, `account-${accountName}`),
+          { region, assumeRoles: [{ roleArn: bucketAccount.roleArn, sessionName: `${name}-${stack}` }] },
+          child(`account-${accountName}`),
         ),
       ]),
     );
@@ -98,15 +106,16 @@ export class LogShipper extends pulumi.ComponentResource {
     const pipelines = config.producers.map(
       (producer) =>
         new ProducerPipeline(
-          producer.name,
+          childName(name, producer.name),
           {
+            instance: name,
             producer,
             elasticsearch: config.elasticsearch,
             credentialsParameterName: credentials.parameterName,
             credentialsParameterArn,
             credentialsKeyArn: credentials.key.arn,
             alarmTopicArn: alerts.topicArn,
-            ...(config.network ? { network: config.network } : {}),
+            ...(network ? { network } : {}),
             partition,
             region,
             dnsSuffix,
@@ -115,13 +124,14 @@ export class LogShipper extends pulumi.ComponentResource {
             ...(bucketProvider(producer) ? { bucketProvider: bucketProvider(producer) } : {}),
             code,
           },
-          { parent: this },
+          // Typed `…:Producer` until 0.1: with the old type too, and with both (the standalone instance).
+          child(producer.name, [{ type: "s3-log-shipper:pipeline:Producer" }]),
         ),
     );
 
     // Set after the roles exist: the key policy names them, their policies name the key.
     new aws.kms.KeyPolicy(
-      "credentials-key-policy",
+      childName(name, "credentials-key-policy"),
       {
         keyId: credentials.key.id,
         policy: pulumi
@@ -138,11 +148,12 @@ export class LogShipper extends pulumi.ComponentResource {
             ),
           ),
       },
-      { parent: this },
+      child("credentials-key-policy"),
     );
 
     // Producers notified through EventBridge or SNS have their rule or subscription in their pipeline.
     createBucketNotifications(
+      name,
       pipelines
         .filter((pipeline) => pipeline.producer.notifications === "bucket")
         .map((pipeline) => ({
@@ -157,9 +168,10 @@ export class LogShipper extends pulumi.ComponentResource {
       this,
     );
 
+    const producers: Record<string, Deployed<ProducerOutput>> = {};
     for (const pipeline of pipelines) {
       const { producer } = pipeline;
-      this.producers[producer.name] = {
+      producers[producer.name] = {
         bucket: producer.bucket,
         prefix: producer.prefix ?? "",
         suffix: producer.suffix ?? "",
@@ -225,14 +237,14 @@ export class LogShipper extends pulumi.ComponentResource {
           }),
       };
     }
-    this.alarmTopicArn = alerts.topicArn;
-    this.region = region;
-    this.credentialsParameterName = credentials.parameter.name;
     const { endpoint, cloudId, caCertificate, caFingerprint } = config.elasticsearch;
-    this.elasticsearch = withoutUndefined({ endpoint, cloudId, caCertificate, caFingerprint });
-    this.registerOutputs({
-      alarmTopicArn: this.alarmTopicArn,
-      credentialsParameterName: this.credentialsParameterName,
+    this.outputs = pulumi.output({
+      region,
+      alarmTopicArn: alerts.topicArn,
+      credentialsParameterName: credentials.parameter.name,
+      elasticsearch: withoutUndefined({ endpoint, cloudId, caCertificate, caFingerprint }),
+      producers,
     });
+    this.registerOutputs({ outputs: this.outputs });
   }
 }

@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { METRICS_NAMESPACE, OBJECTS_PROCESSED, producerMetricDimensions } from "../lambda/contract/metricNames";
 
 export interface ProducerAlarmsArgs {
+  /** The `LogShipper` instance: in descriptions, and the service dimension of the function's metrics. */
+  instance: string;
   producerName: string;
   queueName: pulumi.Input<string>;
   deadLetterQueueName: pulumi.Input<string>;
@@ -63,7 +65,7 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       );
 
     this.deadLetterQueueDepth = alarm("dlq-depth", {
-      description: `s3-log-shipper ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See README "Operating the DLQ".`,
+      description: `${args.instance} ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See README "Operating the DLQ".`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: args.deadLetterQueueName },
@@ -73,7 +75,7 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       threshold: 0,
     });
     this.backlogAge = alarm("backlog-age", {
-      description: `s3-log-shipper ${args.producerName}: the oldest queued notification is older than ${args.backlogAgeAlarmSeconds} s — the shipper is falling behind or failing.`,
+      description: `${args.instance} ${args.producerName}: the oldest queued notification is older than ${args.backlogAgeAlarmSeconds} s — the shipper is falling behind or failing.`,
       namespace: "AWS/SQS",
       metricName: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: args.queueName },
@@ -83,7 +85,7 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       threshold: args.backlogAgeAlarmSeconds,
     });
     this.functionErrors = alarm("function-errors", {
-      description: `s3-log-shipper ${args.producerName}: the shipper function failed whole invocations (Elasticsearch down, or a bug); see its log group.`,
+      description: `${args.instance} ${args.producerName}: the shipper function failed whole invocations (Elasticsearch down, or a bug); see its log group.`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: args.functionName },
@@ -96,11 +98,11 @@ export class ProducerAlarms extends pulumi.ComponentResource {
     if (args.expectedIntervalMinutes !== undefined) {
       this.silence = alarm("silence", {
         description:
-          `s3-log-shipper ${args.producerName}: no object shipped for ${args.expectedIntervalMinutes} minutes — logs may have stopped arriving. ` +
+          `${args.instance} ${args.producerName}: no object shipped for ${args.expectedIntervalMinutes} minutes — logs may have stopped arriving. ` +
           `Check the bucket's notification configuration (another tool may have replaced it), that the producer still writes, and under which prefix. See README "Alarms".`,
         namespace: METRICS_NAMESPACE,
         metricName: OBJECTS_PROCESSED,
-        dimensions: producerMetricDimensions(args.producerName),
+        dimensions: producerMetricDimensions(args.producerName, args.instance),
         statistic: "Sum",
         period: args.expectedIntervalMinutes * 60,
         evaluationPeriods: 1,

@@ -21,15 +21,19 @@ import {
   type NotificationSender,
 } from "./policies";
 import { ProducerAlarms } from "./producerAlarms";
+import { producerLogGroupName } from "./instanceNames";
 
 export interface ProducerPipelineArgs {
+  /** The `LogShipper` instance: in descriptions, the log group's name and the function's service name. */
+  instance: string;
   producer: ProducerConfig;
   elasticsearch: ElasticsearchConfig;
   credentialsParameterName: string;
   credentialsParameterArn: pulumi.Input<string>;
   credentialsKeyArn: pulumi.Input<string>;
   alarmTopicArn: pulumi.Input<string>;
-  network?: NetworkConfig;
+  /** Plain, or resolved later when the consumer passed Outputs of its VPC (shipperArguments.ts). */
+  network?: pulumi.Input<NetworkConfig>;
   partition: pulumi.Input<string>;
   region: pulumi.Input<string>;
   /** The partition's DNS suffix (amazonaws.com). */
@@ -57,14 +61,9 @@ export class ProducerPipeline extends pulumi.ComponentResource {
   readonly notificationWiring: pulumi.Output<{ eventRuleName?: string; snsSubscriptionArn?: string }>;
 
   constructor(name: string, args: ProducerPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Named `…:Producer` until 0.1: the alias keeps stacks deployed then (and every child's URN,
-    // which carries this type) from replacing the queues and losing what they hold.
-    super(
-      "s3-log-shipper:pipeline:ProducerPipeline",
-      name,
-      {},
-      { ...opts, aliases: [...(opts?.aliases ?? []), { type: "s3-log-shipper:pipeline:Producer" }] },
-    );
+    // Named `…:Producer` until 0.1: the alias (LogShipper passes it) keeps stacks deployed then (and
+    // every child's URN, which carries this type) from replacing the queues and losing what they hold.
+    super("s3-log-shipper:pipeline:ProducerPipeline", name, {}, opts);
     const { producer } = args;
     this.producer = producer;
     const child = { parent: this };
@@ -142,7 +141,10 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     // Identity and logs. The log group exists before the function so Lambda never creates one without retention.
     const logGroup = (this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/s3-log-shipper/${pulumi.getStack()}/${producer.name}`, retentionInDays: producer.logRetentionDays },
+      {
+        name: producerLogGroupName(args.instance, pulumi.getStack(), producer.name),
+        retentionInDays: producer.logRetentionDays,
+      },
       child,
     ));
     this.role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()) }, child);
@@ -187,7 +189,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     this.function = new aws.lambda.Function(
       `${name}-function`,
       {
-        description: `s3-log-shipper ${producer.name}: s3://${producer.bucket}/${producer.prefix ?? ""}*${producer.suffix ?? ""} → ${producer.index}`,
+        description: `${args.instance} ${producer.name}: s3://${producer.bucket}/${producer.prefix ?? ""}*${producer.suffix ?? ""} → ${producer.index}`,
         runtime: LAMBDA_RUNTIME,
         architectures: ["arm64"],
         handler: `${BUNDLE_FILE_NAME.replace(/\.js$/, "")}.handler`,
@@ -202,6 +204,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
               elasticsearch: args.elasticsearch,
               parameterName: args.credentialsParameterName,
               queueUrl,
+              instance: args.instance,
             }),
           ),
         },
@@ -211,8 +214,13 @@ export class ProducerPipeline extends pulumi.ComponentResource {
           applicationLogLevel: "INFO",
           systemLogLevel: "WARN",
         },
-        ...(args.network
-          ? { vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: args.network.securityGroupIds } }
+        ...(args.network !== undefined
+          ? {
+              vpcConfig: {
+                subnetIds: pulumi.output(args.network).subnetIds,
+                securityGroupIds: pulumi.output(args.network).securityGroupIds,
+              },
+            }
           : {}),
       },
       { parent: this, dependsOn: [logGroup, rolePolicy] },
@@ -235,6 +243,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
     this.alarms = new ProducerAlarms(
       `${name}-alarms`,
       {
+        instance: args.instance,
         producerName: producer.name,
         queueName: this.queue.name,
         deadLetterQueueName: this.deadLetterQueue.name,
@@ -288,7 +297,7 @@ export class ProducerPipeline extends pulumi.ComponentResource {
         const rule = new aws.cloudwatch.EventRule(
           `${name}-objects-rule`,
           {
-            description: `s3-log-shipper ${producer.name}: Object Created in ${producer.bucket}`,
+            description: `${args.instance} ${producer.name}: Object Created in ${producer.bucket}`,
             eventPattern: JSON.stringify(objectCreatedPattern(producer)),
           },
           inBucketAccount,

@@ -1,24 +1,26 @@
-/** Reads the `s3-log-shipper:*` keys from Pulumi stack config and validates them. */
+/**
+ * The standalone stack's arguments: the `s3-log-shipper:*` keys of Pulumi stack config, checked with
+ * stack-config wording (`s3-log-shipper:alert: not a setting …`) before they become `LogShipper`'s
+ * arguments, which the component checks again as any consumer's.
+ */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CONFIG_NAMESPACE,
-  StackConfigError,
-  validateConfig,
-  type RawShipperConfig,
-  type ShipperConfig,
-} from "./config";
+import type { LogShipperArgs } from "./arguments";
+import { CONFIG_NAMESPACE, StackConfigError, validateConfig, type RawShipperConfig } from "./config";
 
 /**
- * The validated config of the current stack. A broken config stops the program with
+ * `LogShipper`'s arguments from the current stack's config. A broken config stops the program with
  * `pulumi.RunError` — one message naming each key and its fix, no stack trace.
  */
-export function loadStackConfig(): ShipperConfig {
+export function stackArguments(): LogShipperArgs {
+  const raw = readNamespace(pulumi.runtime.allConfig());
   try {
-    return validateConfig(readNamespace(pulumi.runtime.allConfig()));
+    validateConfig(raw);
   } catch (error) {
     if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
     throw error;
   }
+  // Validated: every key is an argument of LogShipper, each value of its shape.
+  return raw as unknown as LogShipperArgs;
 }
 
 /**

@@ -4,6 +4,7 @@
  * and the reader. No Pulumi import: the CLI loads this without the Pulumi SDK.
  */
 import { z } from "zod";
+import type { NotificationSource } from "./arguments";
 
 /** What the stack deployed for a producer, for `s3ls doctor` to hold what is live against. */
 export const deployedSettingsSchema = z.object({
@@ -75,3 +76,72 @@ export const stackOutputsSchema = z.object({
 export type ProducerStackOutputs = z.infer<typeof producerOutputsSchema>;
 export type DeployedSettings = z.infer<typeof deployedSettingsSchema>;
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+
+/*
+ * The same shape as interfaces, for `LogShipper.outputs`: what a consumer's editor shows and what the
+ * component provider's schema is inferred from (zod's inferred types are not interfaces; a type
+ * test holds the two together). IAM statements are arbitrary JSON, the schema's `Any`.
+ */
+
+/** An IAM policy statement, as JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON: the schema's `Any`, not an escape from typing
+export type PolicyStatementOutput = Record<string, any>;
+
+/** What the owner of a bucket, key or topic in another account adds; empty where nothing is needed. */
+export interface BucketOwnerStatementsOutput {
+  bucketPolicy: PolicyStatementOutput[];
+  keyPolicy: PolicyStatementOutput[];
+  topicPolicy: PolicyStatementOutput[];
+}
+
+/** What the stack deployed for a producer, for `s3ls doctor` to hold what is live against. */
+export interface DeployedSettingsOutput {
+  index: string;
+  format: string;
+  recordsField?: string;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  messageRetentionSeconds: number;
+  objectKmsKeyArns: string[];
+  expectedIntervalMinutes?: number;
+  bucketAccount?: string;
+  bucketAccountId?: string;
+  eventRuleName?: string;
+  snsTopicArn?: string;
+  snsSubscriptionArn?: string;
+}
+
+/** Per producer: where its objects are, its queues, function, log group and alarms. */
+export interface ProducerOutput {
+  bucket: string;
+  prefix: string;
+  suffix: string;
+  keyPattern?: string;
+  notifications?: NotificationSource;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+  functionName: string;
+  logGroupName: string;
+  alarmNames: string[];
+  bucketOwnerStatements?: BucketOwnerStatementsOutput;
+  deployed?: DeployedSettingsOutput;
+}
+
+/** The cluster the functions write to and the CA they trust (no credentials). */
+export interface ElasticsearchOutput {
+  endpoint?: string;
+  cloudId?: string;
+  caCertificate?: string;
+  caFingerprint?: string;
+}
+
+/** Everything the operator commands (`s3ls`) need about one `LogShipper`: the shape `stackOutputsSchema` reads. */
+export interface LogShipperOutputs {
+  region: string;
+  alarmTopicArn: string;
+  credentialsParameterName: string;
+  elasticsearch?: ElasticsearchOutput;
+  producers: Record<string, ProducerOutput>;
+}

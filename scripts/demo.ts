@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { PROJECT_ROOT } from "../pipeline/bundle";
+import { PROJECT_ROOT } from "../pipeline/functionBuild";
 import { awsClients, deployLocalStack, queueDepth } from "./local/localPipeline";
 import { albLine, cloudTrailRecord, lines, seededRandom, wafLine } from "./local/sampleLogs";
 import { resetMoto, startElasticsearch, startMoto } from "./local/services";

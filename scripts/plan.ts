@@ -9,6 +9,7 @@ import { caCertificatesOf } from "../pipeline/caCertificate";
 import { multilineFromEnvironment } from "../lambda/contract/multiline";
 import { DEFAULTS } from "../lambda/contract/env";
 import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
+import { STANDALONE_INSTANCE } from "../pipeline/instanceNames";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
@@ -146,7 +147,7 @@ function render(
   );
   lines.push("");
 
-  const producerPrefixes = producers.map((p) => `${p.name}-`);
+  const producerPrefixes = producers.map((p) => `${STANDALONE_INSTANCE}-${p.name}-`);
   const stackWide = resources.filter(
     (r) =>
       CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== NOTIFICATION_ENTRIES,
@@ -156,12 +157,18 @@ function render(
   lines.push("");
 
   for (const producer of producers) {
-    const fn = state("aws:lambda/function:Function", `${producer.name}-function`);
-    const queue = state("aws:sqs/queue:Queue", `${producer.name}-queue`);
-    const dlq = state("aws:sqs/queue:Queue", `${producer.name}-dlq`);
-    const mapping = state("aws:lambda/eventSourceMapping:EventSourceMapping", `${producer.name}-event-source`);
+    const fn = state("aws:lambda/function:Function", `${STANDALONE_INSTANCE}-${producer.name}-function`);
+    const queue = state("aws:sqs/queue:Queue", `${STANDALONE_INSTANCE}-${producer.name}-queue`);
+    const dlq = state("aws:sqs/queue:Queue", `${STANDALONE_INSTANCE}-${producer.name}-dlq`);
+    const mapping = state(
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      `${STANDALONE_INSTANCE}-${producer.name}-event-source`,
+    );
     const redrive = JSON.parse(
-      String(state("aws:sqs/redrivePolicy:RedrivePolicy", `${producer.name}-redrive`).redrivePolicy ?? "{}"),
+      String(
+        state("aws:sqs/redrivePolicy:RedrivePolicy", `${STANDALONE_INSTANCE}-${producer.name}-redrive`).redrivePolicy ??
+          "{}",
+      ),
     ) as { maxReceiveCount?: number };
     const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     const entry = resources
@@ -169,14 +176,20 @@ function render(
       .flatMap((r) => r.state.entries as QueueEntry[])
       .find((q) => q.queueArn === queue.arn);
     const rule = resources.find(
-      (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name === `${producer.name}-objects-rule`,
+      (r) =>
+        r.type === "aws:cloudwatch/eventRule:EventRule" &&
+        r.name === `${STANDALONE_INSTANCE}-${producer.name}-objects-rule`,
     );
     const topic = resources.find(
       (r) =>
-        r.type === "aws:sns/topicSubscription:TopicSubscription" && r.name === `${producer.name}-objects-subscription`,
+        r.type === "aws:sns/topicSubscription:TopicSubscription" &&
+        r.name === `${STANDALONE_INSTANCE}-${producer.name}-objects-subscription`,
     );
-    const backlog = state("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-backlog-age`);
-    const own = resources.filter((r) => CUSTOM(r) && r.name.startsWith(`${producer.name}-`));
+    const backlog = state(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      `${STANDALONE_INSTANCE}-${producer.name}-alarms-backlog-age`,
+    );
+    const own = resources.filter((r) => CUSTOM(r) && r.name.startsWith(`${STANDALONE_INSTANCE}-${producer.name}-`));
 
     const filter = describeObjectFilter(
       objectFilterOf({
@@ -189,7 +202,7 @@ function render(
     lines.push(`Producer ${producer.name}: ${filter} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`);
     lines.push(
       rule
-        ? `  notified   by EventBridge rule ${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: README "Notification sources")`
+        ? `  notified   by EventBridge rule ${STANDALONE_INSTANCE}-${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: README "Notification sources")`
         : topic
           ? `  notified   by SNS topic ${String(topic.state.topic)} (the topic's policy must let this account subscribe: README "Notification sources")`
           : `  notified   by ${entry ? "an entry in the bucket's notification configuration" : "nothing: no notification entry names its queue"}`,
@@ -217,7 +230,12 @@ function render(
     // How the objects are read: whose account, as whom, with which keys (the role policy says it).
     const roleStatements =
       (
-        JSON.parse(String(state("aws:iam/rolePolicy:RolePolicy", `${producer.name}-role-policy`).policy ?? "{}")) as {
+        JSON.parse(
+          String(
+            state("aws:iam/rolePolicy:RolePolicy", `${STANDALONE_INSTANCE}-${producer.name}-role-policy`).policy ??
+              "{}",
+          ),
+        ) as {
           Statement?: Array<{ Sid: string; Resource?: string | string[] }>;
         }
       ).Statement ?? [];
@@ -243,7 +261,10 @@ function render(
       for (const [where, statements] of toAdd)
         for (const statement of statements) lines.push(`    to ${where}: ${JSON.stringify(statement)}`);
     }
-    const silence = byName("aws:cloudwatch/metricAlarm:MetricAlarm", `${producer.name}-alarms-silence`);
+    const silence = byName(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      `${STANDALONE_INSTANCE}-${producer.name}-alarms-silence`,
+    );
     const silent = silence ? `, silence: no object shipped in ${Number(silence.state.period) / 60} min` : "";
     lines.push(
       `  alarms     DLQ depth > 0, backlog age > ${String(backlog.threshold)} s, function errors > 0${silent}`,

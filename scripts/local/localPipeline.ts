@@ -10,7 +10,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentVariables } from "../../lambda/contract/env";
-import { BUNDLE_FILE } from "../../pipeline/bundle";
+import { BUNDLE_FILE } from "../../pipeline/functionBuild";
 import { queueDepth as queueDepths } from "../../cli/queues";
 import { validateConfig, type ProducerConfig } from "../../pipeline/config";
 import { readNamespace } from "../../pipeline/stackConfig";

@@ -23,7 +23,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/bundle";
+import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/functionBuild";
 import { engineStack } from "../../scripts/engine/engineStack";
 import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";

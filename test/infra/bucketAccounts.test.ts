@@ -61,29 +61,31 @@ beforeAll(async () => {
 
 describe("a bucket in another account", () => {
   it("assumes the account's role for what lives there: the bucket's notification entries and the EventBridge rule and target", () => {
-    const provider = run.named("pulumi:providers:aws", "account-logarchive");
+    const provider = run.named("pulumi:providers:aws", "s3-log-shipper-account-logarchive");
     // Provider settings reach the engine as JSON text.
     expect(JSON.parse(String(provider.state.assumeRoles))).toEqual([
       { roleArn: ROLE, sessionName: "s3-log-shipper-test" },
     ]);
     // The entries are read, merged and written by the program's own provider, with that role.
-    expect(run.named(NOTIFICATION_ENTRIES, "notifications-archive-elb").state.roleArn).toBe(ROLE);
+    expect(run.named(NOTIFICATION_ENTRIES, "s3-log-shipper-notifications-archive-elb").state.roleArn).toBe(ROLE);
     for (const [type, name] of [
-      ["aws:cloudwatch/eventRule:EventRule", "trail-objects-rule"],
-      ["aws:cloudwatch/eventTarget:EventTarget", "trail-objects-target"],
+      ["aws:cloudwatch/eventRule:EventRule", "s3-log-shipper-trail-objects-rule"],
+      ["aws:cloudwatch/eventTarget:EventTarget", "s3-log-shipper-trail-objects-target"],
     ] as const) {
       expect(run.named(type, name).provider, `${name} is written in the bucket's account`).toContain(
         "account-logarchive",
       );
     }
     // The stack's own resources, and a producer of the stack's own account, use the default provider.
-    expect(run.named("aws:sqs/queue:Queue", "elb-queue").provider).toBeUndefined();
-    expect(run.named(NOTIFICATION_ENTRIES, "notifications-own-bucket").state.roleArn).toBeUndefined();
+    expect(run.named("aws:sqs/queue:Queue", "s3-log-shipper-elb-queue").provider).toBeUndefined();
+    expect(run.named(NOTIFICATION_ENTRIES, "s3-log-shipper-notifications-own-bucket").state.roleArn).toBeUndefined();
     for (const entries of run.ofType(NOTIFICATION_ENTRIES)) expect(entries.state.profile).toBe("security-deployer");
   });
 
   it("reads through readRoleArn when given: the function may assume exactly that role, and the owner grants that role", () => {
-    const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "reader-role-policy")).Statement;
+    const statements = policyOf(
+      run.named("aws:iam/rolePolicy:RolePolicy", "s3-log-shipper-reader-role-policy"),
+    ).Statement;
     expect(statements.find((statement) => statement.Sid === "AssumeReadRole")).toEqual({
       Sid: "AssumeReadRole",
       Effect: "Allow",
@@ -92,21 +94,21 @@ describe("a bucket in another account", () => {
     });
     expect(outputs.producers.reader?.bucketOwnerStatements?.bucketPolicy[0]?.Principal).toEqual({ AWS: READER });
     const env = (
-      run.named("aws:lambda/function:Function", "reader-function").state.environment as {
+      run.named("aws:lambda/function:Function", "s3-log-shipper-reader-function").state.environment as {
         variables: Record<string, string>;
       }
     ).variables;
     expect(env.READ_ROLE_ARN).toBe(READER);
     expect(
-      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "elb-role-policy")).Statement.some(
+      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "s3-log-shipper-elb-role-policy")).Statement.some(
         (statement) => statement.Sid === "AssumeReadRole",
       ),
     ).toBe(false);
   });
 
   it("reaches the queue from a rule in the archive account through an execution role there, which the queue names", () => {
-    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "trail-objects-rule");
-    const role = run.named("aws:iam/role:Role", "trail-events-role");
+    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "s3-log-shipper-trail-objects-rule");
+    const role = run.named("aws:iam/role:Role", "s3-log-shipper-trail-events-role");
     expect(role.provider).toContain("account-logarchive");
     expect(policyOf(role, "assumeRolePolicy").Statement).toEqual([
       {
@@ -117,14 +119,16 @@ describe("a bucket in another account", () => {
         Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } },
       },
     ]);
-    const queueArn = run.named("aws:sqs/queue:Queue", "trail-queue").state.arn;
-    expect(policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "trail-events-role-policy")).Statement).toEqual([
-      { Sid: "SendToProducerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
-    ]);
-    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "trail-objects-target");
-    const dlqArn = run.named("aws:sqs/queue:Queue", "trail-dlq").state.arn;
+    const queueArn = run.named("aws:sqs/queue:Queue", "s3-log-shipper-trail-queue").state.arn;
+    expect(
+      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "s3-log-shipper-trail-events-role-policy")).Statement,
+    ).toEqual([{ Sid: "SendToProducerQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn }]);
+    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "s3-log-shipper-trail-objects-target");
+    const dlqArn = run.named("aws:sqs/queue:Queue", "s3-log-shipper-trail-dlq").state.arn;
     expect(target.state).toMatchObject({ arn: queueArn, roleArn: role.state.arn, deadLetterConfig: { arn: dlqArn } });
-    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-queue-policy")).Statement[0]).toEqual({
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-trail-queue-policy")).Statement[0],
+    ).toEqual({
       Sid: "AllowEventBridgeRuleRole",
       Effect: "Allow",
       Principal: { AWS: role.state.arn },
@@ -132,7 +136,9 @@ describe("a bucket in another account", () => {
       Resource: queueArn,
     });
     // What EventBridge cannot deliver it puts into the DLQ itself, for that rule only.
-    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "trail-dlq-policy")).Statement[0]).toEqual({
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-trail-dlq-policy")).Statement[0],
+    ).toEqual({
       Sid: "AllowUndeliverableNotifications",
       Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
@@ -143,14 +149,16 @@ describe("a bucket in another account", () => {
   });
 
   it("lets the queue accept the archive account's bucket", () => {
-    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "elb-queue-policy")).Statement[0]?.Condition).toEqual({
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-elb-queue-policy")).Statement[0]?.Condition,
+    ).toEqual({
       ArnEquals: { "aws:SourceArn": "arn:aws:s3:::archive-elb" },
       StringEquals: { "aws:SourceAccount": ARCHIVE },
     });
   });
 
   it("outputs the bucket-policy and key-policy statements the bucket owner must add, naming the function's role", () => {
-    const role = run.named("aws:iam/role:Role", "elb-role").state.arn;
+    const role = run.named("aws:iam/role:Role", "s3-log-shipper-elb-role").state.arn;
     expect(outputs.producers.elb?.bucketOwnerStatements).toEqual({
       bucketPolicy: [
         {

@@ -41,14 +41,17 @@ beforeAll(async () => {
 
 describe("an sns producer", () => {
   it("subscribes its queue to the owner's topic, raw delivery off (the function reads SNS's envelope), undeliverable to the DLQ, no filter policy", () => {
-    const subscription = run.named("aws:sns/topicSubscription:TopicSubscription", "vpcflow-objects-subscription");
+    const subscription = run.named(
+      "aws:sns/topicSubscription:TopicSubscription",
+      "s3-log-shipper-vpcflow-objects-subscription",
+    );
     expect(subscription.state).toMatchObject({
       topic: TOPIC,
       protocol: "sqs",
-      endpoint: run.named("aws:sqs/queue:Queue", "vpcflow-queue").state.arn,
+      endpoint: run.named("aws:sqs/queue:Queue", "s3-log-shipper-vpcflow-queue").state.arn,
     });
     expect(JSON.parse(String(subscription.state.redrivePolicy))).toEqual({
-      deadLetterTargetArn: run.named("aws:sqs/queue:Queue", "vpcflow-dlq").state.arn,
+      deadLetterTargetArn: run.named("aws:sqs/queue:Queue", "s3-log-shipper-vpcflow-dlq").state.arn,
     });
     expect(subscription.state.rawMessageDelivery).toBeUndefined();
     expect(subscription.state.filterPolicy).toBeUndefined();
@@ -56,8 +59,8 @@ describe("an sns producer", () => {
 
   it("lets only that topic send to its queue and DLQ", () => {
     for (const [policy, queue, sid] of [
-      ["vpcflow-queue-policy", "vpcflow-queue", "AllowSnsTopic"],
-      ["vpcflow-dlq-policy", "vpcflow-dlq", "AllowUndeliverableNotifications"],
+      ["s3-log-shipper-vpcflow-queue-policy", "s3-log-shipper-vpcflow-queue", "AllowSnsTopic"],
+      ["s3-log-shipper-vpcflow-dlq-policy", "s3-log-shipper-vpcflow-dlq", "AllowUndeliverableNotifications"],
     ] as const) {
       expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", policy)).Statement).toEqual([
         {
@@ -76,7 +79,7 @@ describe("an sns producer", () => {
 
 describe("an eventbridge producer with a prefix", () => {
   it("matches its keys as one wildcard prefix*", () => {
-    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "everything-objects-rule");
+    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "s3-log-shipper-everything-objects-rule");
     expect(JSON.parse(String(rule.state.eventPattern)).detail).toEqual({
       bucket: { name: ["acme-shared"] },
       object: { key: [{ wildcard: "AWSLogs/*" }] },

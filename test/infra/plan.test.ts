@@ -31,7 +31,9 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "Producer cloudtrail: s3://acme-cloudtrail/AWSLogs/o-*/*/CloudTrail/*.json.gz → logs-aws.cloudtrail-default (format json)",
     );
-    expect(result.stdout).toContain("notified   by EventBridge rule cloudtrail-objects-rule on the default bus");
+    expect(result.stdout).toContain(
+      "notified   by EventBridge rule s3-log-shipper-cloudtrail-objects-rule on the default bus",
+    );
     expect(result.stdout).toContain(
       "reads      a bucket of the stack's account, with the function's role, decrypting with arn:aws:kms:eu-west-1:123456789012:key/5f0c2a1e-8d7b-4c1a-9e3f-2b6d4a8c0e11",
     );

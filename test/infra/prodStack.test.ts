@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleShipperFunction } from "../../pipeline/bundle";
+import { bundleShipperFunction } from "../../pipeline/functionBuild";
 import { stackOutputsSchema } from "../../pipeline/stackOutputs";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
 import { NOTIFICATION_ENTRIES, policyOf, PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 const children = (parentName: string, type: string): RecordedResource[] =>
-  run.ofType(type).filter((r) => r.name.startsWith(`${parentName}-`));
+  run.ofType(type).filter((r) => r.name.startsWith(`s3-log-shipper-${parentName}-`));
 
 describe("resources per producer", () => {
   it.each(PRODUCERS)("%s gets its full set of resources", (name) => {
@@ -66,20 +66,20 @@ describe("wiring", () => {
   it("puts one set of entries on each bucket, merging the producers that share it, and none where EventBridge notifies", () => {
     const notifications = run.ofType(NOTIFICATION_ENTRIES);
     expect(notifications.map((n) => n.state.bucket).sort()).toEqual(["acme-central-logs"]);
-    const central = run.named(NOTIFICATION_ENTRIES, "notifications-acme-central-logs");
+    const central = run.named(NOTIFICATION_ENTRIES, "s3-log-shipper-notifications-acme-central-logs");
     expect(central.state).toMatchObject({ bucket: "acme-central-logs", region: "eu-west-1" });
     expect(central.state.roleArn).toBeUndefined();
     expect(central.state.entries).toEqual([
       {
         id: "s3-log-shipper-test-waf",
-        queueArn: run.named("aws:sqs/queue:Queue", "waf-queue").state.arn,
+        queueArn: run.named("aws:sqs/queue:Queue", "s3-log-shipper-waf-queue").state.arn,
         prefix: "AWSLogs/123456789012/WAFLogs/",
         suffix: ".gz",
         events: ["s3:ObjectCreated:*"],
       },
       {
         id: "s3-log-shipper-test-alb",
-        queueArn: run.named("aws:sqs/queue:Queue", "alb-queue").state.arn,
+        queueArn: run.named("aws:sqs/queue:Queue", "s3-log-shipper-alb-queue").state.arn,
         prefix: "AWSLogs/123456789012/elasticloadbalancing/",
         suffix: ".log.gz",
         events: ["s3:ObjectCreated:*"],
@@ -90,7 +90,7 @@ describe("wiring", () => {
   });
 
   it("notifies the organisation trail's queue through an EventBridge rule on its bucket and key pattern, undeliverable events to the DLQ", () => {
-    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "cloudtrail-objects-rule");
+    const rule = run.named("aws:cloudwatch/eventRule:EventRule", "s3-log-shipper-cloudtrail-objects-rule");
     expect(JSON.parse(String(rule.state.eventPattern))).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
@@ -100,11 +100,11 @@ describe("wiring", () => {
       },
     });
     expect(rule.state.eventBusName ?? "default").toBe("default");
-    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "cloudtrail-objects-target");
+    const target = run.named("aws:cloudwatch/eventTarget:EventTarget", "s3-log-shipper-cloudtrail-objects-target");
     expect(target.state).toMatchObject({
       rule: rule.state.name,
-      arn: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.arn,
-      deadLetterConfig: { arn: run.named("aws:sqs/queue:Queue", "cloudtrail-dlq").state.arn },
+      arn: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-queue").state.arn,
+      deadLetterConfig: { arn: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-dlq").state.arn },
     });
     // Only that rule may send, to the queue and (what it could not deliver) to the DLQ.
     const allow = {
@@ -113,23 +113,27 @@ describe("wiring", () => {
       Action: "sqs:SendMessage",
       Condition: { ArnEquals: { "aws:SourceArn": rule.state.arn } },
     };
-    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-queue-policy")).Statement[0]).toEqual({
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-cloudtrail-queue-policy")).Statement[0],
+    ).toEqual({
       Sid: "AllowEventBridgeRule",
       ...allow,
-      Resource: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.arn,
+      Resource: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-queue").state.arn,
     });
-    expect(policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "cloudtrail-dlq-policy")).Statement[0]).toEqual({
+    expect(
+      policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-cloudtrail-dlq-policy")).Statement[0],
+    ).toEqual({
       Sid: "AllowUndeliverableNotifications",
       ...allow,
-      Resource: run.named("aws:sqs/queue:Queue", "cloudtrail-dlq").state.arn,
+      Resource: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-dlq").state.arn,
     });
     // The role reads exactly the pattern, and the function checks it too.
-    const read = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "cloudtrail-role-policy")).Statement.find(
-      (st) => st.Sid === "ReadProducerObjects",
-    );
+    const read = policyOf(
+      run.named("aws:iam/rolePolicy:RolePolicy", "s3-log-shipper-cloudtrail-role-policy"),
+    ).Statement.find((st) => st.Sid === "ReadProducerObjects");
     expect(read?.Resource).toBe("arn:aws:s3:::acme-cloudtrail/AWSLogs/o-*/*/CloudTrail/*.json.gz");
     const env = (
-      run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as {
+      run.named("aws:lambda/function:Function", "s3-log-shipper-cloudtrail-function").state.environment as {
         variables: Record<string, string>;
       }
     ).variables;
@@ -137,15 +141,18 @@ describe("wiring", () => {
   });
 
   it.each(PRODUCERS)("%s: queue → event source mapping → function, with batch failures reported", (name) => {
-    const queue = run.named("aws:sqs/queue:Queue", `${name}-queue`);
-    const fn = run.named("aws:lambda/function:Function", `${name}-function`);
-    const mapping = run.named("aws:lambda/eventSourceMapping:EventSourceMapping", `${name}-event-source`);
+    const queue = run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`);
+    const fn = run.named("aws:lambda/function:Function", `s3-log-shipper-${name}-function`);
+    const mapping = run.named(
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      `s3-log-shipper-${name}-event-source`,
+    );
     expect(mapping.state.eventSourceArn).toBe(queue.state.arn);
     expect(mapping.state.functionName).toBe(fn.state.arn);
     expect(mapping.state.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect((mapping.state.scalingConfig as { maximumConcurrency: number }).maximumConcurrency).toBe(5);
     expect(fn.state).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler" });
-    expect(fn.state.role).toBe(run.named("aws:iam/role:Role", `${name}-role`).state.arn);
+    expect(fn.state.role).toBe(run.named("aws:iam/role:Role", `s3-log-shipper-${name}-role`).state.arn);
   });
 
   it.each([
@@ -153,20 +160,27 @@ describe("wiring", () => {
     ["alb", 8],
     ["cloudtrail", 5],
   ])("%s: queue redrives to its DLQ after maxReceiveCount %i", (name, maxReceiveCount) => {
-    const redrive = run.named("aws:sqs/redrivePolicy:RedrivePolicy", `${name}-redrive`);
-    expect(redrive.state.queueUrl).toBe(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.url);
+    const redrive = run.named("aws:sqs/redrivePolicy:RedrivePolicy", `s3-log-shipper-${name}-redrive`);
+    expect(redrive.state.queueUrl).toBe(run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`).state.url);
     expect(JSON.parse(String(redrive.state.redrivePolicy))).toEqual({
-      deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.arn,
+      deadLetterTargetArn: run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-dlq`).state.arn,
       maxReceiveCount,
     });
-    const allow = run.named("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", `${name}-dlq-redrive-allow`);
+    const allow = run.named(
+      "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+      `s3-log-shipper-${name}-dlq-redrive-allow`,
+    );
     expect(JSON.parse(String(allow.state.redriveAllowPolicy))).toEqual({
       redrivePermission: "byQueue",
-      sourceQueueArns: [run.named("aws:sqs/queue:Queue", `${name}-queue`).state.arn],
+      sourceQueueArns: [run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`).state.arn],
     });
     // Both keep the SQS maximum: the DLQ's clock runs from the original send (config bounds maxReceiveCount by it).
-    expect(run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.messageRetentionSeconds).toBe(1_209_600);
-    expect(run.named("aws:sqs/queue:Queue", `${name}-queue`).state.messageRetentionSeconds).toBe(1_209_600);
+    expect(run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-dlq`).state.messageRetentionSeconds).toBe(
+      1_209_600,
+    );
+    expect(run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`).state.messageRetentionSeconds).toBe(
+      1_209_600,
+    );
   });
 
   it.each([
@@ -174,8 +188,8 @@ describe("wiring", () => {
     ["alb", 300],
     ["cloudtrail", 900],
   ])("%s: visibility timeout is 6 × the function timeout (%i s)", (name, timeout) => {
-    const fn = run.named("aws:lambda/function:Function", `${name}-function`);
-    const queue = run.named("aws:sqs/queue:Queue", `${name}-queue`);
+    const fn = run.named("aws:lambda/function:Function", `s3-log-shipper-${name}-function`);
+    const queue = run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`);
     expect(fn.state.timeout).toBe(timeout);
     expect(queue.state.visibilityTimeoutSeconds).toBe(6 * timeout);
     expect(Number(queue.state.visibilityTimeoutSeconds)).toBeGreaterThanOrEqual(Number(fn.state.timeout));
@@ -183,28 +197,30 @@ describe("wiring", () => {
 
   it.each(PRODUCERS)("%s: alarms watch its DLQ, its queue and its function, and notify the topic", (name) => {
     const topicArn = run.ofType("aws:sns/topic:Topic")[0]?.state.arn;
-    const dlq = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-dlq-depth`);
+    const dlq = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `s3-log-shipper-${name}-alarms-dlq-depth`);
     expect(dlq.state).toMatchObject({
       metricName: "ApproximateNumberOfMessagesVisible",
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
-    expect(dlq.state.dimensions).toEqual({ QueueName: run.named("aws:sqs/queue:Queue", `${name}-dlq`).state.name });
-    const backlog = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-backlog-age`);
-    expect(backlog.state.dimensions).toEqual({
-      QueueName: run.named("aws:sqs/queue:Queue", `${name}-queue`).state.name,
+    expect(dlq.state.dimensions).toEqual({
+      QueueName: run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-dlq`).state.name,
     });
-    const errors = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-alarms-function-errors`);
+    const backlog = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `s3-log-shipper-${name}-alarms-backlog-age`);
+    expect(backlog.state.dimensions).toEqual({
+      QueueName: run.named("aws:sqs/queue:Queue", `s3-log-shipper-${name}-queue`).state.name,
+    });
+    const errors = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", `s3-log-shipper-${name}-alarms-function-errors`);
     expect(errors.state.dimensions).toEqual({
-      FunctionName: run.named("aws:lambda/function:Function", `${name}-function`).state.name,
+      FunctionName: run.named("aws:lambda/function:Function", `s3-log-shipper-${name}-function`).state.name,
     });
     for (const alarm of [dlq, backlog, errors]) expect(alarm.state.alarmActions).toEqual([topicArn]);
   });
 
   it("watches for silence exactly where expectedIntervalMinutes is set: no object shipped in that time pages people", () => {
     // Prepare: waf sets 60 minutes; alb and cloudtrail set nothing (they may write rarely).
-    const silence = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", "waf-alarms-silence");
+    const silence = run.named("aws:cloudwatch/metricAlarm:MetricAlarm", "s3-log-shipper-waf-alarms-silence");
     // Assess: the function's own metric, with the exact dimensions it is emitted with.
     expect(silence.state).toMatchObject({
       namespace: "S3LogShipper",
@@ -224,7 +240,7 @@ describe("wiring", () => {
         .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
         .filter((alarm) => alarm.name.endsWith("-silence"))
         .map((alarm) => alarm.name),
-    ).toEqual(["waf-alarms-silence"]);
+    ).toEqual(["s3-log-shipper-waf-alarms-silence"]);
   });
 
   it("exports exactly the stack outputs s3ls parses, per producer its queues, function, log group and alarm names", async () => {
@@ -236,8 +252,8 @@ describe("wiring", () => {
     expect(Object.keys(outputs.producers)).toEqual(PRODUCERS);
     expect(outputs.producers.waf).toMatchObject({
       bucket: "acme-central-logs",
-      queueUrl: run.named("aws:sqs/queue:Queue", "waf-queue").state.url,
-      functionName: run.named("aws:lambda/function:Function", "waf-function").state.name,
+      queueUrl: run.named("aws:sqs/queue:Queue", "s3-log-shipper-waf-queue").state.url,
+      functionName: run.named("aws:lambda/function:Function", "s3-log-shipper-waf-function").state.name,
     });
     expect(outputs.producers.waf?.alarmNames).toHaveLength(4);
     expect(outputs.producers.alb?.alarmNames).toHaveLength(3);
@@ -247,7 +263,7 @@ describe("wiring", () => {
 
 describe("policies and secrets", () => {
   it("lets only S3, from its bucket and account, send to a producer queue, over TLS only", () => {
-    const document = policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "waf-queue-policy"));
+    const document = policyOf(run.named("aws:sqs/queuePolicy:QueuePolicy", "s3-log-shipper-waf-queue-policy"));
     const [allow, deny] = document.Statement;
     expect(allow).toMatchObject({
       Effect: "Allow",
@@ -279,24 +295,26 @@ describe("policies and secrets", () => {
   });
 
   it("scopes each role to its bucket prefix, its queue, the parameter and the key", () => {
-    const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "alb-role-policy")).Statement;
+    const statements = policyOf(run.named("aws:iam/rolePolicy:RolePolicy", "s3-log-shipper-alb-role-policy")).Statement;
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(bySid.ReadProducerObjects?.Resource).toBe(
       "arn:aws:s3:::acme-central-logs/AWSLogs/123456789012/elasticloadbalancing/*.log.gz",
     );
-    expect(bySid.ConsumeOwnQueue?.Resource).toBe(run.named("aws:sqs/queue:Queue", "alb-queue").state.arn);
+    expect(bySid.ConsumeOwnQueue?.Resource).toBe(
+      run.named("aws:sqs/queue:Queue", "s3-log-shipper-alb-queue").state.arn,
+    );
     const parameterArn = "arn:aws:ssm:eu-west-1:123456789012:parameter/s3-log-shipper/test/elasticsearch";
     expect(bySid.ReadCredentialsParameter?.Resource).toBe(parameterArn);
     expect(bySid.DecryptCredentialsParameter).toMatchObject({
       Action: "kms:Decrypt",
-      Resource: run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn,
+      Resource: run.ofType("aws:kms/key:Key").find((k) => k.name === "s3-log-shipper-credentials-key")?.state.arn,
       Condition: { StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": parameterArn } },
     });
   });
 
   it("lets only the cloudtrail role decrypt its trail's objects, through S3 in the stack's region, for its bucket and objects", () => {
     const decrypt = (name: string) =>
-      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", `${name}-role-policy`)).Statement.find(
+      policyOf(run.named("aws:iam/rolePolicy:RolePolicy", `s3-log-shipper-${name}-role-policy`)).Statement.find(
         (s) => s.Sid === "DecryptProducerObjects",
       );
     expect(decrypt("cloudtrail")).toEqual({
@@ -321,7 +339,7 @@ describe("policies and secrets", () => {
     const document = policyOf(run.ofType("aws:kms/keyPolicy:KeyPolicy")[0] as RecordedResource);
     const readers = document.Statement.find((s) => s.Sid === "ShipperFunctionsDecryptTheParameter");
     expect(readers?.Principal).toEqual({
-      AWS: PRODUCERS.map((name) => run.named("aws:iam/role:Role", `${name}-role`).state.arn),
+      AWS: PRODUCERS.map((name) => run.named("aws:iam/role:Role", `s3-log-shipper-${name}-role`).state.arn),
     });
     expect(readers?.Condition).toEqual({
       StringEquals: {
@@ -341,7 +359,7 @@ describe("policies and secrets", () => {
     const parameter = run.ofType("aws:ssm/parameter:Parameter")[0] as RecordedResource;
     expect(parameter.state).toMatchObject({ type: "SecureString", name: "/s3-log-shipper/test/elasticsearch" });
     expect(parameter.state.keyId).toBe(
-      run.ofType("aws:kms/key:Key").find((k) => k.name === "credentials-key")?.state.arn,
+      run.ofType("aws:kms/key:Key").find((k) => k.name === "s3-log-shipper-credentials-key")?.state.arn,
     );
     // The program marked the value secret itself (the provider's own secret outputs do not show in
     // inputs): Pulumi serialises a secret input as this signature envelope, encrypted in state.
@@ -353,6 +371,7 @@ describe("policies and secrets", () => {
   it("derives the stored value as a secret output from the Vault lookup", async () => {
     const { Credentials } = await import("../../pipeline/credentials.js");
     const credentials = new Credentials("secretness-check", {
+      instance: "s3-log-shipper",
       vaultMount: "secret",
       vaultPath: "x",
       parameterName: "/x",
@@ -373,7 +392,7 @@ describe("policies and secrets", () => {
 
   it("gives the function the environment of the Lambda contract", () => {
     const variables = (
-      run.named("aws:lambda/function:Function", "cloudtrail-function").state.environment as {
+      run.named("aws:lambda/function:Function", "s3-log-shipper-cloudtrail-function").state.environment as {
         variables: Record<string, string>;
       }
     ).variables;
@@ -384,7 +403,7 @@ describe("policies and secrets", () => {
       RECORDS_FIELD: "Records",
       TIMESTAMP_FIELD: "eventTime",
       DEAD_LETTER_INDEX: "logs-shipper-failed",
-      QUEUE_URL: run.named("aws:sqs/queue:Queue", "cloudtrail-queue").state.url,
+      QUEUE_URL: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-queue").state.url,
       PRODUCER: "cloudtrail",
       VISIBILITY_TIMEOUT_SECONDS: "5400",
     });

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../pipeline/bundle";
+import { PROJECT_ROOT } from "../../pipeline/functionBuild";
 import { s3ls } from "../helpers/operatorCli";
 
 const OUTPUTS = path.join(PROJECT_ROOT, ".demo", "outputs.json");

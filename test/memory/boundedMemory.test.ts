@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../../pipeline/bundle";
+import { FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../../pipeline/functionBuild";
 import { nodeOptionsFor } from "../../pipeline/functionEnvironment";
 
 const MiB = 1024 * 1024;

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSettings } from "../../lambda/contract/env";
 import { validateConfig } from "../../pipeline/config";
-import { writeShipperBundle } from "../../pipeline/bundle";
+import { writeShipperBundle } from "../../pipeline/functionBuild";
 import { functionEnvironment } from "../../pipeline/functionEnvironment";
 import { estimatedPeakMiB } from "../../pipeline/memoryBudget";
 import { LambdaEmulator } from "../../scripts/local/lambdaEmulator";
