@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".cache/**", ".services/**", "bench/data/**"] },
+  { ignores: ["node_modules/**", ".cache/**", ".services/**", "bench/data/**", "dist/**", "test/package/consumer/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -32,7 +32,7 @@ export interface BucketQueueTarget {
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
-/** This stack's entries in one bucket's notification configuration. */
+/** This stack's entries in one bucket's notification configuration, through Pulumi's dynamic provider. */
 export class BucketNotificationEntries extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   declare readonly entries: pulumi.Output<QueueEntry[]>;
@@ -44,14 +44,40 @@ export class BucketNotificationEntries extends pulumi.dynamic.Resource {
 
 const PROVIDER = notificationEntriesProvider(deployerS3Client);
 
+/** The type token of the same resource as this package's own provider serves it (provider/shipperProvider.ts). */
+export const NOTIFICATION_ENTRIES_TYPE = "s3-log-shipper:index:BucketNotificationEntries";
+
+/**
+ * The same entries, served by this package's provider: what a `LogShipper` built by the component
+ * provider (a Python, Go, C# or YAML program's) registers. A dynamic resource cannot be used there:
+ * Pulumi starts its plugin in the consumer's program directory, where neither `@pulumi/pulumi` nor
+ * the AWS SDK can be found (pulumi/pulumi#5455); the component provider's own process can.
+ */
+export class ProvidedNotificationEntries extends pulumi.CustomResource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly entries: pulumi.Output<QueueEntry[]>;
+
+  constructor(name: string, args: Inputs<NotificationEntriesInputs>, opts: pulumi.CustomResourceOptions) {
+    super(NOTIFICATION_ENTRIES_TYPE, name, { ...args }, opts);
+  }
+}
+
+/** Set by the component provider when it serves `LogShipper` to another language (`provider/serve.ts`). */
+let servedByComponentProvider = false;
+
+/** The component provider builds `LogShipper`s from now on: their entries are its own custom resource. */
+export function useProvidedNotificationEntries(): void {
+  servedByComponentProvider = true;
+}
+
 /** Creates one entries resource per bucket carrying a queue entry per producer reading that bucket. */
 export function createBucketNotifications(
   instance: string,
   targets: BucketQueueTarget[],
   region: pulumi.Input<string>,
   parent: pulumi.Resource,
-): Map<string, BucketNotificationEntries> {
-  const notifications = new Map<string, BucketNotificationEntries>();
+): Map<string, BucketNotificationEntries | ProvidedNotificationEntries> {
+  const notifications = new Map<string, BucketNotificationEntries | ProvidedNotificationEntries>();
   for (const [bucket, group] of groupByBucket(
     targets.map((target) => ({ ...target, bucket: target.producer.bucket })),
   )) {
@@ -67,9 +93,10 @@ export function createBucketNotifications(
     // Config puts every producer of a bucket in the bucket's one account.
     const roleArn = group[0]?.bucketAccountRoleArn;
     const profile = new pulumi.Config("aws").get("profile");
+    const Entries = servedByComponentProvider ? ProvidedNotificationEntries : BucketNotificationEntries;
     notifications.set(
       bucket,
-      new BucketNotificationEntries(
+      new Entries(
         childName(instance, `notifications-${bucket}`),
         { bucket, region, entries, ...(roleArn ? { roleArn } : {}), ...(profile ? { profile } : {}) },
         {

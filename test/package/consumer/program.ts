@@ -1,0 +1,31 @@
+// A platform team's own Pulumi program (TypeScript) that adds log shipping beside its other resources.
+import * as aws from "@pulumi/aws";
+import { LogFormat, LogShipper } from "s3-log-shipper";
+
+const archive = new aws.s3.Bucket("archive", { bucket: "acme-log-archive", forceDestroy: false });
+
+const shipper = new LogShipper(
+  "security-logs",
+  {
+    elasticsearch: {
+      endpoint: "https://es.acme.internal:9243",
+      vault: { mount: "secret", path: "logging/elasticsearch" },
+    },
+    alerts: { emails: ["secops@acme.example"] },
+    defaults: { memoryMb: 1024 },
+    producers: [
+      {
+        name: "cloudtrail",
+        bucket: "acme-log-archive",
+        prefix: "AWSLogs/",
+        index: "logs-aws.cloudtrail",
+        format: LogFormat.Json,
+        recordsField: "Records",
+      },
+    ],
+  },
+  { dependsOn: [archive] },
+);
+
+/** What `s3ls --stack <stack>` reads. */
+export const logShipping = shipper.outputs;

@@ -1,0 +1,7 @@
+// Does not compile: the editor (and tsc) names the misspelt key.
+import { LogShipper } from "s3-log-shipper";
+
+new LogShipper("x", {
+  elasticsearch: { endpoint: "https://es:443", vault: { mount: "m", path: "p" } },
+  producers: [{ name: "waf", bucket: "b-logs", indx: "logs", format: "ndjson" }],
+});
