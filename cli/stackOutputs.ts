@@ -20,7 +20,16 @@ const readableOutputsSchema = stackOutputsSchema.extend({
 export type ProducerOutputs = ProducerStackOutputs & { name: string };
 export type StackOutputs = z.infer<typeof readableOutputsSchema>;
 
-export async function loadStackOutputs(source: { stack?: string; outputs?: string }): Promise<StackOutputs> {
+/**
+ * The outputs of one `LogShipper`: the stack's own outputs (the standalone stack exports them at
+ * the top), or the one stack output that holds them (a consumer's program: `export const logShipping
+ * = shipper.outputs`); `exportName` picks one where several do.
+ */
+export async function loadStackOutputs(source: {
+  stack?: string;
+  outputs?: string;
+  exportName?: string;
+}): Promise<StackOutputs> {
   if (source.stack && source.outputs) throw new UsageError("give --stack or --outputs, not both");
   let text: string;
   let where: string;
@@ -48,6 +57,31 @@ export async function loadStackOutputs(source: { stack?: string; outputs?: strin
     json = JSON.parse(text);
   } catch {
     throw new UsageError(`${where} is not JSON`);
+  }
+  return shipperOutputsIn(json, where, source.exportName);
+}
+
+/** The exports that can be a LogShipper's outputs, found by shape, or the one named. */
+export function shipperOutputsIn(json: unknown, where: string, exportName?: string): StackOutputs {
+  const top =
+    json !== null && typeof json === "object" && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  // An outputs file of the local stack names the emulator beside the exports.
+  const emulator = { emulatorEndpoint: top.emulatorEndpoint, emulatorLambdaEndpoint: top.emulatorLambdaEndpoint };
+  const exported = (name: string) => {
+    const value = top[name];
+    return value !== null && typeof value === "object" ? { ...emulator, ...(value as Record<string, unknown>) } : value;
+  };
+  if (exportName !== undefined) {
+    if (!(exportName in top))
+      throw new UsageError(`${where} has no output ${exportName}; it has ${Object.keys(top).join(", ") || "none"}`);
+    json = exported(exportName);
+  } else if (!readableOutputsSchema.safeParse(json).success) {
+    const holders = Object.keys(top).filter((name) => readableOutputsSchema.safeParse(exported(name)).success);
+    if (holders.length > 1)
+      throw new UsageError(
+        `${where} holds the outputs of several LogShippers (${holders.join(", ")}); say which with --export NAME`,
+      );
+    if (holders.length === 1) json = exported(holders[0] as string);
   }
   const parsed = readableOutputsSchema.safeParse(json);
   if (!parsed.success) {

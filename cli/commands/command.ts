@@ -18,6 +18,8 @@ export interface CliIo {
 export interface StackFlags {
   stack?: string;
   outputs?: string;
+  /** The stack output holding the LogShipper's outputs, where a program exports several. */
+  export?: string;
   json?: boolean;
 }
 
@@ -40,6 +42,10 @@ export function commandContext(io: CliIo, exitWith: (code: number) => void): Com
       command
         .option("--stack <name>", "the Pulumi stack (reads `pulumi stack output --json`)")
         .option("--outputs <file>", "a file holding the stack outputs as JSON instead")
+        .option(
+          "--export <name>",
+          "the stack output holding a LogShipper's outputs (`export const logShipping = shipper.outputs`), where the program exports more than one",
+        )
         .option("--json", "print JSON for scripts")
         .exitOverride()
         .showHelpAfterError("(add --help for usage)"),
@@ -47,6 +53,7 @@ export function commandContext(io: CliIo, exitWith: (code: number) => void): Com
       const outputs = await loadStackOutputs({
         ...(flags.stack ? { stack: flags.stack } : {}),
         ...(flags.outputs ? { outputs: flags.outputs } : {}),
+        ...(flags.export ? { exportName: flags.export } : {}),
       });
       return { outputs, clients: operatorClients(outputs) };
     },

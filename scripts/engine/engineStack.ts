@@ -24,6 +24,49 @@ export function pulumiBinary(): string {
   }).trim();
 }
 
+/**
+ * What the engine runs with: a file backend under `workDir`, passphrase secrets, no plugin downloads,
+ * the stand-in AWS and Vault plugins and Pulumi's dynamic provider plugin found on PATH ("ambient"
+ * plugins, plus `extraPath` first), and the emulator as the deployer's AWS.
+ */
+export function engineEnvironment(options: {
+  workDir: string;
+  services: LocalServices;
+  region: string;
+  extraPath?: string[];
+}): Record<string, string> {
+  const backend = path.join(options.workDir, "state");
+  mkdirSync(backend, { recursive: true });
+  return {
+    PULUMI_CONFIG_PASSPHRASE: ENGINE_PASSPHRASE,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_HOME: path.join(options.workDir, "home"),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The stand-in plugins and the dynamic provider plugin @pulumi/pulumi ships are found on PATH
+    // ("ambient" plugins).
+    PATH: [
+      ...(options.extraPath ?? []),
+      path.join(PROJECT_ROOT, "scripts/engine/plugins"),
+      path.join(PROJECT_ROOT, "node_modules/@pulumi/pulumi"),
+      process.env.PATH ?? "",
+    ].join(":"),
+    // The dynamic provider is the program's own code with the deployer's AWS SDK settings (the
+    // default chain): here, the emulator's.
+    AWS_ENDPOINT_URL_S3: options.services.awsEndpoint,
+    AWS_ENDPOINT_URL_STS: options.services.awsEndpoint,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    S3LS_EMULATOR_ENDPOINT: options.services.awsEndpoint,
+    S3LS_EMULATOR_REGION: options.region,
+    S3LS_EMULATOR_VAULT_DATA: JSON.stringify({
+      username: options.services.elasticsearch.username,
+      password: options.services.elasticsearch.password,
+    }),
+  };
+}
+
 export interface EngineStackOptions {
   stackName: string;
   /** Holds the file backend's state and the engine's home. */
@@ -53,32 +96,7 @@ export async function engineStack(options: EngineStackOptions): Promise<EngineSt
   // provider Pulumi serialized finds the AWS SDK, from node_modules of the directory it runs in.
   const nodeModules = path.join(options.workDir, "node_modules");
   if (!existsSync(nodeModules)) symlinkSync(path.join(PROJECT_ROOT, "node_modules"), nodeModules, "dir");
-  const envVars = {
-    PULUMI_CONFIG_PASSPHRASE: ENGINE_PASSPHRASE,
-    PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_HOME: path.join(options.workDir, "home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // The stand-in plugins and the dynamic provider plugin @pulumi/pulumi ships are found on PATH
-    // ("ambient" plugins).
-    PATH: [
-      path.join(PROJECT_ROOT, "scripts/engine/plugins"),
-      path.join(PROJECT_ROOT, "node_modules/@pulumi/pulumi"),
-      process.env.PATH ?? "",
-    ].join(":"),
-    // The dynamic provider is the program's own code with the deployer's AWS SDK settings (the
-    // default chain): here, the emulator's.
-    AWS_ENDPOINT_URL_S3: options.services.awsEndpoint,
-    AWS_ENDPOINT_URL_STS: options.services.awsEndpoint,
-    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-    S3LS_EMULATOR_ENDPOINT: options.services.awsEndpoint,
-    S3LS_EMULATOR_REGION: options.region,
-    S3LS_EMULATOR_VAULT_DATA: JSON.stringify({
-      username: options.services.elasticsearch.username,
-      password: options.services.elasticsearch.password,
-    }),
-  };
+  const envVars = engineEnvironment({ workDir: options.workDir, services: options.services, region: options.region });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: options.stackName, projectName: "s3-log-shipper", program: async () => shipperProgram() },
     {

@@ -30,6 +30,7 @@ import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutpu
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
+import { STANDALONE_INSTANCE as STANDALONE } from "../../pipeline/instanceNames";
 
 /** What the Vault lookup returns: must never appear in the state file as it is. */
 const VAULT_PASSWORD = "engine-vault-only-password-7f3a";
@@ -162,6 +163,33 @@ describe("the program on the real Pulumi engine", () => {
     ).toEqual([]);
   });
 
+  it("keeps every resource of a stack deployed before names derived from the instance's (0.1: children named credentials, waf-queue, …)", async () => {
+    // Prepare: the state as 0.1 left it — the component's children under their own names, not the
+    // instance's; every grandchild's name, and every reference between them, with them.
+    const state = await stack.exportStack();
+    const stackUrn = "pulumi:pulumi:Stack::s3-log-shipper-engine"; // <project>-<stack>: not a child's name
+    const old = JSON.stringify(state)
+      .replaceAll(stackUrn, "STACK")
+      .replaceAll(`::${STANDALONE}-`, "::")
+      .replaceAll("STACK", stackUrn);
+    expect(old).not.toBe(JSON.stringify(state));
+    await stack.importStack(JSON.parse(old) as typeof state);
+    const names = (deployment: unknown) =>
+      (deployment as { resources: Array<{ urn: string }> }).resources.map((resource) => resource.urn.split("::").pop());
+    expect(names((await stack.exportStack()).deployment)).toContain("waf-queue");
+    // Act
+    const preview = await stack.preview();
+    // Assess: no create, replace or delete (the aliases); an up moves the state to the new names.
+    const { same = 0, ...changes } = preview.changeSummary;
+    expect(changes, "deriving names from the instance's would change resources").toEqual({});
+    expect(same).toBeGreaterThan(40);
+    const up = await stack.up();
+    expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("create");
+    expect(up.summary.resourceChanges ?? {}).not.toHaveProperty("delete");
+    expect(names((await stack.exportStack()).deployment)).toContain(`${STANDALONE}-waf-queue`);
+    expect(names((await stack.exportStack()).deployment)).not.toContain("waf-queue");
+  });
+
   it("upgrades a stack of the release that owned the whole configuration (aws.s3.BucketNotification) with its entries in place", async () => {
     // Prepare: the state as that release left it — the same logical resource, typed
     // aws:s3/bucketNotification:BucketNotification, under the AWS provider, holding the queues.
@@ -278,7 +306,7 @@ describe("the program on the real Pulumi engine", () => {
       ["s3-log-shipper-engine-waf", producers.waf?.queueArn],
       ["s3-log-shipper-engine-alb", producers.alb?.queueArn],
     ]);
-    const rules = await events.send(new ListRulesCommand({ NamePrefix: "trail-objects-rule" }));
+    const rules = await events.send(new ListRulesCommand({ NamePrefix: `${STANDALONE}-trail-objects-rule` }));
     expect(rules.Rules?.map((rule) => JSON.parse(rule.EventPattern ?? "{}").detail)).toEqual([
       { bucket: { name: ["engine-trail"] }, object: { key: [{ wildcard: "AWSLogs/o-*/*/CloudTrail/*.json.gz" }] } },
     ]);

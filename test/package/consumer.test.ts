@@ -4,16 +4,16 @@
  * program with its own unit test — nothing imported from the sources. Measured on the way: the
  * tarball's size and the install's time (printed).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { consumerProject, devVersion, packPackage, run } from "../helpers/packedPackage";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test", "package", "consumer");
-const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 interface MocksRun {
   resources: Array<{ type: string; name: string }>;
@@ -23,26 +23,11 @@ interface MocksRun {
   refusal?: { name: string; message: string; registeredMeanwhile: number };
 }
 
-/** The versions the repository itself uses, so the consumer's tools are the tested ones. */
-function devVersion(name: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
-    devDependencies: Record<string, string>;
-  };
-  return `${name}@${manifest.devDependencies[name]}`;
-}
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-}
-
-/** A new project directory with `packages` installed; returns it and the install's seconds. */
-function consumerProject(tarball: string, packages: string[] = []): { dir: string; seconds: number } {
-  const dir = mkdtempSync(path.join(tmpdir(), "s3ls-consumer-"));
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-  cpSync(FIXTURES, dir, { recursive: true });
-  const started = Date.now();
-  run(NPM, ["install", "--no-audit", "--no-fund", tarball, ...packages], dir);
-  return { dir, seconds: (Date.now() - started) / 1000 };
+/** A consumer's project with the package installed and the consumer's files (test/package/consumer/). */
+function projectWithFixtures(tarball: string, packages: string[] = []): { dir: string; seconds: number } {
+  const project = consumerProject(tarball, packages);
+  cpSync(FIXTURES, project.dir, { recursive: true });
+  return project;
 }
 
 describe("the package installed from its tarball", () => {
@@ -55,12 +40,9 @@ describe("the package installed from its tarball", () => {
   beforeAll(() => {
     workDir = mkdtempSync(path.join(tmpdir(), "s3ls-pack-"));
     // Prepare: npm pack runs `prepare` (npm run build) first, as a publish does.
-    const output = run(NPM, ["pack", "--json", "--pack-destination", workDir], PROJECT_ROOT);
-    // The build's own lines come first; npm's JSON answer is the array at the end.
-    const packed = JSON.parse(output.slice(output.lastIndexOf("\n[") + 1)) as Array<{ filename: string }>;
-    tarball = path.join(workDir, packed[0]?.filename ?? "");
-    first = consumerProject(tarball, [devVersion("typescript"), devVersion("tsx"), devVersion("@types/node")]);
-    second = consumerProject(tarball);
+    tarball = packPackage(workDir);
+    first = projectWithFixtures(tarball, [devVersion("typescript"), devVersion("tsx"), devVersion("@types/node")]);
+    second = projectWithFixtures(tarball);
     process.stdout.write(
       `package: tarball ${(statSync(tarball).size / 1024).toFixed(0)} KiB; install in a new project ${second.seconds.toFixed(1)} s ` +
         `(with typescript, tsx and @types/node ${first.seconds.toFixed(1)} s)\n`,

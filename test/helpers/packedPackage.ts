@@ -1,0 +1,46 @@
+/**
+ * The package as consumers get it: `npm pack` of this repository (which builds dist/ through
+ * `prepare`), installed from the tarball into a new project directory outside the repository.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+export function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
+  return execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+    ...(env ? { env } : {}),
+  });
+}
+
+/** Packs the repository into `destination`; returns the tarball's path. */
+export function packPackage(destination: string): string {
+  const output = run(NPM, ["pack", "--json", "--pack-destination", destination], PROJECT_ROOT);
+  // The build's own lines come first; npm's JSON answer is the array at the end.
+  const packed = JSON.parse(output.slice(output.lastIndexOf("\n[") + 1)) as Array<{ filename: string }>;
+  return path.join(destination, packed[0]?.filename ?? "");
+}
+
+/** A version the repository itself uses (`typescript@5.9.3`), so a consumer's tools are the tested ones. */
+export function devVersion(name: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>;
+  };
+  return `${name}@${manifest.devDependencies[name]}`;
+}
+
+/** A new project directory with the tarball (and `packages`) installed; returns it and the install's seconds. */
+export function consumerProject(tarball: string, packages: string[] = []): { dir: string; seconds: number } {
+  const dir = mkdtempSync(path.join(tmpdir(), "s3ls-consumer-"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  const started = Date.now();
+  run(NPM, ["install", "--no-audit", "--no-fund", tarball, ...packages], dir);
+  return { dir, seconds: (Date.now() - started) / 1000 };
+}
