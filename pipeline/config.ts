@@ -758,3 +758,21 @@ function keyPath(key: string, path: PropertyKey[]): string {
   const rest = path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
   return `${key}${rest}: `;
 }
+
+/**
+ * The settings' schemas by the argument type they check (`arguments.ts`), for the test that holds the
+ * two together key by key and the generated argument reference.
+ */
+export const SETTINGS_SCHEMAS = {
+  ElasticsearchArgs: elasticsearchSchema,
+  VaultSecretArgs: elasticsearchSchema.shape.vault,
+  AlertsArgs: alertsSchema,
+  NetworkArgs: networkSchema,
+  AccountArgs: accountSchema,
+  TuningArgs: defaultsSchema,
+  ProducerArgs: producerSchema,
+  MultilineArgs: multilineSchema,
+} as const;
+
+/** The top-level settings: LogShipper's arguments, stack config's keys. */
+export const SETTINGS_SECTIONS = SECTIONS;
