@@ -138,6 +138,7 @@ export class ObjectShippingEvents implements ObjectEvents {
     metrics.addMetric("DocumentsDeadLettered", MetricUnit.Count, stats.deadLettered);
     metrics.addMetric("DocumentsFailed", MetricUnit.Count, stats.failed);
     metrics.addMetric("LinesDropped", MetricUnit.Count, stats.linesDropped);
+    metrics.addMetric("LinesUnparsed", MetricUnit.Count, stats.linesUnparsed);
     metrics.addMetric("BytesRead", MetricUnit.Bytes, stats.bytes);
     const fields = { ...stats, ms: Date.now() - this.started };
     switch (outcome.status) {

@@ -122,6 +122,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       maxLineBytes: settings.MAX_LINE_BYTES,
       ...(settings.RECORDS_FIELD ? { recordsField: settings.RECORDS_FIELD } : {}),
       ...(settings.TIMESTAMP_FIELD ? { timestampField: settings.TIMESTAMP_FIELD } : {}),
+      ...(settings.PRESERVE_ORIGINAL ? { preserveOriginal: true } : {}),
       ...(settings.DEAD_LETTER_INDEX ? { deadLetterIndex: settings.DEAD_LETTER_INDEX } : {}),
       ...(settings.ES_PIPELINE ? { pipeline: settings.ES_PIPELINE } : {}),
       ...(lineFilter ? { lineFilter } : {}),

@@ -16,6 +16,7 @@ import type { LogFormat } from "./contract/formats";
 import type { LineFilter } from "./contract/lineFilter";
 import type { MultilineSettings } from "./contract/multiline";
 import { MultilineJoiner } from "./read/multiline";
+import { FormatRouting } from "./documents/formatRouting";
 import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
 import { AcknowledgedPosition } from "./acknowledgedPosition";
 import { emptyStats, type LogRecord, type ObjectRef, type ObjectStats } from "./types";
@@ -32,6 +33,8 @@ export interface ShipObjectSettings {
   lineFilter?: LineFilter;
   /** `text` only: lines joined into multiline events (read/multiline.ts). */
   multiline?: MultilineSettings;
+  /** AWS's parsed formats: the raw line in `event.original` too. */
+  preserveOriginal?: boolean;
   region: string;
   producer: string;
   bulkMaxBytes: number;
@@ -85,6 +88,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     eventTime: ref.eventTime,
     ingested: new Date().toISOString(),
     ...(settings.timestampField ? { timestampField: settings.timestampField } : {}),
+    ...(settings.preserveOriginal ? { preserveOriginal: true } : {}),
   };
   const builder = new DocumentBuilder(context, settings.lineFilter);
   const indexer = new BulkIndexer({
@@ -127,6 +131,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   };
   let continued = false;
   let readError: unknown;
+  const routing = new FormatRouting(builder, plan.header);
   try {
     reading: for await (const batch of readRecords(opened.chunks, {
       format: plan.format,
@@ -144,27 +149,26 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
         for (const event of joiner.push(lines)) if (!(await ship(event))) break reading;
         // Never inside an event: a continuation starts at the first line of the one still open.
         reached({ unit: "line", format, reached: joiner.pendingStart ?? lines.resumeOffset, read: lines.position });
-      } else if (batch.kind === "lines") {
-        const { format, lines } = batch;
-        if (lines.count > 0) {
-          await builder.appendLines(format, lines, indexer);
-          stats.records += lines.count;
-        }
-        reached({ unit: "line", format, reached: lines.resumeOffset, read: lines.position });
-        if (indexer.unavailable) break;
       } else {
-        // json records take the ndjson hot path: each is its own JSON text, copied, not re-serialised.
-        const { records } = batch;
-        if (records.count > 0) {
-          await builder.appendLines("ndjson", records, indexer);
-          stats.records += records.count;
-        }
-        reached({
-          unit: "record",
-          reached: records.nextRecord,
-          recordsField: records.recordsField,
-          byteOffset: records.resumeByte,
-        });
+        stats.records += await routing.append(batch, indexer);
+        const header = routing.header;
+        reached(
+          batch.kind === "lines"
+            ? {
+                unit: "line",
+                format: batch.format,
+                reached: batch.lines.resumeOffset,
+                read: batch.lines.position,
+                ...(header ? { header } : {}),
+              }
+            : {
+                unit: "record",
+                format: batch.format,
+                reached: batch.records.nextRecord,
+                recordsField: batch.records.recordsField,
+                byteOffset: batch.records.resumeByte,
+              },
+        );
         if (indexer.unavailable) break;
       }
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
@@ -189,6 +193,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     deadLettered: result.deadLettered,
     failed: result.failed + result.rejected,
     linesDropped: builder.linesDropped,
+    linesUnparsed: builder.linesUnparsed,
     bytes: opened.bytesRead(),
   });
 

@@ -37,6 +37,8 @@ export interface LogRecord {
   value?: unknown;
   /** Tags for conditions a human should see on the document (parse failure, truncation). */
   tags?: string[];
+  /** The log's own time (ISO 8601), where its format has one: `@timestamp`, unless `timestampField` says otherwise. */
+  timestamp?: string;
 }
 
 /** What the indexer needs to know about one document. */
@@ -68,6 +70,8 @@ export interface ObjectStats {
   records: number;
   /** Read but not shipped: outside the producer's include/exclude filters. */
   linesDropped: number;
+  /** Lines of AWS's formats that did not parse: indexed as text, tagged `_shipper_parse_failure`. */
+  linesUnparsed: number;
   indexed: number;
   duplicates: number;
   deadLettered: number;
@@ -76,5 +80,14 @@ export interface ObjectStats {
 }
 
 export function emptyStats(): ObjectStats {
-  return { records: 0, linesDropped: 0, indexed: 0, duplicates: 0, deadLettered: 0, failed: 0, bytes: 0 };
+  return {
+    records: 0,
+    linesDropped: 0,
+    linesUnparsed: 0,
+    indexed: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    failed: 0,
+    bytes: 0,
+  };
 }

@@ -24,6 +24,26 @@ export const LogFormat = {
   Json: "json",
   /** Decided per object from its first bytes; expands `Records` when `recordsField` is unset. */
   Auto: "auto",
+  /** Application Load Balancer access logs, parsed into ECS fields. */
+  Alb: "alb",
+  /** Network Load Balancer (TLS listener) access logs, parsed into ECS fields. */
+  Nlb: "nlb",
+  /** Classic Load Balancer access logs, parsed into ECS fields. */
+  Elb: "elb",
+  /** CloudFront standard logs (tab-separated, `#Fields` header), parsed into ECS fields. */
+  Cloudfront: "cloudfront",
+  /** VPC flow logs delivered to S3 (default or custom format, named by the header line), parsed into ECS fields. */
+  Vpcflow: "vpcflow",
+  /** S3 server access logs, parsed into ECS fields. */
+  S3access: "s3access",
+  /** CloudWatch Logs delivered by Firehose: a document per log event, control messages skipped. */
+  Cloudwatch: "cloudwatch",
+  /** A CloudTrail log file: its `Records`, each with ECS fields beside the record. */
+  Cloudtrail: "cloudtrail",
+  /** AWS WAF logs (a JSON record per line), with ECS fields beside the record. */
+  Waf: "waf",
+  /** Decided per object from AWS's standard key layouts (and CloudWatch's first bytes); text otherwise. */
+  Aws: "aws",
 } as const;
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
 
@@ -180,6 +200,8 @@ export interface ProducerArgs extends TuningArgs {
   exclude?: string[];
   /** `text` only: lines joined into events. */
   multiline?: MultilineArgs;
+  /** AWS's parsed formats (alb … s3access, cloudwatch, aws): also keep the raw line in `event.original`. Default false. */
+  preserveOriginal?: boolean;
   /** The entry of `accounts` the bucket lives in. Default the stack's own account. */
   bucketAccount?: string;
   /** A role the function assumes for this producer's S3 reads, instead of its own. */

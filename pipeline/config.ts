@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULTS, ES_COMPRESSIONS } from "../lambda/contract/env";
-import { LOG_FORMATS, type LogFormat } from "../lambda/contract/formats";
+import { LOG_FORMATS, PRESERVES_ORIGINAL, type LogFormat } from "../lambda/contract/formats";
 import {
   MAX_BACKLOG_ALARM_SECONDS,
   maxReceiveCountFor,
@@ -211,6 +211,7 @@ const producerSchema = z
     include: linePatterns.optional(),
     exclude: linePatterns.optional(),
     multiline: multilineSchema.optional(),
+    preserveOriginal: z.boolean().optional(),
     /** The ingest pipeline of the producer's documents (bulk `pipeline`). */
     pipeline: z
       .string({ error: "must be the id of an ingest pipeline" })
@@ -240,6 +241,13 @@ const producerSchema = z
         code: "custom",
         path: ["multiline"],
         message: `only applies to format: text, but format is ${producer.format} (ndjson and json records are whole documents already)`,
+      });
+    }
+    if (producer.preserveOriginal !== undefined && !PRESERVES_ORIGINAL.includes(producer.format)) {
+      context.addIssue({
+        code: "custom",
+        path: ["preserveOriginal"],
+        message: `only applies to AWS's parsed formats (${PRESERVES_ORIGINAL.join(", ")}), but format is ${producer.format} (its documents keep their record as it is)`,
       });
     }
     if (producer.keyPattern !== undefined && producer.notifications === "bucket") {
@@ -426,6 +434,8 @@ export interface ProducerConfig extends Tuning {
   exclude?: string[];
   /** text only: lines joined into events. */
   multiline?: MultilineSettings;
+  /** AWS's parsed formats: the raw line in `event.original` too. */
+  preserveOriginal?: boolean;
   /** The entry of `accounts` the bucket lives in; absent: the stack's own account. */
   bucketAccount?: string;
   /** A role the function assumes for this producer's S3 reads, instead of reading with its own. */

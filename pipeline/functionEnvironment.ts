@@ -42,6 +42,7 @@ export function functionEnvironment(args: {
       LINE_EXCLUDE: producer.exclude ? JSON.stringify(producer.exclude) : undefined,
       MULTILINE: producer.multiline ? multilineVariable(producer.multiline) : undefined,
       TIMESTAMP_FIELD: producer.timestampField,
+      PRESERVE_ORIGINAL: producer.preserveOriginal ? "true" : undefined,
       DEAD_LETTER_INDEX: producer.deadLetterIndex,
       QUEUE_URL: args.queueUrl,
       PRODUCER: producer.name,

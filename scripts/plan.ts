@@ -199,7 +199,9 @@ function render(
         keyPattern: env.KEY_PATTERN,
       }),
     );
-    lines.push(`Producer ${producer.name}: ${filter} → ${env.ES_INDEX} (format ${env.LOG_FORMAT})`);
+    lines.push(
+      `Producer ${producer.name}: ${filter} → ${env.ES_INDEX} (format ${env.LOG_FORMAT}${env.PRESERVE_ORIGINAL === "true" ? ", raw line kept in event.original" : ""})`,
+    );
     lines.push(
       rule
         ? `  notified   by EventBridge rule ${STANDALONE_INSTANCE}-${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: README "Notification sources")`

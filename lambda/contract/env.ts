@@ -69,6 +69,8 @@ const environmentSchema = z
     /** A text producer's multiline setting, JSON (contract/multiline.ts). */
     MULTILINE: optionalText(),
     TIMESTAMP_FIELD: optionalText(),
+    /** AWS's parsed formats: `true` keeps the raw line in `event.original`. */
+    PRESERVE_ORIGINAL: z._default(z.stringbool(), false),
     DEAD_LETTER_INDEX: optionalText(),
     QUEUE_URL: optionalText(),
     PRODUCER: z._default(text(), "unknown"),

@@ -13,7 +13,11 @@
 import { isAscii } from "node:buffer";
 import type { DocumentSink } from "./sink";
 import { documentId, objectIdPrefix } from "./ids";
-import { TAG_TIMESTAMP_FALLBACK } from "./tags";
+import { TAG_INVALID_JSON, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
+import type { AwsLineParser } from "./aws/lineParsers";
+import { cloudWatchRecord } from "./aws/cloudwatch";
+import { cloudTrailFields, wafFields } from "./aws/records";
+import type { ParsedFields } from "./aws/ecs";
 import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
@@ -43,7 +47,15 @@ export interface ObjectContext {
   timestampField?: string;
   /** ISO 8601 time the object was read: `event.ingested`. */
   ingested: string;
+  /** Parsed formats: keep the raw line in `event.original`. */
+  preserveOriginal?: boolean;
 }
+
+/** The JSON records that gain ECS fields beside their own. */
+const ENRICHERS: Record<"waf" | "cloudtrail", (record: Record<string, unknown>) => ParsedFields> = {
+  waf: wafFields,
+  cloudtrail: cloudTrailFields,
+};
 
 /** Builds documents for one object. */
 export class DocumentBuilder {
@@ -51,6 +63,10 @@ export class DocumentBuilder {
   private readonly sources: HotPathSources;
   /** Lines and records the filter dropped. Ids and offsets are the kept lines' own, whatever was dropped. */
   linesDropped = 0;
+  /** Lines of a parsed format that did not parse (indexed as text, tagged). */
+  linesUnparsed = 0;
+  /** CloudWatch Logs control messages: acknowledged, nothing indexed. */
+  controlMessages = 0;
 
   constructor(
     private readonly context: ObjectContext,
@@ -150,6 +166,141 @@ export class DocumentBuilder {
     return timestamp === undefined ? undefined : this.sources.jsonObject(line, offset, `"${timestamp}"`);
   }
 
+  /**
+   * Appends the documents of a batch of one of AWS's line formats: header lines are read by the
+   * parser and are no documents; a line that does not parse is indexed as text, tagged. Returns how
+   * many documents the batch made.
+   */
+  async appendParsedLines(parser: AwsLineParser, lines: LineBatch, sink: DocumentSink): Promise<number> {
+    let documents = 0;
+    for (let index = 0; index < lines.count; index += 1) {
+      const text = lines.text(index);
+      const truncated = lines.truncated(index);
+      // A header is read whatever the filters say: the lines after it need it.
+      if (!truncated && parser.readHeader(text)) continue;
+      if (!this.keepsText(text)) continue;
+      const parsed = truncated ? undefined : parsedOrNot(parser, text);
+      documents += 1;
+      const backpressure = sink.add(this.build(this.parsedRecord(lines, index, text, parsed, truncated)));
+      if (backpressure) await backpressure;
+    }
+    return documents;
+  }
+
+  /**
+   * Appends the log events of a batch of Firehose records (CloudWatch Logs): a document per event,
+   * placed at its record's offset plus its index in the record; control messages make none, a record
+   * that does not parse makes one, as text, tagged. Returns how many documents the batch made.
+   */
+  async appendCloudWatch(lines: LineBatch, sink: DocumentSink): Promise<number> {
+    let documents = 0;
+    for (let index = 0; index < lines.count; index += 1) {
+      const offset = lines.offsets[index] as number;
+      const nextOffset = lines.nextOffsets[index] as number;
+      const text = lines.text(index);
+      const record = lines.truncated(index) ? undefined : cloudWatchRecord(text);
+      if (record?.kind === "control") {
+        this.controlMessages += 1;
+        continue;
+      }
+      if (record?.kind !== "events") {
+        if (!this.keepsText(text)) continue;
+        this.linesUnparsed += 1;
+        documents += 1;
+        const tags = [lines.truncated(index) ? TAG_TRUNCATED : TAG_PARSE_FAILURE];
+        // Bytes that are no record run to their line end: the message without it.
+        const message = text.replace(/[\r\n]+$/, "");
+        const backpressure = sink.add(this.build({ offset, nextOffset, text: message, tags }));
+        if (backpressure) await backpressure;
+        continue;
+      }
+      for (const event of record.events) {
+        if (!this.keepsText(event.raw)) continue;
+        documents += 1;
+        // Each event's place: its record's start plus its index (a record is longer than its event count).
+        const logRecord: LogRecord = {
+          offset: offset + event.index,
+          nextOffset,
+          text: event.raw,
+          value: event.fields,
+          ...(event.timestamp ? { timestamp: event.timestamp } : {}),
+        };
+        const backpressure = sink.add(this.build(logRecord));
+        if (backpressure) await backpressure;
+      }
+    }
+    return documents;
+  }
+
+  /**
+   * Appends JSON records that gain ECS fields beside their own (`waf` lines, `cloudtrail` records):
+   * the record as AWS wrote it, the ECS fields where it has no field of that name. A record that is
+   * not a JSON object is indexed as ndjson's are (as text, tagged).
+   */
+  async appendEnrichedJson(format: "waf" | "cloudtrail", lines: LineBatch, sink: DocumentSink): Promise<void> {
+    for (let index = 0; index < lines.count; index += 1) {
+      const text = lines.text(index);
+      if (!this.keepsText(text)) continue;
+      const offset = lines.offsets[index] as number;
+      const nextOffset = lines.nextOffsets[index] as number;
+      let record: LogRecord;
+      if (lines.truncated(index)) record = { offset, nextOffset, text, tags: [TAG_TRUNCATED] };
+      else {
+        let value: unknown;
+        try {
+          value = JSON.parse(text) as unknown;
+        } catch {
+          value = undefined;
+        }
+        if (isPlainObject(value)) {
+          const ecs = ENRICHERS[format](value);
+          record = {
+            offset,
+            nextOffset,
+            text,
+            value: besideRecord(value, ecs.fields),
+            ...(ecs.timestamp ? { timestamp: ecs.timestamp } : {}),
+          };
+        } else
+          record =
+            value === undefined
+              ? { offset, nextOffset, text, tags: [TAG_INVALID_JSON] }
+              : { offset, nextOffset, text, value };
+      }
+      const backpressure = sink.add(this.build(record));
+      if (backpressure) await backpressure;
+    }
+  }
+
+  /** A parsed line's record: its ECS fields and time, or its text, tagged, when it did not parse. */
+  private parsedRecord(
+    lines: LineBatch,
+    index: number,
+    text: string,
+    parsed: ParsedFields | undefined,
+    truncated: boolean,
+  ): LogRecord {
+    const offset = lines.offsets[index] as number;
+    const nextOffset = lines.nextOffsets[index] as number;
+    if (parsed)
+      return {
+        offset,
+        nextOffset,
+        text,
+        value: parsed.fields,
+        ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
+      };
+    this.linesUnparsed += 1;
+    return { offset, nextOffset, text, tags: [truncated ? TAG_TRUNCATED : TAG_PARSE_FAILURE] };
+  }
+
+  /** Whether the filter keeps `text`; counts it when not. */
+  private keepsText(text: string): boolean {
+    if (this.filter === undefined || this.filter.keeps(text)) return true;
+    this.linesDropped += 1;
+    return false;
+  }
+
   /** Whether a `json` record passes the filter (on its JSON text); counts it when not. */
   keeps(record: LogRecord): boolean {
     if (this.filter === undefined || this.filter.keeps(rawText(record))) return true;
@@ -185,9 +336,11 @@ export class DocumentBuilder {
     const { context } = this;
     // A timestamp field only means something inside a JSON object; text lines take the event time.
     const fromField = Boolean(context.timestampField) && isPlainObject(record.value);
-    const timestamp =
+    const fieldTimestamp =
       fromField && context.timestampField ? parseTimestamp(valueAt(document, context.timestampField)) : undefined;
-    if (fromField && timestamp === undefined) tags.push(TAG_TIMESTAMP_FALLBACK);
+    if (fromField && fieldTimestamp === undefined && record.timestamp === undefined) tags.push(TAG_TIMESTAMP_FALLBACK);
+    // The configured field first, then the log's own time (a parsed format's), then the event's.
+    const timestamp = fieldTimestamp ?? record.timestamp;
 
     let conflict = false;
     const setIn = (namespace: string, fields: Record<string, unknown>): void => {
@@ -202,9 +355,12 @@ export class DocumentBuilder {
     document["@timestamp"] = timestamp ?? context.eventTime;
     setIn("log", { file: { path: `s3://${context.bucket}/${context.key}` }, offset: record.offset });
     setIn("aws", { s3: { bucket: { name: context.bucket }, object: { key: context.key } } });
-    setIn("cloud", { provider: "aws", region: context.region });
+    // A log that names its own region (a parsed format's) keeps it; the function's is the fallback.
+    const ownRegion = isPlainObject(document.cloud) && document.cloud.region !== undefined;
+    setIn("cloud", ownRegion ? { provider: "aws" } : { provider: "aws", region: context.region });
     setIn("event", { ingested: context.ingested });
-    if (conflict) setIn("event", { original: raw });
+    if (conflict || (context.preserveOriginal && record.text !== undefined && isPlainObject(record.value)))
+      setIn("event", { original: raw });
     if (tags.length > 0) {
       const existing = document.tags;
       document.tags = Array.isArray(existing) ? [...(existing as unknown[]), ...tags] : tags;
@@ -243,6 +399,30 @@ function deepAssign(target: Record<string, unknown>, fields: Record<string, unkn
     target[name] = isPlainObject(value) && isPlainObject(existing) ? deepAssign({ ...existing }, value) : value;
   }
   return target;
+}
+
+/**
+ * The parser's answer, or undefined when it threw: the property tests find no line that makes one
+ * throw, but should one, the line is indexed as unparsed text (and counted) rather than failing the
+ * object for the bug.
+ */
+function parsedOrNot(parser: AwsLineParser, line: string): ParsedFields | undefined {
+  try {
+    return parser.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record as it is, with each ECS field it does not have itself. */
+function besideRecord(record: Record<string, unknown>, ecs: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...record };
+  for (const [name, value] of Object.entries(ecs)) {
+    const own = result[name];
+    if (own === undefined) result[name] = value;
+    else if (isPlainObject(own) && isPlainObject(value)) result[name] = besideRecord(own, value);
+  }
+  return result;
 }
 
 /** Reads a field by name, first as a literal key (`"a.b"`), then as a dotted path. */

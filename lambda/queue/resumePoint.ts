@@ -14,7 +14,7 @@
  * The format is the decided one: `auto` is never decided twice for one object.
  */
 import * as z from "zod/mini";
-import { LINE_FORMATS, type LineFormat, type LogFormat } from "../contract/formats";
+import { LINE_FORMATS, RECORD_FORMATS, type LineFormat, type LogFormat, type RecordFormat } from "../contract/formats";
 import type { ReadStart } from "../read/objectReader";
 
 const nonNegative = () => z.int().check(z.nonnegative());
@@ -28,9 +28,13 @@ export const resumePointSchema = z.discriminatedUnion("unit", [
     byteOffset: nonNegative(),
     gzip: z.boolean(),
     member: z.optional(gzipMemberStartSchema),
+    /** The object's header lines (vpcflow: its field names; cloudfront: `#Fields`), which the resume reads past. */
+    header: z.optional(z.array(z.string())),
   }),
   z.object({
     unit: z.literal("record"),
+    /** The record format decided for the object (absent: json, as before cloudtrail had one of its own). */
+    format: z.optional(z.enum(RECORD_FORMATS)),
     recordIndex: nonNegative(),
     recordsField: z.optional(z.string().check(z.minLength(1))),
     gzip: z.boolean(),
@@ -53,9 +57,11 @@ export type ReadPosition =
       format: LineFormat;
       /** the next line's start */ reached: number;
       /** decompressed bytes read */ read: number;
+      /** the header lines read so far (header formats) */ header?: string[];
     }
   | {
       unit: "record";
+      format: RecordFormat;
       /** the next record's index */ reached: number;
       recordsField: string | undefined;
       /** where the last record read ended, in decompressed bytes */ byteOffset?: number;
@@ -72,6 +78,7 @@ export function resumePointAt(
     const member = gzip && byteOffset !== undefined ? memberStartAt(byteOffset) : undefined;
     return {
       unit: "record",
+      ...(position.format !== "json" ? { format: position.format } : {}),
       recordIndex: position.reached,
       ...(position.recordsField ? { recordsField: position.recordsField } : {}),
       gzip,
@@ -80,7 +87,14 @@ export function resumePointAt(
     };
   }
   const member = gzip ? memberStartAt(position.reached) : undefined;
-  return { unit: "line", format: position.format, byteOffset: position.reached, gzip, ...(member ? { member } : {}) };
+  return {
+    unit: "line",
+    format: position.format,
+    byteOffset: position.reached,
+    gzip,
+    ...(member ? { member } : {}),
+    ...(position.header && position.header.length > 0 ? { header: position.header } : {}),
+  };
 }
 
 /** How to open and read an object for a resume point: the format, its records field, and the position in the format's unit. */
@@ -96,6 +110,8 @@ export interface ReadPlan {
   start: number;
   /** json: where the record before `start` ended, when the continuation says (read on from there). */
   resumeByte?: number;
+  /** Header formats: the header lines read before `start`. */
+  header?: string[];
 }
 
 /**
@@ -115,13 +131,19 @@ export function readPlan(
         recordsField: undefined,
         open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
         start: resume.byteOffset,
+        ...(resume.header ? { header: resume.header } : {}),
       };
     case "record":
       if (resume.byteOffset === undefined)
         // Written before records were streamed: read from the first byte, skip the records shipped.
-        return { format: "json", recordsField: resume.recordsField, open: undefined, start: resume.recordIndex };
+        return {
+          format: resume.format ?? "json",
+          recordsField: resume.recordsField,
+          open: undefined,
+          start: resume.recordIndex,
+        };
       return {
-        format: "json",
+        format: resume.format ?? "json",
         recordsField: resume.recordsField,
         open: { byteOffset: resume.byteOffset, gzip: resume.gzip, ...(resume.member ? { member: resume.member } : {}) },
         start: resume.recordIndex,

@@ -62,7 +62,7 @@ const COLON = 0x3a;
 /** Elasticsearch's JSON parser refuses documents nested deeper than 1,000 levels (Jackson's maxNestingDepth). */
 export const MAX_NESTING_DEPTH = 1_000;
 
-const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+export const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
 /** Where the scanner is in the document's structure. */
 type Mode =
@@ -80,7 +80,7 @@ type Mode =
   | "done";
 
 /** One JSON value being scanned: its nesting, its string state, and its bytes when kept. */
-class ValueScan {
+export class ValueScan {
   /** The closing brackets expected, innermost last. */
   readonly closers: number[] = [];
   inString = false;
@@ -406,7 +406,7 @@ function isKeyNamed(scan: ValueScan, name: string): boolean {
 }
 
 /** Starts scanning the value whose first byte is `byte`. */
-function startValue(
+export function startValue(
   byte: number,
   at: number,
   keep: boolean,
@@ -427,7 +427,7 @@ function startValue(
  * Scans `scan` on from `chunk[i]` (its first byte already taken, unless it is a scalar). Returns the
  * index after the value's last byte, or -1 when the chunk ends first (the state carries over).
  */
-function scanValue(
+export function scanValue(
   chunk: Buffer,
   i: number,
   scan: ValueScan,

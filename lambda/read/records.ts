@@ -7,12 +7,18 @@
  */
 import { isPlainObject } from "../contract/plainObjects";
 import { peek } from "./byteStreams";
+import { ObjectFormatError } from "../errors";
 import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../documents/tags";
 import { DEFAULTS } from "../contract/env";
 import { splitLines, type LineBatch } from "./lines";
 import { jsonRecordBatches, type JsonRecordBatch } from "./jsonRecords";
-import type { LineFormat, LogFormat } from "../contract/formats";
+import type { LineFormat, LogFormat, RecordFormat, ResolvedFormat } from "../contract/formats";
+import { awsFormatForKey, looksLikeCloudWatchRecords } from "./awsKeyLayout";
+import { concatenatedJsonDocuments } from "./concatenatedJson";
 import type { LogRecord } from "../types";
+
+/** The first bytes of a Parquet file. */
+const PARQUET_MAGIC = Buffer.from("PAR1");
 
 /** How many bytes `auto` looks at to decide the format. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -53,30 +59,44 @@ export interface ReadRecordsOptions {
 export type RecordBatch =
   | { kind: "lines"; format: LineFormat; lines: LineBatch }
   /** Records of a json document, each as its own JSON text (read/jsonRecords.ts). */
-  | { kind: "json"; records: JsonRecordBatch };
+  | { kind: "json"; format: RecordFormat; records: JsonRecordBatch };
 
 /** Yields batches of records. Throws `ObjectFormatError` when a `json` object is not JSON. */
 export async function* readRecords(
   chunks: AsyncIterable<Buffer>,
   options: ReadRecordsOptions,
 ): AsyncGenerator<RecordBatch> {
-  let format = options.format;
   let stream = chunks;
   let recordsField = options.recordsField;
-  if (format === "auto") {
-    const sniffed = await peek(chunks, SNIFF_BYTES);
+  let requireRecordsField = options.requireRecordsField ?? false;
+  let format: ResolvedFormat;
+  if (options.format === "aws") {
+    const byKey = awsFormatForKey(options.key);
+    if (byKey) format = byKey;
+    else {
+      const sniffed = await peek(stream, SNIFF_BYTES);
+      format = looksLikeCloudWatchRecords(sniffed.head) ? "cloudwatch" : "text";
+      stream = sniffed.stream;
+    }
+  } else if (options.format === "auto") {
+    const sniffed = await peek(stream, SNIFF_BYTES);
     // Unconfigured, auto expands CloudTrail's `Records` array.
     recordsField ??= "Records";
     format = detectFormat(sniffed.head, recordsField);
     stream = sniffed.stream;
+  } else format = options.format;
+  if (format === "cloudtrail") {
+    // A trail's log file: its `Records`, each with ECS fields beside it (documents/aws/cloudtrail.ts).
+    recordsField = "Records";
+    requireRecordsField = true;
   }
   const start = options.start ?? 0;
-  if (format === "json") {
+  if (format === "json" || format === "cloudtrail") {
     if (options.resumeByte === undefined && options.firstByte !== 0)
       throw new Error(`a json document must be read from its first byte, not ${options.firstByte}`);
     for await (const records of jsonRecordBatches(stream, {
       ...(recordsField ? { recordsField } : {}),
-      ...(options.requireRecordsField ? { requireRecordsField: true } : {}),
+      ...(requireRecordsField ? { requireRecordsField: true } : {}),
       firstByte: options.firstByte,
       ...(options.resumeByte === undefined
         ? { skipRecords: start }
@@ -86,10 +106,32 @@ export async function* readRecords(
       bucket: options.bucket,
       key: options.key,
     }))
-      yield { kind: "json", records };
+      yield { kind: "json", format, records };
     return;
   }
   const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
+  if (format === "vpcflow" && options.firstByte === 0) {
+    // VPC flow logs can be delivered as Parquet (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html,
+    // "log file format"): binary, read as lines it would be thousands of unparsed documents.
+    const sniffed = await peek(stream, PARQUET_MAGIC.length);
+    stream = sniffed.stream;
+    if (sniffed.head.equals(PARQUET_MAGIC))
+      throw new ObjectFormatError(
+        options.bucket,
+        options.key,
+        "is a Parquet file: deliver the flow log in the Text log file format (the shipper reads text lines)",
+      );
+  }
+  if (format === "cloudwatch") {
+    // Firehose's records: JSON documents one after another; a "line" is a document.
+    for await (const lines of concatenatedJsonDocuments(stream, {
+      firstByte: options.firstByte,
+      skipTo: start,
+      maxBytes: maxLineBytes,
+    }))
+      yield { kind: "lines", format, lines };
+    return;
+  }
   for await (const lines of splitLines(stream, { firstByte: options.firstByte, skipTo: start, maxLineBytes }))
     yield { kind: "lines", format, lines };
 }
@@ -103,7 +145,7 @@ export function lineRecord(format: LineFormat, lines: LineBatch, index: number, 
   const nextOffset = lines.nextOffsets[index] as number;
   const text = lines.text(index);
   if (lines.truncated(index)) return { offset, nextOffset, text, tags: [TAG_TRUNCATED] };
-  if (format === "text") return { offset, nextOffset, text };
+  if (format !== "ndjson" && format !== "waf") return { offset, nextOffset, text };
   if (parsed !== undefined) return { offset, nextOffset, text, value: parsed };
   try {
     return { offset, nextOffset, text, value: JSON.parse(text) as unknown };
@@ -118,7 +160,7 @@ export function lineRecord(format: LineFormat, lines: LineBatch, index: number, 
  * when the first line is a complete JSON document (unless it holds the records array, as
  * CloudTrail's single-line files do), else a multi-line json document; anything else is text.
  */
-export function detectFormat(head: Buffer, recordsField = "Records"): Exclude<LogFormat, "auto"> {
+export function detectFormat(head: Buffer, recordsField = "Records"): "json" | "ndjson" | "text" {
   const text = head.toString("utf8").replace(/^\uFEFF/, "");
   const trimmed = text.trimStart();
   const newline = trimmed.indexOf("\n");

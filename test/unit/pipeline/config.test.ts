@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { functionEnvironment } from "../../../pipeline/functionEnvironment";
 import { describe, expect, it } from "vitest";
 import { retryDelaySeconds } from "../../../lambda/queue/retryPacing";
 import {
@@ -565,6 +566,56 @@ describe("multiline", () => {
 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(problem);
+  });
+});
+
+/** The first producer's function environment. */
+function environmentOf(config: ReturnType<typeof validateConfig>): Record<string, string> {
+  const producer = config.producers[0];
+  if (!producer) throw new Error("no producer");
+  return functionEnvironment({
+    producer,
+    elasticsearch: config.elasticsearch,
+    parameterName: "/p",
+    queueUrl: "https://q",
+  });
+}
+
+describe("AWS's formats", () => {
+  it.each(["alb", "nlb", "elb", "cloudfront", "vpcflow", "s3access", "cloudwatch", "cloudtrail", "waf", "aws"])(
+    "takes format %s, and writes it to the function's environment",
+    (format) => {
+      const config = validateConfig({
+        elasticsearch,
+        producers: [{ name: "lb", bucket: "acme-lb-logs", index: "logs-lb", format }],
+      });
+      expect(config.producers[0]?.format).toBe(format);
+      expect(environmentOf(config).LOG_FORMAT).toBe(format);
+    },
+  );
+
+  it("keeps the raw line in event.original for a parsed format when asked, and refuses it where nothing is parsed", () => {
+    const config = validateConfig({
+      elasticsearch,
+      producers: [{ name: "lb", bucket: "acme-lb-logs", index: "logs-lb", format: "alb", preserveOriginal: true }],
+    });
+    expect(environmentOf(config).PRESERVE_ORIGINAL).toBe("true");
+    const unset = validateConfig({
+      elasticsearch,
+      producers: [{ name: "lb", bucket: "acme-lb-logs", index: "logs-lb", format: "alb" }],
+    });
+    expect(environmentOf(unset)).not.toHaveProperty("PRESERVE_ORIGINAL");
+    expect(problemsOf({ format: "ndjson", preserveOriginal: true })).toEqual([
+      expect.stringMatching(
+        /preserveOriginal only applies to AWS's parsed formats \(alb, .*aws\), but format is ndjson/,
+      ),
+    ]);
+    expect(problemsOf({ format: "vpcflow", multiline: { pattern: "^\\s", match: "after" } })).toEqual([
+      expect.stringMatching(/multiline only applies to format: text, but format is vpcflow/),
+    ]);
+    expect(problemsOf({ format: "cloudtrail", recordsField: "Records" })).toEqual([
+      expect.stringMatching(/recordsField only applies to format json or auto, but format is cloudtrail/),
+    ]);
   });
 });
 

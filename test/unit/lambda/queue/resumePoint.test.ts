@@ -8,12 +8,14 @@ const offset = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const position: fc.Arbitrary<ReadPosition> = fc.oneof(
   fc.record({
     unit: fc.constant("line" as const),
-    format: fc.constantFrom("text" as const, "ndjson" as const),
+    format: fc.constantFrom("text" as const, "ndjson" as const, "vpcflow" as const, "cloudwatch" as const),
     reached: offset,
     read: offset,
+    header: fc.option(fc.array(fc.constantFrom("version", "srcaddr", "end"), { minLength: 1 }), { nil: undefined }),
   }),
   fc.record({
     unit: fc.constant("record" as const),
+    format: fc.constantFrom("json" as const, "cloudtrail" as const),
     reached: offset,
     recordsField: fc.option(fc.constantFrom("Records", "logEvents"), { nil: undefined }),
   }),
@@ -45,8 +47,10 @@ describe("resume points", () => {
               gzip,
               ...(gzip ? { member: member(reached.reached) } : {}),
             });
+            // A header format's continuation carries the header lines it read past.
+            expect(plan.header).toEqual(reached.header && reached.header.length > 0 ? reached.header : undefined);
           } else {
-            expect(plan).toMatchObject({ format: "json", recordsField: reached.recordsField, open: undefined });
+            expect(plan).toMatchObject({ format: reached.format, recordsField: reached.recordsField, open: undefined });
           }
         },
       ),

@@ -1,0 +1,204 @@
+/**
+ * What every parser of AWS's log formats shares: splitting a line into its fields, AWS's `-` for an
+ * absent value, numbers that are numbers, addresses, request lines, TLS versions, times — and an ECS
+ * document assembled field by field (`EcsDocument`), only with values that are there.
+ */
+
+/** A parsed line: the ECS document, and the log's own time when it has one. */
+export interface ParsedFields {
+  fields: Record<string, unknown>;
+  /** ISO 8601: the log's own request or end time; `@timestamp`. */
+  timestamp?: string;
+}
+
+/** An ECS document being assembled: `put("source.ip", …)` creates the objects on the way. */
+export class EcsDocument {
+  readonly fields: Record<string, unknown> = {};
+
+  /** Sets the dotted `path` to `value`, unless the value is absent (undefined, `-`, empty). */
+  put(path: string, value: unknown): this {
+    if (value === undefined || value === null || value === "-" || value === "") return this;
+    const parts = path.split(".");
+    let target = this.fields;
+    for (let index = 0; index < parts.length - 1; index += 1) {
+      const part = parts[index] as string;
+      let next = target[part];
+      if (typeof next !== "object" || next === null || Array.isArray(next)) {
+        next = {};
+        target[part] = next;
+      }
+      target = next as Record<string, unknown>;
+    }
+    target[parts[parts.length - 1] as string] = value;
+    return this;
+  }
+}
+
+/**
+ * Splits a line on single spaces into its fields; a field that starts with `"` runs to the next `"`
+ * not escaped by a backslash (S3 and the load balancers quote request lines and user agents), quotes
+ * dropped; with `brackets`, a field that starts with `[` runs to the next `]`. Undefined when a quoted
+ * or bracketed field is not closed: the line does not parse.
+ */
+export function splitFields(line: string, brackets = false): string[] | undefined {
+  const fields: string[] = [];
+  const length = line.length;
+  let at = 0;
+  while (at < length) {
+    if (line.charCodeAt(at) === 0x5b && brackets) {
+      // S3's `[06/Feb/2019:00:00:38 +0000]`: one field, brackets dropped.
+      const end = line.indexOf("]", at + 1);
+      if (end === -1) return undefined;
+      fields.push(line.substring(at + 1, end));
+      at = end + 2;
+      continue;
+    }
+    if (line.charCodeAt(at) === 0x22) {
+      let end = line.indexOf('"', at + 1);
+      while (end !== -1 && line.charCodeAt(end - 1) === 0x5c && !evenBackslashesBefore(line, end))
+        end = line.indexOf('"', end + 1);
+      if (end === -1) return undefined;
+      if (end + 1 < length && line.charCodeAt(end + 1) !== 0x20) {
+        // Quoted values run together (NLB's `"h2","http/1.1"`): one field, to the next space, as written.
+        let space = line.indexOf(" ", end + 1);
+        if (space === -1) space = length;
+        fields.push(line.substring(at, space));
+        at = space + 1;
+        continue;
+      }
+      const quoted = line.substring(at + 1, end);
+      fields.push(quoted.includes("\\") ? quoted.replace(/\\(["\\])/g, "$1") : quoted);
+      at = end + 2;
+      continue;
+    }
+    let end = line.indexOf(" ", at);
+    if (end === -1) end = length;
+    fields.push(line.substring(at, end));
+    at = end + 1;
+  }
+  return fields;
+}
+
+function evenBackslashesBefore(line: string, at: number): boolean {
+  let count = 0;
+  for (let index = at - 1; index >= 0 && line.charCodeAt(index) === 0x5c; index -= 1) count += 1;
+  return count % 2 === 0;
+}
+
+/** A number, or undefined for `-`, `-1` where AWS means "none" (`noneValue`), and anything not a finite number. */
+export function numberOf(value: string | undefined, noneValue?: string): number | undefined {
+  if (value === undefined || value === "-" || value === "" || value === noneValue) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** A whole number, or undefined. */
+export function integerOf(value: string | undefined, noneValue?: string): number | undefined {
+  const number = numberOf(value, noneValue);
+  // Beyond 2^53 a number is no longer exact (and an Elasticsearch long refuses some of them).
+  return number !== undefined && Number.isSafeInteger(number) ? number : undefined;
+}
+
+/** `ip:port`, `[ipv6]:port` or a bare address; undefined for `-`. */
+export function addressOf(value: string | undefined): { ip: string; port?: number } | undefined {
+  if (value === undefined || value === "-" || value === "") return undefined;
+  if (value.startsWith("[")) {
+    const close = value.indexOf("]");
+    if (close === -1) return undefined;
+    const port = portOf(value.substring(close + 2));
+    return { ip: value.substring(1, close), ...(port !== undefined ? { port } : {}) };
+  }
+  const colon = value.lastIndexOf(":");
+  // One colon: ipv4:port. Several: an IPv6 address without a port.
+  if (colon === -1 || value.indexOf(":") !== colon) return { ip: value };
+  const port = portOf(value.substring(colon + 1));
+  return { ip: value.substring(0, colon), ...(port !== undefined ? { port } : {}) };
+}
+
+/** A TCP or UDP port, 0–65535, or undefined. */
+export function portOf(value: string | undefined): number | undefined {
+  const port = integerOf(value);
+  return port !== undefined && port >= 0 && port <= 65_535 ? port : undefined;
+}
+
+/** Puts a URL's parts the way ECS names them (`url.original`, `scheme`, `domain`, `port`, `path`, `query`). */
+export function putUrl(document: EcsDocument, original: string | undefined): void {
+  if (original === undefined || original === "-" || original === "") return;
+  document.put("url.original", original);
+  let rest = original;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(rest);
+  if (scheme) {
+    document.put("url.scheme", scheme[1]?.toLowerCase());
+    rest = rest.substring(scheme[0].length);
+    const slash = rest.search(/[/?]/);
+    const authority = slash === -1 ? rest : rest.substring(0, slash);
+    rest = slash === -1 ? "" : rest.substring(slash);
+    const host = addressOf(authority.substring(authority.lastIndexOf("@") + 1));
+    document.put("url.domain", host?.ip);
+    document.put("url.port", host?.port);
+  }
+  const question = rest.indexOf("?");
+  document.put("url.path", question === -1 ? rest : rest.substring(0, question));
+  if (question !== -1) document.put("url.query", rest.substring(question + 1));
+}
+
+/** A request line as the load balancers and S3 log it: `GET http://host:80/path?q HTTP/1.1`, or `- - -`. */
+export function putRequestLine(document: EcsDocument, request: string | undefined): void {
+  if (request === undefined) return;
+  const first = request.indexOf(" ");
+  const last = request.lastIndexOf(" ");
+  if (first === -1 || last === first) {
+    putUrl(document, request);
+    return;
+  }
+  document.put("http.request.method", request.substring(0, first));
+  putUrl(document, request.substring(first + 1, last));
+  const protocol = request.substring(last + 1);
+  const slash = protocol.indexOf("/");
+  document.put("http.version", slash === -1 ? undefined : protocol.substring(slash + 1));
+}
+
+/** `TLSv1.2`, `tlsv12`, `TLSV1.3` as ECS's `tls.version` (`1.2`) and `tls.version_protocol` (`tls`). */
+export function putTlsVersion(document: EcsDocument, protocol: string | undefined): void {
+  if (protocol === undefined || protocol === "-" || protocol === "") return;
+  const match = /^(tls|ssl)v?(\d)\.?(\d)?$/i.exec(protocol);
+  if (!match) return;
+  document.put("tls.version_protocol", match[1]?.toLowerCase());
+  document.put("tls.version", match[3] === undefined ? match[2] : `${match[2]}.${match[3]}`);
+}
+
+/** ECS's `event.outcome` of an HTTP status: below 400 a success. */
+export function httpOutcome(status: number | undefined): "success" | "failure" | undefined {
+  return status === undefined ? undefined : status < 400 ? "success" : "failure";
+}
+
+/** An ISO 8601 time as AWS writes it (`2018-07-02T22:23:00.186641Z`; without a zone: UTC), or undefined. */
+export function isoTime(value: string | undefined): string | undefined {
+  if (value === undefined || value.length < 19) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) return undefined;
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
+  return Number.isNaN(Date.parse(zoned)) ? undefined : zoned;
+}
+
+/** Epoch seconds (VPC flow logs' start and end) as ISO 8601. */
+export function epochSecondsTime(value: string | undefined): string | undefined {
+  const seconds = integerOf(value);
+  if (seconds === undefined || seconds < 0 || seconds > 8.64e9) return undefined;
+  return new Date(seconds * 1000).toISOString();
+}
+
+/** `arn:aws:service:region:account:…` → region and account, where the ARN has them. */
+export function arnParts(arn: string | undefined): { region?: string; account?: string } {
+  if (arn === undefined || !arn.startsWith("arn:")) return {};
+  const parts = arn.split(":");
+  return {
+    ...(parts[3] ? { region: parts[3] } : {}),
+    ...(parts[4] && /^\d{12}$/.test(parts[4]) ? { account: parts[4] } : {}),
+  };
+}
+
+/** A comma-separated list (`actions_executed`, a target list) as an array; undefined for `-`. */
+export function listOf(value: string | undefined, separator = ","): string[] | undefined {
+  if (value === undefined || value === "-" || value === "") return undefined;
+  return value.split(separator).filter((item) => item !== "" && item !== "-");
+}

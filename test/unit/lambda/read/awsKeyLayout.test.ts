@@ -1,0 +1,102 @@
+/**
+ * `format: aws`: the format each of AWS's services' key layouts names, from the keys their
+ * documentation shows (each page is cited in lambda/read/awsKeyLayout.ts), and the format an object
+ * that matches none gets from its first bytes.
+ */
+import { describe, expect, it } from "vitest";
+import { awsFormatForKey } from "../../../../lambda/read/awsKeyLayout";
+import { documentsOf } from "../../../helpers/formatDocuments";
+
+const KEYS: Array<[string, string | undefined]> = [
+  [
+    "prefix/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2016/05/01/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20140215T2340Z_172.160.001.192_20sg8hgm.log.gz",
+    "alb",
+  ],
+  [
+    "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2016/05/01/123456789012_elasticloadbalancing_us-east-2_net.my-loadbalancer.1234567890abcdef_20140215T2340Z_5ad3ebd8.log.gz",
+    "nlb",
+  ],
+  [
+    "my-app/AWSLogs/123456789012/elasticloadbalancing/us-west-2/2014/02/15/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log",
+    "elb",
+  ],
+  [
+    "AWSLogs/123456789012/vpcflowlogs/us-east-1/2018/06/20/123456789012_vpcflowlogs_us-east-1_fl-1234abcd_20180620T1620Z_fe123456.log.gz",
+    "vpcflow",
+  ],
+  [
+    "AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/year=2018/month=06/day=20/hour=16/123456789012_vpcflowlogs_us-east-1_fl-1234abcd_20180620T1620Z_fe123456.log.parquet",
+    "vpcflow",
+  ],
+  [
+    "AWSLogs/123456789012/CloudTrail/us-east-2/2014/03/06/123456789012_CloudTrail_us-east-2_20140306T2155Z_eXam9lEEXAMpLE.json.gz",
+    "cloudtrail",
+  ],
+  [
+    "AWSLogs/o-exampleorgid/111111111111/CloudTrail/us-east-1/2024/01/01/111111111111_CloudTrail_us-east-1_20240101T0000Z_abc.json.gz",
+    "cloudtrail",
+  ],
+  [
+    "AWSLogs/123456789012/CloudTrail-Digest/us-east-2/2014/03/06/123456789012_CloudTrail-Digest_us-east-2_trail_us-east-2_20140306T215524Z.json.gz",
+    "json",
+  ],
+  [
+    "AWSLogs/123456789012/WAFLogs/us-east-1/TestWebACL/2021/10/28/19/50/123456789012_waflogs_us-east-1_TestWebACL_20211028T1950Z_e0ca43b5.log.gz",
+    "waf",
+  ],
+  ["example-prefix/EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz", "cloudfront"],
+  ["E2EXAMPLE1234.2026-11-27-10.a1b2c3d4.gz", "cloudfront"],
+  ["logs/2013-11-01-21-32-16-E568B2907131C0C0", "s3access"],
+  [
+    "logs/123456789012/us-west-2/amzn-s3-demo-source-bucket/2023/03/01/2023-03-01-21-32-16-E568B2907131C0C0",
+    "s3access",
+  ],
+  // Not a log: ELB's test file; Firehose's own names (told by content); anything else.
+  ["AWSLogs/123456789012/ELBAccessLogTestFile", undefined],
+  ["firehose/2026/11/27/10/cwl-stream-1-2026-11-27-10-00-00-0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e", undefined],
+  ["app/2026-11-27/service.log.gz", undefined],
+  ["AWSLogs/not-an-account/vpcflowlogs/x.log", undefined],
+];
+
+describe("format: aws", () => {
+  it.each(KEYS)("%s → %s", (key, format) => {
+    expect(awsFormatForKey(key)).toBe(format);
+  });
+
+  it("reads an object whose key matches no layout as CloudWatch records when it starts like one, else as text", async () => {
+    const key = "firehose/2026/11/27/10/cwl-stream-1-2026-11-27-10-00-00-0b1c2d3e";
+    const record = JSON.stringify({
+      messageType: "DATA_MESSAGE",
+      owner: "123456789012",
+      logGroup: "/aws/lambda/app",
+      logStream: "s",
+      subscriptionFilters: ["f"],
+      logEvents: [{ id: "1", timestamp: 0, message: "hello" }],
+    });
+    const cloudwatch = await documentsOf(record, "aws", { context: { key } });
+    expect(cloudwatch.documents[0]?.source).toMatchObject({
+      message: "hello",
+      aws: { cloudwatch: { log_group: "/aws/lambda/app" } },
+    });
+    const text = await documentsOf("just a line\n", "aws", { context: { key } });
+    expect(text.documents[0]?.source).toMatchObject({ message: "just a line" });
+    expect(text.documents[0]?.source).not.toHaveProperty("tags");
+  });
+
+  it("parses an ALB object by its key", async () => {
+    const key = KEYS[0]?.[0] as string;
+    const line =
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 404 404 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -';
+    const run = await documentsOf(`${line}\n`, "aws", { context: { key } });
+    expect(run.documents[0]?.source).toMatchObject({ http: { response: { status_code: 404 } } });
+  });
+});
+
+describe("vpcflow in Parquet", () => {
+  it("is refused with what to change, not read as lines of binary", async () => {
+    const key = "AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=us-east-1/x.log.parquet";
+    await expect(
+      documentsOf(Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7)]), "aws", { context: { key } }),
+    ).rejects.toThrow(/Parquet file: deliver the flow log in the Text log file format/);
+  });
+});
