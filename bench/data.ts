@@ -1,26 +1,45 @@
 /**
- * Seeded benchmark objects: gzip ndjson (AWS WAF lines) and plain text (ALB lines) of a chosen
- * uncompressed size, written once to bench/data/ and reused while the seed and size match.
+ * Seeded benchmark objects of a chosen uncompressed size, written once to bench/data/ and reused
+ * while the seed, size and generator version match: gzip ndjson (AWS WAF lines), plain text (ALB
+ * lines, also shipped parsed as `alb`), plain VPC flow records (shipped as text and as `vpcflow`),
+ * CloudWatch Logs subscription records as Firehose writes them (the same ALB lines as log events)
+ * and a gzip CloudTrail file.
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { once } from "node:events";
 import { createGzip, constants } from "node:zlib";
-import { albLine, seededRandom, wafLine } from "../scripts/local/sampleLogs";
+import type { LogFormat } from "../lambda/contract/formats";
+import {
+  albLine,
+  cloudWatchRecord as firehoseRecord,
+  seededRandom,
+  vpcFlowLine,
+  VPC_FLOW_HEADER,
+  wafLine,
+} from "../scripts/local/sampleLogs";
 
 export const DATA_DIR = path.join(__dirname, "data");
 
 export interface BenchObject {
   name: string;
   file: string;
-  format: "ndjson" | "text" | "json";
+  format: LogFormat;
+  /** The AWS format the same bytes are also shipped as (bench rows beside `format`'s). */
+  parsedFormat?: LogFormat;
   gzip: boolean;
   uncompressedBytes: number;
   lines: number;
   storedBytes: number;
 }
 
-export type BenchKind = "gzip-ndjson" | "plain-text" | "gzip-json";
+export type BenchKind = "gzip-ndjson" | "plain-text" | "gzip-json" | "plain-vpcflow" | "plain-cloudwatch";
+
+/** Bumped when a generator changes, so cached objects of the old shape are not measured. */
+const GENERATION = 2;
+
+/** Log events per Firehose record (CloudWatch batches events; a record holds up to ~1 MB of them). */
+const EVENTS_PER_RECORD = 100;
 
 /** A CloudTrail record of ~1 KiB (an S3 data event), varied by `random` and `n`. */
 function cloudTrailRecord(random: () => number, n: number): string {
@@ -75,18 +94,48 @@ function cloudTrailRecord(random: () => number, n: number): string {
   });
 }
 
+/** What each kind holds and how it is shipped. */
+const KINDS: Record<BenchKind, { gzip: boolean; extension: string; format: LogFormat; parsedFormat?: LogFormat }> = {
+  "gzip-ndjson": { gzip: true, extension: ".ndjson.gz", format: "ndjson" },
+  "plain-text": { gzip: false, extension: ".log", format: "text", parsedFormat: "alb" },
+  "gzip-json": { gzip: true, extension: ".json.gz", format: "json" },
+  "plain-vpcflow": { gzip: false, extension: ".log", format: "text", parsedFormat: "vpcflow" },
+  "plain-cloudwatch": { gzip: false, extension: "", format: "cloudwatch" },
+};
+
+/** The next 2,000 units of `kind` from unit `first`, as the object's bytes. */
+function chunkOf(kind: BenchKind, random: () => number, first: number): string {
+  let chunk = "";
+  switch (kind) {
+    case "gzip-ndjson":
+      for (let n = first; n < first + 2_000; n += 1) chunk += `${wafLine(random, n)}\n`;
+      return chunk;
+    case "plain-text":
+      for (let n = first; n < first + 2_000; n += 1) chunk += `${albLine(random, n)}\n`;
+      return chunk;
+    case "gzip-json":
+      for (let n = first; n < first + 2_000; n += 1) chunk += `${n === 0 ? "" : ","}${cloudTrailRecord(random, n)}`;
+      return chunk;
+    case "plain-vpcflow":
+      for (let n = first; n < first + 2_000; n += 1) chunk += `${vpcFlowLine(random, n)}\n`;
+      return chunk;
+    case "plain-cloudwatch":
+      for (let n = first; n < first + 2_000; n += EVENTS_PER_RECORD)
+        chunk += firehoseRecord(random, n, EVENTS_PER_RECORD, albLine);
+      return chunk;
+  }
+}
+
 /** Generates (or reuses) an object of at least `bytes` uncompressed. */
 export async function benchObject(kind: BenchKind, bytes: number, seed = 42): Promise<BenchObject> {
   mkdirSync(DATA_DIR, { recursive: true });
-  const gzip = kind !== "plain-text";
-  const json = kind === "gzip-json";
-  const file = path.join(DATA_DIR, `${kind}-${bytes}-${seed}${json ? ".json.gz" : gzip ? ".ndjson.gz" : ".log"}`);
+  const { gzip, extension, format, parsedFormat } = KINDS[kind];
+  const file = path.join(DATA_DIR, `${kind}-${bytes}-${seed}-g${GENERATION}${extension}`);
   const meta = `${file}.meta.json`;
   if (existsSync(file) && existsSync(meta))
     return (await import(meta, { with: { type: "json" } })).default as BenchObject;
 
   const random = seededRandom(seed);
-  const line = gzip ? wafLine : albLine;
   const temporary = `${file}.partial`;
   const out = createWriteStream(temporary);
   const sink = gzip ? createGzip({ level: constants.Z_BEST_SPEED }) : undefined;
@@ -98,24 +147,21 @@ export async function benchObject(kind: BenchKind, bytes: number, seed = 42): Pr
     written += Buffer.byteLength(chunk);
     if (!target.write(chunk)) await once(target, "drain");
   };
-  if (json) await write('{"Records":[');
+  if (kind === "gzip-json") await write('{"Records":[');
+  if (kind === "plain-vpcflow") await write(`${VPC_FLOW_HEADER}\n`);
   while (written < bytes) {
-    let chunk = "";
-    for (let n = 0; n < 2_000; n += 1)
-      chunk += json
-        ? `${lines + n === 0 ? "" : ","}${cloudTrailRecord(random, lines + n)}`
-        : `${line(random, lines + n)}\n`;
+    await write(chunkOf(kind, random, lines));
     lines += 2_000;
-    await write(chunk);
   }
-  if (json) await write("]}");
+  if (kind === "gzip-json") await write("]}");
   target.end();
   await once(out, "finish");
   renameSync(temporary, file);
   const object: BenchObject = {
     name: kind,
     file,
-    format: json ? "json" : gzip ? "ndjson" : "text",
+    format,
+    ...(parsedFormat ? { parsedFormat } : {}),
     gzip,
     uncompressedBytes: written,
     lines,

@@ -80,9 +80,14 @@ const V8_FLAGS = nodeOptionsFor(FUNCTION_MEMORY_MB).split(" ");
 
 /**
  * The measured runs: the floor, a naive parser, and the shipper with requests as deployed (gzip
- * level 1), at gzip level 6, and uncompressed. Each names the scenario the measured process runs.
+ * level 1), at gzip level 6, and uncompressed; for an object AWS's parsers read too (ALB, VPC flow
+ * lines), the same bytes shipped parsed, compressed and not. Each names the scenario the measured
+ * process runs.
  */
-const SCENARIOS: Record<string, { scenario: string; gzipLevel?: number; memoryMb?: number; only?: string }> = {
+const SCENARIOS: Record<
+  string,
+  { scenario: string; gzipLevel?: number; memoryMb?: number; only?: string; parsed?: boolean }
+> = {
   floor: { scenario: "floor" },
   naive: { scenario: "naive" },
   shipper: { scenario: "shipper", gzipLevel: 1 },
@@ -90,7 +95,18 @@ const SCENARIOS: Record<string, { scenario: string; gzipLevel?: number; memoryMb
   "shipper-none": { scenario: "shipper" },
   // The json object through a 128 MB function's heap: what bounded memory is for.
   "shipper-128mb": { scenario: "shipper", gzipLevel: 1, memoryMb: 128, only: "gzip-json" },
+  parsed: { scenario: "shipper", gzipLevel: 1, parsed: true },
+  "parsed-none": { scenario: "shipper", parsed: true },
 };
+
+/** Whether scenario `name` runs on `object`. */
+function appliesTo(name: string, object: BenchObject): boolean {
+  const run = SCENARIOS[name];
+  if (!run || (run.only !== undefined && run.only !== object.name)) return false;
+  if (run.parsed) return object.parsedFormat !== undefined;
+  // A naive reader of Firehose's concatenated records would need its own parser: no baseline to offer.
+  return !(object.format === "cloudwatch" && (name === "naive" || name === "shipper-gzip6"));
+}
 
 /**
  * The json object's size: a naive reader parses it whole, and V8 refuses strings over ~512 MiB; so
@@ -98,6 +114,9 @@ const SCENARIOS: Record<string, { scenario: string; gzipLevel?: number; memoryMb
  * document whole needs ~5× its size in heap, more than any function memory a 48 MiB object fits in.
  */
 const JSON_SIZE = Math.min(SIZE, 256 * MB);
+
+/** The end-to-end runs, each as the scenario whose settings it takes. */
+const E2E_RUNS: Record<string, string> = { e2e: "shipper", "e2e-none": "shipper-none", "e2e-parsed": "parsed" };
 
 /** What crossed the wire to and from the bulk endpoint during one run. */
 interface Wire {
@@ -142,14 +161,16 @@ async function measure(
   s3Endpoint: string,
   es: { url: string; credentials: object; countsWire: boolean },
 ): Promise<Measurement> {
-  const run = SCENARIOS[name === "e2e-none" ? "shipper-none" : name === "e2e" ? "shipper" : name];
+  const run = SCENARIOS[E2E_RUNS[name] ?? name];
   if (!run) throw new Error(`no scenario ${name}`);
   const scenario = name.startsWith("e2e") ? "e2e" : run.scenario;
+  const format = run.parsed ? object.parsedFormat : object.format;
+  if (!format) throw new Error(`${object.name} has no parsed format`);
   const input = {
     scenario,
     ...(run.gzipLevel === undefined ? {} : { gzipLevel: run.gzipLevel }),
     key: path.basename(object.file),
-    format: object.format,
+    format,
     s3Endpoint,
     esUrl: es.url,
     esCredentials: es.credentials,
@@ -259,6 +280,8 @@ async function main(): Promise<void> {
     await benchObject("gzip-ndjson", SIZE),
     await benchObject("plain-text", SIZE),
     await benchObject("gzip-json", JSON_SIZE),
+    await benchObject("plain-vpcflow", SIZE),
+    await benchObject("plain-cloudwatch", SIZE),
   ];
   buildSync({ ...FUNCTION_BUILD_OPTIONS, entryPoints: ["bench/scenario.ts"], write: true, outfile: SCENARIO });
   const server = await startBenchServer();
@@ -268,7 +291,7 @@ async function main(): Promise<void> {
   try {
     for (const object of objects) {
       const rounds: Measurement[] = [];
-      const scenarios = measured.filter((name) => [undefined, object.name].includes(SCENARIOS[name]?.only));
+      const scenarios = measured.filter((name) => appliesTo(name, object));
       for (let round = 1; round <= ROUNDS; round += 1) {
         for (const scenario of scenarios) rounds.push(await measure(object, scenario, server.url, instant));
       }
@@ -276,19 +299,26 @@ async function main(): Promise<void> {
         const m = fastest(rounds.filter((candidate) => candidate.scenario === scenario));
         measurements.push(m);
         process.stdout.write(
-          `  ${object.name.padEnd(12)} ${describe(m)}  (rounds: ${m.roundsSeconds?.join(", ")} s)\n`,
+          `  ${object.name.padEnd(16)} ${describe(m)}  (rounds: ${m.roundsSeconds?.join(", ")} s)\n`,
         );
       }
     }
     if (e2eEnabled) {
       const es = await startElasticsearch("8");
-      const object = await benchObject("gzip-ndjson", E2E_SIZE);
       const target = {
         url: es.url,
         credentials: { username: es.username, password: es.password },
         countsWire: false,
       };
-      for (const name of ["e2e", "e2e-none"]) {
+      // WAF's ndjson as deployed and uncompressed; ALB lines as text and parsed as alb: what parsing in
+      // the function saves (or costs) the node, per document.
+      const runs: Array<[BenchObject, string]> = [
+        [await benchObject("gzip-ndjson", E2E_SIZE), "e2e"],
+        [await benchObject("gzip-ndjson", E2E_SIZE), "e2e-none"],
+        [await benchObject("plain-text", E2E_SIZE), "e2e"],
+        [await benchObject("plain-text", E2E_SIZE), "e2e-parsed"],
+      ];
+      for (const [object, name] of runs) {
         const before = await nodeCpuMs(es);
         const m = await measure(object, name, server.url, target);
         const nodeCpuSeconds = (await nodeCpuMs(es)) - before;
@@ -298,7 +328,7 @@ async function main(): Promise<void> {
         };
         measurements.push(e2e);
         process.stdout.write(
-          `  ${object.name.padEnd(12)} ${describe(e2e)}  Elasticsearch ${es.version}: ${e2e.elasticsearchCpuSecondsPerMillionDocuments} CPU s per million documents\n`,
+          `  ${object.name.padEnd(16)} ${describe(e2e)}  Elasticsearch ${es.version}: ${e2e.elasticsearchCpuSecondsPerMillionDocuments} CPU s per million documents\n`,
         );
       }
     }
@@ -306,15 +336,39 @@ async function main(): Promise<void> {
     server.stop();
   }
 
+  const of = (object: string, scenario: string) =>
+    measurements.find(
+      (m) => m.object === object && m.scenario === scenario && !("elasticsearchCpuSecondsPerMillionDocuments" in m),
+    );
   const ratios = objects.map((object) => {
-    const of = (scenario: string) => measurements.find((m) => m.object === object.name && m.scenario === scenario);
     const over = (scenario: string, base: string) =>
-      round((of(scenario)?.mbPerSecond ?? 0) / (of(base)?.mbPerSecond ?? 1));
+      round((of(object.name, scenario)?.mbPerSecond ?? 0) / (of(object.name, base)?.mbPerSecond ?? 1));
     return {
       object: object.name,
-      shipperOverFloor: over("shipper", "floor"),
-      shipperOverNaive: over("shipper", "naive"),
-      uncompressedShipperOverNaive: over("shipper-none", "naive"),
+      ...(object.format === "cloudwatch"
+        ? {
+            // The same ALB lines as plain-text's, wrapped as log events: compared per document.
+            documentsOverText: round(
+              (of(object.name, "shipper")?.documentsPerSecond ?? 0) /
+                (of("plain-text", "shipper")?.documentsPerSecond ?? 1),
+            ),
+            uncompressedDocumentsOverText: round(
+              (of(object.name, "shipper-none")?.documentsPerSecond ?? 0) /
+                (of("plain-text", "shipper-none")?.documentsPerSecond ?? 1),
+            ),
+          }
+        : {
+            shipperOverFloor: over("shipper", "floor"),
+            shipperOverNaive: over("shipper", "naive"),
+            uncompressedShipperOverNaive: over("shipper-none", "naive"),
+          }),
+      ...(object.parsedFormat
+        ? {
+            parsedFormat: object.parsedFormat,
+            parsedOverText: over("parsed", "shipper"),
+            uncompressedParsedOverText: over("parsed-none", "shipper-none"),
+          }
+        : {}),
     };
   });
   const bundle = bundleShipperFunction();
@@ -337,10 +391,21 @@ async function main(): Promise<void> {
     seconds: round((Date.now() - started) / 1000),
   };
   writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  for (const ratio of ratios)
-    process.stdout.write(
-      `  ${ratio.object.padEnd(12)} shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive} (uncompressed requests: ${ratio.uncompressedShipperOverNaive})\n`,
-    );
+  for (const ratio of ratios) {
+    const parts =
+      "documentsOverText" in ratio
+        ? [
+            `cloudwatch/text ${ratio.documentsOverText} per document (uncompressed requests: ${ratio.uncompressedDocumentsOverText})`,
+          ]
+        : [
+            `shipper/floor ${ratio.shipperOverFloor}  shipper/naive ${ratio.shipperOverNaive} (uncompressed requests: ${ratio.uncompressedShipperOverNaive})`,
+          ];
+    if ("parsedOverText" in ratio)
+      parts.push(
+        `${ratio.parsedFormat}/text ${ratio.parsedOverText} (uncompressed requests: ${ratio.uncompressedParsedOverText})`,
+      );
+    process.stdout.write(`  ${ratio.object.padEnd(16)} ${parts.join("  ")}\n`);
+  }
   process.stdout.write(
     `  bundle ${(bundle.sizeBytes / MB).toFixed(2)} MB (${bundle.sizeBytes} bytes), cold init median ${cold.medianMs} ms over ${cold.runsMs.length} fresh processes\n`,
   );

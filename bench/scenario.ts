@@ -19,11 +19,12 @@ import { isGzip } from "../lambda/read/gzip";
 import { SILENT_OBJECT_EVENTS } from "../lambda/events";
 import { shipObject } from "../lambda/shipObject";
 import { peakRssBytes } from "../scripts/local/peakRss";
+import type { LogFormat } from "../lambda/contract/formats";
 
 interface ScenarioInput {
   scenario: "floor" | "naive" | "shipper" | "e2e";
   key: string;
-  format: "ndjson" | "text" | "json";
+  format: LogFormat;
   s3Endpoint: string;
   esUrl: string;
   esCredentials: { username: string; password: string } | { apiKey: string };

@@ -17,7 +17,7 @@ import { TAG_INVALID_JSON, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCA
 import type { AwsLineParser } from "./aws/lineParsers";
 import { cloudWatchRecord } from "./aws/cloudwatch";
 import { cloudTrailFields, wafFields } from "./aws/records";
-import type { ParsedFields } from "./aws/ecs";
+import type { ParsedFields, ParsedLine } from "./aws/ecs";
 import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
@@ -67,6 +67,8 @@ export class DocumentBuilder {
   linesUnparsed = 0;
   /** CloudWatch Logs control messages: acknowledged, nothing indexed. */
   controlMessages = 0;
+  /** The object's fields as JSON text, for parsed lines (made at the first). */
+  private contextJson: ContextJson | undefined;
 
   constructor(
     private readonly context: ObjectContext,
@@ -168,8 +170,9 @@ export class DocumentBuilder {
 
   /**
    * Appends the documents of a batch of one of AWS's line formats: header lines are read by the
-   * parser and are no documents; a line that does not parse is indexed as text, tagged. Returns how
-   * many documents the batch made.
+   * parser and are no documents; a line that does not parse is indexed as text, tagged. A parsed
+   * line's source is written by its shape (aws/jsonShape.ts), the object's fields filled in, and
+   * carries its raw line for a dead letter. Returns how many documents the batch made.
    */
   async appendParsedLines(parser: AwsLineParser, lines: LineBatch, sink: DocumentSink): Promise<number> {
     let documents = 0;
@@ -179,12 +182,56 @@ export class DocumentBuilder {
       // A header is read whatever the filters say: the lines after it need it.
       if (!truncated && parser.readHeader(text)) continue;
       if (!this.keepsText(text)) continue;
-      const parsed = truncated ? undefined : parsedOrNot(parser, text);
       documents += 1;
-      const backpressure = sink.add(this.build(this.parsedRecord(lines, index, text, parsed, truncated)));
+      const offset = lines.offsets[index] as number;
+      const nextOffset = lines.nextOffsets[index] as number;
+      const parsed = truncated ? undefined : parsedOrNot(parser, text);
+      let document: PreparedDocument;
+      if (parsed === undefined) {
+        this.linesUnparsed += 1;
+        document = this.build({ offset, nextOffset, text, tags: [truncated ? TAG_TRUNCATED : TAG_PARSE_FAILURE] });
+      } else if (this.context.timestampField) {
+        // The configured field is looked up in the parsed document: the general path.
+        const value = JSON.parse(parsed.document.json()) as Record<string, unknown>;
+        document = this.build({
+          offset,
+          nextOffset,
+          text,
+          value,
+          ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
+        });
+      } else {
+        document = {
+          id: documentId(this.idPrefix, offset),
+          offset,
+          // A refusal dead-letters the line as AWS wrote it.
+          record: { offset, nextOffset, text },
+          source: this.parsedSource(parsed, offset, text),
+        };
+      }
+      const backpressure = sink.add(document);
       if (backpressure) await backpressure;
     }
     return documents;
+  }
+
+  /** A parsed line's source: its own fields and the object's, one JSON text. */
+  private parsedSource(parsed: ParsedLine, offset: number, text: string): string {
+    const { document } = parsed;
+    const { context } = document;
+    const fields = (this.contextJson ??= contextJsonOf(this.context));
+    document.setJson(
+      context["@timestamp"],
+      parsed.timestamp === undefined ? fields.eventTime : `"${parsed.timestamp}"`,
+    );
+    document.setJson(context["log.file.path"], fields.path).setJson(context["log.offset"], String(offset));
+    document.setJson(context["aws.s3.bucket.name"], fields.bucket).setJson(context["aws.s3.object.key"], fields.key);
+    document.setJson(context["cloud.provider"], '"aws"');
+    // A log that names its own region keeps it; the function's is the fallback.
+    if (!document.has(context["cloud.region"])) document.setJson(context["cloud.region"], fields.region);
+    document.setJson(context["event.ingested"], fields.ingested);
+    if (this.context.preserveOriginal) document.set(context["event.original"], text);
+    return document.json();
   }
 
   /**
@@ -270,28 +317,6 @@ export class DocumentBuilder {
       const backpressure = sink.add(this.build(record));
       if (backpressure) await backpressure;
     }
-  }
-
-  /** A parsed line's record: its ECS fields and time, or its text, tagged, when it did not parse. */
-  private parsedRecord(
-    lines: LineBatch,
-    index: number,
-    text: string,
-    parsed: ParsedFields | undefined,
-    truncated: boolean,
-  ): LogRecord {
-    const offset = lines.offsets[index] as number;
-    const nextOffset = lines.nextOffsets[index] as number;
-    if (parsed)
-      return {
-        offset,
-        nextOffset,
-        text,
-        value: parsed.fields,
-        ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
-      };
-    this.linesUnparsed += 1;
-    return { offset, nextOffset, text, tags: [truncated ? TAG_TRUNCATED : TAG_PARSE_FAILURE] };
   }
 
   /** Whether the filter keeps `text`; counts it when not. */
@@ -406,12 +431,33 @@ function deepAssign(target: Record<string, unknown>, fields: Record<string, unkn
  * throw, but should one, the line is indexed as unparsed text (and counted) rather than failing the
  * object for the bug.
  */
-function parsedOrNot(parser: AwsLineParser, line: string): ParsedFields | undefined {
+function parsedOrNot(parser: AwsLineParser, line: string): ParsedLine | undefined {
   try {
     return parser.parse(line);
   } catch {
     return undefined;
   }
+}
+
+/** The object's fields every parsed line carries, as JSON text. */
+interface ContextJson {
+  eventTime: string;
+  path: string;
+  bucket: string;
+  key: string;
+  region: string;
+  ingested: string;
+}
+
+function contextJsonOf(context: ObjectContext): ContextJson {
+  return {
+    eventTime: JSON.stringify(context.eventTime),
+    path: JSON.stringify(`s3://${context.bucket}/${context.key}`),
+    bucket: JSON.stringify(context.bucket),
+    key: JSON.stringify(context.key),
+    region: JSON.stringify(context.region),
+    ingested: JSON.stringify(context.ingested),
+  };
 }
 
 /** The record as it is, with each ECS field it does not have itself. */

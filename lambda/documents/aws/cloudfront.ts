@@ -6,16 +6,10 @@
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
  */
 import { isIP } from "node:net";
-import {
-  addressOf,
-  EcsDocument,
-  httpOutcome,
-  integerOf,
-  numberOf,
-  portOf,
-  putTlsVersion,
-  type ParsedFields,
-} from "./ecs";
+import { addressOf, httpOutcome, integerOf, numberOf, portOf, putTlsVersion, type ParsedLine } from "./ecs";
+import { JsonShape } from "./jsonShape";
+
+const SHAPE = new JsonShape();
 
 /** The standard log's fields as AWS documents them, in its order (for an object without `#Fields`). */
 export const CLOUDFRONT_DEFAULT_FIELDS = [
@@ -94,7 +88,7 @@ export class CloudFrontParser {
     return true;
   }
 
-  parse(line: string): ParsedFields | undefined {
+  parse(line: string): ParsedLine | undefined {
     const values = line.split("\t");
     // Fewer values than the date, time and a status: not one of these lines.
     if (values.length < 9) return undefined;
@@ -110,7 +104,7 @@ export class CloudFrontParser {
         ? `${date}T${time}Z`
         : undefined;
     if (!timestamp) return undefined;
-    const document = new EcsDocument();
+    const document = SHAPE.document();
     document.put("event.kind", "event").put("event.category", ["web"]).put("cloud.provider", "aws");
     const status = integerOf(named.get("sc-status"));
     const decoded = (name: string) => {
@@ -154,10 +148,10 @@ export class CloudFrontParser {
     for (const [name, value] of named) {
       if (KNOWN_ELSEWHERE.has(name)) continue;
       const number = NUMERIC.has(name) ? numberOf(value) : undefined;
-      document.put(`aws.cloudfront.${fieldKey(name)}`, number ?? (value === "-" ? undefined : value));
+      document.putUnder("aws.cloudfront", fieldKey(name), number ?? value);
     }
     document.put("event.outcome", httpOutcome(status));
-    return { fields: document.fields, timestamp };
+    return { document, timestamp };
   }
 }
 

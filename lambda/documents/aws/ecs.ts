@@ -4,21 +4,42 @@
  * document assembled field by field (`EcsDocument`), only with values that are there.
  */
 
-/** A parsed line: the ECS document, and the log's own time when it has one. */
+import type { ShapedDocument } from "./jsonShape";
+
+/** A parsed record (CloudTrail, WAF): the ECS fields beside it, and the log's own time when it has one. */
 export interface ParsedFields {
   fields: Record<string, unknown>;
   /** ISO 8601: the log's own request or end time; `@timestamp`. */
   timestamp?: string;
 }
 
-/** An ECS document being assembled: `put("source.ip", …)` creates the objects on the way. */
-export class EcsDocument {
+/** A parsed line of AWS's line formats: its document, written as JSON (jsonShape.ts), and its own time. */
+export interface ParsedLine {
+  document: ShapedDocument;
+  /** ISO 8601: the log's own request or end time; `@timestamp`. */
+  timestamp?: string;
+}
+
+/** What the helpers below write to: a shaped document or an object one. */
+export interface FieldWriter {
+  put(path: string, value: unknown): this;
+}
+
+/** Dotted paths, split once each. */
+const SPLIT_PATHS = new Map<string, string[]>();
+
+/** An ECS document being assembled as objects: `put("source.ip", …)` creates the objects on the way. */
+export class EcsDocument implements FieldWriter {
   readonly fields: Record<string, unknown> = {};
 
   /** Sets the dotted `path` to `value`, unless the value is absent (undefined, `-`, empty). */
   put(path: string, value: unknown): this {
     if (value === undefined || value === null || value === "-" || value === "") return this;
-    const parts = path.split(".");
+    let parts = SPLIT_PATHS.get(path);
+    if (parts === undefined) {
+      parts = path.split(".");
+      SPLIT_PATHS.set(path, parts);
+    }
     let target = this.fields;
     for (let index = 0; index < parts.length - 1; index += 1) {
       const part = parts[index] as string;
@@ -122,7 +143,7 @@ export function portOf(value: string | undefined): number | undefined {
 }
 
 /** Puts a URL's parts the way ECS names them (`url.original`, `scheme`, `domain`, `port`, `path`, `query`). */
-export function putUrl(document: EcsDocument, original: string | undefined): void {
+export function putUrl(document: FieldWriter, original: string | undefined): void {
   if (original === undefined || original === "-" || original === "") return;
   document.put("url.original", original);
   let rest = original;
@@ -143,7 +164,7 @@ export function putUrl(document: EcsDocument, original: string | undefined): voi
 }
 
 /** A request line as the load balancers and S3 log it: `GET http://host:80/path?q HTTP/1.1`, or `- - -`. */
-export function putRequestLine(document: EcsDocument, request: string | undefined): void {
+export function putRequestLine(document: FieldWriter, request: string | undefined): void {
   if (request === undefined) return;
   const first = request.indexOf(" ");
   const last = request.lastIndexOf(" ");
@@ -159,7 +180,7 @@ export function putRequestLine(document: EcsDocument, request: string | undefine
 }
 
 /** `TLSv1.2`, `tlsv12`, `TLSV1.3` as ECS's `tls.version` (`1.2`) and `tls.version_protocol` (`tls`). */
-export function putTlsVersion(document: EcsDocument, protocol: string | undefined): void {
+export function putTlsVersion(document: FieldWriter, protocol: string | undefined): void {
   if (protocol === undefined || protocol === "-" || protocol === "") return;
   const match = /^(tls|ssl)v?(\d)\.?(\d)?$/i.exec(protocol);
   if (!match) return;
@@ -172,29 +193,54 @@ export function httpOutcome(status: number | undefined): "success" | "failure" |
   return status === undefined ? undefined : status < 400 ? "success" : "failure";
 }
 
-/** An ISO 8601 time as AWS writes it (`2018-07-02T22:23:00.186641Z`; without a zone: UTC), or undefined. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * An ISO 8601 time as AWS writes it (`2018-07-02T22:23:00.186641Z`; without a zone: UTC), or
+ * undefined. Its fields are range-checked here rather than by `Date.parse` (a third of the parse
+ * time of an ALB line): Elasticsearch would refuse a 13th month, so such a line stays unparsed.
+ */
 export function isoTime(value: string | undefined): string | undefined {
   if (value === undefined || value.length < 19) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) return undefined;
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
-  return Number.isNaN(Date.parse(zoned)) ? undefined : zoned;
+  const match = ISO_TIME.exec(value);
+  if (!match) return undefined;
+  const [, , month, day, hour, minute, second, , zone] = match;
+  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
+  return zone === undefined ? `${value}Z` : value;
 }
+
+/** The last epoch seconds converted, and their ISO time: a flow log's records share a few start and end times. */
+const lastEpochs = new Map<string, string>();
 
 /** Epoch seconds (VPC flow logs' start and end) as ISO 8601. */
 export function epochSecondsTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = lastEpochs.get(value);
+  if (known !== undefined) return known;
   const seconds = integerOf(value);
   if (seconds === undefined || seconds < 0 || seconds > 8.64e9) return undefined;
-  return new Date(seconds * 1000).toISOString();
+  const time = new Date(seconds * 1000).toISOString();
+  // A handful of recent values: bounded, whatever the object holds.
+  if (lastEpochs.size >= 64) lastEpochs.clear();
+  lastEpochs.set(value, time);
+  return time;
 }
+
+/** The last ARN read and its parts: a log file repeats its target group's on every line. */
+let lastArn: { arn: string; parts: { region?: string; account?: string } } | undefined;
 
 /** `arn:aws:service:region:account:…` → region and account, where the ARN has them. */
 export function arnParts(arn: string | undefined): { region?: string; account?: string } {
   if (arn === undefined || !arn.startsWith("arn:")) return {};
+  if (lastArn?.arn === arn) return lastArn.parts;
   const parts = arn.split(":");
-  return {
+  const result = {
     ...(parts[3] ? { region: parts[3] } : {}),
     ...(parts[4] && /^\d{12}$/.test(parts[4]) ? { account: parts[4] } : {}),
   };
+  lastArn = { arn, parts: result };
+  return result;
 }
 
 /** A comma-separated list (`actions_executed`, a target list) as an array; undefined for `-`. */

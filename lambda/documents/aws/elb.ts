@@ -10,10 +10,10 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
  */
+import { JsonShape, type ShapedDocument } from "./jsonShape";
 import {
   addressOf,
   arnParts,
-  EcsDocument,
   httpOutcome,
   integerOf,
   isoTime,
@@ -22,50 +22,55 @@ import {
   putRequestLine,
   putTlsVersion,
   splitFields,
-  type ParsedFields,
+  type ParsedLine,
 } from "./ecs";
+
+/** Each load balancer's documents, `@timestamp` first. */
+const ALB_SHAPE = new JsonShape();
+const NLB_SHAPE = new JsonShape();
+const CLASSIC_SHAPE = new JsonShape();
 
 /** The fields of an ALB line, in AWS's order (the documented syntax, newest last). */
 const ALB_FIELDS = 33;
 const NLB_FIELDS = 22;
 const CLASSIC_FIELDS = 15;
 
-function putCommon(document: EcsDocument): void {
+function putCommon(document: ShapedDocument): void {
   document.put("event.kind", "event");
   document.put("event.category", ["web"]);
   document.put("cloud.provider", "aws");
 }
 
-function putClient(document: EcsDocument, value: string | undefined): void {
+function putClient(document: ShapedDocument, value: string | undefined): void {
   const client = addressOf(value);
   document.put("source.address", client?.ip).put("source.ip", client?.ip).put("source.port", client?.port);
 }
 
-function putBackend(document: EcsDocument, value: string | undefined): void {
+function putBackend(document: ShapedDocument, value: string | undefined): void {
   const backend = addressOf(value);
   document.put("aws.elb.backend.ip", backend?.ip).put("aws.elb.backend.port", backend?.port);
   document.put("destination.ip", backend?.ip).put("destination.port", backend?.port);
 }
 
-function putTls(document: EcsDocument, cipher: string | undefined, protocol: string | undefined): void {
+function putTls(document: ShapedDocument, cipher: string | undefined, protocol: string | undefined): void {
   document.put("aws.elb.ssl_cipher", cipher).put("tls.cipher", cipher);
   document.put("aws.elb.ssl_protocol", protocol);
   putTlsVersion(document, protocol);
 }
 
-function putExtra(document: EcsDocument, fields: string[], known: number): void {
+function putExtra(document: ShapedDocument, fields: string[], known: number): void {
   if (fields.length > known) document.put("aws.elb.extra_fields", fields.slice(known));
 }
 
 /** An Application Load Balancer line, or undefined when it is none. */
-export function parseAlb(line: string): ParsedFields | undefined {
+export function parseAlb(line: string): ParsedLine | undefined {
   const f = splitFields(line);
   // Through the request line and user agent: what every ALB line since the first has.
   if (!f || f.length < 14) return undefined;
   const time = isoTime(f[1]);
   const status = integerOf(f[8]);
   if (!time || (f[8] !== "-" && status === undefined)) return undefined;
-  const document = new EcsDocument();
+  const document = ALB_SHAPE.document();
   putCommon(document);
   document.put("aws.elb.type", f[0]).put("aws.elb.protocol", "http").put("aws.elb.name", f[2]);
   putClient(document, f[3]);
@@ -103,16 +108,16 @@ export function parseAlb(line: string): ParsedFields | undefined {
   document.put("aws.elb.request_transform_status", f[32]);
   putExtra(document, f, ALB_FIELDS);
   document.put("event.outcome", httpOutcome(status));
-  return { fields: document.fields, timestamp: time };
+  return { document, timestamp: time };
 }
 
 /** A Network Load Balancer (TLS listener) line, or undefined when it is none. */
-export function parseNlb(line: string): ParsedFields | undefined {
+export function parseNlb(line: string): ParsedLine | undefined {
   const f = splitFields(line);
   if (!f || f.length < 11) return undefined;
   const time = isoTime(f[2]);
   if (!time) return undefined;
-  const document = new EcsDocument();
+  const document = NLB_SHAPE.document();
   document.put("event.kind", "event").put("event.category", ["network"]).put("cloud.provider", "aws");
   document.put("aws.elb.type", f[0]).put("aws.elb.protocol", "tcp").put("aws.elb.name", f[3]);
   document.put("aws.elb.listener", f[4]);
@@ -138,18 +143,18 @@ export function parseNlb(line: string): ParsedFields | undefined {
   );
   document.put("event.start", isoTime(f[21])).put("event.end", time);
   putExtra(document, f, NLB_FIELDS);
-  return { fields: document.fields, timestamp: time };
+  return { document, timestamp: time };
 }
 
 /** A Classic Load Balancer line, or undefined when it is none. */
-export function parseClassicElb(line: string): ParsedFields | undefined {
+export function parseClassicElb(line: string): ParsedLine | undefined {
   const f = splitFields(line);
   if (!f || f.length < 11) return undefined;
   const time = isoTime(f[0]);
   if (!time) return undefined;
   // A TCP listener logs `-` for what only HTTP has (request, status codes): its bytes are the connection's.
   const tcp = f[7] === "-";
-  const document = new EcsDocument();
+  const document = CLASSIC_SHAPE.document();
   if (tcp) document.put("event.kind", "event").put("event.category", ["network"]).put("cloud.provider", "aws");
   else putCommon(document);
   document.put("aws.elb.protocol", tcp ? "tcp" : "http").put("aws.elb.name", f[1]);
@@ -169,5 +174,5 @@ export function parseClassicElb(line: string): ParsedFields | undefined {
   putExtra(document, f, CLASSIC_FIELDS);
   document.put("event.end", time);
   document.put("event.outcome", httpOutcome(status));
-  return { fields: document.fields, timestamp: time };
+  return { document, timestamp: time };
 }

@@ -1,7 +1,7 @@
 /** The parser of each of AWS's line formats, behind one shape (what the builder and `s3ls trace` use). */
 import type { ParsedLineFormat } from "../../contract/formats";
 import { CloudFrontParser } from "./cloudfront";
-import type { ParsedFields } from "./ecs";
+import type { ParsedLine } from "./ecs";
 import { parseAlb, parseClassicElb, parseNlb } from "./elb";
 import { parseS3Access } from "./s3access";
 import { VpcFlowParser } from "./vpcflow";
@@ -10,14 +10,14 @@ import { VpcFlowParser } from "./vpcflow";
 export interface AwsLineParser {
   /** Whether `line` is a header line (consumed here; never a document). */
   readHeader(line: string): boolean;
-  /** The line's ECS fields, or undefined when it does not parse (it is still indexed, as text). */
-  parse(line: string): ParsedFields | undefined;
+  /** The line's ECS document, or undefined when it does not parse (it is still indexed, as text). */
+  parse(line: string): ParsedLine | undefined;
   /** The header a continuation of this object must carry (its field names), if it has one. */
   readonly header: string[] | undefined;
 }
 
 /** A format without header lines. */
-function stateless(parse: (line: string) => ParsedFields | undefined): AwsLineParser {
+function stateless(parse: (line: string) => ParsedLine | undefined): AwsLineParser {
   return { readHeader: () => false, parse, header: undefined };
 }
 

@@ -4,15 +4,10 @@
  * the end (a line may have fewer of them: older logs), and any it adds later kept as they are.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
  */
-import {
-  EcsDocument,
-  httpOutcome,
-  integerOf,
-  putRequestLine,
-  putTlsVersion,
-  splitFields,
-  type ParsedFields,
-} from "./ecs";
+import { JsonShape } from "./jsonShape";
+import { httpOutcome, integerOf, putRequestLine, putTlsVersion, splitFields, type ParsedLine } from "./ecs";
+
+const SHAPE = new JsonShape();
 
 /** The fields in AWS's order, by the names Elastic's integration gives them under `aws.s3access`. */
 const FIELDS = [
@@ -74,7 +69,7 @@ function accessLogTime(value: string | undefined): string | undefined {
   return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
 }
 
-export function parseS3Access(line: string): ParsedFields | undefined {
+export function parseS3Access(line: string): ParsedLine | undefined {
   const values = splitFields(line, true);
   // Through turn-around time: what every access log line has had.
   if (!values || values.length < 15) return undefined;
@@ -86,7 +81,7 @@ export function parseS3Access(line: string): ParsedFields | undefined {
     const value = named.get(name);
     if (value !== undefined && value !== "-" && integerOf(value) === undefined) return undefined;
   }
-  const document = new EcsDocument();
+  const document = SHAPE.document();
   document.put("event.kind", "event").put("event.category", ["web"]).put("cloud.provider", "aws");
   const ip = named.get("remote_ip");
   document.put("source.address", ip).put("source.ip", ip).put("client.address", ip).put("client.ip", ip);
@@ -107,8 +102,9 @@ export function parseS3Access(line: string): ParsedFields | undefined {
   document.put("cloud.region", named.get("source_region"));
   for (const [name, value] of named) {
     if (value === "-" || name === "time") continue;
-    document.put(`aws.s3access.${name}`, NUMERIC.has(name) ? integerOf(value) : value);
+    // The documented fields are the shape's; any AWS appends later, by position, members by name.
+    document.putUnder("aws.s3access", name, NUMERIC.has(name) ? integerOf(value) : value);
   }
   document.put("event.outcome", httpOutcome(status));
-  return { fields: document.fields, timestamp: time };
+  return { document, timestamp: time };
 }
