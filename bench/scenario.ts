@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   let sink = 0;
   switch (input.scenario) {
     case "floor":
-      result = input.format === "json" ? await wholeDocument() : await splitOnly();
+      // Documents with no line ends (json, Firehose's records) are read, not split.
+      result = input.format === "json" || input.format === "cloudwatch" ? await wholeDocument() : await splitOnly();
       break;
     case "naive":
       if (input.format === "json") {

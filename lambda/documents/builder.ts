@@ -15,7 +15,7 @@ import type { DocumentSink } from "./sink";
 import { documentId, objectIdPrefix } from "./ids";
 import { TAG_INVALID_JSON, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
 import type { AwsLineParser } from "./aws/lineParsers";
-import { cloudWatchRecord } from "./aws/cloudwatch";
+import { cloudWatchRecord, eventFields, jsonMessage, type CloudWatchEvent } from "./aws/cloudwatch";
 import { cloudTrailFields, wafFields } from "./aws/records";
 import type { ParsedFields, ParsedLine } from "./aws/ecs";
 import { HotPathSources } from "./hotPathSource";
@@ -261,22 +261,58 @@ export class DocumentBuilder {
         if (backpressure) await backpressure;
         continue;
       }
+      const ecs = this.cloudWatchFields(record.shared);
       for (const event of record.events) {
-        if (!this.keepsText(event.raw)) continue;
+        const { message } = event;
+        if (!this.keepsText(message)) continue;
         documents += 1;
         // Each event's place: its record's start plus its index (a record is longer than its event count).
-        const logRecord: LogRecord = {
-          offset: offset + event.index,
-          nextOffset,
-          text: event.raw,
-          value: event.fields,
-          ...(event.timestamp ? { timestamp: event.timestamp } : {}),
-        };
-        const backpressure = sink.add(this.build(logRecord));
+        const at = offset + event.index;
+        const parsed = jsonMessage(message);
+        const timestamp = event.timestamp ? { timestamp: event.timestamp } : {};
+        let document: PreparedDocument;
+        if (this.context.timestampField || (parsed !== undefined && hasReservedField(parsed))) {
+          // A message with ECS objects of its own is merged; a timestamp field is looked up: the general path.
+          const value = eventFields(record.shared, event, parsed);
+          document = this.build({ offset: at, nextOffset, text: message, value, ...timestamp });
+        } else {
+          const source =
+            parsed === undefined
+              ? `{${ecs(event, at)},"message":${JSON.stringify(message)}}`
+              : `{${ecs(event, at)}${membersAfterOurs(message)}`;
+          document = {
+            id: documentId(this.idPrefix, at),
+            offset: at,
+            record: { offset: at, nextOffset, text: message, ...(parsed ? { value: parsed } : {}), ...timestamp },
+            source,
+          };
+        }
+        const backpressure = sink.add(document);
         if (backpressure) await backpressure;
       }
     }
     return documents;
+  }
+
+  /**
+   * The ECS members of a record's events, as JSON text to write before each event's own: the same
+   * fields the general path merges (the record's group, stream, owner and filters; the object's).
+   */
+  private cloudWatchFields(shared: Record<string, unknown>): (event: CloudWatchEvent, offset: number) => string {
+    const fields = (this.contextJson ??= contextJsonOf(this.context));
+    const aws = isPlainObject(shared.aws) ? shared.aws : {};
+    const cloud = isPlainObject(shared.cloud) ? shared.cloud : {};
+    const cloudwatch = aws.cloudwatch === undefined ? "" : `,"cloudwatch":${JSON.stringify(aws.cloudwatch)}`;
+    const account = cloud.account === undefined ? "" : `,"account":${JSON.stringify(cloud.account)}`;
+    const head = `,"log":{"file":{"path":${fields.path}},"offset":`;
+    const tail =
+      `},"aws":{"s3":{"bucket":{"name":${fields.bucket}},"object":{"key":${fields.key}}}${cloudwatch}}` +
+      `,"cloud":{"provider":"aws","region":${fields.region}${account}},"event":{"ingested":${fields.ingested},"kind":"event"`;
+    const preserve = this.context.preserveOriginal;
+    return (event, offset) =>
+      `"@timestamp":${event.timestamp ? `"${event.timestamp}"` : fields.eventTime}${head}${offset}${tail}` +
+      `${event.id === undefined ? "" : `,"id":${JSON.stringify(event.id)}`}` +
+      `${preserve ? `,"original":${JSON.stringify(event.message)}` : ""}}`;
   }
 
   /**
@@ -437,6 +473,14 @@ function parsedOrNot(parser: AwsLineParser, line: string): ParsedLine | undefine
   } catch {
     return undefined;
   }
+}
+
+/** A JSON object's text after its opening brace, as members to follow ours: `,"a":1}`, or `}` when it has none. */
+function membersAfterOurs(objectText: string): string {
+  const object = objectText.trim();
+  let first = 1;
+  while (first < object.length && object.charCodeAt(first) <= 0x20) first += 1;
+  return object.charCodeAt(first) === 0x7d ? "}" : `,${object.substring(1)}`;
 }
 
 /** The object's fields every parsed line carries, as JSON text. */

@@ -11,17 +11,19 @@
 import { isPlainObject } from "../../contract/plainObjects";
 import { EcsDocument } from "./ecs";
 
-/** One log event, ready for the builder: the fields beside ours, its time, its place in the record. */
+/** One log event of a record, as CloudWatch sent it. */
 export interface CloudWatchEvent {
+  /** Its place in the record's `logEvents`. */
   index: number;
-  fields: Record<string, unknown>;
+  id?: string;
+  /** ISO 8601, from the event's epoch milliseconds. */
   timestamp?: string;
-  /** The event's message when it was JSON: what a failure keeps. */
-  raw: string;
+  message: string;
 }
 
 export type CloudWatchRecord =
-  | { kind: "events"; events: CloudWatchEvent[] }
+  /** `shared`: the ECS fields every event of the record carries (group, stream, owner, filters). */
+  | { kind: "events"; shared: Record<string, unknown>; events: CloudWatchEvent[] }
   /** A control message: acknowledged, nothing to index. */
   | { kind: "control" }
   | { kind: "unparsed"; reason: string };
@@ -41,7 +43,6 @@ export function cloudWatchRecord(text: string): CloudWatchRecord {
   shared.put("cloud.provider", "aws").put("event.kind", "event");
   shared.put("aws.cloudwatch.log_group", typeof value.logGroup === "string" ? value.logGroup : undefined);
   shared.put("aws.cloudwatch.log_stream", typeof value.logStream === "string" ? value.logStream : undefined);
-  shared.put("cloud.account.id", typeof value.owner === "string" ? value.owner : undefined);
   shared.put(
     "aws.cloudwatch.subscription_filters",
     Array.isArray(value.subscriptionFilters)
@@ -49,27 +50,48 @@ export function cloudWatchRecord(text: string): CloudWatchRecord {
       : undefined,
   );
   shared.put("aws.cloudwatch.message_type", typeof value.messageType === "string" ? value.messageType : undefined);
+  shared.put("cloud.account.id", typeof value.owner === "string" ? value.owner : undefined);
   const events = value.logEvents.map((event: unknown, index: number): CloudWatchEvent => {
     const record = isPlainObject(event) ? event : {};
     const message = typeof record.message === "string" ? record.message : JSON.stringify(record.message ?? null);
     const millis = typeof record.timestamp === "number" ? record.timestamp : Number(record.timestamp);
     const timestamp =
       Number.isFinite(millis) && Math.abs(millis) < 8.64e15 ? new Date(millis).toISOString() : undefined;
-    let own: Record<string, unknown> = { message };
-    const trimmed = message.trimStart();
-    if (trimmed.startsWith("{")) {
-      try {
-        const parsed: unknown = JSON.parse(message);
-        if (isPlainObject(parsed)) own = { ...parsed };
-      } catch {
-        // A message that only looks like JSON stays the message.
-      }
-    }
-    const fields = merged(shared.fields, own);
-    if (typeof record.id === "string") setEventId(fields, record.id);
-    return { index, fields, ...(timestamp ? { timestamp } : {}), raw: message };
+    return {
+      index,
+      message,
+      ...(typeof record.id === "string" && record.id !== "" ? { id: record.id } : {}),
+      ...(timestamp ? { timestamp } : {}),
+    };
   });
-  return { kind: "events", events };
+  return { kind: "events", shared: shared.fields, events };
+}
+
+/** A message that is itself a JSON object, parsed; undefined for any other message. */
+export function jsonMessage(message: string): Record<string, unknown> | undefined {
+  let at = 0;
+  while (at < message.length && message.charCodeAt(at) <= 0x20) at += 1;
+  if (message.charCodeAt(at) !== 0x7b) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined; // a message that only looks like JSON stays the message
+  }
+}
+
+/**
+ * One event's fields for the general path: the record's shared fields, then the message's own
+ * (a JSON object's fields at the top, any other message as `message`), its id as `event.id`.
+ */
+export function eventFields(
+  shared: Record<string, unknown>,
+  event: CloudWatchEvent,
+  parsed: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const fields = merged(shared, parsed ?? { message: event.message });
+  if (event.id !== undefined) setEventId(fields, event.id);
+  return fields;
 }
 
 /** `over` merged into a copy of `base`, object by object; where both name a value, `over`'s wins. */
