@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { LOG_FORMATS } from "../../lambda/contract/formats";
 import { toConfigMap } from "../../scripts/offlineMocks";
 import { runProgram } from "./harness";
 
@@ -158,7 +159,7 @@ describe("stack config validation", () => {
     [
       "an unknown format",
       { "s3-log-shipper:producers": [producer({ format: "csv" })] },
-      'producers[0] (waf): format must be one of ndjson, text, json, auto, got "csv"',
+      `producers[0] (waf): format must be one of ${LOG_FORMATS.join(", ")}, got "csv"`,
     ],
     [
       "recordsField with a line format",
@@ -272,6 +273,6 @@ describe("stack config validation", () => {
   it("lists every problem at once", async () => {
     const message = await refusal({ "s3-log-shipper:producers": [producer({ maxReceiveCount: 2, format: "xml" })] });
     expect(message).toContain("maxReceiveCount must be at least 5, got 2");
-    expect(message).toContain('format must be one of ndjson, text, json, auto, got "xml"');
+    expect(message).toContain(`format must be one of ${LOG_FORMATS.join(", ")}, got "xml"`);
   });
 });
