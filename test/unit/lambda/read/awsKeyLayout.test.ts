@@ -3,8 +3,11 @@
  * documentation shows (each page is cited in lambda/read/awsKeyLayout.ts), and the format an object
  * that matches none gets from its first bytes.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { awsFormatForKey } from "../../../../lambda/read/awsKeyLayout";
+import { PROJECT_ROOT } from "../../../../pipeline/functionBuild";
+import { AWS_KEY_LAYOUTS, awsFormatForKey } from "../../../../lambda/read/awsKeyLayout";
 import { documentsOf } from "../../../helpers/formatDocuments";
 
 const KEYS: Array<[string, string | undefined]> = [
@@ -89,6 +92,24 @@ describe("format: aws", () => {
       'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 404 404 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -';
     const run = await documentsOf(`${line}\n`, "aws", { context: { key } });
     expect(run.documents[0]?.source).toMatchObject({ http: { response: { status_code: 404 } } });
+  });
+});
+
+describe("the README's table of key layouts", () => {
+  const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("<!-- key layouts:"), readme.indexOf("| anything else | `text` |"));
+  const rows = [...table.matchAll(/^\| `([^`]+)`[^|]* \| `([a-z0-9]+)`/gm)].map(
+    (row) => [row[1] ?? "", row[2] ?? ""] as const,
+  );
+
+  it("has an example key of every layout, each naming the format the function decides", () => {
+    expect(rows.map(([, format]) => format).sort()).toEqual(
+      [...AWS_KEY_LAYOUTS.map((layout) => layout.format), "cloudwatch"].sort(),
+    );
+    for (const [key, format] of rows) {
+      // Firehose's CloudWatch objects are told by their first bytes, not their key.
+      expect(awsFormatForKey(key), key).toBe(format === "cloudwatch" ? undefined : format);
+    }
   });
 });
 

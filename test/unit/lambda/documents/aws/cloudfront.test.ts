@@ -8,54 +8,12 @@ import { documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import { CLOUDFRONT_DEFAULT_FIELDS } from "../../../../../lambda/documents/aws/cloudfront";
 import { dashValues } from "./dashValues";
-
-const FIELDS = CLOUDFRONT_DEFAULT_FIELDS.join(" ");
-const AGENT =
-  "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/78.0.3904.108%20Safari/537.36";
-const line = (requestId: string, timeTaken: string, forwardedFor = "-", query = "-") =>
-  [
-    "2019-12-04",
-    "21:02:31",
-    "LAX1",
-    "392",
-    "192.0.2.100",
-    "GET",
-    "d111111abcdef8.cloudfront.net",
-    "/index.html",
-    "200",
-    "-",
-    AGENT,
-    query,
-    "-",
-    "Hit",
-    requestId,
-    "d111111abcdef8.cloudfront.net",
-    "https",
-    "23",
-    timeTaken,
-    forwardedFor,
-    "TLSv1.2",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-    "Hit",
-    "HTTP/2.0",
-    "-",
-    "-",
-    "11040",
-    timeTaken,
-    "Hit",
-    "text/html",
-    "78",
-    "-",
-    "-",
-  ].join("\t");
-const FILE = [
-  "#Version: 1.0",
-  `#Fields: ${FIELDS}`,
-  line("SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==", "0.001"),
-  line("k6WGMNkEzR5BEM_SaF47gjtX9zBDO2m349OY2an0QPEaUum1ZOLrow==", "0.000"),
-  line("f37nTMVvnKvV2ZSvEsivup_c2kZ7VXzYdjC-GUQZ5qNs-89BlWazbw==", "0.001"),
-  "",
-].join("\n");
+import {
+  CLOUDFRONT_FIELDS as FIELDS,
+  CLOUDFRONT_AGENT as AGENT,
+  cloudFrontLine as line,
+  CLOUDFRONT_FILE as FILE,
+} from "../../../../helpers/awsDocumentedLogs";
 
 describe("cloudfront", () => {
   it("reads the documented example file: header lines no documents, every request one, values decoded", async () => {

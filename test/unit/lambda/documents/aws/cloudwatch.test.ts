@@ -13,43 +13,7 @@ import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import { GzipMembers } from "../../../../../lambda/read/gzip";
-
-const TRAIL_MESSAGE = JSON.stringify({
-  eventVersion: "1.03",
-  userIdentity: { type: "Root" },
-  eventSource: "ec2.amazonaws.com",
-  eventName: "DescribeInstances",
-});
-const DATA = {
-  messageType: "DATA_MESSAGE",
-  owner: "123456789012",
-  logGroup: "CloudTrail",
-  logStream: "123456789012_CloudTrail_us-east-1",
-  subscriptionFilters: ["Destination"],
-  logEvents: [
-    {
-      id: "31953106606966983378809025079804211143289615424298221568",
-      timestamp: 1432826855000,
-      message: TRAIL_MESSAGE,
-    },
-    {
-      id: "31953106606966983378809025079804211143289615424298221569",
-      timestamp: 1432826855000,
-      message: "plain text event",
-    },
-    { id: "31953106606966983378809025079804211143289615424298221570", timestamp: 1432826855001, message: "{not json" },
-  ],
-};
-const CONTROL = {
-  messageType: "CONTROL_MESSAGE",
-  owner: "CloudwatchLogs",
-  logGroup: "",
-  logStream: "",
-  subscriptionFilters: [],
-  logEvents: [
-    { id: "", timestamp: 1432826855000, message: "CWL CONTROL MESSAGE: Checking health of destination Firehose." },
-  ],
-};
+import { CLOUDWATCH_DATA as DATA, CLOUDWATCH_CONTROL as CONTROL } from "../../../../helpers/awsDocumentedLogs";
 
 /** Inflates an object the way the function does, member by member (read/gzip.ts). */
 async function inflated(object: Buffer): Promise<Buffer> {

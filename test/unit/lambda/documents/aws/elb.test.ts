@@ -9,15 +9,12 @@ import { describe, expect, it } from "vitest";
 import { documentOf, documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import { dashValues } from "./dashValues";
-
-const ARN = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067";
-
-/** Today's documented HTTP entry, through conn_trace_id and the three transform fields. */
-const ALB_HTTP =
-  `http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 ` +
-  `0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - ${ARN} ` +
-  `"Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" ` +
-  `"10.0.0.1:80" "200" "-" "-" TID_1234abcd5678ef90 "-" "-" "-"`;
+import {
+  ALB_TARGET_GROUP_ARN as ARN,
+  ALB_HTTP,
+  NLB_TLS as NLB,
+  CLASSIC_HTTPS,
+} from "../../../../helpers/awsDocumentedLogs";
 
 /** The documented HTTP/2 entry of 2018: a redirect, fields through error_reason only. */
 const ALB_H2_2018 =
@@ -41,12 +38,6 @@ const ALB_REFUSED =
   `400 - 0 272 "- http://my-loadbalancer-1234567890.us-east-2.elb.amazonaws.com:80- -" "-" - - - "-" "-" "-" - ` +
   `2025-03-01T10:03:16.682000Z "-" "-" "-" "-" "-" "-" "-" TID_6cfb27fd2ef25c42932bd6e0ff56d631`;
 
-const NLB =
-  `tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd ` +
-  `72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - ` +
-  `arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ` +
-  `ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30`;
-
 const NLB_ALPN =
   `tls 2.0 2020-04-01T08:51:42 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd ` +
   `72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - ` +
@@ -57,9 +48,6 @@ const NLB_ALPN =
 const CLASSIC_HTTP =
   `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 ` +
   `200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`;
-const CLASSIC_HTTPS =
-  `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 ` +
-  `200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2`;
 const CLASSIC_TCP =
   `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.001069 0.000028 0.000041 ` +
   `- - 82 305 "- - - " "-" - -`;

@@ -7,27 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_INVALID_JSON } from "../../../../../lambda/documents/tags";
+import { CLOUDTRAIL_START_INSTANCES as START_INSTANCES, WAF_BLOCK } from "../../../../helpers/awsDocumentedLogs";
 
-/** The documented EC2 StartInstances record, and an S3 call CloudTrail's own service made, refused. */
-const START_INSTANCES = {
-  eventVersion: "1.0",
-  userIdentity: {
-    type: "IAMUser",
-    principalId: "EX_PRINCIPAL_ID",
-    arn: "arn:aws:iam::123456789012:user/Alice",
-    accountId: "123456789012",
-    accessKeyId: "EXAMPLE_KEY_ID",
-    userName: "Alice",
-  },
-  eventTime: "2014-03-06T21:22:54Z",
-  eventSource: "ec2.amazonaws.com",
-  eventName: "StartInstances",
-  awsRegion: "us-east-2",
-  sourceIPAddress: "205.251.233.176",
-  userAgent: "ec2-api-tools 1.6.12.2",
-  requestParameters: { instancesSet: { items: [{ instanceId: "i-ebeaf9e2" }] } },
-  responseElements: { instancesSet: { items: [{ instanceId: "i-ebeaf9e2" }] } },
-};
 const ASSUMED_ROLE_DENIED = {
   eventVersion: "1.08",
   userIdentity: {
@@ -45,31 +26,6 @@ const ASSUMED_ROLE_DENIED = {
   userAgent: "cloudtrail.amazonaws.com",
   errorCode: "AccessDenied",
   recipientAccountId: "123456789012",
-};
-
-const WAF_BLOCK = {
-  timestamp: 1683355579981,
-  formatVersion: 1,
-  webaclId:
-    "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/RateBasedStatementWebACL/372bc6fa-e4fc-4ea1-9047-01cab6ac9a6e",
-  terminatingRuleId: "RBSRule",
-  terminatingRuleType: "RATE_BASED",
-  action: "BLOCK",
-  httpSourceName: "ALB",
-  httpSourceId: "123456789012-app/test/1234567890abcdef",
-  httpRequest: {
-    clientIp: "192.0.2.44",
-    country: "US",
-    headers: [
-      { name: "Host", value: "shop.example" },
-      { name: "User-Agent", value: "curl/7.88.1" },
-    ],
-    uri: "/login",
-    args: "next=%2F",
-    httpVersion: "HTTP/1.1",
-    httpMethod: "POST",
-    requestId: "1-645587bb-1a2b3c4d5e6f",
-  },
 };
 
 describe("cloudtrail", () => {

@@ -7,14 +7,8 @@ import { describe, expect, it } from "vitest";
 import { documentOf, documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import { dashValues } from "./dashValues";
+import { S3_ACCESS_OWNER as OWNER, S3_ACCESS_RECORD as RECORD } from "../../../../helpers/awsDocumentedLogs";
 
-const OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
-/** The documented record, as the page shows it today (through the access point ARN and aclRequired). */
-const RECORD =
-  `${OWNER} amzn-s3-demo-bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 ${OWNER} 3E57427F3EXAMPLE ` +
-  `REST.GET.VERSIONING - "GET /amzn-s3-demo-bucket1?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - ` +
-  `s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 ` +
-  `AuthHeader amzn-s3-demo-bucket1.s3.us-west-1.amazonaws.com TLSV1.2 arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP Yes`;
 /** The 2014 record: no field after Version Id. */
 const RECORD_2014 =
   `${OWNER} mybucket [06/Feb/2014:00:00:38 +0000] 192.0.2.3 ${OWNER} 3E57427F3EXAMPLE REST.GET.VERSIONING - ` +

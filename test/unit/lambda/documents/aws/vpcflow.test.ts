@@ -9,11 +9,11 @@ import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import { dashValues } from "./dashValues";
+import {
+  VPC_FLOW_DEFAULT_HEADER as DEFAULT_HEADER,
+  VPC_FLOW_ACCEPTED as ACCEPTED,
+} from "../../../../helpers/awsDocumentedLogs";
 
-const DEFAULT_HEADER =
-  "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
-const ACCEPTED =
-  "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
 const REJECTED =
   "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK";
 const NO_DATA = "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA";
