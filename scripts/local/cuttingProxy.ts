@@ -1,7 +1,9 @@
 /**
- * An HTTP proxy in front of the S3 emulator that cuts the connection part-way through an object
- * body — the "connection reset by peer" that long streaming reads meet in real life. It forwards
- * everything else untouched. Used by the integration tier to prove reads resume with a ranged GET.
+ * An HTTP proxy that cuts the connection part-way through an object body — the "connection reset
+ * by peer" that long streaming reads meet in real life — or answers late, as a busy Elasticsearch
+ * node does. It forwards everything else untouched. Used by the integration tier to prove reads
+ * resume with a ranged GET, and that an object Elasticsearch cannot take in one invocation continues
+ * in the next, however fast the machine's own node indexes.
  */
 import { createServer, request as forward, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,14 +15,15 @@ export interface CuttingProxy {
   close: () => Promise<void>;
 }
 
-/**
- * Proxies `target`; the first `times` GETs whose path contains `keyFragment` are cut after
- * `afterBytes` bytes of body.
- */
-export async function startCuttingProxy(
-  target: string,
-  options: { keyFragment: string; afterBytes: number; times: number },
-): Promise<CuttingProxy> {
+export interface ProxyFaults {
+  /** The first `times` GETs whose path contains `keyFragment` are cut after `afterBytes` bytes of body. */
+  cut?: { keyFragment: string; afterBytes: number; times: number };
+  /** Answers to requests whose path contains `pathFragment` go back `delayMs` after they arrive. */
+  slowAnswers?: { pathFragment: string; delayMs: number };
+}
+
+/** Proxies `target` with `faults`. */
+export async function startCuttingProxy(target: string, faults: ProxyFaults): Promise<CuttingProxy> {
   const upstream = new URL(target);
   let cuts = 0;
   const server: Server = createServer((incoming, outgoing) => {
@@ -33,21 +36,29 @@ export async function startCuttingProxy(
         headers: incoming.headers,
       },
       (answer) => {
+        const path = incoming.url ?? "";
+        const { cut: cutting, slowAnswers } = faults;
+        if (slowAnswers && path.includes(slowAnswers.pathFragment)) {
+          answer.pause();
+          setTimeout(() => {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+          }, slowAnswers.delayMs);
+          return;
+        }
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        const cut =
-          incoming.method === "GET" && (incoming.url ?? "").includes(options.keyFragment) && cuts < options.times;
-        if (!cut) {
+        if (!cutting || incoming.method !== "GET" || !path.includes(cutting.keyFragment) || cuts >= cutting.times) {
           answer.pipe(outgoing);
           return;
         }
         cuts += 1;
         let sent = 0;
         answer.on("data", (chunk: Buffer) => {
-          if (sent >= options.afterBytes) return;
-          const room = options.afterBytes - sent;
+          if (sent >= cutting.afterBytes) return;
+          const room = cutting.afterBytes - sent;
           outgoing.write(chunk.length > room ? chunk.subarray(0, room) : chunk);
           sent += Math.min(chunk.length, room);
-          if (sent >= options.afterBytes) {
+          if (sent >= cutting.afterBytes) {
             answer.destroy();
             // Give the bytes a moment to leave, then drop the client's connection mid-body.
             setTimeout(() => incoming.socket.destroy(), 20);

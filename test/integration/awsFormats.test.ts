@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../../scripts/local/services";
+import { CLOUDWATCH_CONTROL } from "../helpers/awsDocumentedLogs";
 
 const ALB_LINES = 2_000;
 const SUSPECT = "203.0.113.66";
@@ -44,20 +45,6 @@ const EVENTS_PER_RECORD = 25;
 
 /** Firehose's object: a control message, then records of API log events, JSON and text. */
 function firehoseObject(): Buffer {
-  const control = {
-    messageType: "CONTROL_MESSAGE",
-    owner: "CloudwatchLogs",
-    logGroup: "",
-    logStream: "",
-    subscriptionFilters: [],
-    logEvents: [
-      {
-        id: "",
-        timestamp: 1_764_237_600_000,
-        message: "CWL CONTROL MESSAGE: Checking health of destination Firehose.",
-      },
-    ],
-  };
   const records = Array.from({ length: CLOUDWATCH_RECORDS }, (_, r) => ({
     messageType: "DATA_MESSAGE",
     owner: "123456789012",
@@ -77,7 +64,7 @@ function firehoseObject(): Buffer {
             }),
     })),
   }));
-  return Buffer.concat([control, ...records].map((record) => gzipSync(JSON.stringify(record))));
+  return Buffer.concat([CLOUDWATCH_CONTROL, ...records].map((record) => gzipSync(JSON.stringify(record))));
 }
 
 /** ECS types for the fields queried: what Elastic's ECS templates give them (the integ-test node has none). */
