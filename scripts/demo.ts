@@ -13,7 +13,17 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { PROJECT_ROOT } from "../pipeline/functionBuild";
 import { awsClients, deployLocalStack, queueDepth } from "./local/localPipeline";
-import { albLine, cloudTrailRecord, lines, seededRandom, wafLine } from "./local/sampleLogs";
+import {
+  albLine,
+  applicationLogMessage,
+  cloudTrailRecord,
+  cloudWatchRecord,
+  lines,
+  seededRandom,
+  VPC_FLOW_HEADER,
+  vpcFlowLine,
+  wafLine,
+} from "./local/sampleLogs";
 import { resetMoto, startElasticsearch, startMoto } from "./local/services";
 
 const DEMO_PREFIX = "demo-";
@@ -73,7 +83,21 @@ async function main(): Promise<void> {
           bucket: "demo-central-logs",
           prefix: "AWSLogs/elasticloadbalancing/",
           index: `${DEMO_PREFIX}logs-aws.elb`,
-          format: "text",
+          format: "alb",
+        },
+        {
+          name: "vpcflow",
+          bucket: "demo-central-logs",
+          prefix: "AWSLogs/vpcflowlogs/",
+          index: `${DEMO_PREFIX}logs-aws.vpcflow`,
+          format: "vpcflow",
+        },
+        {
+          name: "cloudwatch",
+          bucket: "demo-central-logs",
+          prefix: "firehose/",
+          index: `${DEMO_PREFIX}logs-aws.cloudwatch`,
+          format: "cloudwatch",
         },
         {
           name: "cloudtrail",
@@ -104,7 +128,23 @@ async function main(): Promise<void> {
       `AWSLogs/elasticloadbalancing/2026/11/27/alb ${part}.log`,
       lines(1_500, 100 + part, albLine, part * 1_500),
     ]);
+  // A VPC flow log object starts with its header line, as AWS writes it.
+  uploads.push([
+    "demo-central-logs",
+    "AWSLogs/vpcflowlogs/eu-west-1/2026/11/27/123456789012_vpcflowlogs_eu-west-1_fl-0a1b2c3d_20261127T1000Z_demo.log.gz",
+    gzipSync(`${VPC_FLOW_HEADER}\n${lines(2_000, 300, vpcFlowLine)}`),
+  ]);
+  // Firehose's CloudWatch Logs object: one gzip member per subscription record, no separator.
   const random = seededRandom(7);
+  uploads.push([
+    "demo-central-logs",
+    "firehose/2026/11/27/10/demo-app-logs-1-2026-11-27-10-00-00-demo",
+    Buffer.concat(
+      Array.from({ length: 20 }, (_, record) =>
+        gzipSync(cloudWatchRecord(random, record * 50, 50, applicationLogMessage)),
+      ),
+    ),
+  ]);
   uploads.push([
     "demo-cloudtrail",
     "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/11/27/trail.json.gz",
@@ -130,13 +170,18 @@ async function main(): Promise<void> {
       `${pipeline.producer.name.padEnd(11)} ${plural(objects, "object").padStart(10)} → ${plural(documents, "document").padStart(15)} in ${index.padEnd(28)} DLQ depth ${dlq}`,
     );
   }
-  const sampleIndex = `${DEMO_PREFIX}logs-aws.waf`;
+  // An ALB line as the function parsed it: the ECS fields a plain cluster can filter on.
+  const sampleIndex = `${DEMO_PREFIX}logs-aws.elb`;
   const sample = await client.search<Record<string, unknown>>({
     index: sampleIndex,
     size: 1,
     sort: [{ "@timestamp": "asc" }],
   });
-  report.push("", `sample document (${sampleIndex}):`, JSON.stringify(sample.hits.hits[0]?._source, null, 2));
+  report.push(
+    "",
+    `sample document (${sampleIndex}, an ALB access log line parsed into ECS fields):`,
+    JSON.stringify(sample.hits.hits[0]?._source, null, 2),
+  );
   report.push(
     "",
     `Elasticsearch ${es.version} at ${es.url} (user ${es.username}; password: scripts/services/elasticsearch.sh status 8 names the file); moto at ${awsEndpoint}`,
@@ -183,7 +228,7 @@ async function main(): Promise<void> {
     `  npm run demo:put -- ./some.log 's3://demo-central-logs/${dropped}'`,
     `  npx s3ls trace 's3://demo-central-logs/${dropped}' --count-lines --outputs ${outputsFile}`,
     `  npx s3ls doctor --outputs ${outputsFile}      (every check ok while this runs)`,
-    "(any file under AWSLogs/elasticloadbalancing/ is an ALB log for the demo, under AWSLogs/WAFLogs/ a WAF one.)",
+    "(a file under AWSLogs/elasticloadbalancing/ is read as ALB access log lines — a line that is none is indexed as text, tagged _shipper_parse_failure —, under AWSLogs/WAFLogs/ as WAF's ndjson.)",
   );
   process.stdout.write(`${report.join("\n")}\n`);
   const stop = new AbortController();

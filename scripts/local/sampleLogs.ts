@@ -1,4 +1,4 @@
-/** Deterministic sample logs in the shapes real producers write (AWS WAF, ALB, CloudTrail). */
+/** Deterministic sample logs in the shapes real producers write (AWS WAF, ALB, VPC flow logs, CloudWatch Logs through Firehose, CloudTrail). */
 
 /** A small seeded PRNG (mulberry32) so samples and benchmarks are reproducible. */
 export function seededRandom(seed: number): () => number {
@@ -90,6 +90,17 @@ export function cloudWatchRecord(
       timestamp: START + (first + e) * 41,
       message: message(random, first + e),
     })),
+  });
+}
+
+/** An application's log event: mostly JSON (structured logging), some plain text. */
+export function applicationLogMessage(random: () => number, n: number): string {
+  if (n % 5 === 4) return `WARN cache miss for /api/v1/orders/${n} after ${Math.floor(random() * 900)} ms`;
+  return JSON.stringify({
+    level: pick(random, ["info", "info", "debug", "error"]),
+    msg: pick(random, ["order created", "user logged in", "payment declined"]),
+    request_id: `req-${n}`,
+    duration_ms: Math.floor(random() * 500),
   });
 }
 

@@ -36,6 +36,12 @@ describe("npm run demo -- --serve", () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(JSON.parse(readFileSync(OUTPUTS, "utf8"))).toHaveProperty("emulatorLambdaEndpoint");
+    // The report: every producer's objects shipped, none dead-lettered, and an ALB line parsed into ECS fields.
+    for (const producer of ["waf", "alb", "vpcflow", "cloudwatch", "cloudtrail"])
+      expect(output).toMatch(new RegExp(`^${producer} +\\d+ objects? → +\\d+ documents .* DLQ depth 0$`, "m"));
+    const sample = output.slice(output.indexOf("sample document"));
+    expect(sample).toMatch(/"source": \{\s+"address": "[\d.]+",\s+"ip": "[\d.]+"/);
+    expect(sample).toMatch(/"status_code": \d{3}/);
 
     // Act: a file dropped as the demo says.
     const file = path.join(tmpdir(), "dropped.log");
