@@ -91,7 +91,7 @@ export function parseAlb(line: string): ParsedLine | undefined {
   document.put("aws.elb.trace_id", f[17]).put("trace.id", f[17]);
   document.put("destination.domain", f[18]);
   document.put("aws.elb.chosen_cert.arn", f[19]);
-  // `-1` when no rule matched (Elastic's integration leaves it out too).
+  // `-1` names no rule: left out rather than indexed as a priority.
   document.put("aws.elb.matched_rule_priority", f[20] === "-1" ? undefined : f[20]);
   const start = isoTime(f[21]);
   document.put("event.start", start).put("event.end", time);
