@@ -8,11 +8,12 @@
  * asserts on time. Writes bench/results.json.
  */
 import "../scripts/local/quietSdkNotice";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { Client } from "@elastic/elasticsearch";
 import { buildSync } from "esbuild";
 import {
   bundleShipperFunction,
@@ -22,6 +23,7 @@ import {
 } from "../pipeline/functionBuild";
 import { DEFAULT_TUNING } from "../pipeline/config";
 import { nodeOptionsFor } from "../pipeline/functionEnvironment";
+import { putEcsIndexTemplate } from "../scripts/local/ecsIndexTemplate";
 import { startElasticsearch } from "../scripts/local/services";
 import { benchObject, type BenchObject } from "./data";
 
@@ -155,6 +157,22 @@ async function startBenchServer(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill() };
 }
 
+/** Runs the measured Node.js with `args`, without blocking this process; its exit code and output. */
+function runMeasured(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(MEASURED_NODE, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 async function measure(
   object: BenchObject,
   name: string,
@@ -182,10 +200,11 @@ async function measure(
       : object.format === "json" && run.scenario === "naive"
         ? []
         : V8_FLAGS;
-  const result = spawnSync(MEASURED_NODE, [...flags, SCENARIO], {
-    encoding: "utf8",
-    maxBuffer: 16 * MB,
-    env: { ...process.env, S3LS_BENCH_SCENARIO: JSON.stringify(input) },
+  // Not spawnSync: a run of over a minute blocked this process's event loop, and its next request
+  // to the bench server reused a keep-alive connection the server had closed meanwhile (fetch failed).
+  const result = await runMeasured([...flags, SCENARIO], {
+    ...process.env,
+    S3LS_BENCH_SCENARIO: JSON.stringify(input),
   });
   if (result.status !== 0) throw new Error(`${scenario} on ${object.name} failed: ${result.stderr}`);
   const line = result.stdout.trim().split("\n").pop() ?? "{}";
@@ -326,6 +345,11 @@ async function main(): Promise<void> {
     }
     if (e2eEnabled) {
       const es = await startElasticsearch("8");
+      // Text and parsed documents typed as an ECS cluster types them (strings keywords, addresses ip),
+      // not by dynamic mapping's text-and-keyword for every string.
+      const client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
+      await putEcsIndexTemplate(client, "bench-*");
+      await client.close();
       const target = {
         url: es.url,
         credentials: { username: es.username, password: es.password },

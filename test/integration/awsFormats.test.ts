@@ -3,7 +3,7 @@
  * an ALB access log object (gzip, under the key layout ELB writes) and a Firehose CloudWatch Logs
  * object (concatenated records, one gzip member each, a control message first). Their documents
  * are found the way an investigation looks for them: term queries on `source.ip` and
- * `http.response.status_code`, typed by an ECS index template as a cluster with one has them.
+ * `http.response.status_code`, typed by an ECS index template (scripts/local/ecsIndexTemplate.ts) as a cluster with one has them.
  */
 import { Client } from "@elastic/elasticsearch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../../scripts/local/services";
+import { putEcsIndexTemplate } from "../../scripts/local/ecsIndexTemplate";
 import { CLOUDWATCH_CONTROL } from "../helpers/awsDocumentedLogs";
 
 const ALB_LINES = 2_000;
@@ -67,25 +68,6 @@ function firehoseObject(): Buffer {
   return Buffer.concat([CLOUDWATCH_CONTROL, ...records].map((record) => gzipSync(JSON.stringify(record))));
 }
 
-/** ECS types for the fields queried: what Elastic's ECS templates give them (the integ-test node has none). */
-async function ecsTemplate(client: Client, pattern: string): Promise<void> {
-  await client.indices.putIndexTemplate({
-    name: pattern.replace(/\*/g, "all"),
-    index_patterns: [pattern],
-    template: {
-      mappings: {
-        properties: {
-          "@timestamp": { type: "date" },
-          source: { properties: { ip: { type: "ip" }, port: { type: "long" } } },
-          destination: { properties: { ip: { type: "ip" } } },
-          http: { properties: { response: { properties: { status_code: { type: "long" } } } } },
-          aws: { properties: { cloudwatch: { properties: { log_group: { type: "keyword" } } } } },
-        },
-      },
-    },
-  });
-}
-
 describe.each(majorsUnderTest())("AWS's formats, Elasticsearch %s.x", (major) => {
   let client: Client;
   let producers: LocalProducer[];
@@ -101,7 +83,7 @@ describe.each(majorsUnderTest())("AWS's formats, Elasticsearch %s.x", (major) =>
     const es = await startElasticsearch(major);
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
     for (const index of [albIndex, cloudwatchIndex]) await client.indices.delete({ index, ignore_unavailable: true });
-    await ecsTemplate(client, `es${major}-aws-*`);
+    await putEcsIndexTemplate(client, `es${major}-aws-*`);
     const local = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
       {
@@ -156,7 +138,7 @@ describe.each(majorsUnderTest())("AWS's formats, Elasticsearch %s.x", (major) =>
     expect(await count({ exists: { field: "tags" } })).toBe(0);
     const found = await client.search<Record<string, unknown>>({
       index: albIndex,
-      query: { term: { "url.path.keyword": "/item/70" } },
+      query: { term: { "url.path": "/item/70" } },
     });
     expect(found.hits.hits[0]?._source).toMatchObject({
       "@timestamp": "2026-11-27T10:00:10.000000Z",

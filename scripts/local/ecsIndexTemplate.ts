@@ -1,0 +1,33 @@
+/**
+ * An index template that types documents as Elastic Common Schema does, for clusters without
+ * Elastic's `ecs@mappings` (the integration tier's test distribution has none): strings are
+ * keywords, addresses are `ip` (so `source.ip` answers a CIDR query), `message` is full text and
+ * `event.original` is stored only. The integration tier and the benchmark's end-to-end runs use it,
+ * so parsed and text documents are indexed the way a user's ECS cluster indexes them; the README
+ * points to it as an example for other clusters.
+ */
+import type { Client, estypes } from "@elastic/elasticsearch";
+
+export const ECS_DYNAMIC_TEMPLATES: Array<Record<string, estypes.MappingDynamicTemplate>> = [
+  { message: { path_match: "message", mapping: { type: "text" } } },
+  { original: { path_match: "event.original", mapping: { type: "keyword", index: false, doc_values: false } } },
+  { ip: { match: "ip", match_mapping_type: "string", mapping: { type: "ip" } } },
+  { forwarded_ip: { path_match: "network.forwarded_ip", mapping: { type: "ip" } } },
+  { strings: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 1024 } } },
+];
+
+/** Puts the template for indices matching `pattern` (before they are created). */
+export async function putEcsIndexTemplate(client: Client, pattern: string): Promise<void> {
+  await client.indices.putIndexTemplate({
+    name: `ecs-${pattern.replace(/[^a-z0-9-]/g, "all")}`,
+    index_patterns: [pattern],
+    // Above the default priority 0 of any other template on the same pattern (an older run's, a user's).
+    priority: 200,
+    template: {
+      mappings: {
+        dynamic_templates: ECS_DYNAMIC_TEMPLATES,
+        properties: { "@timestamp": { type: "date" } },
+      },
+    },
+  });
+}
