@@ -5,21 +5,20 @@
  * an invocation ends with batches still unanswered or given up, a continuation resumes here rather
  * than at the object's start (issue 31).
  */
-import type { ReadPosition } from "./queue/resumePoint";
-
-export class AcknowledgedPosition {
+/** Generic in the position (shipObject.ts: a `ReadPosition` of queue/resumePoint.ts), so this low module imports nothing above it. */
+export class AcknowledgedPosition<Position> {
   /** Marks not yet known to be acknowledged, in reading order. */
-  private readonly marks: Array<{ documents: number; position: ReadPosition }> = [];
-  private reached: ReadPosition | undefined;
+  private readonly marks: Array<{ documents: number; position: Position }> = [];
+  private reached: Position | undefined;
 
   /** `position` was reached with `documents` handed in; `acknowledged` of them are known to be held (prunes the marks). */
-  mark(documents: number, position: ReadPosition, acknowledged: number): void {
+  mark(documents: number, position: Position, acknowledged: number): void {
     this.marks.push({ documents, position });
     this.advance(acknowledged);
   }
 
   /** The furthest marked position all of whose documents are among the first `acknowledged`; undefined before any. */
-  at(acknowledged: number): ReadPosition | undefined {
+  at(acknowledged: number): Position | undefined {
     this.advance(acknowledged);
     return this.reached;
   }

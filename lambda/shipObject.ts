@@ -124,7 +124,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   };
   let position: ReadPosition | undefined;
   /** Where a continuation resumes when Elasticsearch did not take everything read (see the end). */
-  const acknowledged = new AcknowledgedPosition();
+  const acknowledged = new AcknowledgedPosition<ReadPosition>();
   const reached = (at: ReadPosition): void => {
     position = at;
     acknowledged.mark(indexer.documentsAdded, at, indexer.acknowledgedDocuments());
