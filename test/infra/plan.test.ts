@@ -100,6 +100,47 @@ describe("npm run plan", () => {
     );
   }, 60_000);
 
+  it("prints a parsed format and preserveOriginal on the producer's line: the README's 'Adding a producer'", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
+    const producer = {
+      name: "vpcflow",
+      bucket: "acme-central-logs",
+      prefix: "AWSLogs/123456789012/vpcflowlogs/",
+      suffix: ".log.gz",
+      index: "logs-aws_parsed.vpcflow-default",
+      format: "vpcflow",
+    };
+    const stackFile = (extra: Record<string, unknown>) =>
+      stringify({
+        config: {
+          "aws:region": "eu-west-1",
+          "s3-log-shipper:elasticsearch": {
+            endpoint: "https://es.internal:9200",
+            vault: { mount: "secret", path: "es" },
+          },
+          "s3-log-shipper:producers": [{ ...producer, ...extra }],
+        },
+      });
+    writeFileSync(path.join(directory, "kept.yaml"), stackFile({ preserveOriginal: true }));
+    writeFileSync(path.join(directory, "plain.yaml"), stackFile({}));
+    writeFileSync(path.join(directory, "text.yaml"), stackFile({ format: "text", preserveOriginal: true }));
+
+    const kept = plan(["--stack", "kept", "--file", "kept.yaml"], directory);
+    const plain = plan(["--stack", "plain", "--file", "plain.yaml"], directory);
+    const text = plan(["--stack", "text", "--file", "text.yaml"], directory);
+
+    const line =
+      "Producer vpcflow: s3://acme-central-logs/AWSLogs/123456789012/vpcflowlogs/*.log.gz → logs-aws_parsed.vpcflow-default (format vpcflow";
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain(`${line}, raw line kept in event.original)`);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain(`${line})`);
+    expect(text.status).not.toBe(0);
+    expect(text.stderr + text.stdout).toMatch(
+      /producers\[0\] \(vpcflow\): preserveOriginal only applies to AWS's parsed formats/,
+    );
+  }, 60_000);
+
   it("prints the memory an explicit maxLineBytes costs: the README's example", () => {
     const directory = mkdtempSync(path.join(tmpdir(), "plan-"));
     writeFileSync(
