@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLOUDFRONT_DEFAULT_FIELDS } from "../../lambda/documents/aws/cloudfront";
 import { TAG_PARSE_FAILURE } from "../../lambda/documents/tags";
+import { cloudFrontLine } from "../helpers/awsDocumentedLogs";
 import { FaultWorld } from "../helpers/faultWorld";
 
 const world = new FaultWorld();
@@ -69,44 +70,8 @@ describe("AWS's formats continue where they left off", () => {
 
   it("resumes a CloudFront object whose #Fields reorders the columns", async () => {
     const fields = [...CLOUDFRONT_DEFAULT_FIELDS].reverse();
-    const line = (n: number): string =>
-      [
-        "2019-12-04",
-        "21:02:31",
-        "LAX1",
-        "392",
-        "192.0.2.100",
-        "GET",
-        "d111111abcdef8.cloudfront.net",
-        `/page/${n}`,
-        "200",
-        "-",
-        "curl/8.4.0",
-        "-",
-        "-",
-        "Hit",
-        `request-${n}`,
-        "d111111abcdef8.cloudfront.net",
-        "https",
-        "23",
-        "0.001",
-        "-",
-        "TLSv1.3",
-        "TLS_AES_128_GCM_SHA256",
-        "Hit",
-        "HTTP/2.0",
-        "-",
-        "-",
-        "11040",
-        "0.001",
-        "Hit",
-        "text/html",
-        "78",
-        "-",
-        "-",
-      ]
-        .reverse()
-        .join("\t");
+    // The documented line's columns in the reversed order the #Fields line names.
+    const line = (n: number): string => cloudFrontLine(`request-${n}`, "0.001").split("\t").reverse().join("\t");
     const content = [
       "#Version: 1.0",
       `#Fields: ${fields.join(" ")}`,
