@@ -7,11 +7,24 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { LOG_FORMATS, type LogFormat } from "../../lambda/contract/formats";
+import { DocumentBuilder } from "../../lambda/documents/builder";
+import { FormatRouting } from "../../lambda/documents/formatRouting";
+import type { DocumentSink } from "../../lambda/documents/sink";
 import { openObject } from "../../lambda/read/objectReader";
-import { readRecords, type RecordBatch } from "../../lambda/read/records";
-import { isParsedLineFormat } from "../../lambda/contract/formats";
-import { awsLineParser, type AwsLineParser } from "../../lambda/documents/aws/lineParsers";
-import { cloudWatchRecord } from "../../lambda/documents/aws/cloudwatch";
+import { readRecords } from "../../lambda/read/records";
+
+/**
+ * Takes the documents and keeps none: the count is what the function's own routing says each batch
+ * made (header lines and control messages none, a CloudWatch record one per event), so `trace`
+ * cannot count by rules of its own that drift from the function's.
+ */
+const DISCARDING_SINK: DocumentSink = {
+  add: () => undefined,
+  actionLine: () => "",
+  roomDocuments: Number.MAX_SAFE_INTEGER,
+  roomBytes: Number.MAX_SAFE_INTEGER,
+  appendLines: () => undefined,
+};
 
 export async function countUnits(
   s3: S3Client,
@@ -22,13 +35,11 @@ export async function countUnits(
   const format: LogFormat = (LOG_FORMATS as readonly string[]).includes(settings.format)
     ? (settings.format as LogFormat)
     : "auto";
-  const opened = await openObject(
-    s3,
-    { ...object, eventTime: new Date().toISOString() },
-    { events: { streamResumed: () => undefined } },
-  );
+  const eventTime = new Date().toISOString();
+  const opened = await openObject(s3, { ...object, eventTime }, { events: { streamResumed: () => undefined } });
+  const builder = new DocumentBuilder({ ...object, identity: "", region: "", eventTime, ingested: eventTime });
+  const routing = new FormatRouting(builder);
   let count = 0;
-  let parser: AwsLineParser | undefined;
   for await (const batch of readRecords(opened.chunks, {
     format,
     ...(settings.recordsField ? { recordsField: settings.recordsField, requireRecordsField: true } : {}),
@@ -36,32 +47,8 @@ export async function countUnits(
     bucket: object.bucket,
     key: object.key,
   })) {
-    if (batch.kind === "lines" && isParsedLineFormat(batch.format)) {
-      parser ??= awsLineParser(batch.format);
-      count += documentLines(batch.lines, parser);
-    } else if (batch.kind === "lines" && batch.format === "cloudwatch") count += logEvents(batch.lines);
-    else count += batch.kind === "lines" ? batch.lines.count : batch.records.count;
+    count += await routing.append(batch, DISCARDING_SINK);
     onProgress(opened.bytesRead());
-  }
-  return count;
-}
-
-type Lines = Extract<RecordBatch, { kind: "lines" }>["lines"];
-
-/** The lines that are documents: all but the header lines (a cut line is never a header). */
-function documentLines(lines: Lines, parser: AwsLineParser): number {
-  let count = 0;
-  for (let index = 0; index < lines.count; index += 1)
-    if (lines.truncated(index) || !parser.readHeader(lines.text(index))) count += 1;
-  return count;
-}
-
-/** Firehose records' log events; a control message makes none, a record that does not parse one. */
-function logEvents(lines: Lines): number {
-  let count = 0;
-  for (let index = 0; index < lines.count; index += 1) {
-    const record = lines.truncated(index) ? undefined : cloudWatchRecord(lines.text(index));
-    count += record?.kind === "events" ? record.events.length : record?.kind === "control" ? 0 : 1;
   }
   return count;
 }
