@@ -24,6 +24,8 @@ export interface KeptDocument {
   id: string;
   offset: number;
   source: Record<string, unknown>;
+  /** The `_source` as sent: JSON.parse hides a key written twice, which Elasticsearch refuses. */
+  raw: string;
 }
 
 /** Keeps every document, whichever way the builder hands it over. */
@@ -33,7 +35,12 @@ export class KeepingSink implements DocumentSink {
   readonly roomBytes = 1024 * 1024;
 
   add(document: PreparedDocument): undefined {
-    this.documents.push({ id: document.id, offset: document.offset, source: JSON.parse(document.source) });
+    this.documents.push({
+      id: document.id,
+      offset: document.offset,
+      source: JSON.parse(document.source),
+      raw: document.source,
+    });
     return undefined;
   }
 
@@ -45,11 +52,8 @@ export class KeepingSink implements DocumentSink {
     let start = 0;
     ends.forEach((end, position) => {
       const [id = "", source = ""] = lines.slice(start, end - 1).split("\n");
-      this.documents.push({
-        id,
-        offset: offsets[position] ?? -1,
-        source: JSON.parse(Buffer.from(source, "latin1").toString("utf8")),
-      });
+      const raw = Buffer.from(source, "latin1").toString("utf8");
+      this.documents.push({ id, offset: offsets[position] ?? -1, source: JSON.parse(raw), raw });
       start = end;
     });
     return undefined;

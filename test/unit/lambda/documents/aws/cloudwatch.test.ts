@@ -64,6 +64,33 @@ describe("cloudwatch", () => {
     expect(run.records).toBe(3);
   });
 
+  it("merges a JSON message that has ECS objects of its own, never writing a key twice", async () => {
+    // A structured log in ECS form (what an ECS logging library writes): its own event, cloud, log and tags.
+    const own = {
+      "@timestamp": "2020-01-01T00:00:00.000Z",
+      event: { action: "login", outcome: "failure" },
+      cloud: { region: "us-east-1" },
+      log: { level: "warn" },
+      tags: ["app"],
+      message: "login refused",
+    };
+    const record = { ...DATA, logEvents: [{ id: "e-1", timestamp: 1432826855000, message: JSON.stringify(own) }] };
+    const run = await documentsOf(JSON.stringify(record), "cloudwatch");
+    expect(run.documents).toHaveLength(1);
+    const [document] = run.documents;
+    expect(document?.source).toMatchObject({
+      event: { action: "login", outcome: "failure", id: "e-1", ingested: expect.any(String) },
+      cloud: { region: "us-east-1", provider: "aws", account: { id: "123456789012" } },
+      log: { level: "warn", offset: 0 },
+      aws: { cloudwatch: { log_group: "CloudTrail" } },
+      tags: ["app"],
+      message: "login refused",
+    });
+    // Elasticsearch refuses a document with a key twice; JSON.parse would hide it.
+    for (const key of ['"@timestamp":', '"event":', '"cloud":', '"log":', '"aws":', '"tags":', '"message":'])
+      expect(document?.raw.split(key).length, key).toBe(2);
+  });
+
   it("reads documents however the bytes arrive: split across chunks, pretty-printed, newline-separated", async () => {
     const content = Buffer.from(
       `${JSON.stringify(DATA)}${JSON.stringify(CONTROL, null, 2)}\n${JSON.stringify({ ...DATA, logGroup: "second" })}`,
