@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
  */
 import { isIP } from "node:net";
-import { addressOf, httpOutcome, integerOf, numberOf, portOf, putTlsVersion, type ParsedLine } from "./ecs";
+import { addressOf, httpOutcome, integerOf, isoTime, numberOf, portOf, putTlsVersion, type ParsedLine } from "./ecs";
 import { JsonShape } from "./jsonShape";
 
 const SHAPE = new JsonShape();
@@ -99,10 +99,7 @@ export class CloudFrontParser {
     });
     const date = named.get("date");
     const time = named.get("time");
-    const timestamp =
-      date && time && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}:\d{2}$/.test(time)
-        ? `${date}T${time}Z`
-        : undefined;
+    const timestamp = date && time && date.length === 10 && time.length === 8 ? isoTime(`${date}T${time}Z`) : undefined;
     if (!timestamp) return undefined;
     const document = SHAPE.document();
     document.put("event.kind", "event").put("event.category", ["web"]).put("cloud.provider", "aws");

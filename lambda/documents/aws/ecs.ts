@@ -198,16 +198,34 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z
 /**
  * An ISO 8601 time as AWS writes it (`2018-07-02T22:23:00.186641Z`; without a zone: UTC), or
  * undefined. Its fields are range-checked here rather than by `Date.parse` (a third of the parse
- * time of an ALB line): Elasticsearch would refuse a 13th month, so such a line stays unparsed.
+ * time of an ALB line, and V8 moves 30 February to 2 March): Elasticsearch's date parser refuses
+ * a time that does not exist, so such a line stays unparsed (indexed as text, tagged) instead of
+ * making a document Elasticsearch refuses.
  */
 export function isoTime(value: string | undefined): string | undefined {
   if (value === undefined || value.length < 19) return undefined;
   const match = ISO_TIME.exec(value);
   if (!match) return undefined;
-  const [, , month, day, hour, minute, second, , zone] = match;
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) return undefined;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
+  const [, year, month, day, hour, minute, second, , zone] = match;
+  if (!isRealTime(Number(year), Number(month), Number(day), Number(hour), Number(minute), Number(second)))
+    return undefined;
+  if (zone !== undefined && zone !== "Z" && !isRealOffset(zone.substring(1, 3), zone.substring(zone.length - 2)))
+    return undefined;
   return zone === undefined ? `${value}Z` : value;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the fields name a time that exists (no 30 February, hour 24 or second 60). */
+export function isRealTime(year: number, month: number, day: number, hour: number, minute: number, second: number) {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
+}
+
+/** Whether `±hh:mm` is an offset Java's time API (Elasticsearch's) takes: at most 18 hours. */
+export function isRealOffset(hours: string, minutes: string): boolean {
+  return Number(hours) <= 18 && Number(minutes) <= 59;
 }
 
 /** The last epoch seconds converted, and their ISO time: a flow log's records share a few start and end times. */

@@ -5,7 +5,16 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
  */
 import { JsonShape } from "./jsonShape";
-import { httpOutcome, integerOf, putRequestLine, putTlsVersion, splitFields, type ParsedLine } from "./ecs";
+import {
+  httpOutcome,
+  integerOf,
+  isRealOffset,
+  isRealTime,
+  putRequestLine,
+  putTlsVersion,
+  splitFields,
+  type ParsedLine,
+} from "./ecs";
 
 const SHAPE = new JsonShape();
 
@@ -64,6 +73,16 @@ function accessLogTime(value: string | undefined): string | undefined {
   const [, day, month, year, hour, minute, second, sign, zoneHour, zoneMinute] = match;
   const monthNumber = month ? MONTHS[month] : undefined;
   if (!monthNumber) return undefined;
+  // Date.parse would move 30 February to 2 March: a time that does not exist leaves the line unparsed.
+  const fields = [year, monthNumber, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (!isRealTime(...fields) || !isRealOffset(zoneHour ?? "", zoneMinute ?? "")) return undefined;
   const iso = `${year}-${monthNumber}-${day}T${hour}:${minute}:${second}${sign}${zoneHour}:${zoneMinute}`;
   const millis = Date.parse(iso);
   return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
