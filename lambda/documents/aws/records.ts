@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html
  */
 import { isPlainObject } from "../../contract/plainObjects";
-import { arnParts, EcsDocument, type ParsedFields } from "./ecs";
+import { arnParts, EcsDocument, isoTime, type ParsedFields } from "./ecs";
 import { isIP } from "node:net";
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
@@ -36,8 +36,10 @@ export function cloudTrailFields(record: Record<string, unknown>): ParsedFields 
   document.put("cloud.account.id", text(record.recipientAccountId) ?? text(identity.accountId));
   document.put("cloud.region", text(record.awsRegion));
   document.put("user_agent.original", text(record.userAgent));
-  const time = text(record.eventTime);
-  return { fields: document.fields, ...(time && !Number.isNaN(Date.parse(time)) ? { timestamp: time } : {}) };
+  // CloudTrail writes ISO 8601 (`2014-03-06T21:22:54Z`); anything else (Date.parse takes "March 7,
+  // 2014", which Elasticsearch refuses) leaves @timestamp to the object's event time.
+  const time = isoTime(text(record.eventTime));
+  return { fields: document.fields, ...(time ? { timestamp: time } : {}) };
 }
 
 /** The ECS fields of one AWS WAF log record. */

@@ -6,8 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
 import type { LogFormat } from "../../../../../lambda/contract/formats";
-import { documentOf, documentsOf } from "../../../../helpers/formatDocuments";
-import { ALB_HTTP, CLOUDFRONT_FILE, S3_ACCESS_RECORD } from "../../../../helpers/awsDocumentedLogs";
+import { documentOf, documentsOf, OBJECT_CONTEXT } from "../../../../helpers/formatDocuments";
+import {
+  ALB_HTTP,
+  CLOUDFRONT_FILE,
+  CLOUDTRAIL_START_INSTANCES,
+  S3_ACCESS_RECORD,
+} from "../../../../helpers/awsDocumentedLogs";
 
 const ALB_TIME = "2018-07-02T22:23:00.186641Z";
 const CF_DATE = "2019-12-04";
@@ -46,5 +51,13 @@ describe("times that do not exist", () => {
     const document = await only(line, format);
     expect(document).not.toHaveProperty("tags");
     expect(document["@timestamp"]).toBe(timestamp);
+  });
+
+  it("leaves a CloudTrail record whose eventTime is no ISO time to the object's event time, the record kept", async () => {
+    for (const eventTime of ["March 7, 2014", "2019-02-30T00:00:00Z"]) {
+      const record = { ...CLOUDTRAIL_START_INSTANCES, eventTime };
+      const run = await documentsOf(JSON.stringify({ Records: [record] }), "cloudtrail");
+      expect(run.documents[0]?.source).toMatchObject({ eventTime, "@timestamp": OBJECT_CONTEXT.eventTime });
+    }
   });
 });
