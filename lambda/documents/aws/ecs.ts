@@ -163,20 +163,34 @@ export function putUrl(document: FieldWriter, original: string | undefined): voi
   if (question !== -1) document.put("url.query", rest.substring(question + 1));
 }
 
-/** A request line as the load balancers and S3 log it: `GET http://host:80/path?q HTTP/1.1`, or `- - -`. */
+/** A part of a request line AWS could not read: `-`, or nothing. */
+const ABSENT_PART = /^[\s-]*$/;
+
+/**
+ * A request line as the load balancers and S3 log it: `GET http://host:80/path?q HTTP/1.1`. AWS
+ * writes `-` for each part it could not read — `"- - - "` for a request it could not parse at all
+ * (ALB, and Classic's TCP and SSL listeners), `"- http://host:80- -"` for one it refused — and such
+ * a part is absent here like any other `-`, never a `url.original` of dashes.
+ */
 export function putRequestLine(document: FieldWriter, request: string | undefined): void {
-  if (request === undefined) return;
+  if (request === undefined || ABSENT_PART.test(request)) return;
   const first = request.indexOf(" ");
-  const last = request.lastIndexOf(" ");
-  if (first === -1 || last === first) {
+  if (first === -1) {
     putUrl(document, request);
     return;
   }
-  document.put("http.request.method", request.substring(0, first));
-  putUrl(document, request.substring(first + 1, last));
-  const protocol = request.substring(last + 1);
+  const method = request.substring(0, first);
+  document.put("http.request.method", ABSENT_PART.test(method) ? undefined : method);
+  // The version is the last part when it is one (`HTTP/1.1`); a trailing space leaves it empty.
+  const last = request.lastIndexOf(" ");
+  const protocol = last > first ? request.substring(last + 1) : "";
+  const isVersion = /^HTTP\/\S+$/i.test(protocol) || ABSENT_PART.test(protocol);
+  const target = isVersion
+    ? request.substring(first + 1, last > first ? last : request.length)
+    : request.substring(first + 1);
+  if (!ABSENT_PART.test(target)) putUrl(document, target);
   const slash = protocol.indexOf("/");
-  document.put("http.version", slash === -1 ? undefined : protocol.substring(slash + 1));
+  document.put("http.version", isVersion && slash !== -1 ? protocol.substring(slash + 1) : undefined);
 }
 
 /** `TLSv1.2`, `tlsv12`, `TLSV1.3` as ECS's `tls.version` (`1.2`) and `tls.version_protocol` (`tls`). */

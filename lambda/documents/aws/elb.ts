@@ -168,7 +168,7 @@ export function parseClassicElb(line: string): ParsedLine | undefined {
   document.put("aws.elb.backend.http.response.status_code", integerOf(f[8]));
   document.put(tcp ? "source.bytes" : "http.request.body.bytes", integerOf(f[9]));
   document.put(tcp ? "destination.bytes" : "http.response.body.bytes", integerOf(f[10]));
-  if (f[11] !== "- - - " && f[11] !== "- - -") putRequestLine(document, f[11]);
+  putRequestLine(document, f[11]);
   document.put("user_agent.original", f[12]);
   putTls(document, f[13], f[14]);
   putExtra(document, f, CLASSIC_FIELDS);

@@ -137,6 +137,30 @@ describe("alb", () => {
     expect(dashValues(document)).toEqual([]);
   });
 
+  it('leaves url.*, the method and the version out of a request AWS could not parse (`"- - - "`), as any absent value', async () => {
+    // The ALB's own form for a request line it could not parse, and the same with the spaces AWS trims
+    // elsewhere; Classic's TCP and SSL listeners write it for every connection.
+    for (const request of ['"- - - "', '"- - -"', '"-"']) {
+      const line = ALB_REFUSED.replace(
+        '"- http://my-loadbalancer-1234567890.us-east-2.elb.amazonaws.com:80- -"',
+        request,
+      );
+      const document = await documentOf(line, "alb");
+      expect(document).toMatchObject({ http: { response: { status_code: 400 } }, event: { outcome: "failure" } });
+      expect(document).not.toHaveProperty("url");
+      expect(document).not.toHaveProperty("http.request.method");
+      expect(document).not.toHaveProperty("http.version");
+      expect(dashValues(document)).toEqual([]);
+    }
+    // A method and version AWS read around a target it could not: only the target is absent.
+    const partial = await documentOf(
+      ALB_HTTP.replace("GET http://www.example.com:80/ HTTP/1.1", "GET - HTTP/1.1"),
+      "alb",
+    );
+    expect(partial).toMatchObject({ http: { request: { method: "GET" }, version: "1.1" } });
+    expect(partial).not.toHaveProperty("url");
+  });
+
   it("keeps fields AWS appends after today's last one, in order, and never fails the line for them", async () => {
     const appended = `${ALB_HTTP} 3.34.116.99 "-" "new-field value"`;
     const document = await documentOf(appended, "alb");
