@@ -22,6 +22,7 @@ import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
 import { lineRecord } from "../read/records";
+import { awsKeyOrigin } from "../read/awsKeyLayout";
 import type { LineFormat } from "../contract/formats";
 import type { LineFilter } from "../contract/lineFilter";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
@@ -41,7 +42,10 @@ export interface ObjectContext {
   key: string;
   /** Version id, else ETag, of the object actually read. */
   identity: string;
+  /** The function's region: `cloud.region` where neither the log nor its key (read/awsKeyLayout.ts) names one. */
   region: string;
+  /** `cloud.account.id` of parsed lines that do not name their own; by default the account the key names, if any. */
+  account?: string;
   /** ISO 8601 time of the notification; `@timestamp` when no timestamp field gives one. */
   eventTime: string;
   timestampField?: string;
@@ -70,12 +74,21 @@ export class DocumentBuilder {
   /** The object's fields as JSON text, for parsed lines (made at the first). */
   private contextJson: ContextJson | undefined;
 
+  private readonly context: ObjectContext;
+
   constructor(
-    private readonly context: ObjectContext,
+    context: ObjectContext,
     private readonly filter?: LineFilter,
   ) {
+    // Where AWS's key layout names the log's account and region, they are the log's, not the function's.
+    const origin = awsKeyOrigin(context.key);
+    this.context = {
+      ...context,
+      ...(origin.region ? { region: origin.region } : {}),
+      ...(origin.account && context.account === undefined ? { account: origin.account } : {}),
+    };
     this.idPrefix = objectIdPrefix(context.bucket, context.key, context.identity);
-    this.sources = new HotPathSources(context);
+    this.sources = new HotPathSources(this.context);
   }
 
   /**
@@ -192,7 +205,10 @@ export class DocumentBuilder {
         document = this.build({ offset, nextOffset, text, tags: [truncated ? TAG_TRUNCATED : TAG_PARSE_FAILURE] });
       } else if (this.context.timestampField) {
         // The configured field is looked up in the parsed document: the general path.
-        const value = JSON.parse(parsed.document.json()) as Record<string, unknown>;
+        const { document: fields } = parsed;
+        if (this.context.account !== undefined && !fields.has(fields.context["cloud.account.id"]))
+          fields.set(fields.context["cloud.account.id"], this.context.account);
+        const value = JSON.parse(fields.json()) as Record<string, unknown>;
         document = this.build({
           offset,
           nextOffset,
@@ -229,6 +245,8 @@ export class DocumentBuilder {
     document.setJson(context["cloud.provider"], '"aws"');
     // A log that names its own region keeps it; the function's is the fallback.
     if (!document.has(context["cloud.region"])) document.setJson(context["cloud.region"], fields.region);
+    if (fields.account !== undefined && !document.has(context["cloud.account.id"]))
+      document.setJson(context["cloud.account.id"], fields.account);
     document.setJson(context["event.ingested"], fields.ingested);
     if (this.context.preserveOriginal) document.set(context["event.original"], text);
     return document.json();
@@ -490,6 +508,7 @@ interface ContextJson {
   bucket: string;
   key: string;
   region: string;
+  account?: string;
   ingested: string;
 }
 
@@ -500,6 +519,7 @@ function contextJsonOf(context: ObjectContext): ContextJson {
     bucket: JSON.stringify(context.bucket),
     key: JSON.stringify(context.key),
     region: JSON.stringify(context.region),
+    ...(context.account === undefined ? {} : { account: JSON.stringify(context.account) }),
     ingested: JSON.stringify(context.ingested),
   };
 }

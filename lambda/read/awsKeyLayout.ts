@@ -14,6 +14,8 @@ const LAYOUTS: Array<{ format: ResolvedFormat; pattern: RegExp; source: string }
   {
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
     // …/elasticloadbalancing/region/yyyy/mm/dd/account_elasticloadbalancing_region_app.load-balancer-id_end-time_ip_random.log.gz
+    // and its connection logs beside them, the same name after `conn_log_` (…/load-balancer-connection-logs.html;
+    // the `alb` parser reads both kinds of line, documents/aws/elb.ts)
     format: "alb",
     pattern: new RegExp(`${AWS_LOGS}(?:aws-service=)?elasticloadbalancing/.*_elasticloadbalancing_[^_/]+_app\\.[^/]*$`),
     source: "Application Load Balancer access logs",
@@ -56,6 +58,13 @@ const LAYOUTS: Array<{ format: ResolvedFormat; pattern: RegExp; source: string }
     source: "AWS WAF logs",
   },
   {
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html (standard logging
+    // v2, "Example paths to access logs"): without a prefix of the owner's, `AWSLogs/{account-id}/CloudFront/`.
+    format: "cloudfront",
+    pattern: new RegExp(`${AWS_LOGS}CloudFront/`),
+    source: "CloudFront standard logs (v2, default path)",
+  },
+  {
     // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
     // optional-prefix/distribution-ID.YYYY-MM-DD-HH.unique-ID.gz
     format: "cloudfront",
@@ -75,6 +84,42 @@ const LAYOUTS: Array<{ format: ResolvedFormat; pattern: RegExp; source: string }
 /** The format AWS's key layout says `key` holds, or undefined when it is none of them. */
 export function awsFormatForKey(key: string): ResolvedFormat | undefined {
   return LAYOUTS.find((layout) => layout.pattern.test(key))?.format;
+}
+
+/** The account and region an object's key names, where its layout has them. */
+export interface KeyOrigin {
+  account?: string;
+  region?: string;
+}
+
+/** An AWS region's name (`us-east-2`, `us-gov-west-1`, `eu-central-2`, `cn-north-1`). */
+const REGION = String.raw`[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}`;
+const KEY_ORIGINS: RegExp[] = [
+  // The services that write under AWSLogs/: `AWSLogs/[o-org/]<account>/<service>/<region>/…`, or Hive-style
+  // `AWSLogs/aws-account-id=<account>/aws-service=<service>/aws-region=<region>/…` (pages cited above).
+  new RegExp(
+    String.raw`(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(?:aws-account-id=)?(\d{12})/(?:aws-service=)?[A-Za-z-]+/(?:aws-region=)?(${REGION})/`,
+  ),
+  // Those without a region (CloudFront's v2 default path): the account alone.
+  /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(?:aws-account-id=)?(\d{12})\//,
+  // S3 server access logs, partitioned: `<prefix><source account>/<source region>/<source bucket>/YYYY/MM/DD/<name>`
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html, "Date-based partitioning").
+  new RegExp(
+    String.raw`(?:^|/)(\d{12})/(${REGION})/[^/]+/\d{4}/\d{2}/\d{2}/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]{16}$`,
+  ),
+];
+
+/**
+ * The account and region `key` names in the layout AWS's services deliver under, or `{}`. The
+ * documents of formats whose lines do not name them (Classic ELB, VPC flow's default format,
+ * CloudFront, S3 access) take them from here rather than from the function's own region.
+ */
+export function awsKeyOrigin(key: string): KeyOrigin {
+  for (const pattern of KEY_ORIGINS) {
+    const match = pattern.exec(key);
+    if (match) return { ...(match[1] ? { account: match[1] } : {}), ...(match[2] ? { region: match[2] } : {}) };
+  }
+  return {};
 }
 
 /** A CloudWatch Logs subscription record as Firehose delivers it starts so. */

@@ -29,6 +29,8 @@ interface Example {
   content: string;
   /** What the README shows of the content (a Firehose object is binary). */
   shown: string;
+  /** The object's key in the layout the service's documentation gives (cloud.region and the account come from it). */
+  key: string;
 }
 
 const EXAMPLES: Example[] = [
@@ -37,49 +39,63 @@ const EXAMPLES: Example[] = [
     what: "Application Load Balancer, the documented HTTP entry",
     content: `${ALB_HTTP}\n`,
     shown: ALB_HTTP,
+    key: "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2018/07/02/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.50dc6c495c0c9188_20180702T2225Z_172.160.001.192_20sg8hgm.log.gz",
   },
-  { format: "nlb", what: "Network Load Balancer, the documented TLS entry", content: `${NLB_TLS}\n`, shown: NLB_TLS },
+  {
+    format: "nlb",
+    what: "Network Load Balancer, the documented TLS entry",
+    content: `${NLB_TLS}\n`,
+    shown: NLB_TLS,
+    key: "AWSLogs/671290407336/elasticloadbalancing/us-east-2/2018/12/20/671290407336_elasticloadbalancing_us-east-2_net.my-network-loadbalancer.c6e77e28c25b2234_20181220T0300Z_5ad3ebd8.log.gz",
+  },
   {
     format: "elb",
     what: "Classic Load Balancer, the documented HTTPS entry",
     content: `${CLASSIC_HTTPS}\n`,
     shown: CLASSIC_HTTPS,
+    key: "my-app/AWSLogs/123456789012/elasticloadbalancing/us-west-2/2015/05/13/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20150513T2340Z_172.160.001.192_20sg8hgm.log",
   },
   {
     format: "cloudfront",
     what: "CloudFront, the first request of the documented file (tabs shown as →)",
     content: CLOUDFRONT_FILE,
     shown: CLOUDFRONT_FILE.split("\n").slice(0, 3).join("\n").replaceAll("\t", "→"),
+    key: "example-prefix/EMLARXS9EXAMPLE.2019-12-04-21.RT4KCN4SGK9.gz",
   },
   {
     format: "vpcflow",
     what: "VPC flow logs, the documented accepted SSH flow after the object's header line",
     content: `${VPC_FLOW_DEFAULT_HEADER}\n${VPC_FLOW_ACCEPTED}\n`,
     shown: `${VPC_FLOW_DEFAULT_HEADER}\n${VPC_FLOW_ACCEPTED}`,
+    key: "AWSLogs/123456789010/vpcflowlogs/us-east-1/2014/12/14/123456789010_vpcflowlogs_us-east-1_fl-1234abcd_20141214T0405Z_fe123456.log.gz",
   },
   {
     format: "s3access",
     what: "S3 server access logs, the documented record",
     content: `${S3_ACCESS_RECORD}\n`,
     shown: S3_ACCESS_RECORD,
+    key: "logs/2019-02-06-00-00-38-E568B2907131C0C0",
   },
   {
     format: "cloudwatch",
     what: "CloudWatch Logs through Firehose: a control message, then the documented data message (the first of its events)",
     content: `${JSON.stringify(CLOUDWATCH_CONTROL)}${JSON.stringify(CLOUDWATCH_DATA)}`,
     shown: `${JSON.stringify(CLOUDWATCH_CONTROL)}${JSON.stringify(CLOUDWATCH_DATA)}`,
+    key: "firehose/2015/05/28/15/cwl-to-s3-1-2015-05-28-15-27-35-0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e",
   },
   {
     format: "cloudtrail",
     what: "CloudTrail, the documented StartInstances record of a log file",
     content: JSON.stringify({ Records: [CLOUDTRAIL_START_INSTANCES] }),
     shown: JSON.stringify({ Records: [CLOUDTRAIL_START_INSTANCES] }),
+    key: "AWSLogs/123456789012/CloudTrail/us-east-2/2014/03/06/123456789012_CloudTrail_us-east-2_20140306T2155Z_eXam9lEEXAMpLE.json.gz",
   },
   {
     format: "waf",
     what: "AWS WAF, a rate-based block (one JSON record per line)",
     content: `${JSON.stringify(WAF_BLOCK)}\n`,
     shown: JSON.stringify(WAF_BLOCK),
+    key: "AWSLogs/123456789012/WAFLogs/us-east-1/RateBasedStatementWebACL/2023/05/06/06/45/123456789012_waflogs_us-east-1_RateBasedStatementWebACL_20230506T0645Z_e0ca43b5.log.gz",
   },
 ];
 
@@ -99,12 +115,14 @@ export async function formatExamples(): Promise<string> {
   const sections: string[] = [];
   for (const example of EXAMPLES) {
     // As the reader sees the object once inflated (Firehose's gzip members included).
-    const { documents } = await documentsOf(example.content, example.format);
+    const { documents } = await documentsOf(example.content, example.format, { context: { key: example.key } });
     const document = documents[0];
     if (!document) throw new Error(`${example.format}: the documented example made no document`);
     sections.push(
       [
         `#### \`${example.format}\`: ${example.what}`,
+        "",
+        `Key: \`${example.key}\``,
         "",
         "```text",
         example.shown,

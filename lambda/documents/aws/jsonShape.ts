@@ -20,6 +20,7 @@ const CONTEXT_PATHS = [
   "aws.s3.object.key",
   "cloud.provider",
   "cloud.region",
+  "cloud.account.id",
   "event.ingested",
   "event.original",
 ] as const;

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../../../pipeline/functionBuild";
-import { AWS_KEY_LAYOUTS, awsFormatForKey } from "../../../../lambda/read/awsKeyLayout";
+import { AWS_KEY_LAYOUTS, awsFormatForKey, awsKeyOrigin } from "../../../../lambda/read/awsKeyLayout";
+import { ALB_HTTP, CLASSIC_HTTPS } from "../../../helpers/awsDocumentedLogs";
 import { documentsOf } from "../../../helpers/formatDocuments";
 
 const KEYS: Array<[string, string | undefined]> = [
@@ -47,6 +48,20 @@ const KEYS: Array<[string, string | undefined]> = [
     "AWSLogs/123456789012/WAFLogs/us-east-1/TestWebACL/2021/10/28/19/50/123456789012_waflogs_us-east-1_TestWebACL_20211028T1950Z_e0ca43b5.log.gz",
     "waf",
   ],
+  // The ALB's connection logs, beside its access logs: the documented names, with and without a prefix
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html).
+  [
+    "logging-prefix/AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz",
+    "alb",
+  ],
+  [
+    "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/conn_log.123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz",
+    "alb",
+  ],
+  // CloudFront standard logging (v2) without a prefix of the owner's, plain and Hive-style
+  // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html).
+  ["AWSLogs/123456789012/CloudFront/E1TR1RHV123ABC.2024-11-14-22.a1b2c3d4.gz", "cloudfront"],
+  ["AWSLogs/aws-account-id=123456789012/CloudFront/myFolderA/year=2025/part-0001.log", "cloudfront"],
   ["example-prefix/EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz", "cloudfront"],
   ["E2EXAMPLE1234.2026-11-27-10.a1b2c3d4.gz", "cloudfront"],
   ["logs/2013-11-01-21-32-16-E568B2907131C0C0", "s3access"],
@@ -92,6 +107,57 @@ describe("format: aws", () => {
       'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 404 404 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -';
     const run = await documentsOf(`${line}\n`, "aws", { context: { key } });
     expect(run.documents[0]?.source).toMatchObject({ http: { response: { status_code: 404 } } });
+  });
+});
+
+describe("the account and region of a key", () => {
+  it.each([
+    [KEYS[0]?.[0], { account: "123456789012", region: "us-east-2" }],
+    [
+      "my-app/AWSLogs/123456789012/elasticloadbalancing/us-west-2/2014/02/15/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log",
+      { account: "123456789012", region: "us-west-2" },
+    ],
+    [
+      "AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=eu-central-2/year=2018/x.log.gz",
+      { account: "123456789012", region: "eu-central-2" },
+    ],
+    [
+      "AWSLogs/o-exampleorgid/111111111111/CloudTrail/us-gov-west-1/2024/01/01/x.json.gz",
+      { account: "111111111111", region: "us-gov-west-1" },
+    ],
+    ["AWSLogs/123456789012/CloudFront/E1TR1RHV123ABC.2024-11-14-22.a1b2c3d4.gz", { account: "123456789012" }],
+    [
+      "logs/123456789012/us-west-2/amzn-s3-demo-source-bucket/2023/03/01/2023-03-01-21-32-16-E568B2907131C0C0",
+      { account: "123456789012", region: "us-west-2" },
+    ],
+    ["logs/2013-11-01-21-32-16-E568B2907131C0C0", {}],
+    ["example-prefix/EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz", {}],
+    ["AWSLogs/not-an-account/vpcflowlogs/us-east-1/x.log", {}],
+  ])("%s → %o", (key, origin) => {
+    expect(awsKeyOrigin(key as string)).toEqual(origin);
+  });
+
+  it("becomes cloud.region and cloud.account.id of lines that name neither, never over the line's own", async () => {
+    const key =
+      "my-app/AWSLogs/210987654321/elasticloadbalancing/ap-southeast-2/2014/02/15/210987654321_elasticloadbalancing_ap-southeast-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log";
+    const classic = await documentsOf(`${CLASSIC_HTTPS}\n`, "elb", { context: { key } });
+    expect(classic.documents[0]?.source).toMatchObject({
+      cloud: { region: "ap-southeast-2", account: { id: "210987654321" } },
+    });
+    // An ALB line names its target group's account and region: those win.
+    const alb = await documentsOf(`${ALB_HTTP}\n`, "alb", { context: { key } });
+    expect(alb.documents[0]?.source).toMatchObject({ cloud: { region: "us-east-2", account: { id: "123456789012" } } });
+    // Where the key names none, the function's region, and no account.
+    const plain = await documentsOf(`${CLASSIC_HTTPS}\n`, "elb", { context: { key: "elb/x.log" } });
+    expect(plain.documents[0]?.source).toMatchObject({ cloud: { region: "eu-west-1" } });
+    expect(plain.documents[0]?.source).not.toHaveProperty("cloud.account");
+    // Text lines of such a key take its region too (the hot path), with a timestamp field the general path.
+    const text = await documentsOf("a line\n", "text", { context: { key } });
+    expect(text.documents[0]?.source).toMatchObject({ cloud: { region: "ap-southeast-2" } });
+    const timed = await documentsOf(`${CLASSIC_HTTPS}\n`, "elb", { context: { key, timestampField: "event.end" } });
+    expect(timed.documents[0]?.source).toMatchObject({
+      cloud: { region: "ap-southeast-2", account: { id: "210987654321" } },
+    });
   });
 });
 
