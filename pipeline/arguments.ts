@@ -24,13 +24,13 @@ export const LogFormat = {
   Json: "json",
   /** Decided per object from its first bytes; expands `Records` when `recordsField` is unset. */
   Auto: "auto",
-  /** Application Load Balancer access logs, parsed into ECS fields. */
+  /** Application Load Balancer access and connection logs, parsed into ECS fields. */
   Alb: "alb",
   /** Network Load Balancer (TLS listener) access logs, parsed into ECS fields. */
   Nlb: "nlb",
   /** Classic Load Balancer access logs, parsed into ECS fields. */
   Elb: "elb",
-  /** CloudFront standard logs (tab-separated, `#Fields` header), parsed into ECS fields. */
+  /** CloudFront standard logs, legacy and v2 (w3c, plain or JSON output; any field selection), parsed into ECS fields. */
   Cloudfront: "cloudfront",
   /** VPC flow logs delivered to S3 (default or custom format, named by the header line), parsed into ECS fields. */
   Vpcflow: "vpcflow",

@@ -20,6 +20,15 @@ import type { LogRecord } from "../types";
 /** The first bytes of a Parquet file. */
 const PARQUET_MAGIC = Buffer.from("PAR1");
 
+/** What to change, per format AWS can also deliver as Parquet. */
+const PARQUET_ADVICE: Partial<Record<ResolvedFormat, string>> = {
+  // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html ("log file format")
+  vpcflow: "deliver the flow log in the Text log file format (the shipper reads text lines)",
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html ("Output file format")
+  cloudfront:
+    "deliver CloudFront's standard logs (v2) in the w3c, JSON or plain output format (the shipper reads text lines)",
+};
+
 /** How many bytes `auto` looks at to decide the format. */
 export const SNIFF_BYTES = 64 * 1024;
 
@@ -110,17 +119,13 @@ export async function* readRecords(
     return;
   }
   const maxLineBytes = options.maxLineBytes ?? DEFAULTS.MAX_LINE_BYTES;
-  if (format === "vpcflow" && options.firstByte === 0) {
-    // VPC flow logs can be delivered as Parquet (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html,
-    // "log file format"): binary, read as lines it would be thousands of unparsed documents.
+  const parquetAdvice = PARQUET_ADVICE[format];
+  if (parquetAdvice !== undefined && options.firstByte === 0) {
+    // Binary: read as lines it would be thousands of unparsed documents.
     const sniffed = await peek(stream, PARQUET_MAGIC.length);
     stream = sniffed.stream;
     if (sniffed.head.equals(PARQUET_MAGIC))
-      throw new ObjectFormatError(
-        options.bucket,
-        options.key,
-        "is a Parquet file: deliver the flow log in the Text log file format (the shipper reads text lines)",
-      );
+      throw new ObjectFormatError(options.bucket, options.key, `is a Parquet file: ${parquetAdvice}`);
   }
   if (format === "cloudwatch") {
     // Firehose's records: JSON documents one after another; a "line" is a document.

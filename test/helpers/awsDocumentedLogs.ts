@@ -79,6 +79,27 @@ export const CLOUDFRONT_FILE = [
   "",
 ].join("\n");
 
+// CloudFront standard logging (v2): https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
+// ("Example access log sent to Amazon S3", w3c output; "Example access log sent to Firehose", JSON output).
+export const CLOUDFRONT_V2_W3C = [
+  "#Fields: date time x-edge-location asn timestamp(ms) x-host-header cs(Cookie)",
+  [
+    "2024-11-14",
+    "22:30:25",
+    "SOF50-P2",
+    "16509",
+    "1731623425421",
+    "d111111abcdef8.cloudfront.net",
+    "examplecookie=value2",
+  ].join("\t"),
+  "",
+].join("\n");
+export const CLOUDFRONT_V2_JSON = [
+  '{"date":"2024-11-15","time":"19:45:51","x-edge-location":"SOF50-P2","asn":"16509","timestamp(ms)":"1731699951183","origin-fbl":"0.254","origin-lbl":"0.254","x-host-header":"d111111abcdef8.cloudfront.net","cs(Cookie)":"examplecookie=value"}',
+  '{"date":"2024-11-15","time":"19:45:52","x-edge-location":"SOF50-P2","asn":"16509","timestamp(ms)":"1731699952950","origin-fbl":"0.125","origin-lbl":"0.125","x-host-header":"d111111abcdef8.cloudfront.net","cs(Cookie)":"examplecookie=value"}',
+  "",
+].join("\n");
+
 // S3 server access logs: https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
 export const S3_ACCESS_OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
 /** The documented record, as the page shows it today (through the access point ARN and aclRequired). */

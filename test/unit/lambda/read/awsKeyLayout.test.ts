@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../../../pipeline/functionBuild";
 import { AWS_KEY_LAYOUTS, awsFormatForKey, awsKeyOrigin } from "../../../../lambda/read/awsKeyLayout";
-import { ALB_HTTP, CLASSIC_HTTPS } from "../../../helpers/awsDocumentedLogs";
+import { ALB_HTTP, CLASSIC_HTTPS, CLOUDFRONT_V2_JSON } from "../../../helpers/awsDocumentedLogs";
 import { documentsOf } from "../../../helpers/formatDocuments";
 
 const KEYS: Array<[string, string | undefined]> = [
@@ -185,5 +185,20 @@ describe("vpcflow in Parquet", () => {
     await expect(
       documentsOf(Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7)]), "aws", { context: { key } }),
     ).rejects.toThrow(/Parquet file: deliver the flow log in the Text log file format/);
+  });
+});
+
+describe("cloudfront in Parquet (standard logging v2 to S3)", () => {
+  it("is refused with what to change, by format: cloudfront and by the v2 key layout", async () => {
+    const parquet = Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7)]);
+    const key = "AWSLogs/123456789012/CloudFront/E1TR1RHV123ABC.2024-11-14-22.a1b2c3d4.parquet";
+    for (const format of ["cloudfront", "aws"] as const)
+      await expect(documentsOf(parquet, format, { context: { key } })).rejects.toThrow(
+        /Parquet file: deliver CloudFront's standard logs \(v2\) in the w3c, JSON or plain output format/,
+      );
+    // A v2 JSON object under the same path is read.
+    const json = await documentsOf(CLOUDFRONT_V2_JSON, "aws", { context: { key: key.replace(".parquet", ".log.gz") } });
+    expect(json.documents).toHaveLength(2);
+    expect(json.linesUnparsed).toBe(0);
   });
 });
