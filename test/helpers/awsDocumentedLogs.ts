@@ -15,6 +15,16 @@ export const ALB_HTTP =
   `0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - ${ALB_TARGET_GROUP_ARN} ` +
   `"Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" ` +
   `"10.0.0.1:80" "200" "-" "-" TID_1234abcd5678ef90 "-" "-" "-"`;
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html
+// ("Example log entries"; shown on three lines there "only to make them easier to read")
+export const ALB_CONNECTION_SUCCESS =
+  `2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 ` +
+  `"CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z ` +
+  `FEF257372D5C14D4 Success TID_3180a73013c8ca4bac2f731159d4b0fe`;
+export const ALB_CONNECTION_FAILED =
+  `2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 - ` +
+  `"CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z ` +
+  `FEF257372D5C14D4 Failed:ClientCertUntrusted TID_1c71a68d70587445ad5127ff8b2687d7`;
 export const NLB_TLS =
   `tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd ` +
   `72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - ` +

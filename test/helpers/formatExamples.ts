@@ -5,6 +5,7 @@
  */
 import type { LogFormat } from "../../lambda/contract/formats";
 import {
+  ALB_CONNECTION_SUCCESS,
   ALB_HTTP,
   CLASSIC_HTTPS,
   CLOUDFRONT_FILE,
@@ -40,6 +41,13 @@ const EXAMPLES: Example[] = [
     content: `${ALB_HTTP}\n`,
     shown: ALB_HTTP,
     key: "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2018/07/02/123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.50dc6c495c0c9188_20180702T2225Z_172.160.001.192_20sg8hgm.log.gz",
+  },
+  {
+    format: "alb",
+    what: "Application Load Balancer connection log, the documented successful mutual-TLS connection",
+    content: `${ALB_CONNECTION_SUCCESS}\n`,
+    shown: ALB_CONNECTION_SUCCESS,
+    key: "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2023/10/04/conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20231004T1710Z_172.160.001.192_20sg8hgm.log.gz",
   },
   {
     format: "nlb",

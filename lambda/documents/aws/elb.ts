@@ -1,12 +1,14 @@
 /**
  * Elastic Load Balancing access logs, one line per request (ALB), per TLS connection (NLB) or per
- * request or connection (Classic), into the ECS and `aws.elb.*` fields Elastic's AWS integration
- * gives the same lines (its elb_logs data stream), so its dashboards and rules find them.
+ * request or connection (Classic), and the ALB's connection logs (one line per TLS connection),
+ * into the ECS and `aws.elb.*` fields Elastic's AWS integration gives the same lines (its elb_logs
+ * data stream), so its dashboards and rules find them.
  * Fields AWS appends later are tolerated: the known ones are parsed by position, any further ones
  * kept as they are in `aws.elb.extra_fields` — never a failure (Vector's strict parser broke on
  * each of AWS's additions).
  *
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
  */
@@ -20,6 +22,7 @@ import {
   listOf,
   numberOf,
   putRequestLine,
+  portOf,
   putTlsVersion,
   splitFields,
   type ParsedLine,
@@ -29,6 +32,7 @@ import {
 const ALB_SHAPE = new JsonShape();
 const NLB_SHAPE = new JsonShape();
 const CLASSIC_SHAPE = new JsonShape();
+const CONNECTION_SHAPE = new JsonShape();
 
 /** The fields of an ALB line, in AWS's order (the documented syntax, newest last). */
 const ALB_FIELDS = 33;
@@ -62,9 +66,15 @@ function putExtra(document: ShapedDocument, fields: string[], known: number): vo
   if (fields.length > known) document.put("aws.elb.extra_fields", fields.slice(known));
 }
 
-/** An Application Load Balancer line, or undefined when it is none. */
+/**
+ * An Application Load Balancer line — an access log entry, or a connection log entry (the ALB writes
+ * those to the same bucket and prefix, named `conn_log_…`; an entry starts with its time where an
+ * access entry starts with its type) — or undefined when it is neither.
+ */
 export function parseAlb(line: string): ParsedLine | undefined {
   const f = splitFields(line);
+  if (f !== undefined && f.length >= CONNECTION_FIELDS_LEAST && isoTime(f[0]) !== undefined)
+    return parseAlbConnection(f);
   // Through the request line and user agent: what every ALB line since the first has.
   if (!f || f.length < 14) return undefined;
   const time = isoTime(f[1]);
@@ -108,6 +118,52 @@ export function parseAlb(line: string): ParsedLine | undefined {
   document.put("aws.elb.request_transform_status", f[32]);
   putExtra(document, f, ALB_FIELDS);
   document.put("event.outcome", httpOutcome(status));
+  return { document, timestamp: time };
+}
+
+/** The fields of a connection log entry: through `conn_trace_id` when AWS introduced them, then `tls_keyexchange`. */
+const CONNECTION_FIELDS_LEAST = 12;
+const CONNECTION_FIELDS = 13;
+
+/**
+ * An ALB connection log entry: one per TLS connection (a persistent connection carries many access
+ * log entries), its `conn_trace_id` the access entries' own (`aws.elb.connection_trace_id` in both),
+ * so a connection joins its requests. The client certificate's subject, validity and serial are
+ * those of mutual TLS; `tls_verify_status` is `Success` or `Failed:<reason>`.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-connection-logs.html
+ */
+function parseAlbConnection(f: string[]): ParsedLine | undefined {
+  const time = isoTime(f[0]);
+  const client = addressOf(f[1]);
+  if (!time || !client || portOf(f[2]) === undefined) return undefined;
+  const document = CONNECTION_SHAPE.document();
+  document.put("event.kind", "event").put("event.category", ["network"]).put("event.type", ["connection"]);
+  document.put("cloud.provider", "aws");
+  document.put("source.address", client.ip).put("source.ip", client.ip).put("source.port", portOf(f[2]));
+  document.put("destination.port", portOf(f[3]));
+  putTls(document, f[5], f[4]);
+  // Seconds to the millisecond, as the NLB's handshake time is in ms under the same name.
+  const latency = numberOf(f[6]);
+  document.put("aws.elb.tls_handshake_time.ms", latency === undefined ? undefined : Math.round(latency * 1e6) / 1e3);
+  const subject = f[7];
+  document.put("tls.client.subject", subject).put("tls.client.x509.subject.distinguished_name", subject);
+  // `NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z`
+  const validity = /^NotBefore=([^;]+);NotAfter=(.+)$/.exec(f[8] ?? "");
+  const notBefore = isoTime(validity?.[1]);
+  const notAfter = isoTime(validity?.[2]);
+  document.put("tls.client.not_before", notBefore).put("tls.client.x509.not_before", notBefore);
+  document.put("tls.client.not_after", notAfter).put("tls.client.x509.not_after", notAfter);
+  document.put("tls.client.x509.serial_number", f[9]);
+  const status = f[10];
+  document.put("aws.elb.tls_verify_status", status);
+  if (status?.startsWith("Failed")) {
+    document.put("event.outcome", "failure").put("error.code", status.substring(status.indexOf(":") + 1));
+  } else if (status === "Success") document.put("event.outcome", "success");
+  // A handshake latency is logged only for a handshake that was established.
+  if (f[4] !== "-") document.put("tls.established", latency !== undefined);
+  document.put("aws.elb.connection_trace_id", f[11]);
+  document.put("aws.elb.tls_keyexchange", f[12]);
+  putExtra(document, f, CONNECTION_FIELDS);
   return { document, timestamp: time };
 }
 

@@ -12,6 +12,8 @@ import { dashValues } from "./dashValues";
 import {
   ALB_TARGET_GROUP_ARN as ARN,
   ALB_HTTP,
+  ALB_CONNECTION_FAILED,
+  ALB_CONNECTION_SUCCESS,
   NLB_TLS as NLB,
   CLASSIC_HTTPS,
 } from "../../../../helpers/awsDocumentedLogs";
@@ -183,6 +185,93 @@ describe("alb", () => {
     expect(run.documents[0]?.source).toMatchObject({ message: "not an alb line", tags: [TAG_PARSE_FAILURE] });
     expect(run.documents[1]?.source).not.toHaveProperty("tags");
     expect(run.linesUnparsed).toBe(1);
+  });
+});
+
+describe("alb connection logs", () => {
+  it("parses the documented successful mutual-TLS connection: client, listener, TLS, certificate, trace id", async () => {
+    const document = await documentOf(ALB_CONNECTION_SUCCESS, "alb");
+    expect(document).toMatchObject({
+      "@timestamp": "2023-10-04T17:05:15.514108Z",
+      source: { ip: "203.0.113.1", address: "203.0.113.1", port: 36280 },
+      destination: { port: 443 },
+      tls: {
+        version: "1.2",
+        version_protocol: "tls",
+        cipher: "ECDHE-RSA-AES128-GCM-SHA256",
+        established: true,
+        client: {
+          subject: "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US",
+          not_before: "2023-09-21T22:43:21Z",
+          not_after: "2026-06-17T22:43:21Z",
+          x509: {
+            serial_number: "FEF257372D5C14D4",
+            subject: { distinguished_name: "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" },
+          },
+        },
+      },
+      event: { kind: "event", category: ["network"], type: ["connection"], outcome: "success" },
+      aws: {
+        elb: {
+          tls_handshake_time: { ms: 4036 },
+          tls_verify_status: "Success",
+          connection_trace_id: "TID_3180a73013c8ca4bac2f731159d4b0fe",
+        },
+      },
+    });
+    expect(document).not.toHaveProperty("tags");
+    expect(dashValues(document)).toEqual([]);
+  });
+
+  it("parses the documented failed connection: the reason code, no handshake time, not established", async () => {
+    const document = await documentOf(ALB_CONNECTION_FAILED, "alb");
+    expect(document).toMatchObject({
+      event: { outcome: "failure" },
+      error: { code: "ClientCertUntrusted" },
+      tls: { established: false },
+      aws: { elb: { tls_verify_status: "Failed:ClientCertUntrusted" } },
+    });
+    expect(document).not.toHaveProperty("aws.elb.tls_handshake_time");
+    expect(dashValues(document)).toEqual([]);
+  });
+
+  it("joins its requests: the access entries of a connection carry the same aws.elb.connection_trace_id", async () => {
+    const traceId = "TID_3180a73013c8ca4bac2f731159d4b0fe";
+    const run = await documentsOf(
+      `${ALB_CONNECTION_SUCCESS}\n${ALB_HTTP.replace("TID_1234abcd5678ef90", traceId)}\n`,
+      "alb",
+    );
+    const ids = run.documents.map(
+      (document) => (document.source.aws as { elb: Record<string, unknown> }).elb.connection_trace_id,
+    );
+    expect(ids).toEqual([traceId, traceId]);
+    expect(run.linesUnparsed).toBe(0);
+  });
+
+  it("reads tls_keyexchange (the 13th field), keeps fields AWS appends later and the entries of a plain listener", async () => {
+    const withKeyExchange = `${ALB_CONNECTION_SUCCESS} X25519MLKEM768 new-value`;
+    expect(await documentOf(withKeyExchange, "alb")).toMatchObject({
+      aws: { elb: { tls_keyexchange: "X25519MLKEM768", extra_fields: ["new-value"] } },
+    });
+    // An HTTP listener: `-` for every TLS field.
+    const plain =
+      "2023-10-04T17:05:15.514108Z 203.0.113.1 36280 80 - - - - - - - TID_3180a73013c8ca4bac2f731159d4b0fe -";
+    const document = await documentOf(plain, "alb");
+    expect(document).toMatchObject({ destination: { port: 80 }, source: { port: 36280 } });
+    expect(document).not.toHaveProperty("tls");
+    expect(dashValues(document)).toEqual([]);
+  });
+
+  it("ships a connection log object by its conn_log_ key under format: aws", async () => {
+    const key =
+      "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/05/01/conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz";
+    const run = await documentsOf(`${ALB_CONNECTION_SUCCESS}\n${ALB_CONNECTION_FAILED}\n`, "aws", { context: { key } });
+    expect(run.linesUnparsed).toBe(0);
+    expect(run.documents.map((document) => document.source.event)).toMatchObject([
+      { outcome: "success" },
+      { outcome: "failure" },
+    ]);
+    expect(run.documents[0]?.source).toMatchObject({ cloud: { region: "us-east-2", account: { id: "123456789012" } } });
   });
 });
 
