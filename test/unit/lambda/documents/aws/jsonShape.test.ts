@@ -38,6 +38,35 @@ describe("JsonShape", () => {
     );
   });
 
+  it("writes paths of any names (quotes, backslashes, line separators), and a shape that grows between documents", () => {
+    const name = fc.string({ unit: "binary", minLength: 1, maxLength: 6 }).filter((part) => !part.includes("."));
+    const tree = fc.uniqueArray(
+      fc.tuple(name, fc.option(fc.uniqueArray(name, { minLength: 1, maxLength: 3 }), { nil: undefined }), fc.string()),
+      { selector: ([top]) => top, maxLength: 5 },
+    );
+    fc.assert(
+      fc.property(tree, (entries) => {
+        // Prepare: one document, one more field at a time, each written before the next grows the shape.
+        const shape = new JsonShape();
+        const document = shape.document();
+        const expected: Record<string, unknown> = {};
+        for (const [top, children, value] of entries) {
+          const present = value !== "-" && value !== "";
+          if (children === undefined) {
+            document.put(top, value);
+            if (present) expected[top] = value;
+          } else
+            for (const child of children) {
+              document.put(`${top}.${child}`, value);
+              if (present) ((expected[top] ??= {}) as Record<string, unknown>)[child] = value;
+            }
+          // Act and assess: the text is the JSON of the object so far.
+          expect(JSON.parse(document.json())).toEqual(expected);
+        }
+      }),
+    );
+  });
+
   it("never writes a key twice: a name written by name that the shape knows is that field, a repeated one is kept once", () => {
     const shape = new JsonShape();
     const document = shape.document().put("aws.vpcflow.action", "ACCEPT");
