@@ -106,7 +106,7 @@ async function ship(): Promise<{ bytes: number; lines: number }> {
       s3,
       transport,
       settings: {
-        index: input.index,
+        destination: { index: input.index, namespace: "default" },
         format: input.format,
         ...(input.format === "json" ? { recordsField: "Records" } : {}),
         region: "eu-west-1",

@@ -112,7 +112,11 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
       keyPattern: settings.KEY_PATTERN,
     }),
     objectSettings: {
-      index: settings.ES_INDEX,
+      destination: {
+        ...(settings.ES_INDEX ? { index: settings.ES_INDEX } : {}),
+        ...(settings.DATA_STREAM_DATASET ? { dataset: settings.DATA_STREAM_DATASET } : {}),
+        namespace: settings.DATA_STREAM_NAMESPACE,
+      },
       format: settings.LOG_FORMAT,
       region,
       producer: settings.PRODUCER,

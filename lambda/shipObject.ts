@@ -9,10 +9,11 @@ import { DocumentBuilder, type ObjectContext } from "./documents/builder";
 import { describeError, ObjectError } from "./errors";
 import type { ObjectEvents } from "./events";
 import type { BulkTransport, RejectedDocument } from "./bulk/wire";
-import { BulkIndexer } from "./bulk/indexer";
+import { BulkIndexer, type IndexingResult } from "./bulk/indexer";
 import { openObject, type ObjectVersion } from "./read/objectReader";
 import { readRecords } from "./read/records";
-import type { LogFormat } from "./contract/formats";
+import type { LogFormat, ResolvedFormat } from "./contract/formats";
+import { destinationOf, pipelineOf, type DestinationSettings } from "./contract/destination";
 import type { LineFilter } from "./contract/lineFilter";
 import type { MultilineSettings } from "./contract/multiline";
 import { MultilineJoiner } from "./read/multiline";
@@ -22,7 +23,8 @@ import { AcknowledgedPosition } from "./acknowledgedPosition";
 import { emptyStats, type LogRecord, type ObjectRef, type ObjectStats } from "./types";
 
 export interface ShipObjectSettings {
-  index: string;
+  /** Where documents go: an explicit index, or the data stream of each object's format (contract/destination.ts). */
+  destination: DestinationSettings;
   format: LogFormat;
   recordsField?: string;
   timestampField?: string;
@@ -66,6 +68,8 @@ export type ObjectOutcome =
   | { status: "superseded"; stats: ObjectStats; reason: string }
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
 
+const NOTHING_INDEXED: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
+
 export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): Promise<ObjectOutcome> {
   const { settings } = deps;
   const stats = emptyStats();
@@ -91,43 +95,56 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
     ...(settings.preserveOriginal ? { preserveOriginal: true } : {}),
   };
   const builder = new DocumentBuilder(context, settings.lineFilter);
-  const indexer = new BulkIndexer({
-    index: settings.index,
-    ...(settings.pipeline ? { pipeline: settings.pipeline } : {}),
-    transport: deps.transport,
-    bulkMaxBytes: settings.bulkMaxBytes,
-    bulkMaxDocuments: settings.bulkMaxDocuments,
-    bulkConcurrency: settings.bulkConcurrency,
-    deadline: deps.deadline,
-    ...(settings.deadLetterIndex
-      ? {
-          deadLetterIndex: settings.deadLetterIndex,
-          deadLetterSource: (rejected: RejectedDocument) =>
-            buildDeadLetterSource(rejected, context, settings.index, settings.producer, settings.pipeline),
-        }
-      : {}),
-    rebuild: (document, reason) => builder.rebuild(document, reason),
-    recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
-    events: deps.events,
-  });
+  /**
+   * The object's indexer, made at its first batch: only then is its format known (`aws` and `auto`
+   * decide it from the key and the first bytes), and with it the index its documents go to and the
+   * data stream they name.
+   */
+  let indexer: BulkIndexer | undefined;
+  const indexerFor = (format: ResolvedFormat): BulkIndexer => {
+    if (indexer) return indexer;
+    const destination = destinationOf(format, settings.format, settings.destination);
+    const pipeline = pipelineOf(destination, settings.pipeline);
+    if (destination.dataStream) builder.useDataStream(destination.dataStream);
+    indexer = new BulkIndexer({
+      index: destination.index,
+      ...(pipeline ? { pipeline } : {}),
+      transport: deps.transport,
+      bulkMaxBytes: settings.bulkMaxBytes,
+      bulkMaxDocuments: settings.bulkMaxDocuments,
+      bulkConcurrency: settings.bulkConcurrency,
+      deadline: deps.deadline,
+      ...(settings.deadLetterIndex
+        ? {
+            deadLetterIndex: settings.deadLetterIndex,
+            deadLetterSource: (rejected: RejectedDocument) =>
+              buildDeadLetterSource(rejected, context, destination.index, settings.producer, pipeline),
+          }
+        : {}),
+      rebuild: (document, reason) => builder.rebuild(document, reason),
+      recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
+      events: deps.events,
+    });
+    return indexer;
+  };
 
   // Where a continuation would resume, in the unit of the format read (bytes or records).
   const { start } = plan;
   const joiner = settings.multiline && plan.format === "text" ? new MultilineJoiner(settings.multiline) : undefined;
   /** Ships one record built outside the line hot path; false once Elasticsearch stopped taking them. */
-  const ship = async (record: LogRecord): Promise<boolean> => {
+  const ship = async (shipping: BulkIndexer, record: LogRecord): Promise<boolean> => {
     stats.records += 1;
     if (!builder.keeps(record)) return true;
-    const backpressure = indexer.add(builder.build(record));
+    const backpressure = shipping.add(builder.build(record));
     if (backpressure) await backpressure;
-    return !indexer.unavailable;
+    return !shipping.unavailable;
   };
   let position: ReadPosition | undefined;
   /** Where a continuation resumes when Elasticsearch did not take everything read (see the end). */
   const acknowledged = new AcknowledgedPosition<ReadPosition>();
-  const reached = (at: ReadPosition): void => {
+  const reached = (shipping: BulkIndexer, at: ReadPosition): void => {
     position = at;
-    acknowledged.mark(indexer.documentsAdded, at, indexer.acknowledgedDocuments());
+    acknowledged.mark(shipping.documentsAdded, at, shipping.acknowledgedDocuments());
   };
   let continued = false;
   let readError: unknown;
@@ -144,15 +161,22 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       ...(plan.resumeByte !== undefined ? { resumeByte: plan.resumeByte } : {}),
       requireRecordsField: settings.recordsField !== undefined,
     })) {
+      const shipping = indexerFor(batch.format);
       if (batch.kind === "lines" && joiner) {
         const { format, lines } = batch;
-        for (const event of joiner.push(lines)) if (!(await ship(event))) break reading;
+        for (const event of joiner.push(lines)) if (!(await ship(shipping, event))) break reading;
         // Never inside an event: a continuation starts at the first line of the one still open.
-        reached({ unit: "line", format, reached: joiner.pendingStart ?? lines.resumeOffset, read: lines.position });
+        reached(shipping, {
+          unit: "line",
+          format,
+          reached: joiner.pendingStart ?? lines.resumeOffset,
+          read: lines.position,
+        });
       } else {
-        stats.records += await routing.append(batch, indexer);
+        stats.records += await routing.append(batch, shipping);
         const header = routing.header;
         reached(
+          shipping,
           batch.kind === "lines"
             ? {
                 unit: "line",
@@ -169,7 +193,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
                 byteOffset: batch.records.resumeByte,
               },
         );
-        if (indexer.unavailable) break;
+        if (shipping.unavailable) break;
       }
       // Checked after every batch, empty ones included: a run of blank lines, a long line or the
       // bytes skipped to reach a continuation's start take time too.
@@ -179,14 +203,16 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       }
     }
     // The object ended: its last event is complete (unless reading stopped early).
-    const last = !continued && !indexer.unavailable ? joiner?.flush() : undefined;
-    if (last) await ship(last);
+    const last = indexer && !continued && !indexer.unavailable ? joiner?.flush() : undefined;
+    if (indexer && last) await ship(indexer, last);
   } catch (error) {
     readError = error;
   }
 
   // Always wait for what is in flight, so the counts are true whatever happened while reading.
-  const result = await indexer.finish();
+  // An object that gave no batch at all (nothing to read, or refused before its first) indexed nothing.
+  const result = indexer ? await indexer.finish() : NOTHING_INDEXED;
+  const unavailable = indexer?.unavailable ?? false;
   Object.assign(stats, {
     indexed: result.indexed,
     duplicates: result.duplicates,
@@ -200,14 +226,14 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
   if (readError !== undefined) {
     return { status: "failed", stats, reason: describeError(readError), transient: isTransient(readError) };
   }
-  if (result.failed > 0 || indexer.unavailable) {
+  if (result.failed > 0 || unavailable) {
     const pushedBack = `Elasticsearch did not accept ${result.failed} documents after retries: ${result.lastError ?? "unknown error"}`;
     // Running out of time (or retries) while Elasticsearch pushes back is not the object's failure:
     // what it acknowledged stays, and a continuation goes on from the last record it holds. Only an
     // invocation that got nothing past its start fails; the message then comes back paced and, after
     // maxReceiveCount receives without progress, reaches the DLQ — the same bound, and the same
     // quarter of an hour, as any message (issue 31: every delivery restarted at byte 0 instead).
-    const kept = result.rejected === 0 ? acknowledged.at(indexer.acknowledgedDocuments()) : undefined;
+    const kept = result.rejected === 0 && indexer ? acknowledged.at(indexer.acknowledgedDocuments()) : undefined;
     if (kept && kept.reached > start)
       return {
         status: "continued",

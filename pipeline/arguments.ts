@@ -164,9 +164,11 @@ export interface TuningArgs {
   expectedIntervalMinutes?: number;
   /** A longer line (or json record) is indexed cut here and tagged, 1024–8388608 bytes. Default the memory budget's. */
   maxLineBytes?: number;
+  /** The namespace of the data stream `logs-<dataset>-<namespace>`: lower case, no `-`. Default `default`. */
+  namespace?: string;
 }
 
-/** One log producer: a bucket (and the keys in it) shipped into one index. */
+/** One log producer: a bucket (and the keys in it) shipped into one index or data stream. */
 export interface ProducerArgs extends TuningArgs {
   /** `^[a-z][a-z0-9-]{1,30}$`, unique; names the producer's resources. */
   name: string;
@@ -182,8 +184,13 @@ export interface ProducerArgs extends TuningArgs {
   notifications?: NotificationSource;
   /** With `notifications: sns`: the topic S3 publishes the bucket's events to (any account). */
   snsTopicArn?: string;
-  /** The index or data stream; always written with op `create`. */
-  index: string;
+  /**
+   * The index or data stream; always written with op `create`. Default for AWS's formats (and with
+   * `dataset`): the data stream `logs-<dataset>-<namespace>`, Elastic's AWS integration's.
+   */
+  index?: string;
+  /** Formats other than AWS's: the dataset of the data stream `logs-<dataset>-<namespace>` (lower case, no `-`). */
+  dataset?: string;
   /** What the objects hold. */
   format: LogFormat;
   /** json/auto only: the array to expand (CloudTrail: `Records`); a document without it fails for good. */
@@ -200,7 +207,7 @@ export interface ProducerArgs extends TuningArgs {
   exclude?: string[];
   /** `text` only: lines joined into events. */
   multiline?: MultilineArgs;
-  /** AWS's parsed formats (alb … s3access, cloudwatch, aws): also keep the raw line in `event.original`. Default false. */
+  /** AWS's formats (alb … s3access, cloudwatch, cloudtrail, waf, aws): also keep the raw line or record in `event.original`. Default false. */
   preserveOriginal?: boolean;
   /** The entry of `accounts` the bucket lives in. Default the stack's own account. */
   bucketAccount?: string;

@@ -7,6 +7,13 @@ import { z } from "zod";
 import { DEFAULTS, ES_COMPRESSIONS } from "../lambda/contract/env";
 import { LOG_FORMATS, PRESERVES_ORIGINAL, type LogFormat } from "../lambda/contract/formats";
 import {
+  AWS_DATASETS,
+  dataStreamPartProblem,
+  DEFAULT_NAMESPACE,
+  isAwsFormat,
+  namesOwnDataset,
+} from "../lambda/contract/destination";
+import {
   MAX_BACKLOG_ALARM_SECONDS,
   maxReceiveCountFor,
   MIN_DEAD_LETTER_HOLD_SECONDS,
@@ -43,6 +50,17 @@ const integer = (min: number, max: number) =>
 
 const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 
+/** The dataset or namespace part of a data stream name (lambda/contract/destination.ts says what Elastic allows). */
+const dataStreamPart = (part: "dataset" | "namespace") =>
+  z.string({ error: `must be a string (the ${part} of logs-<dataset>-<namespace>)` }).superRefine((value, context) => {
+    const problem = dataStreamPartProblem(value, part);
+    if (problem)
+      context.addIssue({
+        code: "custom",
+        message: `${problem} (it is the ${part} of the data stream logs-<dataset>-<namespace>), got ${JSON.stringify(value)}`,
+      });
+  });
+
 /** Settings a producer may override; `defaults` gives them for every producer. */
 const tuningShape = {
   /** Function timeout; 10–900 s. */
@@ -63,6 +81,8 @@ const tuningShape = {
   expectedIntervalMinutes: integer(5, 1_440),
   /** A longer line (or json record) is cut here and tagged; no default: the memory budget's (memoryBudget.ts). */
   maxLineBytes: integer(MIN_LINE_BYTES, DEFAULTS.MAX_LINE_BYTES),
+  /** The namespace of the data stream `logs-<dataset>-<namespace>`; default `default`. */
+  namespace: dataStreamPart("namespace"),
 };
 
 export const DEFAULT_TUNING = {
@@ -201,7 +221,8 @@ const producerSchema = z
       })
       .default("bucket"),
     snsTopicArn: snsTopicArn.optional(),
-    index: indexName("an index or data stream name"),
+    index: indexName("an index or data stream name").optional(),
+    dataset: dataStreamPart("dataset").optional(),
     format: z.enum(LOG_FORMATS, {
       error: (issue) => `must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(issue.input)}`,
     }),
@@ -241,6 +262,20 @@ const producerSchema = z
         code: "custom",
         path: ["multiline"],
         message: `only applies to format: text, but format is ${producer.format} (ndjson and json records are whole documents already)`,
+      });
+    }
+    if (producer.dataset !== undefined && isAwsFormat(producer.format)) {
+      context.addIssue({
+        code: "custom",
+        path: ["dataset"],
+        message: `only applies to formats that are not AWS's own: format ${producer.format} writes the dataset of Elastic's AWS integration (${AWS_DATASETS[producer.format]}); leave dataset out, or set index`,
+      });
+    }
+    if (producer.index === undefined && producer.dataset === undefined && !namesOwnDataset(producer.format)) {
+      context.addIssue({
+        code: "custom",
+        path: ["index"],
+        message: `missing; set index (an index or data stream), or dataset to write the data stream logs-<dataset>-<namespace> (AWS's formats name their own: ${Object.keys(AWS_DATASETS).join(", ")}, aws)`,
       });
     }
     if (producer.preserveOriginal !== undefined && !PRESERVES_ORIGINAL.includes(producer.format)) {
@@ -424,7 +459,12 @@ export interface ProducerConfig extends Tuning {
   notifications: NotificationSource;
   /** With sns: the topic S3 publishes the bucket's events to. */
   snsTopicArn?: string;
-  index: string;
+  /** An explicit index or data stream; absent: the data stream `logs-<dataset>-<namespace>` (lambda/contract/destination.ts). */
+  index?: string;
+  /** Non-AWS formats: the dataset of the producer's data stream. */
+  dataset?: string;
+  /** The namespace of its data stream: the producer's, the defaults', else `default`. */
+  namespace: string;
   format: LogFormat;
   recordsField?: string;
   timestampField?: string;
@@ -592,6 +632,7 @@ export function validateConfig(
         ...(multiline
           ? { multiline: { ...multiline, maxBytes: memory.multilineMaxBytes ?? memory.maxLineBytes } }
           : {}),
+        namespace: producer.namespace ?? defaults?.namespace ?? DEFAULT_NAMESPACE,
         visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds),
         memory,
       };

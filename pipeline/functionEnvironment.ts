@@ -8,6 +8,7 @@ import { multilineVariable } from "../lambda/contract/multiline";
 import type { ElasticsearchConfig, ProducerConfig } from "./config";
 import { oldSpaceMiBFor, semiSpaceMiBFor } from "./memoryBudget";
 import { SERVICE_NAME } from "../lambda/contract/metricNames";
+import { DEFAULT_NAMESPACE } from "../lambda/contract/destination";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
 export function functionEnvironment(args: {
@@ -27,6 +28,9 @@ export function functionEnvironment(args: {
       ES_CA_CERTIFICATES: elasticsearch.caCertificate,
       ES_CA_FINGERPRINT: elasticsearch.caFingerprint,
       ES_INDEX: producer.index,
+      DATA_STREAM_DATASET: producer.dataset,
+      // Written only where it is not the function's own default, so a stack that names none sees no change.
+      DATA_STREAM_NAMESPACE: producer.namespace === DEFAULT_NAMESPACE ? undefined : producer.namespace,
       ES_PIPELINE: producer.pipeline,
       ES_COMPRESSION: elasticsearch.compression,
       ES_COMPRESSION_LEVEL: elasticsearch.compression === "gzip" ? elasticsearch.compressionLevel : undefined,

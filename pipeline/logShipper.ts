@@ -3,6 +3,7 @@
  * pipeline per producer, one notification resource per bucket, and the credentials key policy that
  * lets exactly the producers' roles decrypt.
  */
+import { destinationPatternOf } from "../lambda/contract/destination";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertTopic } from "./alertTopic";
@@ -184,7 +185,7 @@ export class LogShipper extends pulumi.ComponentResource {
         functionName: pipeline.function.name,
         logGroupName: pipeline.logGroup.name,
         deployed: pipeline.notificationWiring.apply((wiring) => ({
-          index: producer.index,
+          index: destinationPatternOf(producer.format, producer),
           format: producer.format,
           ...(producer.recordsField !== undefined ? { recordsField: producer.recordsField } : {}),
           maxReceiveCount: producer.maxReceiveCount,

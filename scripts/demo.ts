@@ -4,6 +4,7 @@
  * uploads sample logs in several formats, runs the deployed function bundle behind a Lambda-like
  * SQS poller until every queue is empty, and prints a report.
  */
+import { destinationPatternOf } from "../lambda/contract/destination";
 import "./local/quietSdkNotice";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
 
   const report: string[] = ["", "s3-log-shipper demo report", "──────────────────────────"];
   for (const pipeline of pipelines) {
-    const index = pipeline.producer.index;
+    const index = destinationPatternOf(pipeline.producer.format, pipeline.producer);
     await client.indices.refresh({ index, ignore_unavailable: true });
     const documents = (await client.count({ index, ignore_unavailable: true })).count;
     const objects = pipeline.function.logs.filter((line) => line.includes('"object shipped"')).length;

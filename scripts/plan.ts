@@ -4,6 +4,8 @@
  * reviewer checks. Needs no AWS account, Vault or Pulumi CLI. A bad config prints the validation
  * message and exits 1.
  */
+import { DEFAULT_NAMESPACE, describeDestination } from "../lambda/contract/destination";
+import type { LogFormat } from "../lambda/contract/formats";
 import type { QueueEntry } from "../pipeline/notificationEntries";
 import { caCertificatesOf } from "../pipeline/caCertificate";
 import { multilineFromEnvironment } from "../lambda/contract/multiline";
@@ -200,7 +202,11 @@ function render(
       }),
     );
     lines.push(
-      `Producer ${producer.name}: ${filter} → ${env.ES_INDEX} (format ${env.LOG_FORMAT}${env.PRESERVE_ORIGINAL === "true" ? ", raw line kept in event.original" : ""})`,
+      `Producer ${producer.name}: ${filter} → ${describeDestination(env.LOG_FORMAT as LogFormat, {
+        ...(env.ES_INDEX ? { index: env.ES_INDEX } : {}),
+        ...(env.DATA_STREAM_DATASET ? { dataset: env.DATA_STREAM_DATASET } : {}),
+        namespace: env.DATA_STREAM_NAMESPACE ?? DEFAULT_NAMESPACE,
+      })} (format ${env.LOG_FORMAT}${env.PRESERVE_ORIGINAL === "true" ? ", raw line kept in event.original" : ""})`,
     );
     lines.push(
       rule

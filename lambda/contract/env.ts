@@ -8,6 +8,7 @@
 import * as z from "zod/mini";
 import { FunctionEnvironmentError } from "../errors";
 import { LOG_FORMATS } from "./formats";
+import { DEFAULT_NAMESPACE } from "./destination";
 
 /** Every run-time default, in one place; the modules' own fallbacks read them from here. */
 export const DEFAULTS = {
@@ -42,7 +43,11 @@ const environmentSchema = z
     ES_ENDPOINT: optionalUrl(),
     ES_CLOUD_ID: optionalText(),
     ES_CREDENTIALS_PARAMETER: text(),
-    ES_INDEX: text(),
+    /** An explicit index or data stream; absent: `logs-<dataset>-<namespace>` per object (contract/destination.ts). */
+    ES_INDEX: optionalText(),
+    /** Non-AWS formats: the dataset of the producer's data stream. */
+    DATA_STREAM_DATASET: optionalText(),
+    DATA_STREAM_NAMESPACE: z._default(text(), DEFAULT_NAMESPACE),
     /** The ingest pipeline every document of the producer goes through (not its dead letters). */
     ES_PIPELINE: optionalText(),
     ES_COMPRESSION: z._default(z.enum(ES_COMPRESSIONS), "gzip"),

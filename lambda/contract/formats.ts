@@ -52,5 +52,14 @@ export function isLineFormat(format: string): format is LineFormat {
   return (LINE_FORMATS as readonly string[]).includes(format);
 }
 
-/** Formats whose documents are parsed from a raw line or message, which `preserveOriginal` keeps in `event.original`. */
-export const PRESERVES_ORIGINAL: readonly LogFormat[] = [...PARSED_LINE_FORMATS, "cloudwatch", "aws"];
+/**
+ * Formats whose documents are made from a raw line, message or record (CloudTrail's and WAF's records
+ * are reshaped as Elastic's integration shapes them), which `preserveOriginal` keeps in `event.original`.
+ */
+export const PRESERVES_ORIGINAL: readonly LogFormat[] = [
+  ...PARSED_LINE_FORMATS,
+  "cloudwatch",
+  "cloudtrail",
+  "waf",
+  "aws",
+];

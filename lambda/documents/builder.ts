@@ -16,7 +16,8 @@ import { documentId, objectIdPrefix } from "./ids";
 import { TAG_INVALID_JSON, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
 import type { AwsLineParser } from "./aws/lineParsers";
 import { cloudWatchRecord, eventFields, jsonMessage, type CloudWatchEvent } from "./aws/cloudwatch";
-import { cloudTrailFields, wafFields } from "./aws/records";
+import { cloudTrailFields } from "./aws/cloudtrail";
+import { wafFields } from "./aws/waf";
 import type { ParsedFields, ParsedLine } from "./aws/ecs";
 import { HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
@@ -26,6 +27,7 @@ import { awsKeyOrigin } from "../read/awsKeyLayout";
 import type { LineFormat } from "../contract/formats";
 import type { LineFilter } from "../contract/lineFilter";
 import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
+import type { Destination } from "../contract/destination";
 
 /**
  * Hot-path documents are concatenated and written to the body this many at a time: one write per
@@ -34,7 +36,7 @@ import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
  */
 const EMIT_EVERY = 16;
 /** Top-level fields the shipper writes; a log that has one of them takes the merging path. */
-const RESERVED_FIELDS = ["@timestamp", "log", "aws", "cloud", "event", "tags"] as const;
+const RESERVED_FIELDS = ["@timestamp", "log", "aws", "cloud", "event", "tags", "data_stream"] as const;
 
 /** What every document of one object shares. */
 export interface ObjectContext {
@@ -53,10 +55,15 @@ export interface ObjectContext {
   ingested: string;
   /** Parsed formats: keep the raw line in `event.original`. */
   preserveOriginal?: boolean;
+  /** The data stream the object's documents name (`data_stream.*`, `event.dataset`, `event.module`). */
+  dataStream?: DataStreamFields;
 }
 
-/** The JSON records that gain ECS fields beside their own. */
-const ENRICHERS: Record<"waf" | "cloudtrail", (record: Record<string, unknown>) => ParsedFields> = {
+/** What a document says of the data stream it belongs to (contract/destination.ts). */
+export type DataStreamFields = NonNullable<Destination["dataStream"]>;
+
+/** The JSON records reshaped into the fields of Elastic's AWS integration. */
+const SHAPERS: Record<"waf" | "cloudtrail", (record: Record<string, unknown>) => ParsedFields> = {
   waf: wafFields,
   cloudtrail: cloudTrailFields,
 };
@@ -64,7 +71,7 @@ const ENRICHERS: Record<"waf" | "cloudtrail", (record: Record<string, unknown>) 
 /** Builds documents for one object. */
 export class DocumentBuilder {
   private readonly idPrefix: string;
-  private readonly sources: HotPathSources;
+  private sources: HotPathSources;
   /** Lines and records the filter dropped. Ids and offsets are the kept lines' own, whatever was dropped. */
   linesDropped = 0;
   /** Lines of a parsed format that did not parse (indexed as text, tagged). */
@@ -74,7 +81,7 @@ export class DocumentBuilder {
   /** The object's fields as JSON text, for parsed lines (made at the first). */
   private contextJson: ContextJson | undefined;
 
-  private readonly context: ObjectContext;
+  private context: ObjectContext;
 
   constructor(
     context: ObjectContext,
@@ -89,6 +96,16 @@ export class DocumentBuilder {
     };
     this.idPrefix = objectIdPrefix(context.bucket, context.key, context.identity);
     this.sources = new HotPathSources(this.context);
+  }
+
+  /**
+   * Names the data stream every document of the object carries (`data_stream.*`, `event.dataset`,
+   * `event.module`): known once the object's format is (shipObject.ts), before its first document.
+   */
+  useDataStream(dataStream: DataStreamFields): void {
+    this.context = { ...this.context, dataStream };
+    this.sources = new HotPathSources(this.context);
+    this.contextJson = undefined;
   }
 
   /**
@@ -248,6 +265,14 @@ export class DocumentBuilder {
     if (fields.account !== undefined && !document.has(context["cloud.account.id"]))
       document.setJson(context["cloud.account.id"], fields.account);
     document.setJson(context["event.ingested"], fields.ingested);
+    const { dataStream } = this.context;
+    if (dataStream) {
+      document.setJson(context["data_stream.type"], fields.dataStreamType as string);
+      document.setJson(context["data_stream.dataset"], fields.dataset as string);
+      document.setJson(context["data_stream.namespace"], fields.namespace as string);
+      document.setJson(context["event.dataset"], fields.dataset as string);
+      if (fields.module !== undefined) document.setJson(context["event.module"], fields.module);
+    }
     if (this.context.preserveOriginal) document.set(context["event.original"], text);
     return document.json();
   }
@@ -327,16 +352,18 @@ export class DocumentBuilder {
       `},"aws":{"s3":{"bucket":{"name":${fields.bucket}},"object":{"key":${fields.key}}}${cloudwatch}}` +
       `,"cloud":{"provider":"aws","region":${fields.region}${account}},"event":{"ingested":${fields.ingested},"kind":"event"`;
     const preserve = this.context.preserveOriginal;
+    const dataset = fields.dataset === undefined ? "" : `,"dataset":${fields.dataset}`;
+    const module = fields.module === undefined ? "" : `,"module":${fields.module}`;
+    const dataStream = fields.dataStreamJson === undefined ? "" : `,"data_stream":${fields.dataStreamJson}`;
     return (event, offset) =>
       `"@timestamp":${event.timestamp ? `"${event.timestamp}"` : fields.eventTime}${head}${offset}${tail}` +
       `${event.id === undefined ? "" : `,"id":${JSON.stringify(event.id)}`}` +
-      `${preserve ? `,"original":${JSON.stringify(event.message)}` : ""}}`;
+      `${preserve ? `,"original":${JSON.stringify(event.message)}` : ""}${dataset}${module}}${dataStream}`;
   }
 
   /**
-   * Appends JSON records that gain ECS fields beside their own (`waf` lines, `cloudtrail` records):
-   * the record as AWS wrote it, the ECS fields where it has no field of that name. A record that is
-   * not a JSON object is indexed as ndjson's are (as text, tagged).
+   * Appends JSON records reshaped as Elastic's AWS integration shapes them (`waf` lines, `cloudtrail`
+   * records). A record that is not a JSON object is indexed as ndjson's are (as text, tagged).
    */
   async appendEnrichedJson(format: "waf" | "cloudtrail", lines: LineBatch, sink: DocumentSink): Promise<void> {
     for (let index = 0; index < lines.count; index += 1) {
@@ -354,13 +381,15 @@ export class DocumentBuilder {
           value = undefined;
         }
         if (isPlainObject(value)) {
-          const ecs = ENRICHERS[format](value);
+          // The record reshaped as the integration shapes it (aws/cloudtrail.ts, aws/waf.ts); its own text
+          // stays the dead letter's and, with preserveOriginal, `event.original`.
+          const shaped = SHAPERS[format](value);
           record = {
             offset,
             nextOffset,
             text,
-            value: besideRecord(value, ecs.fields),
-            ...(ecs.timestamp ? { timestamp: ecs.timestamp } : {}),
+            value: shaped.fields,
+            ...(shaped.timestamp ? { timestamp: shaped.timestamp } : {}),
           };
         } else
           record =
@@ -437,7 +466,15 @@ export class DocumentBuilder {
     // A log that names its own region (a parsed format's) keeps it; the function's is the fallback.
     const ownRegion = isPlainObject(document.cloud) && document.cloud.region !== undefined;
     setIn("cloud", ownRegion ? { provider: "aws" } : { provider: "aws", region: context.region });
-    setIn("event", { ingested: context.ingested });
+    const { dataStream } = context;
+    setIn("event", {
+      ingested: context.ingested,
+      ...(dataStream
+        ? { dataset: dataStream.dataset, ...(dataStream.module ? { module: dataStream.module } : {}) }
+        : {}),
+    });
+    if (dataStream)
+      setIn("data_stream", { type: dataStream.type, dataset: dataStream.dataset, namespace: dataStream.namespace });
     if (conflict || (context.preserveOriginal && record.text !== undefined && isPlainObject(record.value)))
       setIn("event", { original: raw });
     if (tags.length > 0) {
@@ -510,10 +547,31 @@ interface ContextJson {
   region: string;
   account?: string;
   ingested: string;
+  /** The data stream's parts as JSON strings, when the object names one. */
+  dataStreamType?: string;
+  dataset?: string;
+  namespace?: string;
+  module?: string;
+  /** `{"type":…,"dataset":…,"namespace":…}` */
+  dataStreamJson?: string;
 }
 
 function contextJsonOf(context: ObjectContext): ContextJson {
+  const { dataStream } = context;
   return {
+    ...(dataStream
+      ? {
+          dataStreamType: JSON.stringify(dataStream.type),
+          dataset: JSON.stringify(dataStream.dataset),
+          namespace: JSON.stringify(dataStream.namespace),
+          ...(dataStream.module ? { module: JSON.stringify(dataStream.module) } : {}),
+          dataStreamJson: JSON.stringify({
+            type: dataStream.type,
+            dataset: dataStream.dataset,
+            namespace: dataStream.namespace,
+          }),
+        }
+      : {}),
     eventTime: JSON.stringify(context.eventTime),
     path: JSON.stringify(`s3://${context.bucket}/${context.key}`),
     bucket: JSON.stringify(context.bucket),
@@ -522,17 +580,6 @@ function contextJsonOf(context: ObjectContext): ContextJson {
     ...(context.account === undefined ? {} : { account: JSON.stringify(context.account) }),
     ingested: JSON.stringify(context.ingested),
   };
-}
-
-/** The record as it is, with each ECS field it does not have itself. */
-function besideRecord(record: Record<string, unknown>, ecs: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...record };
-  for (const [name, value] of Object.entries(ecs)) {
-    const own = result[name];
-    if (own === undefined) result[name] = value;
-    else if (isPlainObject(own) && isPlainObject(value)) result[name] = besideRecord(own, value);
-  }
-  return result;
 }
 
 /** Reads a field by name, first as a literal key (`"a.b"`), then as a dotted path. */

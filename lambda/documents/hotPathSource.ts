@@ -29,6 +29,8 @@ export interface SourceContext {
   eventTime: string;
   /** ISO 8601 time the object was read: `event.ingested`. */
   ingested: string;
+  /** The data stream the documents name (`data_stream.*`, `event.dataset`, `event.module`). */
+  dataStream?: { type: string; dataset: string; namespace: string; module?: string };
 }
 
 export class HotPathSources {
@@ -43,9 +45,16 @@ export class HotPathSources {
     this.eventTimeJson = JSON.stringify(context.eventTime);
     const path = JSON.stringify(`s3://${context.bucket}/${context.key}`);
     this.ecsBefore = toByteString(`,"log":{"file":{"path":${path}},"offset":`);
+    const { dataStream } = context;
+    const eventDataset = dataStream
+      ? `,"dataset":${JSON.stringify(dataStream.dataset)}${dataStream.module ? `,"module":${JSON.stringify(dataStream.module)}` : ""}`
+      : "";
+    const dataStreamFields = dataStream
+      ? `,"data_stream":${JSON.stringify({ type: dataStream.type, dataset: dataStream.dataset, namespace: dataStream.namespace })}`
+      : "";
     this.ecsAfter = toByteString(
       `},"aws":{"s3":{"bucket":{"name":${JSON.stringify(context.bucket)}},"object":{"key":${JSON.stringify(context.key)}}}}` +
-        `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}},"event":{"ingested":${JSON.stringify(context.ingested)}}`,
+        `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}},"event":{"ingested":${JSON.stringify(context.ingested)}${eventDataset}}${dataStreamFields}`,
     );
     this.eventTimeHead = `${TIMESTAMP_KEY}${toByteString(this.eventTimeJson)}${this.ecsBefore}`;
     this.textAfterMessage = `,"@timestamp":${toByteString(this.eventTimeJson)}${this.ecsBefore}`;

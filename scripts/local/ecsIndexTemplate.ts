@@ -10,6 +10,34 @@ import type { Client, estypes } from "@elastic/elasticsearch";
 
 export const ECS_DYNAMIC_TEMPLATES: Array<Record<string, estypes.MappingDynamicTemplate>> = [
   { message: { path_match: "message", mapping: { type: "text" } } },
+  // CloudTrail's open-ended members: one flattened field each, whatever the API put in them (aws/cloudtrail.ts).
+  { cloudtrail_flattened: { path_match: "aws.cloudtrail.flattened.*", mapping: { type: "flattened" } } },
+  // Their text form, matched by substring (keyword) and by words (text), as Elastic's integration maps it.
+  {
+    cloudtrail_text: {
+      path_match: [
+        "aws.cloudtrail.request_parameters",
+        "aws.cloudtrail.response_elements",
+        "aws.cloudtrail.additional_eventdata",
+        "aws.cloudtrail.service_event_details",
+      ],
+      mapping: { type: "keyword", ignore_above: 8191, fields: { text: { type: "text" } } },
+    },
+  },
+  // WAF's headers (any names) and rule lists: flattened, so they add no field per header or rule.
+  {
+    waf_flattened: {
+      path_match: [
+        "aws.waf.request.headers",
+        "aws.waf.request_headers_inserted",
+        "aws.waf.rule_group_list",
+        "aws.waf.rate_based_rule_list",
+        "aws.waf.non_terminating_matching_rules",
+        "aws.waf.terminating_rule_match_details",
+      ],
+      mapping: { type: "flattened" },
+    },
+  },
   { original: { path_match: "event.original", mapping: { type: "keyword", index: false, doc_values: false } } },
   { ip: { match: "ip", match_mapping_type: "string", mapping: { type: "ip" } } },
   { forwarded_ip: { path_match: "network.forwarded_ip", mapping: { type: "ip" } } },

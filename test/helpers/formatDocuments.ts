@@ -4,7 +4,7 @@
  * AWS's formats assert on, without an indexer.
  */
 import type { LogFormat } from "../../lambda/contract/formats";
-import { DocumentBuilder, type ObjectContext } from "../../lambda/documents/builder";
+import { DocumentBuilder, type DataStreamFields, type ObjectContext } from "../../lambda/documents/builder";
 import { FormatRouting } from "../../lambda/documents/formatRouting";
 import type { DocumentSink } from "../../lambda/documents/sink";
 import { readRecords } from "../../lambda/read/records";
@@ -81,6 +81,8 @@ export async function documentsOf(
     /** Chunk size the bytes arrive in (a small one splits lines across chunks). */
     chunkBytes?: number;
     maxLineBytes?: number;
+    /** The data stream the documents name, as shipObject.ts gives it once the format is known. */
+    dataStream?: DataStreamFields;
   } = {},
 ): Promise<FormatRun> {
   const context = { ...OBJECT_CONTEXT, ...options.context };
@@ -91,6 +93,7 @@ export async function documentsOf(
     for (let at = start; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
   }
   const builder = new DocumentBuilder(context, options.filter);
+  if (options.dataStream) builder.useDataStream(options.dataStream);
   const routing = new FormatRouting(builder, options.header);
   const sink = new KeepingSink();
   let records = 0;

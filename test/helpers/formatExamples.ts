@@ -3,7 +3,8 @@
  * the lines AWS documents (awsDocumentedLogs.ts): `npm run docs:formats` writes the section, and a
  * unit test holds the README to it, so the manual never shows a field the code does not write.
  */
-import type { LogFormat } from "../../lambda/contract/formats";
+import type { LogFormat, ResolvedFormat } from "../../lambda/contract/formats";
+import { DEFAULT_NAMESPACE, destinationOf } from "../../lambda/contract/destination";
 import {
   ALB_CONNECTION_SUCCESS,
   ALB_HTTP,
@@ -123,7 +124,14 @@ export async function formatExamples(): Promise<string> {
   const sections: string[] = [];
   for (const example of EXAMPLES) {
     // As the reader sees the object once inflated (Firehose's gzip members included).
-    const { documents } = await documentsOf(example.content, example.format, { context: { key: example.key } });
+    // As shipped to the format's own data stream (no explicit index): the data stream fields included.
+    const { dataStream } = destinationOf(example.format as ResolvedFormat, example.format, {
+      namespace: DEFAULT_NAMESPACE,
+    });
+    const { documents } = await documentsOf(example.content, example.format, {
+      context: { key: example.key },
+      ...(dataStream ? { dataStream } : {}),
+    });
     const document = documents[0];
     if (!document) throw new Error(`${example.format}: the documented example made no document`);
     sections.push(

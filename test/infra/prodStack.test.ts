@@ -398,15 +398,14 @@ describe("policies and secrets", () => {
     ).variables;
     expect(variables).toMatchObject({
       ES_ENDPOINT: "https://acme-security.es.eu-west-1.aws.elastic-cloud.com:443",
-      ES_INDEX: "logs-aws.cloudtrail-default",
-      LOG_FORMAT: "json",
-      RECORDS_FIELD: "Records",
-      TIMESTAMP_FIELD: "eventTime",
+      LOG_FORMAT: "cloudtrail",
       DEAD_LETTER_INDEX: "logs-shipper-failed",
       QUEUE_URL: run.named("aws:sqs/queue:Queue", "s3-log-shipper-cloudtrail-queue").state.url,
       PRODUCER: "cloudtrail",
       VISIBILITY_TIMEOUT_SECONDS: "5400",
     });
+    // No index: each object's data stream follows from its format (lambda/contract/destination.ts).
+    expect(variables).not.toHaveProperty("ES_INDEX");
   });
 
   it("makes every invoke the mocks know, and no other", () => {

@@ -23,6 +23,11 @@ const CONTEXT_PATHS = [
   "cloud.account.id",
   "event.ingested",
   "event.original",
+  "event.dataset",
+  "event.module",
+  "data_stream.type",
+  "data_stream.dataset",
+  "data_stream.namespace",
 ] as const;
 
 interface ShapeNode {

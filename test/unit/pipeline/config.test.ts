@@ -607,7 +607,7 @@ describe("AWS's formats", () => {
     expect(environmentOf(unset)).not.toHaveProperty("PRESERVE_ORIGINAL");
     expect(problemsOf({ format: "ndjson", preserveOriginal: true })).toEqual([
       expect.stringMatching(
-        /preserveOriginal only applies to AWS's parsed formats \(alb, .*aws\), but format is ndjson/,
+        /preserveOriginal only applies to AWS's parsed formats \(alb, .*cloudtrail, waf, aws\), but format is ndjson/,
       ),
     ]);
     expect(problemsOf({ format: "vpcflow", multiline: { pattern: "^\\s", match: "after" } })).toEqual([
@@ -615,6 +615,69 @@ describe("AWS's formats", () => {
     ]);
     expect(problemsOf({ format: "cloudtrail", recordsField: "Records" })).toEqual([
       expect.stringMatching(/recordsField only applies to format json or auto, but format is cloudtrail/),
+    ]);
+  });
+});
+
+describe("destinations", () => {
+  it("writes an AWS format without an index to the integration's data stream in the namespace, the same fields with an index", () => {
+    // Act
+    const config = validateConfig({
+      elasticsearch,
+      defaults: { namespace: "prod" },
+      producers: [
+        { name: "trail", bucket: "acme-trail", format: "cloudtrail" },
+        { name: "lb", bucket: "acme-lb", format: "alb", namespace: "edge" },
+        { name: "app", bucket: "acme-app", format: "ndjson", dataset: "acme.app" },
+        { name: "own", bucket: "acme-own", format: "waf", index: "logs-waf-default" },
+      ],
+    });
+    // Assess
+    expect(config.producers.map(({ index, dataset, namespace }) => ({ index, dataset, namespace }))).toEqual([
+      { index: undefined, dataset: undefined, namespace: "prod" },
+      { index: undefined, dataset: undefined, namespace: "edge" },
+      { index: undefined, dataset: "acme.app", namespace: "prod" },
+      { index: "logs-waf-default", dataset: undefined, namespace: "prod" },
+    ]);
+    const environments = config.producers.map((producer) =>
+      functionEnvironment({
+        producer,
+        elasticsearch: config.elasticsearch,
+        parameterName: "/p",
+        queueUrl: "https://q",
+      }),
+    );
+    expect(environments.map((env) => [env.ES_INDEX, env.DATA_STREAM_DATASET, env.DATA_STREAM_NAMESPACE])).toEqual([
+      [undefined, undefined, "prod"],
+      [undefined, undefined, "edge"],
+      [undefined, "acme.app", "prod"],
+      ["logs-waf-default", undefined, "prod"],
+    ]);
+    // The default namespace is the function's own: an existing stack's environment does not change.
+    const plain = validateConfig({
+      elasticsearch,
+      producers: [{ name: "trail", bucket: "acme-trail", format: "cloudtrail" }],
+    });
+    expect(environmentOf(plain)).not.toHaveProperty("DATA_STREAM_NAMESPACE");
+  });
+
+  it("refuses a producer with nowhere to write, a dataset for an AWS format, and names Elastic's naming rules", () => {
+    expect(problemsOf({ index: undefined, format: "ndjson" })).toEqual([
+      expect.stringMatching(
+        /index missing; set index \(an index or data stream\), or dataset to write the data stream logs-<dataset>-<namespace>/,
+      ),
+    ]);
+    expect(problemsOf({ index: undefined, format: "cloudtrail", dataset: "mine" })).toEqual([
+      expect.stringMatching(
+        /dataset only applies to formats that are not AWS's own: format cloudtrail writes the dataset of Elastic's AWS integration \(aws.cloudtrail\)/,
+      ),
+    ]);
+    expect(problemsOf({ index: undefined, dataset: "acme-app" })).toEqual([
+      expect.stringMatching(/dataset must not contain - .* got "acme-app"/),
+    ]);
+    expect(problemsOf({ namespace: "Prod" })).toEqual([expect.stringMatching(/namespace must be lower case/)]);
+    expect(problemsOf({}, { defaults: { namespace: "a".repeat(101) } })).toEqual([
+      expect.stringMatching(/defaults.namespace: must be 1–100 bytes/),
     ]);
   });
 });
