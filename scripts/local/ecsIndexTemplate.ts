@@ -44,6 +44,68 @@ export const ECS_DYNAMIC_TEMPLATES: Array<Record<string, estypes.MappingDynamicT
   { strings: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 1024 } } },
 ];
 
+/**
+ * Fields typed by name rather than guessed from a first value: the times (date detection is off, so
+ * a string that once looked like a date — CloudTrail's `apiVersion` `2016-02-16` — does not make the
+ * field a date that refuses `v20160216` later), and CloudTrail's members whose records disagree on
+ * the type (`managementEvent` `true` and `"True"`), as Elastic's integration types them.
+ */
+export const ECS_PROPERTIES: Record<string, estypes.MappingProperty> = {
+  "@timestamp": { type: "date" },
+  event: {
+    properties: {
+      start: { type: "date" },
+      end: { type: "date" },
+      ingested: { type: "date" },
+      created: { type: "date" },
+    },
+  },
+  tls: {
+    properties: {
+      client: {
+        properties: {
+          not_before: { type: "date" },
+          not_after: { type: "date" },
+          x509: { properties: { not_before: { type: "date" }, not_after: { type: "date" } } },
+        },
+      },
+    },
+  },
+  aws: {
+    properties: {
+      cloudtrail: {
+        properties: {
+          api_version: { type: "keyword" },
+          management_event: { type: "keyword" },
+          read_only: { type: "boolean" },
+          event_version: { type: "keyword" },
+          session_credential_from_console: { type: "keyword" },
+          user_identity: {
+            properties: {
+              session_context: {
+                properties: { creation_date: { type: "date" }, mfa_authenticated: { type: "keyword" } },
+              },
+            },
+          },
+          console_login: {
+            properties: {
+              additional_eventdata: {
+                properties: { mobile_version: { type: "boolean" }, mfa_used: { type: "boolean" } },
+              },
+            },
+          },
+        },
+      },
+      waf: {
+        properties: {
+          captcha_response: { properties: { solve_timestamp: { type: "date" } } },
+          challenge_response: { properties: { solve_timestamp: { type: "date" } } },
+        },
+      },
+    },
+  },
+};
+
 /** Puts the template for indices matching `pattern` (before they are created). */
 export async function putEcsIndexTemplate(client: Client, pattern: string): Promise<void> {
   await client.indices.putIndexTemplate({
@@ -52,10 +114,7 @@ export async function putEcsIndexTemplate(client: Client, pattern: string): Prom
     // Above the default priority 0 of any other template on the same pattern (an older run's, a user's).
     priority: 200,
     template: {
-      mappings: {
-        dynamic_templates: ECS_DYNAMIC_TEMPLATES,
-        properties: { "@timestamp": { type: "date" } },
-      },
+      mappings: { date_detection: false, dynamic_templates: ECS_DYNAMIC_TEMPLATES, properties: ECS_PROPERTIES },
     },
   });
 }

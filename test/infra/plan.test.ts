@@ -104,7 +104,6 @@ describe("npm run plan", () => {
       bucket: "acme-central-logs",
       prefix: "AWSLogs/123456789012/vpcflowlogs/",
       suffix: ".log.gz",
-      index: "logs-aws_parsed.vpcflow-default",
       format: "vpcflow",
     };
     const stackFile = (extra: Record<string, unknown>) =>
@@ -127,7 +126,7 @@ describe("npm run plan", () => {
     const text = plan(["--stack", "text", "--file", "text.yaml"], directory);
 
     const line =
-      "Producer vpcflow: s3://acme-central-logs/AWSLogs/123456789012/vpcflowlogs/*.log.gz → logs-aws_parsed.vpcflow-default (format vpcflow";
+      "Producer vpcflow: s3://acme-central-logs/AWSLogs/123456789012/vpcflowlogs/*.log.gz → logs-aws.vpcflow-default (format vpcflow";
     expect(kept.status, kept.stderr).toBe(0);
     expect(kept.stdout).toContain(`${line}, raw line kept in event.original)`);
     expect(plain.status, plain.stderr).toBe(0);

@@ -9,8 +9,8 @@
  *   `serviceEventDetails`) never become fields of their own names: each is one string in the form
  *   rules match by substring (javaMapText.ts), and the object itself under
  *   `aws.cloudtrail.flattened.*` for a `flattened` mapping, skipped when its string is 32,766
- *   characters or more (Lucene's term limit, as the integration skips it). Other members without a
- *   field of their own (newer ones AWS adds) go under `aws.cloudtrail.flattened.*` too.
+ *   characters or more (Lucene's term limit, as the integration skips it). Members without a field
+ *   of their own (newer ones AWS adds) are kept by their own names in `aws.cloudtrail.flattened.unmapped`.
  * - GeoIP, ASN and user-agent parsing are the cluster's (the producer's `pipeline:`).
  *
  * Shape read from the integration's public pipeline and field reference (elastic/integrations
@@ -44,7 +44,7 @@ const SCALAR_MEMBERS: Record<string, string> = {
   eventType: "aws.cloudtrail.event_type",
   apiVersion: "aws.cloudtrail.api_version",
   managementEvent: "aws.cloudtrail.management_event",
-  readOnly: "aws.cloudtrail.read_only",
+
   recipientAccountId: "aws.cloudtrail.recipient_account_id",
   sharedEventID: "aws.cloudtrail.shared_event_id",
   vpcEndpointId: "aws.cloudtrail.vpc_endpoint_id",
@@ -68,6 +68,7 @@ const HANDLED = new Set([
   "resources",
   "tlsDetails",
   "insightDetails",
+  "readOnly",
 ]);
 
 /** `userIdentity` members with a field of their own. */
@@ -151,6 +152,10 @@ export function cloudTrailFields(record: Record<string, unknown>): ParsedFields 
   document.put("aws.cloudtrail.user_identity.session_context.session_issuer.account_id", scalar(issuer.accountId));
 
   for (const [member, field] of Object.entries(SCALAR_MEMBERS)) document.put(field, scalar(record[member]));
+  // A boolean: CloudTrail writes true and false; a "True" seen in the field (a copied record) reads the same,
+  // anything else stays the record's own under `unmapped` rather than a document Elasticsearch refuses.
+  const readOnly = booleanOf(record.readOnly);
+  document.put("aws.cloudtrail.read_only", readOnly);
 
   // The open-ended members: text the rules match, and a flattened copy, after null and "" are dropped.
   const flattened: Record<string, unknown> = {};
@@ -159,25 +164,30 @@ export function cloudTrailFields(record: Record<string, unknown>): ParsedFields 
     if (value === undefined) continue;
     const asText = javaMapText(value);
     document.put(`aws.cloudtrail.${name}`, asText);
-    if (asText.length < FLATTENED_LIMIT) flattened[name] = value;
+    // A flattened field takes an object only: a member some service writes as a JSON string (seen:
+    // serviceEventDetails) keeps its text form alone.
+    if (asText.length < FLATTENED_LIMIT && isPlainObject(value)) flattened[name] = value;
   }
   // Members without a field of their own keep their content in the flattened object.
   const otherIdentity = Object.fromEntries(Object.entries(identity).filter(([key]) => !IDENTITY_MEMBERS.has(key)));
   const otherSession = Object.fromEntries(
     Object.entries(session).filter(([key]) => key !== "attributes" && key !== "sessionIssuer"),
   );
+  const unmapped: Record<string, unknown> = {};
   const unknownIdentity = dropEmpty({
     ...otherIdentity,
     ...(Object.keys(otherSession).length ? { sessionContext: otherSession } : {}),
   });
-  if (unknownIdentity !== undefined) flattened.user_identity = unknownIdentity;
+  if (unknownIdentity !== undefined) unmapped.userIdentity = unknownIdentity;
   const insight = dropEmpty(record.insightDetails);
-  if (insight !== undefined) flattened.insight_details = insight;
+  if (isPlainObject(insight)) flattened.insight_details = insight;
   for (const [member, value] of Object.entries(record)) {
-    if (HANDLED.has(member)) continue;
+    if (HANDLED.has(member) && !(member === "readOnly" && readOnly === undefined)) continue;
     const kept = dropEmpty(value);
-    if (kept !== undefined) flattened[snakeCase(member)] = kept;
+    if (kept !== undefined) unmapped[member] = kept;
   }
+  // Members without a field of their own, by CloudTrail's names: one flattened object, scalars included.
+  if (Object.keys(unmapped).length > 0) flattened.unmapped = unmapped;
   if (Object.keys(flattened).length > 0) document.put("aws.cloudtrail.flattened", flattened);
 
   const resources = resourcesOf(record.resources);
@@ -352,6 +362,14 @@ function typeOfVerb(verb: string | undefined): string {
   }
 }
 
+/** `true`/`false`, or their text in any case; undefined for anything else. */
+function booleanOf(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (typeof value !== "string") return undefined;
+  const lower = value.toLowerCase();
+  return lower === "true" ? true : lower === "false" ? false : undefined;
+}
+
 /** A scalar member as it is (booleans and numbers too); objects are not scalars. */
 function scalar(value: unknown): string | number | boolean | undefined {
   if (typeof value === "string") return value === "" ? undefined : value;
@@ -362,12 +380,4 @@ function scalar(value: unknown): string | number | boolean | undefined {
 function unique(values: Array<string | undefined>): string[] | undefined {
   const kept = [...new Set(values.filter((value): value is string => value !== undefined))];
   return kept.length === 0 ? undefined : kept;
-}
-
-/** `sessionCredentialFromConsole` → `session_credential_from_console`. */
-export function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .toLowerCase();
 }

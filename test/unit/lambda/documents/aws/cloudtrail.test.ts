@@ -177,9 +177,43 @@ describe("cloudtrail", () => {
     expect(cloudtrail.request_parameters).toBe(javaMapText(huge));
     expect(cloudtrail.flattened).toEqual({
       response_elements: START_INSTANCES.responseElements,
-      edge_device_details: { deviceId: "d-1" },
-      user_identity: { credentialId: "c-1", onBehalfOf: { userId: "u-1" } },
+      unmapped: {
+        edgeDeviceDetails: { deviceId: "d-1" },
+        userIdentity: { credentialId: "c-1", onBehalfOf: { userId: "u-1" } },
+      },
     });
+  });
+
+  it("types what real records disagree on as a mapping can hold it (seen in the corpus, each refused by Elasticsearch before)", async () => {
+    const [scalars, truthy, odd] = await shaped(
+      // Members without a field of their own that are scalars (Lambda's and DynamoDB's data events) and a
+      // serviceEventDetails written as a JSON string: a flattened field takes objects only.
+      {
+        ...START_INSTANCES,
+        eventSourceArn: "arn:aws:dynamodb:us-east-2:111122223333:table/Music/stream/2026",
+        invokeIdentityArn: "arn:aws:iam::111122223333:role/lambda-role",
+        serviceEventDetails: '{"state":"Enabled"}',
+      },
+      { ...START_INSTANCES, readOnly: "True" },
+      { ...START_INSTANCES, readOnly: "maybe" },
+    );
+    expect(scalars).toMatchObject({
+      aws: {
+        cloudtrail: {
+          service_event_details: '{"state":"Enabled"}',
+          flattened: {
+            unmapped: {
+              eventSourceArn: "arn:aws:dynamodb:us-east-2:111122223333:table/Music/stream/2026",
+              invokeIdentityArn: "arn:aws:iam::111122223333:role/lambda-role",
+            },
+          },
+        },
+      },
+    });
+    expect(scalars).not.toHaveProperty("aws.cloudtrail.flattened.service_event_details");
+    expect(truthy).toMatchObject({ aws: { cloudtrail: { read_only: true } } });
+    expect(odd).toMatchObject({ aws: { cloudtrail: { flattened: { unmapped: { readOnly: "maybe" } } } } });
+    expect(odd).not.toHaveProperty("aws.cloudtrail.read_only");
   });
 
   it("keeps the record as CloudTrail wrote it in event.original with preserveOriginal only", async () => {
@@ -196,7 +230,7 @@ describe("cloudtrail", () => {
     expect(scalar).toMatchObject({ message: "42", data_stream: { dataset: "aws.cloudtrail" } });
     expect(bare).toMatchObject({
       event: { kind: "event", outcome: "success" },
-      aws: { cloudtrail: { flattened: { a: 1 } } },
+      aws: { cloudtrail: { flattened: { unmapped: { a: 1 } } } },
     });
   });
 
