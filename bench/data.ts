@@ -98,7 +98,7 @@ function cloudTrailRecord(random: () => number, n: number): string {
 const KINDS: Record<BenchKind, { gzip: boolean; extension: string; format: LogFormat; parsedFormat?: LogFormat }> = {
   "gzip-ndjson": { gzip: true, extension: ".ndjson.gz", format: "ndjson" },
   "plain-text": { gzip: false, extension: ".log", format: "text", parsedFormat: "alb" },
-  "gzip-json": { gzip: true, extension: ".json.gz", format: "json" },
+  "gzip-json": { gzip: true, extension: ".json.gz", format: "json", parsedFormat: "cloudtrail" },
   "plain-vpcflow": { gzip: false, extension: ".log", format: "text", parsedFormat: "vpcflow" },
   "plain-cloudwatch": { gzip: false, extension: "", format: "cloudwatch" },
 };

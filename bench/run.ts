@@ -362,6 +362,9 @@ async function main(): Promise<void> {
         [await benchObject("gzip-ndjson", E2E_SIZE), "e2e-none"],
         [await benchObject("plain-text", E2E_SIZE), "e2e"],
         [await benchObject("plain-text", E2E_SIZE), "e2e-parsed"],
+        // CloudTrail's records as json (the record as it is) and as cloudtrail (the integration's shape).
+        [await benchObject("gzip-json", E2E_SIZE), "e2e"],
+        [await benchObject("gzip-json", E2E_SIZE), "e2e-parsed"],
       ];
       for (const [object, name] of runs) {
         const before = await nodeCpuMs(es);
