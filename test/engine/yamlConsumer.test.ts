@@ -10,7 +10,8 @@
 import { GetBucketNotificationConfigurationCommand, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -23,6 +24,22 @@ import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 import { consumerProject, packPackage } from "../helpers/packedPackage";
 
 const BUCKET = "yaml-consumer-logs";
+
+/**
+ * The YAML language host's directory, built on first use (a minute or more from cold). Run
+ * without blocking: a worker whose event loop is held for over a minute misses vitest's RPC
+ * deadline and the run ends in "Timeout calling onTaskUpdate" although every test passed.
+ */
+async function yamlLanguageHost(): Promise<string> {
+  const script = spawn("bash", [path.join(PROJECT_ROOT, "scripts/services/pulumi-language-yaml.sh"), "path"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  script.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const [code] = (await once(script, "close")) as [number | null];
+  if (code !== 0) throw new Error(`pulumi-language-yaml.sh path exited with ${code}`);
+  return output.trim();
+}
 
 /** The YAML program: everything a consumer writes, the package named by its plugin directory. */
 function yamlProgram(pluginDir: string): string {
@@ -89,14 +106,7 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     mkdirSync(programDir);
     writeFileSync(path.join(programDir, "Pulumi.yaml"), yamlProgram(pluginDir));
 
-    const yamlHost = execFileSync(
-      "bash",
-      [path.join(PROJECT_ROOT, "scripts/services/pulumi-language-yaml.sh"), "path"],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    ).trim();
+    const yamlHost = await yamlLanguageHost();
     const pulumiCommand = await PulumiCommand.get({
       root: path.dirname(path.dirname(pulumiBinary())),
       skipVersionCheck: true,
