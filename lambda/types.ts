@@ -39,6 +39,8 @@ export interface LogRecord {
   tags?: string[];
   /** The log's own time (ISO 8601), where its format has one: `@timestamp`, unless `timestampField` says otherwise. */
   timestamp?: string;
+  /** The raw text goes into `event.original` whatever `preserveOriginal` says: part of the record has no field. */
+  keepOriginal?: boolean;
 }
 
 /** What the indexer needs to know about one document. */

@@ -13,7 +13,7 @@
 import { isAscii } from "node:buffer";
 import type { DocumentSink } from "./sink";
 import { documentId, objectIdPrefix } from "./ids";
-import { TAG_INVALID_JSON, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
+import { TAG_INVALID_JSON, TAG_ORIGINAL_KEPT, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
 import type { AwsLineParser } from "./aws/lineParsers";
 import { cloudWatchRecord, eventFields, jsonMessage, type CloudWatchEvent } from "./aws/cloudwatch";
 import { cloudTrailFields } from "./aws/cloudtrail";
@@ -390,6 +390,7 @@ export class DocumentBuilder {
             text,
             value: shaped.fields,
             ...(shaped.timestamp ? { timestamp: shaped.timestamp } : {}),
+            ...(shaped.keepOriginal ? { keepOriginal: true, tags: [TAG_ORIGINAL_KEPT] } : {}),
           };
         } else
           record =
@@ -475,7 +476,11 @@ export class DocumentBuilder {
     });
     if (dataStream)
       setIn("data_stream", { type: dataStream.type, dataset: dataStream.dataset, namespace: dataStream.namespace });
-    if (conflict || (context.preserveOriginal && record.text !== undefined && isPlainObject(record.value)))
+    if (
+      conflict ||
+      record.keepOriginal ||
+      (context.preserveOriginal && record.text !== undefined && isPlainObject(record.value))
+    )
       setIn("event", { original: raw });
     if (tags.length > 0) {
       const existing = document.tags;

@@ -8,3 +8,8 @@ export const TAG_TRUNCATED = "_shipper_truncated";
 export const TAG_PARSE_FAILURE = "_shipper_parse_failure";
 /** No usable timestamp in the record's field: `@timestamp` is the notification's time. */
 export const TAG_TIMESTAMP_FALLBACK = "_shipper_timestamp_fallback";
+/**
+ * Part of a reshaped record (CloudTrail, WAF) has no field that can hold it — a member deeper or larger
+ * than a flattened field takes, or one the shape does not know: the record is kept whole in `event.original`.
+ */
+export const TAG_ORIGINAL_KEPT = "_shipper_original_kept";

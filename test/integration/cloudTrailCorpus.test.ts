@@ -4,7 +4,7 @@
  * producer without an index, into the data stream `logs-aws.cloudtrail-<namespace>` under a template
  * written here (ECS types, `flattened` for the open-ended members: scripts/local/ecsIndexTemplate.ts).
  * Every record is indexed exactly once and none is refused, and the stream maps a bounded number of
- * fields.
+ * fields; so are records at the limits of a flattened field (EDGES).
  *
  * Then detections in the manner of Elastic Security's prebuilt CloudTrail rules, each described and
  * written here in our own words from what the rule looks for (elastic/detection-rules is Elastic
@@ -20,6 +20,7 @@ import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../..
 import { ECS_DYNAMIC_TEMPLATES, ECS_PROPERTIES } from "../../scripts/local/ecsIndexTemplate";
 import { corpusFiles, corpusRecords } from "../helpers/cloudTrailCorpus";
 import { CLOUDTRAIL_START_INSTANCES } from "../helpers/awsDocumentedLogs";
+import { TAG_ORIGINAL_KEPT } from "../../lambda/documents/tags";
 
 type Record_ = Record<string, unknown>;
 
@@ -384,6 +385,28 @@ const DETECTIONS: Detection[] = [
   },
 ];
 
+/**
+ * Records no real one in the corpus is, at the limits of a flattened field (lambda/documents/aws/flattened.ts):
+ * each was refused by the node before, the document failing the message. Now each is indexed; those with
+ * a member no field can hold carry the record in event.original, tagged.
+ */
+function deepObject(depth: number): Record_ {
+  let value: Record_ = { leaf: "x" };
+  for (let level = 1; level < depth; level += 1) value = { d: value };
+  return value;
+}
+const EDGES: Array<{ record: Record_; originalKept: boolean }> = [
+  // 12,000 characters, 36,000 bytes of UTF-8: its text form kept, no flattened copy.
+  {
+    record: { ...BASE, eventID: "edge-multibyte", requestParameters: { userData: "€".repeat(12_000) } },
+    originalKept: false,
+  },
+  { record: { ...BASE, eventID: "edge-deep-parameters", requestParameters: deepObject(25) }, originalKept: false },
+  { record: { ...BASE, eventID: "edge-long-error", errorMessage: "m".repeat(40_000) }, originalKept: false },
+  { record: { ...BASE, eventID: "edge-huge-member", newMember: "a".repeat(40_000) }, originalKept: true },
+  { record: { ...BASE, eventID: "edge-deep-member", other: deepObject(25) }, originalKept: true },
+];
+
 describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elasticsearch %s.x", (major) => {
   let client: Client;
   let producers: LocalProducer[];
@@ -397,6 +420,7 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
     { ...detection.hit, eventID: `detection-${n}-hit` },
     { ...detection.miss, eventID: `detection-${n}-miss` },
   ]);
+  const edges = EDGES.map((edge) => edge.record);
 
   beforeAll(async () => {
     const awsEndpoint = await startMoto();
@@ -436,6 +460,9 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
         Body: gzipSync(JSON.stringify({ Records: detections })),
       }),
     );
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key("edges"), Body: gzipSync(JSON.stringify({ Records: edges })) }),
+    );
   }, 300_000);
   afterAll(async () => {
     for (const producer of producers ?? []) producer.function.kill();
@@ -445,7 +472,7 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
   it("indexes every record of the corpus exactly once, none refused, into the integration's data stream", async () => {
     expect(await producers[0]?.poller.drain(300_000)).toBe(true);
     await client.indices.refresh({ index: stream });
-    const total = records.length + detections.length;
+    const total = records.length + detections.length + edges.length;
     expect((await client.count({ index: stream })).count).toBe(total);
     expect(await dlqDepth()).toBe(0);
     // One document per record: every record's eventID is there as often as the corpus has it.
@@ -455,10 +482,27 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
       aggs: { ids: { cardinality: { field: "event.id", precision_threshold: 40_000 } } },
     });
     const distinct = new Set(
-      [...records, ...detections].map((record) => record.eventID).filter((id) => typeof id === "string" && id !== ""),
+      [...records, ...detections, ...edges]
+        .map((record) => record.eventID)
+        .filter((id) => typeof id === "string" && id !== ""),
     ).size;
     expect((ids.aggregations?.ids as { value: number }).value).toBe(distinct);
-    expect((await client.count({ index: stream, query: { exists: { field: "tags" } } })).count).toBe(0);
+    // Tagged: only the records with a member no field holds, each with the record kept whole.
+    const tagged = await client.search({
+      index: stream,
+      size: 100,
+      _source: ["event.id", "event.original", "tags"],
+      query: { exists: { field: "tags" } },
+    });
+    const keptWhole = EDGES.filter((edge) => edge.originalKept).map((edge) => edge.record);
+    expect(tagged.hits.hits.map((hit) => (hit._source as { event: { id: string } }).event.id).sort()).toEqual(
+      keptWhole.map((record) => record.eventID).sort(),
+    );
+    for (const hit of tagged.hits.hits) {
+      const source = hit._source as { event: { id: string; original: string }; tags: string[] };
+      expect(source.tags).toEqual([TAG_ORIGINAL_KEPT]);
+      expect(JSON.parse(source.event.original)).toEqual(keptWhole.find((record) => record.eventID === source.event.id));
+    }
     expect((await client.count({ index: stream, query: term("data_stream.dataset", "aws.cloudtrail") })).count).toBe(
       total,
     );

@@ -21,7 +21,9 @@
 import { isIP } from "node:net";
 import { isPlainObject } from "../../contract/plainObjects";
 import { EcsDocument, isoTime, type ParsedFields } from "./ecs";
-import { dropEmpty, javaMapText } from "./javaMapText";
+import { dropEmpty } from "./emptyValues";
+import { javaMapText } from "./javaMapText";
+import { fitsFlattened } from "./flattened";
 
 /** Lucene refuses a keyword term of this many bytes or more; the integration keeps no flattened copy from here on. */
 export const FLATTENED_LIMIT = 32_766;
@@ -53,23 +55,42 @@ const SCALAR_MEMBERS: Record<string, string> = {
   sourceIdentity: "aws.cloudtrail.source_identity",
 };
 
-/** Members read into ECS fields or handled below: not copied under `flattened`. */
-const HANDLED = new Set([
-  ...Object.keys(SCALAR_MEMBERS),
-  ...OPEN_MEMBERS.map(([member]) => member),
-  "userIdentity",
-  "eventTime",
-  "eventSource",
-  "eventName",
-  "awsRegion",
-  "sourceIPAddress",
-  "userAgent",
-  "eventID",
-  "resources",
-  "tlsDetails",
-  "insightDetails",
-  "readOnly",
-]);
+const isText = (value: unknown): boolean => text(value) !== undefined;
+const hasOnly = (value: unknown, members: ReadonlySet<string>): value is Record<string, unknown> =>
+  isPlainObject(value) && Object.keys(value).every((member) => members.has(member));
+
+/** `tlsDetails` and `resources` items: the members read into fields. */
+const TLS_MEMBERS = new Set(["tlsVersion", "cipherSuite", "clientProvidedHostHeader"]);
+const RESOURCE_MEMBERS = new Set(["ARN", "arn", "accountId", "account_id", "type"]);
+
+/**
+ * The members read into fields, each with whether a value of it was taken whole. One that was not
+ * (an object where a name was expected, a time in another form, a member a newer record adds to
+ * `tlsDetails`) is kept by CloudTrail's name under `flattened.unmapped` like a member without a
+ * field, never dropped: only the integration's empty values (null, "") are.
+ */
+const TAKEN: Record<string, (value: unknown) => boolean> = {
+  ...Object.fromEntries(Object.keys(SCALAR_MEMBERS).map((member) => [member, (value) => scalar(value) !== undefined])),
+  // Any value has a text form (a member written as a JSON string has no flattened copy, its text is whole).
+  ...Object.fromEntries(OPEN_MEMBERS.map(([member]) => [member, () => true])),
+  eventTime: (value) => isoTime(text(value)) !== undefined,
+  eventSource: isText,
+  eventName: isText,
+  awsRegion: isText,
+  sourceIPAddress: isText,
+  userAgent: isText,
+  eventID: isText,
+  readOnly: (value) => booleanOf(value) !== undefined,
+  // Its members without a field of their own are kept one by one (identityLeftOver).
+  userIdentity: isPlainObject,
+  resources: (value) => Array.isArray(value) && value.every((item) => hasOnly(item, RESOURCE_MEMBERS)),
+  tlsDetails: (value) =>
+    hasOnly(value, TLS_MEMBERS) && Object.values(value).every(isText) && tlsVersionOf(value.tlsVersion) !== undefined,
+  insightDetails: (value) => isPlainObject(value) && fitsFlattened(value),
+};
+
+/** `sessionIssuer` members with a field of their own. */
+const ISSUER_MEMBERS = new Set(["type", "principalId", "arn", "accountId", "userName"]);
 
 /** `userIdentity` members with a field of their own. */
 const IDENTITY_MEMBERS = new Set([
@@ -165,28 +186,27 @@ export function cloudTrailFields(record: Record<string, unknown>): ParsedFields 
     const asText = javaMapText(value);
     document.put(`aws.cloudtrail.${name}`, asText);
     // A flattened field takes an object only: a member some service writes as a JSON string (seen:
-    // serviceEventDetails) keeps its text form alone.
-    if (asText.length < FLATTENED_LIMIT && isPlainObject(value)) flattened[name] = value;
+    // serviceEventDetails) keeps its text form alone, and so does one the field would refuse.
+    if (asText.length < FLATTENED_LIMIT && isPlainObject(value) && fitsFlattened(value)) flattened[name] = value;
   }
-  // Members without a field of their own keep their content in the flattened object.
-  const otherIdentity = Object.fromEntries(Object.entries(identity).filter(([key]) => !IDENTITY_MEMBERS.has(key)));
-  const otherSession = Object.fromEntries(
-    Object.entries(session).filter(([key]) => key !== "attributes" && key !== "sessionIssuer"),
-  );
-  const unmapped: Record<string, unknown> = {};
-  const unknownIdentity = dropEmpty({
-    ...otherIdentity,
-    ...(Object.keys(otherSession).length ? { sessionContext: otherSession } : {}),
-  });
-  if (unknownIdentity !== undefined) unmapped.userIdentity = unknownIdentity;
   const insight = dropEmpty(record.insightDetails);
-  if (isPlainObject(insight)) flattened.insight_details = insight;
-  for (const [member, value] of Object.entries(record)) {
-    if (HANDLED.has(member) && !(member === "readOnly" && readOnly === undefined)) continue;
+  if (isPlainObject(insight) && fitsFlattened(insight)) flattened.insight_details = insight;
+  // Members without a field of their own (or not taken whole by theirs), by CloudTrail's names: one
+  // flattened object, scalars included. A member too deep or too large for it (flattened.ts) is not
+  // dropped: the raw record becomes the document's event.original (tagged).
+  const unmapped: Record<string, unknown> = {};
+  let keepOriginal = false;
+  const keep = (member: string, value: unknown): void => {
     const kept = dropEmpty(value);
-    if (kept !== undefined) unmapped[member] = kept;
+    if (kept === undefined) return;
+    if (fitsFlattened({ [member]: kept })) unmapped[member] = kept;
+    else keepOriginal = true;
+  };
+  keep("userIdentity", identityLeftOver(identity, session, attributes, issuer));
+  for (const [member, value] of Object.entries(record)) {
+    const taken = TAKEN[member];
+    if (taken === undefined || !taken(value)) keep(member, value);
   }
-  // Members without a field of their own, by CloudTrail's names: one flattened object, scalars included.
   if (Object.keys(unmapped).length > 0) flattened.unmapped = unmapped;
   if (Object.keys(flattened).length > 0) document.put("aws.cloudtrail.flattened", flattened);
 
@@ -235,14 +255,54 @@ export function cloudTrailFields(record: Record<string, unknown>): ParsedFields 
   );
 
   const tls = objectOf(record.tlsDetails);
-  const version = /^([A-Za-z]+)v(.+)$/.exec(text(tls.tlsVersion) ?? "");
-  document.put("tls.version_protocol", version?.[1]?.toLowerCase()).put("tls.version", version?.[2]);
+  const version = tlsVersionOf(tls.tlsVersion);
+  document.put("tls.version_protocol", version?.protocol).put("tls.version", version?.version);
   document.put("tls.cipher", text(tls.cipherSuite));
   document.put("tls.client.server_name", text(tls.clientProvidedHostHeader));
 
   // CloudTrail writes ISO 8601 (`2014-03-06T21:22:54Z`); anything else leaves @timestamp to the object's event time.
   const time = isoTime(text(record.eventTime));
-  return { fields: document.fields, ...(time ? { timestamp: time } : {}) };
+  return { fields: document.fields, ...(time ? { timestamp: time } : {}), ...(keepOriginal ? { keepOriginal } : {}) };
+}
+
+/**
+ * What of `userIdentity` has no field of its own: its unknown members, and those of its session
+ * context, the session's attributes (a creation date in another form than ISO 8601 too) and its issuer.
+ */
+function identityLeftOver(
+  identity: Record<string, unknown>,
+  session: Record<string, unknown>,
+  attributes: Record<string, unknown>,
+  issuer: Record<string, unknown>,
+): Record<string, unknown> {
+  const leftOver = (object: Record<string, unknown>, taken: (member: string, value: unknown) => boolean) =>
+    Object.fromEntries(Object.entries(object).filter(([member, value]) => !taken(member, value)));
+  const otherAttributes = leftOver(
+    attributes,
+    (member, value) =>
+      (member === "mfaAuthenticated" && scalar(value) !== undefined) ||
+      (member === "creationDate" && isoTime(text(value)) !== undefined),
+  );
+  const otherIssuer = leftOver(issuer, (member, value) => ISSUER_MEMBERS.has(member) && scalar(value) !== undefined);
+  const otherSession = leftOver(session, (member) => member === "attributes" || member === "sessionIssuer");
+  const sessionContext = {
+    ...otherSession,
+    ...(Object.keys(otherAttributes).length ? { attributes: otherAttributes } : {}),
+    ...(Object.keys(otherIssuer).length ? { sessionIssuer: otherIssuer } : {}),
+  };
+  return {
+    ...leftOver(
+      identity,
+      (member, value) => IDENTITY_MEMBERS.has(member) && (member === "sessionContext" || scalar(value) !== undefined),
+    ),
+    ...(Object.keys(sessionContext).length ? { sessionContext } : {}),
+  };
+}
+
+/** `TLSv1.3` as ECS's protocol (`tls`) and version (`1.3`). */
+function tlsVersionOf(value: unknown): { protocol: string; version: string } | undefined {
+  const match = /^([A-Za-z]+)v(.+)$/.exec(text(value) ?? "");
+  return match?.[1] && match[2] ? { protocol: match[1].toLowerCase(), version: match[2] } : undefined;
 }
 
 /** A console sign-in's additional data as the rules read it: yes/no answers as booleans. */

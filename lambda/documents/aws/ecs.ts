@@ -11,6 +11,8 @@ export interface ParsedFields {
   fields: Record<string, unknown>;
   /** ISO 8601: the log's own request or end time; `@timestamp`. */
   timestamp?: string;
+  /** Part of the record has no field that can hold it: the raw record goes into `event.original` (tagged). */
+  keepOriginal?: boolean;
 }
 
 /** A parsed line of AWS's line formats: its document, written as JSON (jsonShape.ts), and its own time. */

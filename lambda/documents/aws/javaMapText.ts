@@ -17,7 +17,7 @@
  *   repetition): plain between 10^-3 and 10^7 (`0.5`, `1234.5`), else `1.5E10`, `1.0E-5`.
  *   A number written `1.0` in the record is a whole number to JSON.parse, so it reads `1` here
  *   (the pipeline's Double prints `1.0`); such values are rare in CloudTrail's members.
- * Empty and null members are dropped before (dropEmpty), as the integration's pipeline does first.
+ * Empty and null members are dropped before (emptyValues.ts), as the integration's pipeline does first.
  */
 
 /** `value` as the pipeline's `toString()` of it. */
@@ -70,28 +70,4 @@ export function javaNumber(value: number): string {
   // Scientific: JavaScript's shortest digits, in Java's form (`1.5E10`, one digit before the point).
   const [mantissa = "0", exponent = "0"] = value.toExponential().split("e");
   return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
-}
-
-/**
- * The value with what the integration's pipeline drops first taken out: null and "" anywhere, and
- * objects and lists left empty by that (or empty to begin with). Undefined when nothing is left.
- */
-export function dropEmpty(value: unknown): unknown {
-  if (value === null || value === undefined || value === "") return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map(dropEmpty).filter((item) => item !== undefined);
-    return items.length === 0 ? undefined : items;
-  }
-  if (typeof value === "object") {
-    const kept: Record<string, unknown> = {};
-    let any = false;
-    for (const [key, member] of Object.entries(value)) {
-      const left = dropEmpty(member);
-      if (left === undefined) continue;
-      kept[key] = left;
-      any = true;
-    }
-    return any ? kept : undefined;
-  }
-  return value;
 }

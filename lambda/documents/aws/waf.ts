@@ -3,7 +3,8 @@
  * made in the function: the request under ECS (`source.*`, `http.*`, `url.*`, `tls.client.ja3`),
  * the web ACL's ARN split into `cloud.*`, and the record's own lists and maps under `aws.waf.*`
  * (headers as a name → value map). What the integration drops, this drops too: null, "", "-" and
- * empty lists and objects. Beyond it, this keeps `user_agent.original` and `url.domain` from the
+ * empty lists and objects; what has no field here (a member AWS adds, a map a flattened field
+ * would refuse) keeps the whole record in `event.original`. Beyond it, this keeps `user_agent.original` and `url.domain` from the
  * headers (issue 30's fields, which investigations filter on).
  *
  * Shape read from the integration's public pipeline (elastic/integrations
@@ -13,20 +14,62 @@
 import { isIP } from "node:net";
 import { isPlainObject } from "../../contract/plainObjects";
 import { EcsDocument, integerOf, type ParsedFields } from "./ecs";
+import { dropEmpty } from "./emptyValues";
+import { fitsFlattened } from "./flattened";
 
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" && value !== "-" ? value : undefined;
 const objectOf = (value: unknown): Record<string, unknown> => (isPlainObject(value) ? value : {});
 
-/** Lists and objects the record carries as they are, under `aws.waf.*`. */
-const KEPT_AS_THEY_ARE: Array<[string, string]> = [
-  ["labels", "labels"],
-  ["oversizeFields", "oversize_fields"],
-  ["terminatingRuleMatchDetails", "terminating_rule_match_details"],
-  ["ruleGroupList", "rule_group_list"],
-  ["rateBasedRuleList", "rate_based_rule_list"],
-  ["nonTerminatingMatchingRules", "non_terminating_matching_rules"],
+/** Lists and objects the record carries as they are, under `aws.waf.*`; whether the field is `flattened`. */
+const KEPT_AS_THEY_ARE: Array<[member: string, field: string, flattened: boolean]> = [
+  ["labels", "labels", false],
+  ["oversizeFields", "oversize_fields", false],
+  ["terminatingRuleMatchDetails", "terminating_rule_match_details", true],
+  ["ruleGroupList", "rule_group_list", true],
+  ["rateBasedRuleList", "rate_based_rule_list", true],
+  ["nonTerminatingMatchingRules", "non_terminating_matching_rules", true],
 ];
+
+/**
+ * The members read into fields (AWS's field list), the record's and its `httpRequest`'s. A member
+ * not among them (one AWS adds later) has no field here: the record is then kept whole in
+ * `event.original` (tagged), never dropped in part.
+ */
+const RECORD_MEMBERS = new Set([
+  "timestamp",
+  "formatVersion",
+  "webaclId",
+  "terminatingRuleId",
+  "terminatingRuleType",
+  "action",
+  "httpSourceName",
+  "httpSourceId",
+  "httpRequest",
+  "requestHeadersInserted",
+  "responseCodeSent",
+  "captchaResponse",
+  "challengeResponse",
+  "ja3Fingerprint",
+  "ja4Fingerprint",
+  "ClientASN",
+  "requestBodySize",
+  "requestBodySizeInspectedByWAF",
+  ...KEPT_AS_THEY_ARE.map(([member]) => member),
+]);
+const REQUEST_MEMBERS = new Set([
+  "clientIp",
+  "country",
+  "headers",
+  "uri",
+  "args",
+  "httpVersion",
+  "httpMethod",
+  "requestId",
+  "fragment",
+  "scheme",
+  "host",
+]);
 
 /** The document fields of one AWS WAF log record. */
 export function wafFields(record: Record<string, unknown>): ParsedFields {
@@ -66,13 +109,20 @@ export function wafFields(record: Record<string, unknown>): ParsedFields {
     if (name === "user-agent") document.put("user_agent.original", value);
     else if (name === "host") document.put("url.domain", value);
   }
-  if (Object.keys(headers).length > 0) document.put("aws.waf.request.headers", headers);
+  // The maps and lists below are flattened fields: one the field would refuse (flattened.ts) is left
+  // to event.original.
+  let keepOriginal = false;
+  const putFlattened = (field: string, value: unknown): void => {
+    if (fitsFlattened(value)) document.put(field, value);
+    else keepOriginal = true;
+  };
+  if (Object.keys(headers).length > 0) putFlattened("aws.waf.request.headers", headers);
   const inserted: Record<string, string> = {};
   for (const header of Array.isArray(record.requestHeadersInserted) ? record.requestHeadersInserted : []) {
     if (isPlainObject(header) && typeof header.name === "string" && text(header.value) !== undefined)
       inserted[header.name] = text(header.value) as string;
   }
-  if (Object.keys(inserted).length > 0) document.put("aws.waf.request_headers_inserted", inserted);
+  if (Object.keys(inserted).length > 0) putFlattened("aws.waf.request_headers_inserted", inserted);
 
   for (const [member, field] of [
     ["captchaResponse", "captcha_response"],
@@ -90,9 +140,11 @@ export function wafFields(record: Record<string, unknown>): ParsedFields {
     integerOf(String(record.requestBodySizeInspectedByWAF ?? "")),
   );
   document.put("aws.waf.response_code_sent", integerOf(String(record.responseCodeSent ?? "")));
-  for (const [member, field] of KEPT_AS_THEY_ARE) {
-    const value = pruned(record[member]);
-    if (value !== undefined) document.put(`aws.waf.${field}`, value);
+  for (const [member, field, flattened] of KEPT_AS_THEY_ARE) {
+    const value = dropEmpty(record[member], "-");
+    if (value === undefined) continue;
+    if (flattened) putFlattened(`aws.waf.${field}`, value);
+    else document.put(`aws.waf.${field}`, value);
   }
 
   // The web ACL: arn:aws:wafv2:<region>:<account>:<scope>/webacl/<name>/<id>.
@@ -106,8 +158,17 @@ export function wafFields(record: Record<string, unknown>): ParsedFields {
   document.put("aws.waf.source.name", text(record.httpSourceName));
   document.put("aws.waf.source.id", text(record.httpSourceId));
 
+  const unknown =
+    Object.keys(record).some((member) => !RECORD_MEMBERS.has(member) && dropEmpty(record[member], "-") !== undefined) ||
+    Object.keys(request).some(
+      (member) => !REQUEST_MEMBERS.has(member) && dropEmpty(request[member], "-") !== undefined,
+    );
   const time = millisTime(record.timestamp);
-  return { fields: document.fields, ...(time ? { timestamp: time } : {}) };
+  return {
+    fields: document.fields,
+    ...(time ? { timestamp: time } : {}),
+    ...(keepOriginal || unknown ? { keepOriginal: true } : {}),
+  };
 }
 
 /** Epoch milliseconds as ISO 8601, or undefined. */
@@ -115,22 +176,4 @@ function millisTime(value: unknown): string | undefined {
   const millis =
     typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : undefined;
   return millis !== undefined && Math.abs(millis) < 8.64e15 ? new Date(millis).toISOString() : undefined;
-}
-
-/** The value without null, "", "-" and the lists and objects that leaves empty (the integration's last step). */
-function pruned(value: unknown): unknown {
-  if (value === null || value === undefined || value === "" || value === "-") return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map(pruned).filter((item) => item !== undefined);
-    return items.length === 0 ? undefined : items;
-  }
-  if (isPlainObject(value)) {
-    const kept = Object.fromEntries(
-      Object.entries(value)
-        .map(([key, member]) => [key, pruned(member)] as const)
-        .filter(([, member]) => member !== undefined),
-    );
-    return Object.keys(kept).length === 0 ? undefined : kept;
-  }
-  return value;
 }

@@ -12,6 +12,7 @@ import { corpusFiles, corpusRecords } from "../../../../helpers/cloudTrailCorpus
 import { CLOUDTRAIL_START_INSTANCES as START_INSTANCES } from "../../../../helpers/awsDocumentedLogs";
 import { FLATTENED_LIMIT } from "../../../../../lambda/documents/aws/cloudtrail";
 import { javaMapText } from "../../../../../lambda/documents/aws/javaMapText";
+import { TAG_ORIGINAL_KEPT } from "../../../../../lambda/documents/tags";
 import { gunzipSync } from "node:zlib";
 
 const DATA_STREAM = { type: "logs", dataset: "aws.cloudtrail", namespace: "default", module: "aws" } as const;
@@ -182,6 +183,82 @@ describe("cloudtrail", () => {
         userIdentity: { credentialId: "c-1", onBehalfOf: { userId: "u-1" } },
       },
     });
+  });
+
+  it("gives a flattened field nothing it refuses: no copy of a member too deep or too large in UTF-8, its text kept", async () => {
+    let deep: Record<string, unknown> = { leaf: "x" };
+    for (let level = 1; level < 25; level += 1) deep = { d: deep };
+    // 12,000 characters, 36,000 bytes: under the integration's 32,766-character cut, over Lucene's term limit.
+    const multibyte = { userData: "€".repeat(12_000) };
+    const [wide, deeper] = await shaped(
+      { ...START_INSTANCES, requestParameters: multibyte },
+      { ...START_INSTANCES, requestParameters: deep },
+    );
+    for (const [document, member] of [
+      [wide, multibyte],
+      [deeper, deep],
+    ] as const) {
+      expect(document).toHaveProperty("aws.cloudtrail.request_parameters", javaMapText(member));
+      expect(document).not.toHaveProperty("aws.cloudtrail.flattened.request_parameters");
+      expect(document).toHaveProperty("aws.cloudtrail.flattened.response_elements");
+      expect(document).not.toHaveProperty("event.original");
+      expect(document).not.toHaveProperty("tags");
+    }
+  });
+
+  it("never drops a member: one not taken whole by its field goes to unmapped, one no field holds keeps the record in event.original", async () => {
+    const record = {
+      ...START_INSTANCES,
+      errorCode: { code: "Throttling" },
+      eventTime: "March 6, 2014",
+      tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", keyExchange: "x25519" },
+      resources: [{ ARN: "arn:aws:ec2:us-east-2:123456789012:instance/i-1", accountId: "123456789012", tag: "t" }],
+      userIdentity: {
+        ...START_INSTANCES.userIdentity,
+        sessionContext: {
+          attributes: { creationDate: "yesterday", mfaAuthenticated: "true", region: "x" },
+          sessionIssuer: { type: "Role", userName: "ops", path: "/team/" },
+        },
+      },
+    };
+    const [taken] = await shaped(record);
+    expect(taken).toMatchObject({
+      aws: {
+        cloudtrail: {
+          user_identity: { session_context: { mfa_authenticated: "true", session_issuer: { type: "Role" } } },
+          flattened: {
+            unmapped: {
+              errorCode: { code: "Throttling" },
+              eventTime: "March 6, 2014",
+              tlsDetails: record.tlsDetails,
+              resources: record.resources,
+              userIdentity: {
+                sessionContext: {
+                  attributes: { creationDate: "yesterday", region: "x" },
+                  sessionIssuer: { path: "/team/" },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    expect(taken).not.toHaveProperty("event.original");
+
+    let deep: Record<string, unknown> = { leaf: "x" };
+    for (let level = 1; level < 25; level += 1) deep = { d: deep };
+    const huge = { ...START_INSTANCES, eventID: "huge", newMember: "a".repeat(40_000), small: "kept" };
+    const deeper = { ...START_INSTANCES, eventID: "deep", other: deep };
+    const run = await documentsOf(JSON.stringify({ Records: [huge, deeper] }), "cloudtrail", {
+      dataStream: DATA_STREAM,
+    });
+    for (const [index, raw] of [huge, deeper].entries()) {
+      const document = run.documents[index]?.source;
+      expect(document).toMatchObject({ event: { original: JSON.stringify(raw) }, tags: [TAG_ORIGINAL_KEPT] });
+      expect(document).not.toHaveProperty("aws.cloudtrail.flattened.unmapped.newMember");
+      expect(document).not.toHaveProperty("aws.cloudtrail.flattened.unmapped.other");
+    }
+    expect(run.documents[0]?.source).toHaveProperty("aws.cloudtrail.flattened.unmapped.small", "kept");
   });
 
   it("types what real records disagree on as a mapping can hold it (seen in the corpus, each refused by Elasticsearch before)", async () => {

@@ -5,7 +5,8 @@
  * integration tier holds random objects to a running JDK as well (test/integration/javaMapText.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { dropEmpty, hashMapOrder, javaMapText, javaNumber } from "../../../../../lambda/documents/aws/javaMapText";
+import { hashMapOrder, javaMapText, javaNumber } from "../../../../../lambda/documents/aws/javaMapText";
+import { dropEmpty } from "../../../../../lambda/documents/aws/emptyValues";
 
 describe("javaMapText", () => {
   it("writes what the JDK prints for CloudTrail's shapes: nested maps and lists, HashMap order, not the record's", () => {

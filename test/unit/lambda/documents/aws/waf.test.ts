@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_INVALID_JSON } from "../../../../../lambda/documents/tags";
+import { TAG_INVALID_JSON, TAG_ORIGINAL_KEPT } from "../../../../../lambda/documents/tags";
 import { WAF_BLOCK } from "../../../../helpers/awsDocumentedLogs";
 
 const DATA_STREAM = { type: "logs", dataset: "aws.waf", namespace: "default", module: "aws" } as const;
@@ -59,5 +59,26 @@ describe("waf", () => {
     expect(document).not.toHaveProperty("aws.waf.response_code_sent");
     // A line that is not JSON is indexed as ndjson's are.
     expect(run.documents[1]?.source).toMatchObject({ message: "not json", tags: [TAG_INVALID_JSON] });
+  });
+  it("keeps the record whole in event.original, tagged, when part of it has no field: a member AWS adds, headers a flattened field refuses", async () => {
+    const request = WAF_BLOCK.httpRequest as Record<string, unknown>;
+    const added = { ...WAF_BLOCK, responseHeaders: [{ name: "x-new", value: "1" }] };
+    const addedToRequest = { ...WAF_BLOCK, httpRequest: { ...request, tlsCipher: "TLS_AES_128_GCM_SHA256" } };
+    // A cookie of 12,000 `€`: 36,000 bytes, more than Lucene's longest term in a flattened field.
+    const cookie = { name: "Cookie", value: "€".repeat(12_000) };
+    const huge = { ...WAF_BLOCK, httpRequest: { ...request, headers: [...(request.headers as unknown[]), cookie] } };
+    const records = [added, addedToRequest, huge, WAF_BLOCK];
+    const run = await documentsOf(records.map((record) => JSON.stringify(record)).join("\n"), "waf", {
+      dataStream: DATA_STREAM,
+    });
+    for (const [index, record] of records.slice(0, 3).entries())
+      expect(run.documents[index]?.source).toMatchObject({
+        event: { original: JSON.stringify(record), action: "BLOCK" },
+        tags: [TAG_ORIGINAL_KEPT],
+      });
+    expect(run.documents[2]?.source).not.toHaveProperty("aws.waf.request.headers");
+    // AWS's documented record has a field for every member.
+    expect(run.documents[3]?.source).not.toHaveProperty("event.original");
+    expect(run.documents[3]?.source).not.toHaveProperty("tags");
   });
 });
