@@ -274,9 +274,7 @@ function identityLeftOver(
   session: Record<string, unknown>,
   attributes: Record<string, unknown>,
   issuer: Record<string, unknown>,
-): Record<string, unknown> {
-  const leftOver = (object: Record<string, unknown>, taken: (member: string, value: unknown) => boolean) =>
-    Object.fromEntries(Object.entries(object).filter(([member, value]) => !taken(member, value)));
+): Record<string, unknown> | undefined {
   const otherAttributes = leftOver(
     attributes,
     (member, value) =>
@@ -284,19 +282,30 @@ function identityLeftOver(
       (member === "creationDate" && isoTime(text(value)) !== undefined),
   );
   const otherIssuer = leftOver(issuer, (member, value) => ISSUER_MEMBERS.has(member) && scalar(value) !== undefined);
-  const otherSession = leftOver(session, (member) => member === "attributes" || member === "sessionIssuer");
-  const sessionContext = {
-    ...otherSession,
-    ...(Object.keys(otherAttributes).length ? { attributes: otherAttributes } : {}),
-    ...(Object.keys(otherIssuer).length ? { sessionIssuer: otherIssuer } : {}),
-  };
-  return {
-    ...leftOver(
-      identity,
-      (member, value) => IDENTITY_MEMBERS.has(member) && (member === "sessionContext" || scalar(value) !== undefined),
-    ),
-    ...(Object.keys(sessionContext).length ? { sessionContext } : {}),
-  };
+  let sessionContext = leftOver(session, (member) => member === "attributes" || member === "sessionIssuer");
+  if (otherAttributes || otherIssuer)
+    sessionContext = {
+      ...sessionContext,
+      ...(otherAttributes ? { attributes: otherAttributes } : {}),
+      ...(otherIssuer ? { sessionIssuer: otherIssuer } : {}),
+    };
+  const other = leftOver(identity, (member, value) =>
+    member === "sessionContext" ? isPlainObject(value) : IDENTITY_MEMBERS.has(member) && scalar(value) !== undefined,
+  );
+  return sessionContext ? { ...other, sessionContext } : other;
+}
+
+/** The members of `object` not `taken`, or undefined when none is left (most records: no object made). */
+function leftOver(
+  object: Record<string, unknown>,
+  taken: (member: string, value: unknown) => boolean,
+): Record<string, unknown> | undefined {
+  let left: Record<string, unknown> | undefined;
+  for (const member in object) {
+    const value = object[member];
+    if (!taken(member, value)) (left ??= {})[member] = value;
+  }
+  return left;
 }
 
 /** `TLSv1.3` as ECS's protocol (`tls`) and version (`1.3`). */

@@ -244,6 +244,9 @@ describe("cloudtrail", () => {
       },
     });
     expect(taken).not.toHaveProperty("event.original");
+    // A session context that is no object is no one's field either.
+    const [odd] = await shaped({ ...START_INSTANCES, userIdentity: { type: "IAMUser", sessionContext: "none" } });
+    expect(odd).toHaveProperty("aws.cloudtrail.flattened.unmapped.userIdentity.sessionContext", "none");
 
     let deep: Record<string, unknown> = { leaf: "x" };
     for (let level = 1; level < 25; level += 1) deep = { d: deep };
