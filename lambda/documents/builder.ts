@@ -222,10 +222,7 @@ export class DocumentBuilder {
         document = this.build({ offset, nextOffset, text, tags: [truncated ? TAG_TRUNCATED : TAG_PARSE_FAILURE] });
       } else if (this.context.timestampField) {
         // The configured field is looked up in the parsed document: the general path.
-        const { document: fields } = parsed;
-        if (this.context.account !== undefined && !fields.has(fields.context["cloud.account.id"]))
-          fields.set(fields.context["cloud.account.id"], this.context.account);
-        const value = JSON.parse(fields.json()) as Record<string, unknown>;
+        const value = JSON.parse(parsed.document.json()) as Record<string, unknown>;
         document = this.build({
           offset,
           nextOffset,
@@ -346,7 +343,13 @@ export class DocumentBuilder {
     const aws = isPlainObject(shared.aws) ? shared.aws : {};
     const cloud = isPlainObject(shared.cloud) ? shared.cloud : {};
     const cloudwatch = aws.cloudwatch === undefined ? "" : `,"cloudwatch":${JSON.stringify(aws.cloudwatch)}`;
-    const account = cloud.account === undefined ? "" : `,"account":${JSON.stringify(cloud.account)}`;
+    // The record's owner; else the account the key names, as on every path.
+    const account =
+      cloud.account !== undefined
+        ? `,"account":${JSON.stringify(cloud.account)}`
+        : fields.account === undefined
+          ? ""
+          : `,"account":{"id":${fields.account}}`;
     const head = `,"log":{"file":{"path":${fields.path}},"offset":`;
     const tail =
       `},"aws":{"s3":{"bucket":{"name":${fields.bucket}},"object":{"key":${fields.key}}}${cloudwatch}}` +
@@ -464,9 +467,14 @@ export class DocumentBuilder {
     document["@timestamp"] = timestamp ?? context.eventTime;
     setIn("log", { file: { path: `s3://${context.bucket}/${context.key}` }, offset: record.offset });
     setIn("aws", { s3: { bucket: { name: context.bucket }, object: { key: context.key } } });
-    // A log that names its own region (a parsed format's) keeps it; the function's is the fallback.
-    const ownRegion = isPlainObject(document.cloud) && document.cloud.region !== undefined;
-    setIn("cloud", ownRegion ? { provider: "aws" } : { provider: "aws", region: context.region });
+    // A log that names its own region or account (a parsed format's) keeps it; the key's, and for the
+    // region the function's, are the fallback.
+    const cloud = isPlainObject(document.cloud) ? document.cloud : {};
+    setIn("cloud", {
+      provider: "aws",
+      ...(cloud.region === undefined ? { region: context.region } : {}),
+      ...(cloud.account === undefined && context.account !== undefined ? { account: { id: context.account } } : {}),
+    });
     const { dataStream } = context;
     setIn("event", {
       ingested: context.ingested,

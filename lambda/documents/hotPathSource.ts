@@ -29,6 +29,8 @@ export interface SourceContext {
   eventTime: string;
   /** ISO 8601 time the object was read: `event.ingested`. */
   ingested: string;
+  /** `cloud.account.id`: the account the object's key names (read/awsKeyLayout.ts), if any. */
+  account?: string;
   /** The data stream the documents name (`data_stream.*`, `event.dataset`, `event.module`). */
   dataStream?: { type: string; dataset: string; namespace: string; module?: string };
 }
@@ -52,9 +54,10 @@ export class HotPathSources {
     const dataStreamFields = dataStream
       ? `,"data_stream":${JSON.stringify({ type: dataStream.type, dataset: dataStream.dataset, namespace: dataStream.namespace })}`
       : "";
+    const account = context.account === undefined ? "" : `,"account":{"id":${JSON.stringify(context.account)}}`;
     this.ecsAfter = toByteString(
       `},"aws":{"s3":{"bucket":{"name":${JSON.stringify(context.bucket)}},"object":{"key":${JSON.stringify(context.key)}}}}` +
-        `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}},"event":{"ingested":${JSON.stringify(context.ingested)}${eventDataset}}${dataStreamFields}`,
+        `,"cloud":{"provider":"aws","region":${JSON.stringify(context.region)}${account}},"event":{"ingested":${JSON.stringify(context.ingested)}${eventDataset}}${dataStreamFields}`,
     );
     this.eventTimeHead = `${TIMESTAMP_KEY}${toByteString(this.eventTimeJson)}${this.ecsBefore}`;
     this.textAfterMessage = `,"@timestamp":${toByteString(this.eventTimeJson)}${this.ecsBefore}`;

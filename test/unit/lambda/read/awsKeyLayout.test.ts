@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../../../pipeline/functionBuild";
 import { AWS_KEY_LAYOUTS, awsFormatForKey, awsKeyOrigin } from "../../../../lambda/read/awsKeyLayout";
-import { ALB_HTTP, CLASSIC_HTTPS, CLOUDFRONT_V2_JSON } from "../../../helpers/awsDocumentedLogs";
+import { ALB_HTTP, CLASSIC_HTTPS, CLOUDFRONT_V2_JSON, CLOUDWATCH_DATA } from "../../../helpers/awsDocumentedLogs";
 import { documentsOf } from "../../../helpers/formatDocuments";
 
 const KEYS: Array<[string, string | undefined]> = [
@@ -151,13 +151,35 @@ describe("the account and region of a key", () => {
     const plain = await documentsOf(`${CLASSIC_HTTPS}\n`, "elb", { context: { key: "elb/x.log" } });
     expect(plain.documents[0]?.source).toMatchObject({ cloud: { region: "eu-west-1" } });
     expect(plain.documents[0]?.source).not.toHaveProperty("cloud.account");
-    // Text lines of such a key take its region too (the hot path), with a timestamp field the general path.
+    // Text lines of such a key take its region and account too (the hot path), with a timestamp field the general path.
     const text = await documentsOf("a line\n", "text", { context: { key } });
-    expect(text.documents[0]?.source).toMatchObject({ cloud: { region: "ap-southeast-2" } });
+    expect(text.documents[0]?.source).toMatchObject({
+      cloud: { region: "ap-southeast-2", account: { id: "210987654321" } },
+    });
     const timed = await documentsOf(`${CLASSIC_HTTPS}\n`, "elb", { context: { key, timestampField: "event.end" } });
     expect(timed.documents[0]?.source).toMatchObject({
       cloud: { region: "ap-southeast-2", account: { id: "210987654321" } },
     });
+  });
+
+  it("is the account of every path's documents, and never over a record's own", async () => {
+    const key =
+      "AWSLogs/210987654321/elasticloadbalancing/ap-southeast-2/2014/02/15/210987654321_elasticloadbalancing_ap-southeast-2_lb_20140215T2340Z_172.160.001.192_20sg8hgm.log";
+    const fromKey = { cloud: { provider: "aws", region: "ap-southeast-2", account: { id: "210987654321" } } };
+    // Text and JSON lines on the hot path, a JSON document's records on the general path.
+    for (const [content, format] of [
+      ["a line\n", "text"],
+      ['{"a":1}\n', "ndjson"],
+      ['[{"a":1}]', "json"],
+    ] as const) {
+      const run = await documentsOf(content, format, { context: { key } });
+      expect(run.documents[0]?.source, format).toMatchObject(fromKey);
+    }
+    // A record's own account (and region) stay; a CloudWatch record's owner is its account.
+    const own = await documentsOf('{"cloud":{"account":"mine","region":"moon-1"}}\n', "ndjson", { context: { key } });
+    expect(own.documents[0]?.source).toMatchObject({ cloud: { provider: "aws", account: "mine", region: "moon-1" } });
+    const cloudwatch = await documentsOf(JSON.stringify(CLOUDWATCH_DATA), "cloudwatch", { context: { key } });
+    expect(cloudwatch.documents[0]?.source).toMatchObject({ cloud: { account: { id: "123456789012" } } });
   });
 });
 
