@@ -19,7 +19,7 @@ import { cloudWatchRecord, eventFields, jsonMessage, type CloudWatchEvent } from
 import { cloudTrailFields } from "./aws/cloudtrail";
 import { wafFields } from "./aws/waf";
 import type { ParsedFields, ParsedLine } from "./aws/ecs";
-import { HotPathSources } from "./hotPathSource";
+import { dataStreamJson, HotPathSources } from "./hotPathSource";
 import type { LineBatch } from "../read/lines";
 import { isPlainObject } from "../contract/plainObjects";
 import { lineRecord } from "../read/records";
@@ -355,13 +355,11 @@ export class DocumentBuilder {
       `},"aws":{"s3":{"bucket":{"name":${fields.bucket}},"object":{"key":${fields.key}}}${cloudwatch}}` +
       `,"cloud":{"provider":"aws","region":${fields.region}${account}},"event":{"ingested":${fields.ingested},"kind":"event"`;
     const preserve = this.context.preserveOriginal;
-    const dataset = fields.dataset === undefined ? "" : `,"dataset":${fields.dataset}`;
-    const module = fields.module === undefined ? "" : `,"module":${fields.module}`;
-    const dataStream = fields.dataStreamJson === undefined ? "" : `,"data_stream":${fields.dataStreamJson}`;
+    const { eventMembers, dataStreamMember } = dataStreamJson(this.context.dataStream);
     return (event, offset) =>
       `"@timestamp":${event.timestamp ? `"${event.timestamp}"` : fields.eventTime}${head}${offset}${tail}` +
       `${event.id === undefined ? "" : `,"id":${JSON.stringify(event.id)}`}` +
-      `${preserve ? `,"original":${JSON.stringify(event.message)}` : ""}${dataset}${module}}${dataStream}`;
+      `${preserve ? `,"original":${JSON.stringify(event.message)}` : ""}${eventMembers}}${dataStreamMember}`;
   }
 
   /**
@@ -560,13 +558,11 @@ interface ContextJson {
   region: string;
   account?: string;
   ingested: string;
-  /** The data stream's parts as JSON strings, when the object names one. */
+  /** The data stream's parts as JSON strings, when the object names one (parsed lines set them one by one). */
   dataStreamType?: string;
   dataset?: string;
   namespace?: string;
   module?: string;
-  /** `{"type":…,"dataset":…,"namespace":…}` */
-  dataStreamJson?: string;
 }
 
 function contextJsonOf(context: ObjectContext): ContextJson {
@@ -578,11 +574,6 @@ function contextJsonOf(context: ObjectContext): ContextJson {
           dataset: JSON.stringify(dataStream.dataset),
           namespace: JSON.stringify(dataStream.namespace),
           ...(dataStream.module ? { module: JSON.stringify(dataStream.module) } : {}),
-          dataStreamJson: JSON.stringify({
-            type: dataStream.type,
-            dataset: dataStream.dataset,
-            namespace: dataStream.namespace,
-          }),
         }
       : {}),
     eventTime: JSON.stringify(context.eventTime),

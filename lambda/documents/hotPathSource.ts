@@ -35,6 +35,23 @@ export interface SourceContext {
   dataStream?: { type: string; dataset: string; namespace: string; module?: string };
 }
 
+/**
+ * A data stream's fields as JSON text to write into a document: the members it adds to `event`
+ * (`,"dataset":…,"module":…`) and its own top-level member (`,"data_stream":{…}`); both empty
+ * without one. Made once per object, for the hot path and CloudWatch's events alike.
+ */
+export function dataStreamJson(dataStream: SourceContext["dataStream"]): {
+  eventMembers: string;
+  dataStreamMember: string;
+} {
+  if (dataStream === undefined) return { eventMembers: "", dataStreamMember: "" };
+  const { type, dataset, namespace, module } = dataStream;
+  return {
+    eventMembers: `,"dataset":${JSON.stringify(dataset)}${module ? `,"module":${JSON.stringify(module)}` : ""}`,
+    dataStreamMember: `,"data_stream":${JSON.stringify({ type, dataset, namespace })}`,
+  };
+}
+
 export class HotPathSources {
   /** The event time as JSON. */
   readonly eventTimeJson: string;
@@ -47,13 +64,7 @@ export class HotPathSources {
     this.eventTimeJson = JSON.stringify(context.eventTime);
     const path = JSON.stringify(`s3://${context.bucket}/${context.key}`);
     this.ecsBefore = toByteString(`,"log":{"file":{"path":${path}},"offset":`);
-    const { dataStream } = context;
-    const eventDataset = dataStream
-      ? `,"dataset":${JSON.stringify(dataStream.dataset)}${dataStream.module ? `,"module":${JSON.stringify(dataStream.module)}` : ""}`
-      : "";
-    const dataStreamFields = dataStream
-      ? `,"data_stream":${JSON.stringify({ type: dataStream.type, dataset: dataStream.dataset, namespace: dataStream.namespace })}`
-      : "";
+    const { eventMembers: eventDataset, dataStreamMember: dataStreamFields } = dataStreamJson(context.dataStream);
     const account = context.account === undefined ? "" : `,"account":{"id":${JSON.stringify(context.account)}}`;
     this.ecsAfter = toByteString(
       `},"aws":{"s3":{"bucket":{"name":${JSON.stringify(context.bucket)}},"object":{"key":${JSON.stringify(context.key)}}}}` +
