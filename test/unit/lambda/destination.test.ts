@@ -105,6 +105,11 @@ describe("destinations", () => {
     expect(await ship(ALB_KEY, "alb", { namespace: "default" }, "aws-geoip")).toEqual([
       { index: "logs-aws.elb_logs-default", pipeline: "aws-geoip" },
     ]);
+    // An index that is itself one of the integration's streams skips its default pipeline all the same.
+    await elasticsearch.reset();
+    expect(await ship(ALB_KEY, "alb", { index: "logs-aws.elb_logs-edge", namespace: "default" })).toEqual([
+      { index: "logs-aws.elb_logs-edge", pipeline: "_none" },
+    ]);
   });
 
   it("decides format: aws objects' data streams by key layout; text ones and a dataset of the producer's carry no module pipeline", async () => {
