@@ -91,7 +91,7 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     );
     workDir = mkdtempSync(path.join(tmpdir(), "s3ls-yaml-"));
     // The package, as `pulumi package add` would have it: installed with its dependencies.
-    const installed = consumerProject(packPackage(workDir));
+    const installed = await consumerProject(await packPackage(workDir));
     const packageDir = path.join(installed.dir, "node_modules", "s3-log-shipper");
     const runPlugin = path.join(installed.dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin", "index.js");
     const pluginDir = path.join(workDir, "plugin");

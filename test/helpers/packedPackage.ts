@@ -2,7 +2,8 @@
  * The package as consumers get it: `npm pack` of this repository (which builds dist/ through
  * `prepare`), installed from the tarball into a new project directory outside the repository.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -20,9 +21,19 @@ export function run(command: string, args: string[], cwd: string, env?: NodeJS.P
   });
 }
 
+/**
+ * `run` without blocking the test worker: for what takes tens of seconds (npm pack builds the
+ * package, npm install fetches it). A worker whose event loop is held for a minute misses vitest's
+ * RPC deadline, and the tier ends in "Timeout calling onTaskUpdate" with every test passed.
+ */
+export async function runLong(command: string, args: string[], cwd: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(command, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
+  return stdout;
+}
+
 /** Packs the repository into `destination`; returns the tarball's path. */
-export function packPackage(destination: string): string {
-  const output = run(NPM, ["pack", "--json", "--pack-destination", destination], PROJECT_ROOT);
+export async function packPackage(destination: string): Promise<string> {
+  const output = await runLong(NPM, ["pack", "--json", "--pack-destination", destination], PROJECT_ROOT);
   // The build's own lines come first; npm's JSON answer is the array at the end.
   const packed = JSON.parse(output.slice(output.lastIndexOf("\n[") + 1)) as Array<{ filename: string }>;
   return path.join(destination, packed[0]?.filename ?? "");
@@ -37,10 +48,13 @@ export function devVersion(name: string): string {
 }
 
 /** A new project directory with the tarball (and `packages`) installed; returns it and the install's seconds. */
-export function consumerProject(tarball: string, packages: string[] = []): { dir: string; seconds: number } {
+export async function consumerProject(
+  tarball: string,
+  packages: string[] = [],
+): Promise<{ dir: string; seconds: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), "s3ls-consumer-"));
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
   const started = Date.now();
-  run(NPM, ["install", "--no-audit", "--no-fund", tarball, ...packages], dir);
+  await runLong(NPM, ["install", "--no-audit", "--no-fund", tarball, ...packages], dir);
   return { dir, seconds: (Date.now() - started) / 1000 };
 }

@@ -24,8 +24,11 @@ interface MocksRun {
 }
 
 /** A consumer's project with the package installed and the consumer's files (test/package/consumer/). */
-function projectWithFixtures(tarball: string, packages: string[] = []): { dir: string; seconds: number } {
-  const project = consumerProject(tarball, packages);
+async function projectWithFixtures(
+  tarball: string,
+  packages: string[] = [],
+): Promise<{ dir: string; seconds: number }> {
+  const project = await consumerProject(tarball, packages);
   cpSync(FIXTURES, project.dir, { recursive: true });
   return project;
 }
@@ -37,12 +40,16 @@ describe("the package installed from its tarball", () => {
   let second: { dir: string; seconds: number };
   let mocks: MocksRun;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     workDir = mkdtempSync(path.join(tmpdir(), "s3ls-pack-"));
     // Prepare: npm pack runs `prepare` (npm run build) first, as a publish does.
-    tarball = packPackage(workDir);
-    first = projectWithFixtures(tarball, [devVersion("typescript"), devVersion("tsx"), devVersion("@types/node")]);
-    second = projectWithFixtures(tarball);
+    tarball = await packPackage(workDir);
+    first = await projectWithFixtures(tarball, [
+      devVersion("typescript"),
+      devVersion("tsx"),
+      devVersion("@types/node"),
+    ]);
+    second = await projectWithFixtures(tarball);
     process.stdout.write(
       `package: tarball ${(statSync(tarball).size / 1024).toFixed(0)} KiB; install in a new project ${second.seconds.toFixed(1)} s ` +
         `(with typescript, tsx and @types/node ${first.seconds.toFixed(1)} s)\n`,
