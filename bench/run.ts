@@ -23,7 +23,7 @@ import {
 } from "../pipeline/functionBuild";
 import { DEFAULT_TUNING } from "../pipeline/config";
 import { nodeOptionsFor } from "../pipeline/functionEnvironment";
-import { putEcsIndexTemplate } from "../scripts/local/ecsIndexTemplate";
+import { putShipperTemplate } from "../scripts/local/shipperTemplate";
 import { startElasticsearch } from "../scripts/local/services";
 import { benchObject, type BenchObject } from "./data";
 
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
       // Text and parsed documents typed as an ECS cluster types them (strings keywords, addresses ip),
       // not by dynamic mapping's text-and-keyword for every string.
       const client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
-      await putEcsIndexTemplate(client, "bench-*");
+      await putShipperTemplate(client, "bench-*");
       await client.close();
       const target = {
         url: es.url,

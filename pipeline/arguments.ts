@@ -166,6 +166,8 @@ export interface TuningArgs {
   maxLineBytes?: number;
   /** The namespace of the data stream `logs-<dataset>-<namespace>`: lower case, no `-`. Default `default`. */
   namespace?: string;
+  /** Days Elasticsearch keeps the producer's documents, 1–36500: the retention of its destination's index template. Default none (the cluster's). */
+  retentionDays?: number;
 }
 
 /** One log producer: a bucket (and the keys in it) shipped into one index or data stream. */

@@ -28,6 +28,7 @@ import { caCertificatesOf } from "./caCertificate";
 import { memoryBudgetFor, MIN_LINE_BYTES, type MemoryBudget } from "./memoryBudget";
 import { DEFAULT_MULTILINE_MAX_LINES, MULTILINE_MATCHES, type MultilineSettings } from "../lambda/contract/multiline";
 import { functionEnvironment } from "./functionEnvironment";
+import { managedDestinationsOf } from "./elasticsearch/indexTemplates";
 
 export { visibilityTimeoutFor } from "./messageLifetime";
 
@@ -83,6 +84,8 @@ const tuningShape = {
   maxLineBytes: integer(MIN_LINE_BYTES, DEFAULTS.MAX_LINE_BYTES),
   /** The namespace of the data stream `logs-<dataset>-<namespace>`; default `default`. */
   namespace: dataStreamPart("namespace"),
+  /** Days Elasticsearch keeps the producer's documents (its destination's template); no default: the cluster's. */
+  retentionDays: integer(1, 36_500),
 };
 
 export const DEFAULT_TUNING = {
@@ -443,6 +446,7 @@ const networkSchema = z.strictObject({
 export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number } & {
   expectedIntervalMinutes?: number;
   maxLineBytes?: number;
+  retentionDays?: number;
 };
 export type ElasticsearchConfig = z.infer<typeof elasticsearchSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
@@ -641,6 +645,7 @@ export function validateConfig(
       producers.push(merged);
     });
     problems.push(...crossProducerProblems(producers, listed));
+    problems.push(...managedDestinationsOf(producers).problems);
     if (elasticsearch) problems.push(...environmentProblems(producers, elasticsearch));
     problems.push(...accountProblems(producers, accounts, vocabulary));
   }

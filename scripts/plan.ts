@@ -14,7 +14,15 @@ import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs"
 import { STANDALONE_INSTANCE } from "../pipeline/instanceNames";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { StackConfigError, validateConfig } from "../pipeline/config";
+import { readNamespace } from "../pipeline/stackConfig";
+import {
+  managedDestinationsOf,
+  putRequestsOfAll,
+  requestFileName,
+  retentionMechanismOf,
+} from "../pipeline/elasticsearch/indexTemplates";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -28,9 +36,15 @@ import {
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan [-- --stack NAME] [-- --file PATH]
+const USAGE = `usage: npm run plan [-- --stack NAME] [-- --file PATH] [-- --elasticsearch-requests DIR [--elasticsearch-version X.Y]]
   --stack NAME   the stack whose Pulumi.NAME.yaml is planned (default prod)
   --file PATH    plan this stack file instead, under the stack name given (a draft, say)
+  --elasticsearch-requests DIR
+                 write the requests that put each destination's index template and retention, one JSON file
+                 each ({"method","path","body"}), numbered in the order to apply them, into DIR; no program run
+  --elasticsearch-version X.Y
+                 the cluster's version, for the retention: the data stream lifecycle from 8.14 (the default),
+                 an ILM policy before
 `;
 
 /** Where the user typed the command: npm runs scripts from the project root and says where in INIT_CWD. */
@@ -39,11 +53,23 @@ function callerDirectory(): string {
 }
 
 async function main(): Promise<number> {
-  let options: { stack?: string | undefined; file?: string | undefined; help?: boolean | undefined };
+  let options: {
+    stack?: string | undefined;
+    file?: string | undefined;
+    "elasticsearch-requests"?: string | undefined;
+    "elasticsearch-version"?: string | undefined;
+    help?: boolean | undefined;
+  };
   try {
     // strict: a mistyped flag (--stak) is refused instead of silently planning prod.
     ({ values: options } = parseArgs({
-      options: { stack: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        stack: { type: "string" },
+        file: { type: "string" },
+        "elasticsearch-requests": { type: "string" },
+        "elasticsearch-version": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -71,6 +97,13 @@ async function main(): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 1;
   }
+  const requestsDirectory = options["elasticsearch-requests"];
+  if (requestsDirectory !== undefined)
+    return writeElasticsearchRequests(
+      config,
+      path.resolve(callerDirectory(), requestsDirectory),
+      options["elasticsearch-version"],
+    );
   const region = config["aws:region"] ?? "us-east-1";
   const failures: unknown[] = [];
   process.on("unhandledRejection", (error) => failures.push(error));
@@ -92,6 +125,44 @@ async function main(): Promise<number> {
   }
   const outputs = stackOutputsSchema.parse(await valueOf(pulumi.output(program)));
   process.stdout.write(render(stack, region, config, recorded.resources, outputs));
+  return 0;
+}
+
+/**
+ * `--elasticsearch-requests DIR`: the requests `pulumi up` makes on the cluster for the stack's
+ * destinations, as files to apply by hand where the deploying machine cannot reach the cluster.
+ * Made from the validated config alone: no program run, no AWS, Vault or cluster.
+ */
+function writeElasticsearchRequests(
+  config: Record<string, string>,
+  directory: string,
+  version: string | undefined,
+): number {
+  let producers;
+  try {
+    ({ producers } = validateConfig(readNamespace(config)));
+  } catch (error) {
+    if (!(error instanceof StackConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  if (version !== undefined && !/^\d+\.\d+/.test(version)) {
+    process.stderr.write(
+      `--elasticsearch-version must be a version like 8.19, got ${JSON.stringify(version)}\n${USAGE}`,
+    );
+    return 2;
+  }
+  const mechanism = version === undefined ? "lifecycle" : retentionMechanismOf(version);
+  const requests = putRequestsOfAll(managedDestinationsOf(producers).destinations, mechanism);
+  mkdirSync(directory, { recursive: true });
+  const written = requests.map((request, position) => {
+    const file = path.join(directory, requestFileName(position, request));
+    writeFileSync(file, `${JSON.stringify(request, null, 2)}\n`);
+    return file;
+  });
+  process.stdout.write(
+    `${written.length} requests (retention through ${mechanism === "lifecycle" ? "the data stream lifecycle" : "ILM policies"}), to apply in order:\n${written.map((file) => `  ${file}`).join("\n")}\n`,
+  );
   return 0;
 }
 

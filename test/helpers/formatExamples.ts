@@ -35,7 +35,7 @@ interface Example {
   key: string;
 }
 
-const EXAMPLES: Example[] = [
+export const EXAMPLES: Example[] = [
   {
     format: "alb",
     what: "Application Load Balancer, the documented HTTP entry",

@@ -1,6 +1,10 @@
 /** `npm run plan` as a user runs it: a real process, the real stack file. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { validateConfig } from "../../pipeline/config";
+import { managedDestinationsOf, putRequestsOfAll, requestFileName } from "../../pipeline/elasticsearch/indexTemplates";
+import { readNamespace } from "../../pipeline/stackConfig";
+import { readStackConfig } from "../../scripts/offlineMocks";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -217,5 +221,68 @@ describe("npm run plan", () => {
     expect(result.stderr.trim()).toMatch(
       new RegExp(`^${path.join(directory, "draft.yaml").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:\\d+: \\S.*$`),
     );
+  }, 60_000);
+
+  it("writes the requests that put each destination's template, the same bodies the deploy sends, without AWS, Vault or a cluster", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-requests-"));
+    const result = plan(["--stack", "prod", "--elasticsearch-requests", "requests"], directory);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("3 requests (retention through the data stream lifecycle), to apply in order:");
+    const files = readdirSync(path.join(directory, "requests")).sort();
+    const expected = putRequestsOfAll(
+      managedDestinationsOf(
+        validateConfig(readNamespace(readStackConfig(path.join(PROJECT_ROOT, "Pulumi.prod.yaml")))).producers,
+      ).destinations,
+      "lifecycle",
+    );
+    expect(files).toEqual(expected.map((request, position) => requestFileName(position, request)));
+    expect(files.map((file) => JSON.parse(readFileSync(path.join(directory, "requests", file), "utf8")))).toEqual(
+      expected,
+    );
+  }, 60_000);
+
+  it("writes ILM policies before the templates naming them for a cluster before 8.14, and refuses a version it cannot read", () => {
+    const directory = mkdtempSync(path.join(tmpdir(), "plan-requests-"));
+    const file = path.join(directory, "Pulumi.kept.yaml");
+    writeFileSync(
+      file,
+      stringify({
+        config: {
+          "aws:region": "eu-west-1",
+          "s3-log-shipper:elasticsearch": {
+            endpoint: "https://es.example.com:443",
+            vault: { mount: "secret", path: "es" },
+          },
+          "s3-log-shipper:producers": [{ name: "waf", bucket: "acme-waf-logs", format: "waf", retentionDays: 90 }],
+        },
+      }),
+    );
+    const result = plan([
+      "--stack",
+      "kept",
+      "--file",
+      file,
+      "--elasticsearch-requests",
+      directory + "/out",
+      "--elasticsearch-version",
+      "8.13.4",
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(path.join(directory, "out")).sort()).toEqual([
+      "001-PUT-_ilm-policy-s3-log-shipper-logs-aws.waf-default.json",
+      "002-PUT-_index_template-s3-log-shipper-logs-aws.waf-default.json",
+    ]);
+    const refused = plan([
+      "--stack",
+      "kept",
+      "--file",
+      file,
+      "--elasticsearch-requests",
+      directory + "/x",
+      "--elasticsearch-version",
+      "latest",
+    ]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('--elasticsearch-version must be a version like 8.19, got "latest"');
   }, 60_000);
 });

@@ -3,7 +3,7 @@
  * an ALB access log object (gzip, under the key layout ELB writes) and a Firehose CloudWatch Logs
  * object (concatenated records, one gzip member each, a control message first). Their documents
  * are found the way an investigation looks for them: term queries on `source.ip` and
- * `http.response.status_code`, typed by an ECS index template (scripts/local/ecsIndexTemplate.ts) as a cluster with one has them.
+ * `http.response.status_code`, typed by an ECS index template (pipeline/elasticsearch/indexTemplates.ts) as a cluster with one has them.
  */
 import { Client } from "@elastic/elasticsearch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../../scripts/local/services";
-import { putEcsIndexTemplate } from "../../scripts/local/ecsIndexTemplate";
+import { putShipperTemplate } from "../../scripts/local/shipperTemplate";
 import { CLOUDWATCH_CONTROL } from "../helpers/awsDocumentedLogs";
 
 const ALB_LINES = 2_000;
@@ -83,7 +83,7 @@ describe.each(majorsUnderTest())("AWS's formats, Elasticsearch %s.x", (major) =>
     const es = await startElasticsearch(major);
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
     for (const index of [albIndex, cloudwatchIndex]) await client.indices.delete({ index, ignore_unavailable: true });
-    await putEcsIndexTemplate(client, `es${major}-aws-*`);
+    await putShipperTemplate(client, `es${major}-aws-*`);
     const local = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
       {

@@ -2,7 +2,7 @@
  * Issue 35 on real Elasticsearch (8.x and 9.x), through moto and the deployed bundle: the CloudTrail
  * corpus (test/corpus/cloudtrail, 1,366 real records of 579 APIs) shipped by a `format: cloudtrail`
  * producer without an index, into the data stream `logs-aws.cloudtrail-<namespace>` under a template
- * written here (ECS types, `flattened` for the open-ended members: scripts/local/ecsIndexTemplate.ts).
+ * `pulumi up` puts for it (ECS types, `flattened` for the open-ended members: pipeline/elasticsearch/).
  * Every record is indexed exactly once and none is refused, and the stream maps a bounded number of
  * fields; so are records at the limits of a flattened field (EDGES).
  *
@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../../scripts/local/services";
-import { ECS_DYNAMIC_TEMPLATES, ECS_PROPERTIES } from "../../scripts/local/ecsIndexTemplate";
+import { putRequestsOf, templateNameOf } from "../../pipeline/elasticsearch/indexTemplates";
 import { corpusFiles, corpusRecords } from "../helpers/cloudTrailCorpus";
 import { CLOUDTRAIL_START_INSTANCES } from "../helpers/awsDocumentedLogs";
 import { TAG_ORIGINAL_KEPT } from "../../lambda/documents/tags";
@@ -427,18 +427,11 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
     await resetMoto();
     const es = await startElasticsearch(major);
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
-    // Written here until the component puts the Elasticsearch side itself (issue 36).
-    // A template per run, on its stream alone: one in use by a data stream cannot be deleted, and templates
-    // on overlapping patterns need priorities of their own.
-    await client.indices.putIndexTemplate({
-      name: `test-${stream}`,
-      index_patterns: [stream],
-      data_stream: {},
-      priority: 1_000 + (Date.now() % 1_000_000),
-      template: {
-        mappings: { date_detection: false, dynamic_templates: ECS_DYNAMIC_TEMPLATES, properties: ECS_PROPERTIES },
-      },
-    });
+    // The requests `pulumi up` makes for the producer's destination (its template, with a retention),
+    // on a stream of this run's own: a template in use by a data stream cannot be deleted.
+    for (const request of putRequestsOf({ name: stream, retentionDays: 30 }, "lifecycle")) {
+      await client.transport.request(request);
+    }
     const local = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
       { producers: [{ name: `es${major}-trail`, bucket, prefix: "AWSLogs/", format: "cloudtrail", namespace }] },
@@ -517,6 +510,35 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
     expect(new Set(fields).size).toBeLessThan(200);
     expect(fields.filter((field) => field.startsWith("aws.cloudtrail.flattened.")).length).toBeLessThanOrEqual(10);
     expect(outside.length).toBeGreaterThan(50);
+  });
+
+  it("types the stream by the template pulumi up puts: addresses ip, open-ended members flattened, their text keyword and text, retention in the lifecycle", async () => {
+    const typeOf = async (field: string) => {
+      const answer = (await client.indices.getFieldMapping({ index: stream, fields: [field] })) as Record<
+        string,
+        {
+          mappings: Record<
+            string,
+            { mapping: Record<string, { type: string; fields?: Record<string, { type: string }> }> }
+          >;
+        }
+      >;
+      const found = Object.values(answer)[0]?.mappings[field]?.mapping;
+      return found ? Object.values(found)[0] : undefined;
+    };
+    expect((await typeOf("source.ip"))?.type).toBe("ip");
+    expect((await typeOf("aws.cloudtrail.flattened.request_parameters"))?.type).toBe("flattened");
+    expect((await typeOf("aws.cloudtrail.flattened.response_elements"))?.type).toBe("flattened");
+    const text = await typeOf("aws.cloudtrail.request_parameters");
+    expect(text?.type).toBe("keyword");
+    expect(text?.fields?.text?.type).toBe("text");
+    const settings = (await client.transport.request({ method: "GET", path: `/${stream}/_settings` })) as Record<
+      string,
+      { settings: { index: { lifecycle?: { prefer_ilm?: string } } } }
+    >;
+    for (const backing of Object.values(settings)) expect(backing.settings.index.lifecycle?.prefer_ilm).toBe("false");
+    const template = await client.indices.getIndexTemplate({ name: templateNameOf(stream) });
+    expect(template.index_templates[0]?.index_template.template?.lifecycle?.data_retention).toBe("30d");
   });
 
   it.each(DETECTIONS.map((detection, n) => [detection.title, n] as const))(
