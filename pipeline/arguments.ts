@@ -104,6 +104,10 @@ export interface ElasticsearchArgs {
   caFingerprint?: string;
   /** Where the credentials are in Vault; `pulumi up` stores them KMS-encrypted in SSM. */
   vault: VaultSecretArgs;
+  /** `pulumi up` puts each destination's index template and retention; `false` leaves the cluster to you. Default `true`. */
+  manageIndices?: boolean;
+  /** An administrator's credential in Vault (`api_key`, or `username` and `password`), read at each template operation and never stored; required with `manageIndices`. */
+  adminVault?: VaultSecretArgs;
 }
 
 /** Where alarms go. */

@@ -70,6 +70,11 @@ export function useProvidedNotificationEntries(): void {
   servedByComponentProvider = true;
 }
 
+/** Whether this process is the component provider (its custom resources replace the dynamic ones). */
+export function isServedByComponentProvider(): boolean {
+  return servedByComponentProvider;
+}
+
 /** Creates one entries resource per bucket carrying a queue entry per producer reading that bucket. */
 export function createBucketNotifications(
   instance: string,

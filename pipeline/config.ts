@@ -375,6 +375,15 @@ const elasticsearchSchema = z
       mount: text("the KV v2 mount, e.g. secret"),
       path: text("the secret's path in the mount, e.g. logging/elasticsearch"),
     }),
+    /** `pulumi up` puts each destination's index template and retention (pipeline/elasticsearch/); false: managed elsewhere. */
+    manageIndices: z.boolean({ error: "must be true or false" }).default(true),
+    /** An administrator's credential in Vault, for those requests only (read at each operation, never stored). */
+    adminVault: z
+      .strictObject({
+        mount: text("the KV v2 mount, e.g. secret"),
+        path: text("the secret's path in the mount, e.g. logging/elasticsearch-admin"),
+      })
+      .optional(),
   })
   .superRefine((es, context) => {
     if (Boolean(es.endpoint) === Boolean(es.cloudId)) {
@@ -387,6 +396,21 @@ const elasticsearchSchema = z
         path: ["endpoint"],
         message:
           "must not carry credentials (user:password@): they would sit in the function's environment, the stack state and plan output; put them in Vault (vault.mount/vault.path)",
+      });
+    }
+    if (es.manageIndices && es.adminVault === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["adminVault"],
+        message:
+          "missing: pulumi up puts each destination's index template with an administrator's credential (README \"The Elasticsearch side\"); give its Vault mount and path (adminVault: {mount, path}), or set manageIndices: false to manage the templates yourself (npm run plan -- --elasticsearch-requests DIR writes them)",
+      });
+    }
+    if (!es.manageIndices && es.adminVault !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["adminVault"],
+        message: "is used only with manageIndices: true, but manageIndices is false",
       });
     }
     if (es.compression === "none" && es.compressionLevel !== undefined) {

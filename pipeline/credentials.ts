@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import type { StoredCredentials } from "../lambda/contract/storedCredentials";
+import { vaultCredentialsOf } from "./vaultSecret";
 
 export interface CredentialsArgs {
   /** The `LogShipper` instance, in the key's description and alias. */
@@ -23,15 +24,9 @@ export interface CredentialsArgs {
  * value) when it holds neither `api_key` nor `username` + `password`.
  */
 export function credentialsFromVaultData(data: Record<string, string> | undefined, where: string): StoredCredentials {
-  const apiKey = data?.api_key;
-  if (apiKey) return { apiKey };
-  const username = data?.username;
-  const password = data?.password;
-  if (username && password) return { username, password };
-  const keys = Object.keys(data ?? {}).sort();
-  throw new pulumi.RunError(
-    `Vault secret ${where} must hold "api_key", or "username" and "password"; it has ${keys.length > 0 ? `only ${keys.map((k) => `"${k}"`).join(", ")}` : "no keys"}. Write them with: vault kv put ${where} api_key=<base64 id:key>`,
-  );
+  const credentials = vaultCredentialsOf(data, where);
+  if ("problem" in credentials) throw new pulumi.RunError(credentials.problem);
+  return credentials;
 }
 
 export class Credentials extends pulumi.ComponentResource {

@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertTopic } from "./alertTopic";
 import type { LogShipperArgs } from "./arguments";
 import { createBucketNotifications } from "./bucketNotifications";
+import { destinationNamesOf, managedDestinationsOf } from "./elasticsearch/indexTemplates";
+import { createIndexTemplates } from "./elasticsearch/indexTemplatesResource";
 import { functionCode } from "./bundle";
 import type { ProducerConfig } from "./config";
 import { Credentials } from "./credentials";
@@ -104,6 +106,24 @@ export class LogShipper extends pulumi.ComponentResource {
       producer.bucketAccount === undefined
         ? account.accountId
         : (config.accounts[producer.bucketAccount]?.accountId ?? account.accountId);
+    // The cluster's side of each destination, with the administrator's credential (config requires it).
+    const es = config.elasticsearch;
+    const templates = new Map<string, pulumi.Resource>();
+    if (es.manageIndices && es.adminVault) {
+      const destinations = managedDestinationsOf(config.producers).destinations;
+      const cluster = withoutUndefined({
+        endpoint: es.endpoint,
+        cloudId: es.cloudId,
+        caCertificate: es.caCertificate,
+        caFingerprint: es.caFingerprint,
+      });
+      createIndexTemplates(name, destinations, cluster, es.adminVault, this).forEach((resource, position) =>
+        templates.set(destinations[position]?.name ?? "", resource),
+      );
+    }
+    const templatesOf = (producer: ProducerConfig) =>
+      destinationNamesOf(producer).flatMap((destination) => templates.get(destination) ?? []);
+
     const pipelines = config.producers.map(
       (producer) =>
         new ProducerPipeline(
@@ -124,6 +144,7 @@ export class LogShipper extends pulumi.ComponentResource {
             bucketAccountId: bucketAccountId(producer),
             ...(bucketProvider(producer) ? { bucketProvider: bucketProvider(producer) } : {}),
             code,
+            destinationTemplates: templatesOf(producer),
           },
           // Typed `…:Producer` until 0.1: with the old type too, and with both (the standalone instance).
           child(producer.name, [{ type: "s3-log-shipper:pipeline:Producer" }]),

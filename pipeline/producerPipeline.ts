@@ -45,6 +45,8 @@ export interface ProducerPipelineArgs {
   bucketProvider?: pulumi.ProviderResource;
   /** The bundled shipper function, shared by every producer. */
   code: pulumi.asset.AssetArchive;
+  /** The index templates of the producer's destinations: in place before the queue feeds the function. */
+  destinationTemplates?: pulumi.Resource[];
 }
 
 export class ProducerPipeline extends pulumi.ComponentResource {
@@ -236,8 +238,9 @@ export class ProducerPipeline extends pulumi.ComponentResource {
         functionResponseTypes: ["ReportBatchItemFailures"],
         scalingConfig: { maximumConcurrency: producer.maxConcurrency },
       },
-      // The role must allow sqs:ReceiveMessage before Lambda validates the mapping.
-      { parent: this, dependsOn: [rolePolicy] },
+      // The role must allow sqs:ReceiveMessage before Lambda validates the mapping; the first
+      // document must find its destination's template, or Elasticsearch guesses its mappings.
+      { parent: this, dependsOn: [rolePolicy, ...(args.destinationTemplates ?? [])] },
     );
 
     this.alarms = new ProducerAlarms(

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   const stack = await deployLocalStack(
     { awsEndpoint, elasticsearch: es },
     {
+      // As pulumi up does: each destination's index template first (the local node's administrator).
+      elasticsearch: { manageIndices: true, adminVault: { mount: "local", path: "elasticsearch-admin" } },
       defaults: { timeoutSeconds: 30 },
       producers: [
         {

@@ -22,6 +22,9 @@ import {
   putRequestsOfAll,
   requestFileName,
   retentionMechanismOf,
+  ownerOf,
+  templateNameOf,
+  type ManagedDestination,
 } from "../pipeline/elasticsearch/indexTemplates";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
   if (requestsDirectory !== undefined)
     return writeElasticsearchRequests(
       config,
+      stack,
       path.resolve(callerDirectory(), requestsDirectory),
       options["elasticsearch-version"],
     );
@@ -135,6 +139,7 @@ async function main(): Promise<number> {
  */
 function writeElasticsearchRequests(
   config: Record<string, string>,
+  stack: string,
   directory: string,
   version: string | undefined,
 ): number {
@@ -153,7 +158,9 @@ function writeElasticsearchRequests(
     return 2;
   }
   const mechanism = version === undefined ? "lifecycle" : retentionMechanismOf(version);
-  const requests = putRequestsOfAll(managedDestinationsOf(producers).destinations, mechanism);
+  // The owner the standalone stack's resources write into _meta, so a later pulumi up adopts what was applied.
+  const owner = ownerOf(stack, STANDALONE_INSTANCE);
+  const requests = putRequestsOfAll(managedDestinationsOf(producers).destinations, mechanism, owner);
   mkdirSync(directory, { recursive: true });
   const written = requests.map((request, position) => {
     const file = path.join(directory, requestFileName(position, request));
@@ -166,8 +173,11 @@ function writeElasticsearchRequests(
   return 0;
 }
 
-/** How the engine registers the bucket's notification entries (a dynamic resource). */
-const NOTIFICATION_ENTRIES = "pulumi-nodejs:dynamic:Resource";
+/** How the engine registers the bucket's notification entries and the index templates (dynamic resources). */
+const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+const isIndexTemplates = (resource: RecordedResource) =>
+  resource.type === DYNAMIC && resource.state.destination !== undefined;
+const isNotificationEntries = (resource: RecordedResource) => resource.type === DYNAMIC && !isIndexTemplates(resource);
 
 const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log-shipper:");
 
@@ -183,6 +193,7 @@ function render(
     endpoint?: string;
     cloudId?: string;
     vault?: { mount: string; path: string };
+    adminVault?: { mount: string; path: string };
   };
   const producers = JSON.parse(config["s3-log-shipper:producers"] ?? "[]") as Array<{
     name: string;
@@ -222,8 +233,7 @@ function render(
 
   const producerPrefixes = producers.map((p) => `${STANDALONE_INSTANCE}-${p.name}-`);
   const stackWide = resources.filter(
-    (r) =>
-      CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== NOTIFICATION_ENTRIES,
+    (r) => CUSTOM(r) && !producerPrefixes.some((prefix) => r.name.startsWith(prefix)) && r.type !== DYNAMIC,
   );
   lines.push(`Stack-wide (${stackWide.length} resources)`);
   for (const resource of stackWide) lines.push(`  + ${resource.type.padEnd(48)} ${resource.name}`);
@@ -245,7 +255,7 @@ function render(
     ) as { maxReceiveCount?: number };
     const env = (fn.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
     const entry = resources
-      .filter((r) => r.type === NOTIFICATION_ENTRIES)
+      .filter(isNotificationEntries)
       .flatMap((r) => r.state.entries as QueueEntry[])
       .find((q) => q.queueArn === queue.arn);
     const rule = resources.find(
@@ -353,13 +363,35 @@ function render(
     lines.push("");
   }
 
-  const notifications = resources.filter((r) => r.type === NOTIFICATION_ENTRIES);
+  const notifications = resources.filter(isNotificationEntries);
   lines.push(
     `Bucket notification entries (${notifications.length} ${notifications.length === 1 ? "bucket" : "buckets"}; added to what the bucket has, other consumers' entries kept):`,
   );
   for (const notification of notifications) {
     const entries = notification.state.entries as QueueEntry[];
     lines.push(`  + s3://${String(notification.state.bucket)} ← ${entries.map((q) => q.id).join(", ")}`);
+  }
+  lines.push("");
+  const templates = resources.filter(isIndexTemplates);
+  if (templates.length === 0) {
+    lines.push(
+      "Index templates: none (elasticsearch.manageIndices: false; npm run plan -- --elasticsearch-requests DIR writes them to apply yourself)",
+    );
+  } else {
+    const admin = es.adminVault ? `${es.adminVault.mount}/${es.adminVault.path}` : "?";
+    lines.push(
+      `Index templates (${templates.length}; priority 250, put with the administrator's credential read from Vault ${admin} at each operation):`,
+    );
+    for (const template of templates) {
+      const destination = template.state.destination as ManagedDestination;
+      const kept =
+        destination.retentionDays !== undefined
+          ? `documents kept ${destination.retentionDays} days`
+          : "retention: the cluster's";
+      lines.push(
+        `  + ${templateNameOf(destination.name)} → ${destination.name} (${destination.dataStream ? "data stream" : "plain index"}, ${kept})`,
+      );
+    }
   }
   lines.push("");
   lines.push(`${resources.filter(CUSTOM).length} resources to create (${producers.length} producers).`);

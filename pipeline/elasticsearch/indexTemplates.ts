@@ -24,7 +24,8 @@
  *   `logs@settings` names (`logs`, which never deletes) does not take precedence ("Tutorial:
  *   Migrate ILM managed data stream to data stream lifecycle"); or, for clusters before 8.14, an
  *   ILM policy of ours that rolls over and deletes after `retentionDays`.
- * - **`_meta.managed_by`** names this package on everything it puts: it deletes only what carries it.
+ * - **`_meta`** names this package and the owner (`<stack>/<instance>`) on everything it puts: the
+ *   provider changes and deletes only what carries its own owner.
  */
 import { AWS_DATASETS, AWS_GENERIC_DATASET, dataStreamName, isAwsFormat } from "../../lambda/contract/destination";
 import type { LogFormat } from "../../lambda/contract/formats";
@@ -56,6 +57,12 @@ export interface ElasticsearchRequest {
 export interface ManagedDestination {
   /** The data stream (or explicit index) name: also the template's only pattern. */
   name: string;
+  /**
+   * A data stream: every destination but an explicit `index` outside Elastic's data stream naming
+   * scheme (`logs-<dataset>-<namespace>`), which stays a plain index (mappings, no retention: the
+   * lifecycle is a data stream's).
+   */
+  dataStream: boolean;
   /** Days its documents are kept; absent: the cluster's default (the `logs` policy never deletes). */
   retentionDays?: number;
 }
@@ -69,6 +76,9 @@ export interface ProducerDestination {
   namespace: string;
   retentionDays?: number | undefined;
 }
+
+/** Elastic's data stream naming scheme: an explicit index of this form is (or becomes) a data stream. */
+const DATA_STREAM_NAME = /^logs-[^-]+-[^-]+$/;
 
 /** Every data stream a producer may write: for `format: aws`, each AWS dataset's and the text one. */
 export function destinationNamesOf(producer: ProducerDestination): string[] {
@@ -96,11 +106,17 @@ export function managedDestinationsOf(producers: readonly ProducerDestination[])
     for (const name of destinationNamesOf(producer)) {
       const seen = byName.get(name);
       if (seen === undefined) {
+        const dataStream = producer.index === undefined || DATA_STREAM_NAME.test(name);
         const destination: ManagedDestination = {
           name,
+          dataStream,
           ...(producer.retentionDays !== undefined ? { retentionDays: producer.retentionDays } : {}),
         };
         byName.set(name, { destination, producer: producer.name });
+        if (!dataStream && producer.retentionDays !== undefined)
+          problems.push(
+            `producer ${producer.name}: retentionDays needs a data stream, but index ${name} is a plain index (not logs-<dataset>-<namespace>): leave index out to write the data stream, or drop retentionDays`,
+          );
       } else if (seen.destination.retentionDays !== producer.retentionDays) {
         const days = (value: number | undefined) => (value === undefined ? "none" : String(value));
         problems.push(
@@ -111,6 +127,11 @@ export function managedDestinationsOf(producers: readonly ProducerDestination[])
   }
   const destinations = [...byName.values()].map((entry) => entry.destination);
   return { destinations: destinations.sort((a, b) => a.name.localeCompare(b.name)), problems };
+}
+
+/** The owner a stack's `LogShipper` writes into `_meta`: two stacks never manage one template. */
+export function ownerOf(stack: string, instance: string): string {
+  return `${stack}/${instance}`;
 }
 
 /** The index template's name for a destination. */
@@ -129,9 +150,15 @@ export function policyNameOf(destination: string): string {
  */
 export function indexTemplateBody(
   patterns: string[],
-  options: { dataStream: boolean; retentionDays?: number | undefined; mechanism: RetentionMechanism; policy?: string },
+  options: {
+    dataStream: boolean;
+    retentionDays?: number | undefined;
+    mechanism: RetentionMechanism;
+    policy?: string;
+    owner?: string;
+  },
 ): Record<string, unknown> {
-  const retained = options.retentionDays !== undefined;
+  const retained = options.retentionDays !== undefined && options.dataStream;
   const settings: Record<string, unknown> = {};
   if (retained && options.mechanism === "lifecycle") settings["index.lifecycle.prefer_ilm"] = false;
   if (retained && options.mechanism === "ilm") settings["index.lifecycle.name"] = options.policy;
@@ -148,12 +175,17 @@ export function indexTemplateBody(
         ? { lifecycle: { data_retention: `${options.retentionDays}d` } }
         : {}),
     },
-    _meta: { managed_by: MANAGED_BY, description: "Types the documents s3-log-shipper writes, and keeps them" },
+    _meta: metaOf(options.owner),
   };
 }
 
+/** What marks a template or policy as ours: the package, and the stack and instance that put it. */
+function metaOf(owner: string | undefined): Record<string, string> {
+  return { managed_by: MANAGED_BY, ...(owner !== undefined ? { owner } : {}) };
+}
+
 /** The ILM policy that rolls a destination's backing indices over and deletes them `retentionDays` after. */
-export function retentionPolicyBody(retentionDays: number): Record<string, unknown> {
+export function retentionPolicyBody(retentionDays: number, owner?: string): Record<string, unknown> {
   return {
     policy: {
       phases: {
@@ -161,13 +193,17 @@ export function retentionPolicyBody(retentionDays: number): Record<string, unkno
         hot: { actions: { rollover: { max_primary_shard_size: "50gb", max_age: "30d" } } },
         delete: { min_age: `${retentionDays}d`, actions: { delete: {} } },
       },
-      _meta: { managed_by: MANAGED_BY },
+      _meta: metaOf(owner),
     },
   };
 }
 
 /** The requests that put what `destination` needs, in order (a policy before the template naming it). */
-export function putRequestsOf(destination: ManagedDestination, mechanism: RetentionMechanism): ElasticsearchRequest[] {
+export function putRequestsOf(
+  destination: ManagedDestination,
+  mechanism: RetentionMechanism,
+  owner?: string,
+): ElasticsearchRequest[] {
   const requests: ElasticsearchRequest[] = [];
   const policy = policyNameOf(destination.name);
   const ilm = mechanism === "ilm" && destination.retentionDays !== undefined;
@@ -175,16 +211,17 @@ export function putRequestsOf(destination: ManagedDestination, mechanism: Retent
     requests.push({
       method: "PUT",
       path: `/_ilm/policy/${policy}`,
-      body: retentionPolicyBody(destination.retentionDays!),
+      body: retentionPolicyBody(destination.retentionDays!, owner),
     });
   requests.push({
     method: "PUT",
     path: `/_index_template/${templateNameOf(destination.name)}`,
     body: indexTemplateBody([destination.name], {
-      dataStream: true,
+      dataStream: destination.dataStream,
       retentionDays: destination.retentionDays,
       mechanism,
       ...(ilm ? { policy } : {}),
+      ...(owner !== undefined ? { owner } : {}),
     }),
   });
   return requests;
@@ -202,8 +239,9 @@ export function retentionMechanismOf(version: string): RetentionMechanism {
 export function putRequestsOfAll(
   destinations: readonly ManagedDestination[],
   mechanism: RetentionMechanism,
+  owner?: string,
 ): ElasticsearchRequest[] {
-  return destinations.flatMap((destination) => putRequestsOf(destination, mechanism));
+  return destinations.flatMap((destination) => putRequestsOf(destination, mechanism, owner));
 }
 
 /** A request's file name: its place in the order, method and path (`003-PUT-_index_template-….json`). */

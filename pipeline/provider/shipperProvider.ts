@@ -1,7 +1,7 @@
 /**
  * The component provider other Pulumi languages use (`pulumi package add`): it serves the package's
  * schema, constructs `LogShipper` from a program's arguments, and creates, updates and deletes the
- * bucket notification entries the component registers when it runs here (bucketNotifications.ts
+ * bucket notification entries and index templates the component registers when it runs here (bucketNotifications.ts
  * says why those cannot be a dynamic resource in this process).
  *
  * Not `@pulumi/pulumi`'s experimental `ComponentProvider`: that one infers the schema from the
@@ -21,11 +21,9 @@ import type {
 import { LogShipper } from "../logShipper";
 import type { LogShipperArgs } from "../arguments";
 import { NOTIFICATION_ENTRIES_TYPE } from "../bucketNotifications";
-import {
-  deployerS3Client,
-  notificationEntriesProvider,
-  type NotificationEntriesInputs,
-} from "../notificationEntriesProvider";
+import { deployerS3Client, notificationEntriesProvider } from "../notificationEntriesProvider";
+import { adminClusterClient, indexTemplatesProvider } from "../elasticsearch/indexTemplatesProvider";
+import { INDEX_TEMPLATES_TYPE } from "../elasticsearch/indexTemplatesResource";
 
 /** The package's name in every type token: `s3-log-shipper:index:LogShipper`. */
 export const PACKAGE_NAME = "s3-log-shipper";
@@ -34,6 +32,7 @@ export const PACKAGE_NAME = "s3-log-shipper";
 export const LOG_SHIPPER_TOKEN = `${PACKAGE_NAME}:index:LogShipper`;
 
 const entries = notificationEntriesProvider(deployerS3Client);
+const templates = indexTemplatesProvider(adminClusterClient);
 
 export class ShipperProvider implements Provider {
   constructor(
@@ -58,50 +57,44 @@ export class ShipperProvider implements Provider {
     return { urn: shipper.urn, state: { outputs: shipper.outputs } };
   }
 
-  async check(urn: string, _olds: unknown, news: NotificationEntriesInputs) {
-    requireEntries(urn);
+  async check(urn: string, _olds: unknown, news: pulumi.Inputs) {
+    providerOf(urn);
     return { inputs: news };
   }
 
-  async diff(
-    id: string,
-    urn: string,
-    olds: NotificationEntriesInputs,
-    news: NotificationEntriesInputs,
-  ): Promise<DiffResult> {
-    requireEntries(urn);
-    return entries.diff ? entries.diff(id, olds, news) : {};
+  async diff(id: string, urn: string, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<DiffResult> {
+    const provider = providerOf(urn);
+    return provider.diff ? provider.diff(id, olds, news) : {};
   }
 
-  async create(urn: string, inputs: NotificationEntriesInputs): Promise<CreateResult> {
-    requireEntries(urn);
-    return entries.create(inputs);
+  async create(urn: string, inputs: pulumi.Inputs): Promise<CreateResult> {
+    return providerOf(urn).create(inputs);
   }
 
-  async read(id: string, urn: string, props: NotificationEntriesInputs): Promise<ReadResult> {
-    requireEntries(urn);
-    return entries.read ? entries.read(id, props) : { id, props };
+  async read(id: string, urn: string, props: pulumi.Inputs): Promise<ReadResult> {
+    const provider = providerOf(urn);
+    return provider.read ? provider.read(id, props) : { id, props };
   }
 
-  async update(
-    id: string,
-    urn: string,
-    olds: NotificationEntriesInputs,
-    news: NotificationEntriesInputs,
-  ): Promise<UpdateResult> {
-    requireEntries(urn);
-    return entries.update ? entries.update(id, olds, news) : { outs: news };
+  async update(id: string, urn: string, olds: pulumi.Inputs, news: pulumi.Inputs): Promise<UpdateResult> {
+    const provider = providerOf(urn);
+    return provider.update ? provider.update(id, olds, news) : { outs: news };
   }
 
-  async delete(id: string, urn: string, props: NotificationEntriesInputs): Promise<void> {
-    requireEntries(urn);
-    await entries.delete?.(id, props);
+  async delete(id: string, urn: string, props: pulumi.Inputs): Promise<void> {
+    await providerOf(urn).delete?.(id, props);
   }
 }
 
-/** The one custom resource this provider serves; any other type is a mistake worth naming. */
-function requireEntries(urn: string): void {
+/**
+ * The custom resources this provider serves, each through the provider a TypeScript program runs
+ * as a dynamic one; any other type is a mistake worth naming. The templates' provider reads Vault's
+ * address and token from VAULT_ADDR and VAULT_TOKEN here (the engine starts this plugin with the
+ * deploying shell's environment; a dynamic provider also reads the stack's vault:* config).
+ */
+function providerOf(urn: string): pulumi.dynamic.ResourceProvider {
   const type = urn.split("::")[2]?.split("$").pop();
-  if (type !== NOTIFICATION_ENTRIES_TYPE)
-    throw new Error(`${PACKAGE_NAME}'s provider serves no resource of type ${type ?? urn}`);
+  if (type === NOTIFICATION_ENTRIES_TYPE) return entries;
+  if (type === INDEX_TEMPLATES_TYPE) return templates;
+  throw new Error(`${PACKAGE_NAME}'s provider serves no resource of type ${type ?? urn}`);
 }

@@ -52,10 +52,9 @@ import {
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type * as pulumi from "@pulumi/pulumi";
 import { randomBytes, randomUUID } from "node:crypto";
-import {
-  notificationEntriesProvider,
-  type NotificationEntriesInputs,
-} from "../../pipeline/notificationEntriesProvider";
+import { Client } from "@elastic/elasticsearch";
+import { notificationEntriesProvider } from "../../pipeline/notificationEntriesProvider";
+import { indexTemplatesProvider } from "../../pipeline/elasticsearch/indexTemplatesProvider";
 import {
   DeleteRuleCommand,
   EventBridgeClient,
@@ -64,13 +63,13 @@ import {
   RemoveTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 
-/** How Pulumi registers a dynamic resource; the program has one kind, the bucket's notification entries. */
+/** How Pulumi registers a dynamic resource: the bucket's notification entries, a destination's index templates. */
 const DYNAMIC_RESOURCE = "pulumi-nodejs:dynamic:Resource";
 
 /** A dynamic resource's properties without the serialized provider Pulumi adds to them. */
-function dynamicProps(inputs: Inputs): NotificationEntriesInputs {
+function dynamicProps<T>(inputs: Inputs): T {
   const { __provider: _serialized, ...props } = inputs;
-  return props as unknown as NotificationEntriesInputs;
+  return props as unknown as T;
 }
 
 /** moto's account. */
@@ -80,6 +79,8 @@ export const EMULATOR_CREDENTIALS = { accessKeyId: "emulator", secretAccessKey: 
 export interface EmulatorTarget {
   endpoint: string;
   region: string;
+  /** The local Elasticsearch node and its administrator, for a stack that manages its index templates. */
+  elasticsearch?: { url: string; username: string; password: string };
 }
 
 /** The package of the program's component resources (`s3-log-shipper:pipeline:…`). */
@@ -116,6 +117,7 @@ export class EmulatorResources {
   private readonly cloudwatch: CloudWatchClient;
   private readonly events: EventBridgeClient;
   private readonly notificationEntries: pulumi.dynamic.ResourceProvider;
+  private readonly indexTemplates: pulumi.dynamic.ResourceProvider;
 
   constructor(private readonly target: EmulatorTarget) {
     const common = { region: target.region, endpoint: target.endpoint, credentials: EMULATOR_CREDENTIALS };
@@ -129,6 +131,13 @@ export class EmulatorResources {
     this.cloudwatch = new CloudWatchClient(common);
     this.events = new EventBridgeClient(common);
     this.notificationEntries = notificationEntriesProvider(() => this.s3);
+    // The program's own provider, with the local node's administrator instead of Vault's secret.
+    this.indexTemplates = indexTemplatesProvider(async () => {
+      const node = target.elasticsearch;
+      if (!node)
+        throw new Error("the stack manages its index templates, but the emulator was given no Elasticsearch node");
+      return new Client({ node: node.url, auth: { username: node.username, password: node.password } });
+    });
   }
 
   private arn(service: string, resource: string, region: string = this.target.region): string {
@@ -329,7 +338,9 @@ export class EmulatorResources {
       case DYNAMIC_RESOURCE: {
         // The program's own provider, writing with the emulator's client; the engine tier runs it as
         // Pulumi serialized it instead.
-        const { id, outs } = await this.notificationEntries.create(dynamicProps(inputs));
+        const props = dynamicProps<Record<string, unknown>>(inputs);
+        const provider = "destination" in props ? this.indexTemplates : this.notificationEntries;
+        const { id, outs } = await provider.create(props);
         return { id, outputs: outs as Inputs };
       }
       default:

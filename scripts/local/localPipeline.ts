@@ -65,6 +65,8 @@ export function awsClients(endpoint: string): AwsClients {
 
 /** The `s3-log-shipper:` namespace of a stack config, as values (elasticsearch is filled in from the local node). */
 export interface LocalStackConfig {
+  /** Over the local node's settings: `manageIndices: true` (with an `adminVault`) puts the templates. */
+  elasticsearch?: Record<string, unknown>;
   defaults?: Record<string, unknown>;
   producers: Array<Record<string, unknown>>;
 }
@@ -94,6 +96,9 @@ export function localStackConfig(
       allowInsecureHttp: true,
       requestTimeoutSeconds: 10,
       vault: { mount: "local", path: "elasticsearch" },
+      // The tiers' tests put their own templates; a stack that puts them says so.
+      manageIndices: false,
+      ...config.elasticsearch,
     },
     ...(config.defaults ? { defaults: config.defaults } : {}),
     producers: config.producers,
@@ -125,7 +130,11 @@ export async function deployLocalStack(
       });
   }
 
-  const emulator = new EmulatorResources({ endpoint: services.awsEndpoint, region: REGION });
+  const emulator = new EmulatorResources({
+    endpoint: services.awsEndpoint,
+    region: REGION,
+    elasticsearch: services.elasticsearch,
+  });
   const vaultData = { username: services.elasticsearch.username, password: services.elasticsearch.password };
   const recorded = await installOfflineMocks({ region: REGION, vaultData, emulator }, "s3-log-shipper", options.stack);
   pulumi.runtime.setAllConfig(stackConfig);

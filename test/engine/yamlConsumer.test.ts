@@ -57,6 +57,7 @@ resources:
         vault:
           mount: local
           path: elasticsearch
+        manageIndices: false
       defaults:
         timeoutSeconds: 60
       producers:

@@ -87,6 +87,7 @@ export class FaultWorld {
         allowInsecureHttp: true,
         requestTimeoutSeconds: 2,
         vault: { mount: "secret", path: "fault" },
+        manageIndices: false,
       },
       producers: [{ name: "fault", bucket: BUCKET, index: INDEX, format: "ndjson", ...options.producer }],
     });

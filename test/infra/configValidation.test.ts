@@ -11,6 +11,7 @@ import { runProgram } from "./harness";
 const elasticsearch = {
   endpoint: "https://es.example.com:443",
   vault: { mount: "secret", path: "logging/elasticsearch" },
+  adminVault: { mount: "secret", path: "logging/elasticsearch-admin" },
 };
 const producer = (overrides: Record<string, unknown> = {}) => ({
   name: "waf",

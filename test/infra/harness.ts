@@ -18,6 +18,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
 /** How the engine registers every dynamic resource, such as the bucket's notification entries. */
 export const NOTIFICATION_ENTRIES = "pulumi-nodejs:dynamic:Resource";
+/** The program's other dynamic resource: a destination's index templates (their inputs name a destination). */
+export const isIndexTemplates = (resource: RecordedResource) =>
+  resource.type === NOTIFICATION_ENTRIES && resource.state.destination !== undefined;
 
 export interface ProgramRun extends OfflineMocks {
   exports: Record<string, unknown>;
@@ -37,7 +40,11 @@ export async function runProgram(
   pulumi.runtime.setAllConfig(config);
   const exports = (await import(path.join(PROJECT_ROOT, "index.ts"))) as Record<string, unknown>;
   await settle(recorded);
-  const ofType = (type: string) => recorded.resources.filter((resource) => resource.type === type);
+  // The notification entries by their type, as before the index templates became dynamic resources too.
+  const ofType = (type: string) =>
+    recorded.resources.filter(
+      (resource) => resource.type === type && !(type === NOTIFICATION_ENTRIES && isIndexTemplates(resource)),
+    );
   return {
     ...recorded,
     exports,
@@ -64,7 +71,11 @@ export function policyOf(resource: RecordedResource, field = "policy"): PolicyDo
 export function stackConfig(settings: Record<string, unknown>): Record<string, string> {
   return toConfigMap({
     "aws:region": "eu-west-1",
-    "s3-log-shipper:elasticsearch": { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "es" } },
+    "s3-log-shipper:elasticsearch": {
+      endpoint: "https://es.example.com:443",
+      vault: { mount: "secret", path: "es" },
+      adminVault: { mount: "secret", path: "es-admin" },
+    },
     ...Object.fromEntries(Object.entries(settings).map(([key, value]) => [`s3-log-shipper:${key}`, value])),
   });
 }

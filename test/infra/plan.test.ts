@@ -2,7 +2,13 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { validateConfig } from "../../pipeline/config";
-import { managedDestinationsOf, putRequestsOfAll, requestFileName } from "../../pipeline/elasticsearch/indexTemplates";
+import {
+  managedDestinationsOf,
+  ownerOf,
+  putRequestsOfAll,
+  requestFileName,
+} from "../../pipeline/elasticsearch/indexTemplates";
+import { STANDALONE_INSTANCE } from "../../pipeline/instanceNames";
 import { readNamespace } from "../../pipeline/stackConfig";
 import { readStackConfig } from "../../scripts/offlineMocks";
 import { tmpdir } from "node:os";
@@ -71,6 +77,7 @@ describe("npm run plan", () => {
           "s3-log-shipper:elasticsearch": {
             endpoint: "https://es.internal:9200",
             vault: { mount: "secret", path: "es" },
+            manageIndices: false,
             ...elasticsearch,
           },
           "s3-log-shipper:producers": [
@@ -117,6 +124,7 @@ describe("npm run plan", () => {
           "s3-log-shipper:elasticsearch": {
             endpoint: "https://es.internal:9200",
             vault: { mount: "secret", path: "es" },
+            manageIndices: false,
           },
           "s3-log-shipper:producers": [{ ...producer, ...extra }],
         },
@@ -151,6 +159,7 @@ describe("npm run plan", () => {
           "s3-log-shipper:elasticsearch": {
             endpoint: "https://es.internal:9200",
             vault: { mount: "secret", path: "es" },
+            manageIndices: false,
           },
           "s3-log-shipper:producers": [
             {
@@ -181,7 +190,7 @@ describe("npm run plan", () => {
       [
         "config:",
         "  aws:region: eu-west-1",
-        "  s3-log-shipper:elasticsearch: { endpoint: 'http://es.internal:9200', vault: { mount: secret, path: es } }",
+        "  s3-log-shipper:elasticsearch: { endpoint: 'http://es.internal:9200', vault: { mount: secret, path: es }, manageIndices: false }",
         "  s3-log-shipper:producers:",
         "    - { name: waf, bucket: b, index: logs-waf, format: ndjson, maxReceiveCount: 3 }",
       ].join("\n"),
@@ -234,6 +243,7 @@ describe("npm run plan", () => {
         validateConfig(readNamespace(readStackConfig(path.join(PROJECT_ROOT, "Pulumi.prod.yaml")))).producers,
       ).destinations,
       "lifecycle",
+      ownerOf("prod", STANDALONE_INSTANCE),
     );
     expect(files).toEqual(expected.map((request, position) => requestFileName(position, request)));
     expect(files.map((file) => JSON.parse(readFileSync(path.join(directory, "requests", file), "utf8")))).toEqual(
@@ -252,6 +262,7 @@ describe("npm run plan", () => {
           "s3-log-shipper:elasticsearch": {
             endpoint: "https://es.example.com:443",
             vault: { mount: "secret", path: "es" },
+            manageIndices: false,
           },
           "s3-log-shipper:producers": [{ name: "waf", bucket: "acme-waf-logs", format: "waf", retentionDays: 90 }],
         },

@@ -429,7 +429,7 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
     // The requests `pulumi up` makes for the producer's destination (its template, with a retention),
     // on a stream of this run's own: a template in use by a data stream cannot be deleted.
-    for (const request of putRequestsOf({ name: stream, retentionDays: 30 }, "lifecycle")) {
+    for (const request of putRequestsOf({ name: stream, dataStream: true, retentionDays: 30 }, "lifecycle")) {
       await client.transport.request(request);
     }
     const local = await deployLocalStack(

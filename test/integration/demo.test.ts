@@ -11,6 +11,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../pipeline/functionBuild";
 import { s3ls } from "../helpers/operatorCli";
+import { Client } from "@elastic/elasticsearch";
+import { startElasticsearch } from "../../scripts/local/services";
 
 const OUTPUTS = path.join(PROJECT_ROOT, ".demo", "outputs.json");
 const DROPPED = "s3://demo-central-logs/AWSLogs/elasticloadbalancing/2026/12/06/dropped by hand.log";
@@ -42,6 +44,19 @@ describe("npm run demo -- --serve", () => {
     const sample = output.slice(output.indexOf("sample document"));
     expect(sample).toMatch(/"source": \{\s+"address": "[\d.]+",\s+"ip": "[\d.]+"/);
     expect(sample).toMatch(/"status_code": \d{3}/);
+    // Each destination got its index template the way pulumi up puts it (the program's own provider).
+    const es = await startElasticsearch("8");
+    const client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
+    for (const destination of ["waf", "elb", "vpcflow", "cloudwatch", "cloudtrail"]) {
+      const found = await client.indices.getIndexTemplate({ name: `s3-log-shipper-demo-logs-aws.${destination}` });
+      expect(found.index_templates[0]?.index_template._meta).toEqual({
+        managed_by: "s3-log-shipper",
+        owner: "demo/s3-log-shipper",
+      });
+    }
+    const mapping = await client.indices.getFieldMapping({ index: "demo-logs-aws.elb", fields: ["source.ip"] });
+    expect(JSON.stringify(mapping)).toContain('"type":"ip"');
+    await client.close();
 
     // Act: a file dropped as the demo says.
     const file = path.join(tmpdir(), "dropped.log");

@@ -17,6 +17,11 @@ import { stringify } from "yaml";
 import { AWS_DATASETS, dataStreamName, destinationOf } from "../../lambda/contract/destination";
 import type { ResolvedFormat } from "../../lambda/contract/formats";
 import { templateNameOf, type ElasticsearchRequest } from "../../pipeline/elasticsearch/indexTemplates";
+import {
+  indexTemplatesProvider,
+  type IndexTemplatesInputs,
+  type IndexTemplatesOutputs,
+} from "../../pipeline/elasticsearch/indexTemplatesProvider";
 import { majorsUnderTest, startElasticsearch } from "../../scripts/local/services";
 import { documentsOf } from "../helpers/formatDocuments";
 import { EXAMPLES } from "../helpers/formatExamples";
@@ -37,6 +42,8 @@ async function writtenRequests(namespace: string): Promise<{ files: string[]; re
         "s3-log-shipper:elasticsearch": {
           endpoint: "https://unreachable.example.com:443",
           vault: { mount: "secret", path: "logging/es" },
+          // The case the requests are for: a cluster this machine cannot reach, managed by hand.
+          manageIndices: false,
         },
         "s3-log-shipper:defaults": { namespace, retentionDays: RETENTION_DAYS },
         "s3-log-shipper:producers": FORMATS.map((format) => ({
@@ -123,4 +130,69 @@ describe.each(majorsUnderTest())("the Elasticsearch side's requests, on Elastics
       expect(Object.fromEntries(types)).toMatchObject({ "@timestamp": "date", "source.ip": "ip" });
     },
   );
+});
+
+describe.each(majorsUnderTest())("the index templates' provider on Elasticsearch %s.x", (major) => {
+  const namespace = `es${major}prov${Date.now().toString(36)}`;
+  const written = dataStreamName("aws.waf", namespace);
+  const unwritten = dataStreamName("aws.vpcflow", namespace);
+  let client: Client;
+  let provider: ReturnType<typeof indexTemplatesProvider>;
+  const inputsOf = (name: string, retentionDays?: number): IndexTemplatesInputs => ({
+    owner: `test/es${major}`,
+    destination: { name, dataStream: true, ...(retentionDays !== undefined ? { retentionDays } : {}) },
+    cluster: { endpoint: "set by the test's connect" },
+    adminVault: { mount: "unused", path: "unused" },
+  });
+
+  beforeAll(async () => {
+    const es = await startElasticsearch(major);
+    const connect = async () => new Client({ node: es.url, auth: { username: es.username, password: es.password } });
+    client = await connect();
+    provider = indexTemplatesProvider(connect);
+  }, 300_000);
+
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it("creates, updates the retention in place, and on destroy leaves the data and the template its data stream needs", async () => {
+    const created = await provider.create(inputsOf(written, 30));
+    const other = await provider.create(inputsOf(unwritten, 30));
+    await client.index({
+      index: written,
+      document: { "@timestamp": "2026-12-07T10:00:00Z", message: "kept" },
+      op_type: "create",
+      refresh: true,
+    });
+
+    // A changed retentionDays: an update of the same template, which the stream takes at once.
+    const news = inputsOf(written, 7);
+    expect((await provider.diff?.(created.id, created.outs, news))?.replaces).toEqual([]);
+    await provider.update?.(created.id, created.outs as IndexTemplatesOutputs, news);
+    const template = await client.indices.getIndexTemplate({ name: templateNameOf(written) });
+    expect(template.index_templates[0]?.index_template.template?.lifecycle?.data_retention).toBe("7d");
+
+    // Destroy: the unused template goes; the stream's stays (Elasticsearch refuses), with its documents.
+    await provider.delete?.(other.id, other.outs as IndexTemplatesOutputs);
+    await provider.delete?.(created.id, created.outs as IndexTemplatesOutputs);
+    await expect(client.indices.getIndexTemplate({ name: templateNameOf(unwritten) })).rejects.toMatchObject({
+      meta: { statusCode: 404 },
+    });
+    expect((await client.indices.getIndexTemplate({ name: templateNameOf(written) })).index_templates).toHaveLength(1);
+    expect((await client.count({ index: written })).count).toBe(1);
+  });
+
+  it("refuses to take over a template a person put under its name, and leaves it", async () => {
+    const name = dataStreamName("aws.s3access", namespace);
+    await client.indices.putIndexTemplate({
+      name: templateNameOf(name),
+      index_patterns: [name],
+      priority: 250,
+      data_stream: {},
+    });
+    await expect(provider.create(inputsOf(name))).rejects.toThrow(/exists and is not s3-log-shipper's/);
+    const kept = await client.indices.getIndexTemplate({ name: templateNameOf(name) });
+    expect(kept.index_templates[0]?.index_template._meta).toBeUndefined();
+  });
 });

@@ -42,7 +42,12 @@ function deployed(
   format: "text" | "ndjson" | "json",
 ): { emulator: LambdaEmulator; maxLineBytes: number; estimatedPeakMiB: number } {
   const { producers, elasticsearch: es } = validateConfig({
-    elasticsearch: { endpoint: esUrl, allowInsecureHttp: true, vault: { mount: "secret", path: "memory" } },
+    elasticsearch: {
+      endpoint: esUrl,
+      allowInsecureHttp: true,
+      vault: { mount: "secret", path: "memory" },
+      manageIndices: false,
+    },
     producers: [
       {
         name: "memory",

@@ -44,7 +44,11 @@ pulumi.runtime.setMocks(
 const { LogShipper } = require("s3-log-shipper");
 
 async function main() {
-  const elasticsearch = { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "es" } };
+  const elasticsearch = {
+    endpoint: "https://es.example.com:443",
+    vault: { mount: "secret", path: "es" },
+    adminVault: { mount: "secret", path: "es-admin" },
+  };
   const teams = ["team-a", "team-b"].map(
     (team) =>
       new LogShipper(team, {

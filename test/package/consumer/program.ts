@@ -10,6 +10,7 @@ const shipper = new LogShipper(
     elasticsearch: {
       endpoint: "https://es.acme.internal:9243",
       vault: { mount: "secret", path: "logging/elasticsearch" },
+      adminVault: { mount: "secret", path: "logging/elasticsearch-admin" },
     },
     alerts: { emails: ["secops@acme.example"] },
     defaults: { memoryMb: 1024 },

@@ -31,7 +31,11 @@ class LogShipper extends pulumi.ComponentResource {
 }
 
 const shipper = new LogShipper("logs", {
-  elasticsearch: { endpoint: "https://es:443", vault: { mount: "m", path: "p" } },
+  elasticsearch: {
+    endpoint: "https://es:443",
+    vault: { mount: "m", path: "p" },
+    adminVault: { mount: "m", path: "a" },
+  },
   producers: [{ name: "waf", bucket: "b-logs", index: "logs", format: "ndjson" }],
 });
 setTimeout(

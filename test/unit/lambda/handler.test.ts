@@ -29,6 +29,7 @@ beforeAll(async () => {
       allowInsecureHttp: true,
       requestTimeoutSeconds: 2,
       vault: { mount: "secret", path: "unit" },
+      manageIndices: false,
     },
     producers: [{ name: "waf", bucket: BUCKET, index: INDEX, format: "ndjson", timeoutSeconds: 300 }],
   });

@@ -19,7 +19,11 @@ import {
 } from "../../../pipeline/messageLifetime";
 import { createTestCa } from "../../helpers/privateCa";
 
-const elasticsearch = { endpoint: "https://es.example.com", vault: { mount: "secret", path: "es" } };
+const elasticsearch = {
+  endpoint: "https://es.example.com",
+  vault: { mount: "secret", path: "es" },
+  adminVault: { mount: "secret", path: "es-admin" },
+};
 
 describe("validateConfig", () => {
   it("applies defaults, then stack defaults, then producer overrides", () => {

@@ -28,7 +28,12 @@ function deployedEnvironment(
   elasticsearch: Record<string, unknown> = { endpoint: "https://es.example.com:9200" },
 ) {
   const config = validateConfig({
-    elasticsearch: { requestTimeoutSeconds: 42, vault: { mount: "secret", path: "contract" }, ...elasticsearch },
+    elasticsearch: {
+      requestTimeoutSeconds: 42,
+      vault: { mount: "secret", path: "contract" },
+      manageIndices: false,
+      ...elasticsearch,
+    },
     producers: [{ name: "contract", bucket: "acme-logs", index: "logs-contract", format: "ndjson", ...producer }],
   });
   const deployed = config.producers[0];

@@ -5,7 +5,11 @@ import type { LogShipperArgs } from "../../../pipeline/arguments";
 import { instanceNameProblems } from "../../../pipeline/instanceNames";
 import { checkedArguments, LogShipperArgumentsError } from "../../../pipeline/shipperArguments";
 
-const elasticsearch = { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "es" } };
+const elasticsearch = {
+  endpoint: "https://es.example.com:443",
+  vault: { mount: "secret", path: "es" },
+  adminVault: { mount: "secret", path: "es-admin" },
+};
 const producer = { name: "waf", bucket: "acme-logs", index: "logs-waf", format: "ndjson" } as const;
 
 describe("checkedArguments", () => {

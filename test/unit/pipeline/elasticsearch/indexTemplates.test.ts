@@ -13,7 +13,11 @@ import {
 } from "../../../../pipeline/elasticsearch/indexTemplates";
 import { StackConfigError, validateConfig } from "../../../../pipeline/config";
 
-const ES = { endpoint: "https://es.example.com:443", vault: { mount: "secret", path: "logging/es" } };
+const ES = {
+  endpoint: "https://es.example.com:443",
+  vault: { mount: "secret", path: "logging/es" },
+  manageIndices: false,
+};
 
 describe("the destinations whose templates a stack puts", () => {
   it("names the integration's data stream of each AWS format, in the producer's namespace", () => {
@@ -42,7 +46,10 @@ describe("the destinations whose templates a stack puts", () => {
       { name: "alb", format: "alb", namespace: "default", retentionDays: 90 },
       { name: "nlb", format: "nlb", namespace: "default", retentionDays: 90 },
     ]);
-    expect(shared).toEqual({ destinations: [{ name: "logs-aws.elb_logs-default", retentionDays: 90 }], problems: [] });
+    expect(shared).toEqual({
+      destinations: [{ name: "logs-aws.elb_logs-default", dataStream: true, retentionDays: 90 }],
+      problems: [],
+    });
     const disagree = managedDestinationsOf([
       { name: "alb", format: "alb", namespace: "default", retentionDays: 90 },
       { name: "nlb", format: "nlb", namespace: "default" },
@@ -64,8 +71,8 @@ describe("the destinations whose templates a stack puts", () => {
       ],
     });
     expect(managedDestinationsOf(config.producers).destinations).toEqual([
-      { name: "logs-aws.cloudtrail-default", retentionDays: 30 },
-      { name: "logs-aws.waf-default", retentionDays: 400 },
+      { name: "logs-aws.cloudtrail-default", dataStream: true, retentionDays: 30 },
+      { name: "logs-aws.waf-default", dataStream: true, retentionDays: 400 },
     ]);
     const refused = (producers: unknown[]) => {
       try {
@@ -90,7 +97,10 @@ describe("the destinations whose templates a stack puts", () => {
 
 describe("the requests that put a destination", () => {
   it("through the data stream lifecycle: one template on the exact stream, above the integration's, keeping its documents retentionDays", () => {
-    const [request, ...rest] = putRequestsOf({ name: "logs-aws.waf-default", retentionDays: 90 }, "lifecycle");
+    const [request, ...rest] = putRequestsOf(
+      { name: "logs-aws.waf-default", dataStream: true, retentionDays: 90 },
+      "lifecycle",
+    );
     expect(rest).toEqual([]);
     expect(request?.method).toBe("PUT");
     expect(request?.path).toBe("/_index_template/s3-log-shipper-logs-aws.waf-default");
@@ -115,15 +125,18 @@ describe("the requests that put a destination", () => {
   });
 
   it("without retentionDays, sets no lifecycle and leaves the cluster's policy in force", () => {
-    const [request] = putRequestsOf({ name: "logs-aws.waf-default" }, "lifecycle");
+    const [request] = putRequestsOf({ name: "logs-aws.waf-default", dataStream: true }, "lifecycle");
     const body = request?.body as Record<string, any>;
     expect(body.template.lifecycle).toBeUndefined();
     expect(body.template.settings).toBeUndefined();
-    expect(putRequestsOf({ name: "logs-aws.waf-default" }, "ilm")).toHaveLength(1);
+    expect(putRequestsOf({ name: "logs-aws.waf-default", dataStream: true }, "ilm")).toHaveLength(1);
   });
 
   it("through ILM before 8.14: its policy first, deleting after retentionDays, then the template naming it", () => {
-    const [policy, template] = putRequestsOf({ name: "logs-aws.waf-default", retentionDays: 7 }, "ilm");
+    const [policy, template] = putRequestsOf(
+      { name: "logs-aws.waf-default", dataStream: true, retentionDays: 7 },
+      "ilm",
+    );
     expect(policy?.path).toBe("/_ilm/policy/s3-log-shipper-logs-aws.waf-default");
     const phases = (policy?.body as Record<string, any>).policy.phases;
     expect(phases.delete).toEqual({ min_age: "7d", actions: { delete: {} } });
@@ -149,7 +162,10 @@ describe("the requests that put a destination", () => {
 
   it("makes plain indices' templates, for the tiers that write to a pattern, with the same mappings", () => {
     const pattern = indexTemplateBody(["bench-*"], { dataStream: false, mechanism: "lifecycle" });
-    const stream = putRequestsOf({ name: "logs-aws.waf-default" }, "lifecycle")[0]?.body as Record<string, any>;
+    const stream = putRequestsOf({ name: "logs-aws.waf-default", dataStream: true }, "lifecycle")[0]?.body as Record<
+      string,
+      any
+    >;
     expect(pattern.data_stream).toBeUndefined();
     expect((pattern.template as Record<string, unknown>).mappings).toEqual(stream.template.mappings);
   });
