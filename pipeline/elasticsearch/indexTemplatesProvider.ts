@@ -14,7 +14,11 @@
  *   each operation reads it (vaultSecret.ts) and forgets it. Preview (diff) calls no cluster.
  *
  * Pulumi serializes this provider into the state as it does the notification entries' (see
- * notificationEntriesProvider.ts): the Elasticsearch client is required inside the functions.
+ * notificationEntriesProvider.ts): the Elasticsearch client and Node's modules are required inside
+ * the functions. The package's own modules it captures are required by the serialized code through
+ * the package's exports (`s3-log-shipper/internal/indexTemplates`, `…/internal/vaultSecret` in
+ * package.json): a consumer's `pulumi up` fails to serialize the provider without them (the package
+ * tier found it).
  */
 import type { Client } from "@elastic/elasticsearch";
 import type * as pulumi from "@pulumi/pulumi";

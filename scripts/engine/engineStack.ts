@@ -74,6 +74,8 @@ export interface EngineStackOptions {
   services: LocalServices;
   region: string;
   config: LocalStackConfig;
+  /** Config outside the program's namespace (`vault:address`, a secret `vault:token`). */
+  extraConfig?: Record<string, { value: string; secret?: boolean }>;
 }
 
 export interface EngineStack {
@@ -108,6 +110,9 @@ export async function engineStack(options: EngineStackOptions): Promise<EngineSt
     },
   );
   const config = localStackConfig(options.services, options.config, options.region);
-  await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])));
+  await stack.setAllConfig({
+    ...Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value }])),
+    ...options.extraConfig,
+  });
   return { stack, stateFile: path.join(backend, ".pulumi", "stacks", "s3-log-shipper", `${options.stackName}.json`) };
 }
