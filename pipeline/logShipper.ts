@@ -213,6 +213,9 @@ export class LogShipper extends pulumi.ComponentResource {
           visibilityTimeoutSeconds: producer.visibilityTimeoutSeconds,
           messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
           objectKmsKeyArns: producer.objectKmsKeyArns ?? [],
+          destinations: destinationNamesOf(producer),
+          managedTemplates: es.manageIndices,
+          ...(producer.retentionDays !== undefined ? { retentionDays: producer.retentionDays } : {}),
           ...(producer.expectedIntervalMinutes !== undefined
             ? { expectedIntervalMinutes: producer.expectedIntervalMinutes }
             : {}),

@@ -24,6 +24,11 @@ export const deployedSettingsSchema = z.object({
   eventRuleName: z.string().min(1).optional(),
   snsTopicArn: z.string().min(1).optional(),
   snsSubscriptionArn: z.string().min(1).optional(),
+  /** The data streams (or index) whose templates the stack puts or expects (pipeline/elasticsearch/indexTemplates.ts). */
+  destinations: z.array(z.string().min(1)).optional(),
+  /** `elasticsearch.manageIndices`: whether those templates are the stack's own. */
+  managedTemplates: z.boolean().optional(),
+  retentionDays: z.number().int().optional(),
 });
 
 /** Per producer: where its objects are, its queues, function, log group and alarms. */

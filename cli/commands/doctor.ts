@@ -1,7 +1,8 @@
 /**
  * `s3ls doctor`: each producer's live wiring, one line per check — the source routes to the queue,
  * the queue is as deployed, the mapping is enabled, the bucket's default key is one the function
- * may use, Elasticsearch takes the producer's documents, the producer still writes. Exit 1 when a
+ * may use, Elasticsearch takes the producer's documents and types them with the stack's template,
+ * the producer still writes. Exit 1 when a
  * check fails; what the operator may not read is listed with "?" and does not.
  */
 import type { Command } from "commander";
@@ -10,6 +11,7 @@ import type { OperatorClients } from "../awsClients";
 import type { DoctorCheck } from "../doctor/check";
 import { checkElasticsearch, openClusterSession, type ClusterSession } from "../doctor/elasticsearch";
 import { checkEncryption } from "../doctor/encryption";
+import { checkIndexTemplates } from "../doctor/indexTemplate";
 import { checkFreshness } from "../doctor/freshness";
 import { checkMapping } from "../doctor/mapping";
 import { checkQueue } from "../doctor/queue";
@@ -33,6 +35,7 @@ export async function diagnose(
     checkMapping(clients, producer),
     checkEncryption(clients, producer),
     checkElasticsearch(cluster, producer),
+    checkIndexTemplates(cluster.client, producer),
     checkFreshness(clients, producer),
   ]);
   return { producer: producer.name, checks: checks.flat() };

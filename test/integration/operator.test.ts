@@ -114,6 +114,8 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
     const stack = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
       {
+        // As a stack deploys by default: its index's template put by the stack (the local node's administrator).
+        elasticsearch: { manageIndices: true, adminVault: { mount: "local", path: "elasticsearch-admin" } },
         defaults: { timeoutSeconds: 10, batchSize: 10 },
         producers: [{ name: producerName, bucket, prefix: "logs/", suffix: ".ndjson", index, format: "ndjson" }],
       },
@@ -283,6 +285,7 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
+      ["template", "ok"],
     ]);
     expect(run.stdout).not.toContain(es.password);
   });

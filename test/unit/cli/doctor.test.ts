@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { s3ls, writeOutputsFile } from "../../helpers/operatorCli";
 import { jsonError, s3Error, S3_XMLNS, ScriptedAws } from "../../helpers/scriptedAws";
 import { ScriptedElasticsearch } from "../../helpers/scriptedElasticsearch";
+import { NEEDED_TYPES } from "../../../cli/doctor/indexTemplate";
 
 const ACCOUNT = "123456789012";
 const QUEUE_ARN = `arn:aws:sqs:eu-west-1:${ACCOUNT}:waf-queue`;
@@ -51,6 +52,9 @@ function producer(overrides: Producer = {}, deployed: Producer = {}): Producer {
       messageRetentionSeconds: 1_209_600,
       objectKmsKeyArns: [KEY_ARN],
       expectedIntervalMinutes: 60,
+      destinations: ["logs-waf"],
+      managedTemplates: true,
+      retentionDays: 30,
       ...deployed,
     },
     ...overrides,
@@ -141,12 +145,29 @@ function wiredRight(): void {
     .on("POST /_security/user/_has_privileges", 200, { has_all_requested: true, username: "shipper", index: {} })
     .on("GET /_data_stream/logs-waf", 404, { error: { type: "index_not_found_exception" }, status: 404 })
     .on("HEAD /logs-waf", 404)
-    .on("GET /_index_template", 200, {
-      index_templates: [
-        { name: "logs", index_template: { index_patterns: ["logs-*"], priority: 100, data_stream: {} } },
-      ],
+    .on("GET /_index_template", 200, { index_templates: [LOGS_TEMPLATE, OUR_TEMPLATE] })
+    .on(FIELD_MAPPING, 200, {
+      // Written before the template (guessed types), then rolled over: the newest index takes the writes.
+      ".ds-logs-waf-2026.12.01-000001": { mappings: { "source.ip": { mapping: { ip: { type: "keyword" } } } } },
+      ".ds-logs-waf-2026.12.07-000002": { mappings: { "source.ip": { mapping: { ip: { type: "ip" } } } } },
     });
 }
+
+const LOGS_TEMPLATE = {
+  name: "logs",
+  index_template: { index_patterns: ["logs-*"], priority: 100, data_stream: {} },
+};
+const OUR_TEMPLATE = {
+  name: "s3-log-shipper-logs-waf",
+  index_template: {
+    index_patterns: ["logs-waf"],
+    priority: 250,
+    data_stream: {},
+    template: { lifecycle: { data_retention: "30d" } },
+    _meta: { managed_by: "s3-log-shipper", owner: "unit/s3-log-shipper" },
+  },
+};
+const FIELD_MAPPING = `GET /logs-waf/_mapping/field/${encodeURIComponent(Object.keys(NEEDED_TYPES).join(","))}`;
 
 beforeEach(() => {
   aws.reset();
@@ -175,7 +196,7 @@ describe("s3ls doctor", () => {
     expect(run.stdout).toContain(`ok elasticsearch ${esUrl} answers; shipper authenticates`);
     expect(run.stdout).toContain("ok elasticsearch shipper may create_doc in logs-waf");
     expect(run.stdout).toContain(
-      "ok elasticsearch index template logs matches logs-waf (a data stream is created on the first document)",
+      "ok elasticsearch index template s3-log-shipper-logs-waf matches logs-waf (a data stream is created on the first document)",
     );
     expect(run.stdout).toMatch(
       /ok freshness {5}newest object s3:\/\/acme-logs\/AWSLogs\/a.gz is 10 min old \(expected every 60 min\)/,
@@ -205,8 +226,79 @@ describe("s3ls doctor", () => {
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
+      ["template", "ok"],
       ["freshness", "ok"],
     ]);
+  });
+
+  describe("the destination's index template", () => {
+    const templateLine = async (deployed: Record<string, unknown> = {}) => {
+      const run = await s3ls(["doctor", "--outputs", outputs({ waf: producer({}, deployed) })]);
+      return {
+        code: run.code,
+        line: run.stdout.split("\n").find((line) => /^ {2}\S+ +template /.test(line)) ?? run.stdout,
+      };
+    };
+
+    it("is ok when the stack's template applies, keeps the documents as long as the stack says, and the newest index types source.ip as ip", async () => {
+      const { code, line } = await templateLine();
+      expect(line).toBe(
+        "  ok template      logs-waf: template s3-log-shipper-logs-waf applies; kept 30 days; source.ip ip in .ds-logs-waf-2026.12.07-000002",
+      );
+      expect(code).toBe(0);
+    });
+
+    it("names a template of higher priority that shadows the stack's", async () => {
+      const shadow = { name: "legacy-logs", index_template: { index_patterns: ["logs-w*"], priority: 500 } };
+      elasticsearch.on("GET /_index_template", 200, { index_templates: [LOGS_TEMPLATE, OUR_TEMPLATE, shadow] });
+      const { code, line } = await templateLine();
+      expect(line).toContain(
+        "!  template      logs-waf: template legacy-logs (priority 500) applies instead of s3-log-shipper-logs-waf (250): give it a lower priority or a narrower pattern",
+      );
+      expect(code).toBe(1);
+    });
+
+    it("says pulumi up --refresh puts back a template someone deleted", async () => {
+      elasticsearch.on("GET /_index_template", 200, { index_templates: [LOGS_TEMPLATE] });
+      const { line } = await templateLine();
+      expect(line).toContain(
+        "!  template      logs-waf: no index template s3-log-shipper-logs-waf; documents get guessed mappings: pulumi up --refresh puts it back",
+      );
+    });
+
+    it("names a field the newest index typed wrong and the rollover that fixes it", async () => {
+      elasticsearch.on(FIELD_MAPPING, 200, {
+        ".ds-logs-waf-2026.12.07-000001": { mappings: { "source.ip": { mapping: { ip: { type: "keyword" } } } } },
+      });
+      const { line } = await templateLine();
+      expect(line).toContain(
+        "!  template      logs-waf: source.ip is keyword, not ip in .ds-logs-waf-2026.12.07-000001 (written before a template typed it): POST logs-waf/_rollover",
+      );
+    });
+
+    it("names a retention the template does not hold", async () => {
+      const { line } = await templateLine({ retentionDays: 90 });
+      expect(line).toContain(
+        "!  template      logs-waf: the template keeps documents 30d, the stack says 90 days: pulumi up --refresh",
+      );
+    });
+
+    it("with manageIndices false, reports the template that applies without failing", async () => {
+      const { code, line } = await templateLine({ managedTemplates: false });
+      expect(line).toContain(
+        "ok template      logs-waf: template s3-log-shipper-logs-waf applies (manageIndices: false, managed elsewhere)",
+      );
+      expect(code).toBe(0);
+    });
+
+    it("says ? when the credential may not read the templates, and for a stack deployed before the check", async () => {
+      elasticsearch.on("GET /_index_template", 403, { error: { type: "security_exception" }, status: 403 });
+      expect((await templateLine()).line).toMatch(/\? {2}template {6}could not read the index templates: 403/);
+      elasticsearch.on("GET /_index_template", 200, { index_templates: [LOGS_TEMPLATE, OUR_TEMPLATE] });
+      const before = await s3ls(["doctor", "--outputs", outputs({ waf: producer({}, { destinations: undefined }) })]);
+      expect(before.stdout).toContain("?  template      the stack outputs do not name the destinations");
+      expect(before.code).toBe(0);
+    });
   });
 
   it("reads the stored credentials and logs in once per run, whatever the number of producers", async () => {
