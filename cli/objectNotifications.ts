@@ -5,6 +5,7 @@
  * the function derives document ids from bucket, key, object version and offset.
  */
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { REDELIVERY_MESSAGE_ATTRIBUTES } from "../lambda/contract/redelivery";
 
 export interface ExistingObject {
   bucket: string;
@@ -56,6 +57,8 @@ export class NotificationSender {
     private readonly queueUrl: string,
     private readonly region: string,
     private readonly rate: number,
+    /** A reship: the objects were shipped before, so the function asks which documents the destination holds (lambda/contract/redelivery.ts). */
+    private readonly redelivery = false,
   ) {}
 
   /**
@@ -68,6 +71,7 @@ export class NotificationSender {
     let pending = objects.map((object, n) => ({
       Id: String(n),
       MessageBody: objectCreatedNotification(object, this.region),
+      ...(this.redelivery ? { MessageAttributes: { ...REDELIVERY_MESSAGE_ATTRIBUTES } } : {}),
     }));
     let error: string | undefined;
     for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt += 1) {

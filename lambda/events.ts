@@ -29,6 +29,8 @@ export interface ObjectEvents {
   requestTooLarge(refusedBytes: number, documents: number, nextLimitBytes: number): void;
   /** Elasticsearch refused a document for good: it went to the dead-letter index, or fails the message. */
   documentRefused(rejected: RejectedDocument, deadLettered: boolean): void;
+  /** A redelivery could not ask which documents the destination holds: it ships without that check. */
+  heldIdsUnavailable(reason: string): void;
 }
 
 /** Reports nothing: for code run outside the function (benchmarks, tests that do not look at logs). */
@@ -36,11 +38,16 @@ export const SILENT_OBJECT_EVENTS: ObjectEvents = {
   streamResumed: () => undefined,
   requestTooLarge: () => undefined,
   documentRefused: () => undefined,
+  heldIdsUnavailable: () => undefined,
 };
+
+/** Said once per invocation, however many objects meet it. */
+let heldIdsUnavailableSaid = false;
 
 /** The invocation's events: the producer dimension on every metric, published once at the end. */
 export const invocationEvents = {
   started(producer: string): void {
+    heldIdsUnavailableSaid = false;
     metrics.addDimension(PRODUCER_DIMENSION, producer);
   },
   finished(failedMessages: number): void {
@@ -127,6 +134,15 @@ export class ObjectShippingEvents implements ObjectEvents {
       type: rejected.type,
       reason: rejected.reason,
     });
+  }
+
+  heldIdsUnavailable(reason: string): void {
+    if (heldIdsUnavailableSaid) return;
+    heldIdsUnavailableSaid = true;
+    this.log.warn(
+      "deduplication across rollovers is off for this invocation: a redelivered document that rolled over into another backing index since its first delivery is indexed again",
+      { reason },
+    );
   }
 
   /** One summary line per object and its counters as metrics, whatever the outcome. */

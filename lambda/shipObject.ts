@@ -8,7 +8,8 @@ import { buildDeadLetterSource } from "./documents/deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents/builder";
 import { describeError, ObjectError } from "./errors";
 import type { ObjectEvents } from "./events";
-import type { BulkTransport, RejectedDocument } from "./bulk/wire";
+import { HeldIdsRefused, type BulkTransport, type RejectedDocument } from "./bulk/wire";
+import { requestTimeout } from "./bulk/decisions";
 import { BulkIndexer, type IndexingResult } from "./bulk/indexer";
 import { openObject, type ObjectVersion } from "./read/objectReader";
 import { readRecords } from "./read/records";
@@ -55,6 +56,8 @@ export interface ShipObjectDependencies {
   deadline: () => number;
   /** Where the read and bulk stages report (scoped to this object). */
   events: ObjectEvents;
+  /** Delivered before (lambda/contract/redelivery.ts): ask the destination what it holds before sending. */
+  redelivered?: boolean;
 }
 
 export type ObjectOutcome =
@@ -69,6 +72,33 @@ export type ObjectOutcome =
   | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
 
 const NOTHING_INDEXED: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
+
+/**
+ * The question a redelivery asks before each batch. A refusal (no `read` privilege) or a failed
+ * search is said once per invocation and the object ships without the check — never held back:
+ * at worst a document rolled over since its first delivery is indexed again.
+ */
+function heldIdsOf(
+  deps: ShipObjectDependencies,
+  index: string,
+): (ids: readonly string[]) => Promise<Set<string> | undefined> {
+  let off = false;
+  // Batches in flight together wait for the first answer: a refusal is met once, not once per batch.
+  let first: Promise<Set<string>> | undefined;
+  return async (ids) => {
+    if (first) await first.catch(() => undefined);
+    if (off || !deps.transport.heldIds) return undefined;
+    const asking = deps.transport.heldIds(index, ids, requestTimeout(deps.deadline(), Date.now()));
+    first ??= asking;
+    try {
+      return await asking;
+    } catch (error) {
+      off = true;
+      deps.events.heldIdsUnavailable(error instanceof HeldIdsRefused ? error.message : describeError(error));
+      return undefined;
+    }
+  };
+}
 
 export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): Promise<ObjectOutcome> {
   const { settings } = deps;
@@ -121,6 +151,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
               buildDeadLetterSource(rejected, context, destination.index, settings.producer, pipeline),
           }
         : {}),
+      ...(deps.redelivered && deps.transport.heldIds ? { heldIds: heldIdsOf(deps, destination.index) } : {}),
       rebuild: (document, reason) => builder.rebuild(document, reason),
       recoverRecord: (source, offset) => builder.recoverRecord(source, offset),
       events: deps.events,

@@ -17,6 +17,7 @@ import { EXIT } from "../errors";
 import { selectProducers } from "../stackOutputs";
 import { positiveInteger, type CommandContext, type StackFlags } from "./command";
 import { parseMessageBody } from "../../lambda/queue/notifications";
+import { REDELIVERY_MESSAGE_ATTRIBUTES } from "../../lambda/contract/redelivery";
 import type { OperatorClients } from "../awsClients";
 import { peekMessages, queueDepth, release } from "../queues";
 import type { ProducerOutputs } from "../stackOutputs";
@@ -213,7 +214,12 @@ async function moveByHand(sqs: SQSClient, producer: ProducerOutputs, max: number
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: producer.queueUrl,
-        Entries: messages.map((message, n) => ({ Id: String(n), MessageBody: message.Body ?? "" })),
+        // Marked: the function asks which documents the destination already holds (lambda/contract/redelivery.ts).
+        Entries: messages.map((message, n) => ({
+          Id: String(n),
+          MessageBody: message.Body ?? "",
+          MessageAttributes: { ...REDELIVERY_MESSAGE_ATTRIBUTES },
+        })),
       }),
     );
     const delivered = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));

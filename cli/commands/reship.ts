@@ -45,7 +45,7 @@ export async function reship(
       lastModified: head.LastModified ?? new Date(),
     };
     if (!dryRun) {
-      const sent = await new NotificationSender(clients.sqs, target.producer.queueUrl, outputs.region, 50).send([
+      const sent = await new NotificationSender(clients.sqs, target.producer.queueUrl, outputs.region, 50, true).send([
         object,
       ]);
       if (sent.accepted !== 1)

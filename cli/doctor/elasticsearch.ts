@@ -123,20 +123,37 @@ export async function checkElasticsearch(session: ClusterSession, producer: Prod
         ),
       },
     ];
-  findings.push({ check: CHECK, ...(await createPrivilege(client, user, index)) });
+  for (const finding of await indexPrivileges(client, user, index)) findings.push({ check: CHECK, ...finding });
   findings.push({ check: CHECK, ...(await indexTarget(client, index)) });
   return findings;
 }
 
-async function createPrivilege(client: Client, user: string, index: string): Promise<Finding> {
+/**
+ * `create_doc`, without which every bulk item is refused, and `read`, without which a redelivery
+ * cannot ask which documents the destination already holds across its backing indices (the
+ * function then says once per invocation that deduplication across rollovers is off).
+ */
+async function indexPrivileges(client: Client, user: string, index: string): Promise<Finding[]> {
   try {
-    const answer = await client.security.hasPrivileges({ index: [{ names: [index], privileges: ["create_doc"] }] });
-    if (answer.has_all_requested) return ok(`${user} may create_doc in ${index}`);
-    return problem(
-      `${user} may not create_doc in ${index}: every bulk item is refused (403); give its role the index privilege create_doc (or write) on ${index}`,
-    );
+    const answer = await client.security.hasPrivileges({
+      index: [{ names: [index], privileges: ["create_doc", "read"] }],
+    });
+    const granted = answer.has_all_requested ? undefined : (answer.index[index] ?? {});
+    const has = (privilege: string) => granted === undefined || granted[privilege] === true;
+    return [
+      has("create_doc")
+        ? ok(`${user} may create_doc in ${index}`)
+        : problem(
+            `${user} may not create_doc in ${index}: every bulk item is refused (403); give its role the index privilege create_doc (or write) on ${index}`,
+          ),
+      has("read")
+        ? ok(`${user} may read ${index}: a redelivery finds what any backing index already holds`)
+        : problem(
+            `${user} may not read ${index}: a redelivery after a rollover indexes its documents again (deduplication across rollovers is off); give its role the index privilege read on ${index}`,
+          ),
+    ];
   } catch (error) {
-    return unchecked(`could not ask _has_privileges for ${index}: ${describeClientError(error)}`);
+    return [unchecked(`could not ask _has_privileges for ${index}: ${describeClientError(error)}`)];
   }
 }
 

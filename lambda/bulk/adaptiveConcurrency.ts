@@ -48,6 +48,13 @@ export class AdaptiveConcurrencyTransport implements BulkTransport {
     return { window: this.window, ...this.counts };
   }
 
+  /** A search, not a write: it takes no room in the bulk window. */
+  heldIds(index: string, ids: readonly string[], timeoutMs?: number): Promise<Set<string>> {
+    if (!this.inner.heldIds)
+      return Promise.reject(new Error("the transport cannot ask which ids the destination holds"));
+    return this.inner.heldIds(index, ids, timeoutMs);
+  }
+
   async send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse> {
     const queuedAt = Date.now();
     await this.acquire();

@@ -11,7 +11,7 @@ import { gzip } from "node:zlib";
 import type { StoredCredentials } from "../contract/storedCredentials";
 import type { CredentialsSource } from "./credentials";
 import { CredentialsError, describeError } from "../errors";
-import { BulkRequestError, type BulkResponse, type BulkTransport } from "./wire";
+import { BulkRequestError, HeldIdsRefused, type BulkResponse, type BulkTransport } from "./wire";
 import { caByFingerprint, isUntrustedCertificate } from "./trustedCa";
 
 /**
@@ -47,6 +47,9 @@ function countOccurrences(text: string, part: string): number {
 
 /** What @elastic/transport's HttpConnection says when the answer ends before the request was written. */
 const ANSWERED_BEFORE_BODY_WAS_READ = "Connection closed while reading the body";
+
+/** Elasticsearch's default `index.max_result_window`. */
+const MAX_SEARCH_HITS = 10_000;
 
 const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
 
@@ -133,6 +136,44 @@ export class ElasticsearchBulkTransport implements BulkTransport {
         }
         throw toBulkRequestError(error, this.trustHint());
       }
+    }
+  }
+
+  /**
+   * Which of `ids` the destination holds in any backing index: one `ids` query, only `_id`s back.
+   * A redelivery's documents rolled over into another backing index since their first delivery
+   * would be created again there (`_id` is unique per index only).
+   */
+  async heldIds(index: string, ids: readonly string[], timeoutMs?: number): Promise<Set<string>> {
+    // A search returns at most index.max_result_window (10,000) hits.
+    if (ids.length > MAX_SEARCH_HITS) {
+      const held = new Set<string>();
+      for (let at = 0; at < ids.length; at += MAX_SEARCH_HITS)
+        for (const id of await this.heldIds(index, ids.slice(at, at + MAX_SEARCH_HITS), timeoutMs)) held.add(id);
+      return held;
+    }
+    const client = await this.clientForCurrentCredentials();
+    try {
+      const body = (await client.transport.request(
+        {
+          method: "POST",
+          path: `/${encodeURIComponent(index)}/_search`,
+          querystring: { filter_path: "hits.hits._id", ignore_unavailable: true, allow_no_indices: true },
+          body: { size: ids.length, _source: false, track_total_hits: false, query: { ids: { values: ids } } },
+        },
+        {
+          requestTimeout: Math.min(this.settings.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY),
+          maxRetries: 0,
+          meta: false,
+        },
+      )) as { hits?: { hits?: Array<{ _id: string }> } };
+      return new Set((body.hits?.hits ?? []).map((hit) => hit._id));
+    } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 403)
+        throw new HeldIdsRefused(`the credential may not read ${index} (403): give its role the index privilege read`);
+      // A destination that does not exist yet holds nothing.
+      if (error instanceof errors.ResponseError && error.statusCode === 404) return new Set();
+      throw toBulkRequestError(error, this.trustHint());
     }
   }
 

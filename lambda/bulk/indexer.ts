@@ -56,6 +56,12 @@ export interface IndexerOptions {
    * read back from that source when it failed. Without it, the source itself stands in.
    */
   recoverRecord?: (source: Buffer, offset: number) => LogRecord;
+  /**
+   * A redelivery's question before a batch is sent: which of its ids the destination already holds
+   * in any backing index (undefined: it could not be asked). Those are skipped and counted as
+   * duplicates; `create`'s 409 covers only the write index, not the ones rolled over since.
+   */
+  heldIds?: (ids: readonly string[]) => Promise<Set<string> | undefined>;
   /** Told of every refused document and every request split for being too large. */
   events: Pick<ObjectEvents, "documentRefused" | "requestTooLarge">;
 }
@@ -293,6 +299,17 @@ export class BulkIndexer implements DocumentSink {
     const rebuilt = new Set<Entry>();
     let earlyAnswers = 0; // consecutive early answers (see BulkRequestError.answeredEarly)
     let pushedBack = false;
+    if (target === "primary" && this.options.heldIds) {
+      const all = documents();
+      const held = await this.options.heldIds(all.map((entry) => entry.id));
+      if (held && held.size > 0) {
+        pending = all.filter((entry) => !held.has(entry.id));
+        this.result.duplicates += all.length - pending.length;
+        // Never handed to the transport: the first body may be filled again.
+        if (pending.length === 0) return true;
+        body = undefined;
+      }
+    }
     try {
       for (let attempt = 1; ; attempt += 1) {
         body ??= this.actions[target].encode(pending ?? documents());

@@ -23,7 +23,15 @@ export type BulkResponse = { errors: false; itemCount: number } | { errors: true
  */
 export interface BulkTransport {
   send(ndjson: Buffer, timeoutMs?: number): Promise<BulkResponse>;
+  /**
+   * Which of `ids` `index` (a data stream: every backing index) already holds. Throws
+   * `HeldIdsRefused` when the credential may not read it. Absent: the transport cannot ask.
+   */
+  heldIds?(index: string, ids: readonly string[], timeoutMs?: number): Promise<Set<string>>;
 }
+
+/** The credential may not search the destination (no `read` privilege): deduplication across rollovers is off. */
+export class HeldIdsRefused extends ShipperError {}
 
 /** A whole bulk request failed: HTTP status (if any) and whether trying again may help. */
 export class BulkRequestError extends ShipperError {

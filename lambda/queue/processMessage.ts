@@ -16,6 +16,7 @@ import type { MessageEvents } from "../events";
 import { parseMessageBody } from "./notifications";
 import type { ShipObjectDependencies } from "../shipObject";
 import { shipObject } from "../shipObject";
+import { isRedelivery } from "../contract/redelivery";
 import type { Disposition, ObjectRef } from "../types";
 
 export interface MessageDependencies extends Omit<ShipObjectDependencies, "events"> {
@@ -63,6 +64,7 @@ export async function processMessage(message: SQSRecord, deps: MessageDependenci
     }
     const events = deps.events.objectStarted(ref);
     const outcome = await shipObject(ref, {
+      redelivered: isRedelivery(message),
       s3: deps.s3,
       transport: deps.transport,
       settings: deps.settings,

@@ -48,6 +48,7 @@ export class SqsEventSourcePoller {
         MaxNumberOfMessages: Math.min(10, this.options.batchSize),
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
       }),
     );
     const messages = received.Messages ?? [];
@@ -135,7 +136,18 @@ export class SqsEventSourcePoller {
           SenderId: message.Attributes?.SenderId ?? "local",
           ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         },
-        messageAttributes: {},
+        // As Lambda's SQS event carries them (AWS Lambda developer guide, "Using Lambda with Amazon SQS").
+        messageAttributes: Object.fromEntries(
+          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+            name,
+            {
+              dataType: value.DataType ?? "String",
+              ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+              stringListValues: [],
+              binaryListValues: [],
+            },
+          ]),
+        ),
         md5OfBody: message.MD5OfBody ?? "",
         eventSource: "aws:sqs",
         eventSourceARN: this.options.queueArn,

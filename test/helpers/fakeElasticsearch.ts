@@ -86,8 +86,47 @@ export class FakeElasticsearch extends LoopbackServer {
    * Back to an empty, well-behaved node between tests. Waits first for any request still being
    * handled: a slow answer an earlier test's client gave up on still writes when it completes.
    */
+  /** `_search` requests with an `ids` query: the index searched and the ids asked for. */
+  readonly searches: Array<{ index: string; ids: string[] }> = [];
+  /** The status `_search` answers with (403: a credential without `read`). */
+  searchStatus = 200;
+
+  /**
+   * A data stream's rollover: what `index` holds moves to a backing index of its own, which a
+   * search of `index` still reads, and `create` of the same id in `index` no longer answers 409.
+   */
+  rollOver(index: string): void {
+    const documents = this.stored.get(index);
+    if (!documents) return;
+    this.stored.set(`${index}#${this.stored.size}`, documents);
+    this.stored.delete(index);
+  }
+
+  private async answerSearch(index: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const query = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { query?: { ids?: { values?: string[] } } };
+    const ids = query.query?.ids?.values ?? [];
+    this.searches.push({ index, ids });
+    if (this.searchStatus !== 200) {
+      send(response, this.searchStatus, {
+        error: { type: "security_exception", reason: "action [indices:data/read/search] is unauthorized" },
+        status: this.searchStatus,
+      });
+      return;
+    }
+    const held = ids.filter((id) =>
+      [...this.stored.entries()].some(
+        ([name, documents]) => (name === index || name.startsWith(`${index}#`)) && documents.has(id),
+      ),
+    );
+    send(response, 200, { hits: { hits: held.map((id) => ({ _id: id })) } });
+  }
+
   async reset(): Promise<void> {
     await this.settled();
+    this.searches.length = 0;
+    this.searchStatus = 200;
     this.stored.clear();
     this.requests = 0;
     this.itemAttempts = 0;
@@ -128,6 +167,11 @@ export class FakeElasticsearch extends LoopbackServer {
   }
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const search = /^\/([^/?]+)\/_search/.exec(request.url ?? "");
+    if (request.method === "POST" && search) {
+      await this.answerSearch(decodeURIComponent(search[1] ?? ""), request, response);
+      return;
+    }
     if (request.method !== "POST" || !request.url?.startsWith("/_bulk")) {
       request.resume();
       send(response, 404, { error: { type: "not_found", reason: `${request.method} ${request.url}` } });

@@ -285,6 +285,7 @@ describe(`s3ls on Elasticsearch ${major}.x`, () => {
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
+      ["elasticsearch", "ok"],
       ["template", "ok"],
     ]);
     expect(run.stdout).not.toContain(es.password);

@@ -196,6 +196,9 @@ describe("s3ls doctor", () => {
     expect(run.stdout).toContain(`ok elasticsearch ${esUrl} answers; shipper authenticates`);
     expect(run.stdout).toContain("ok elasticsearch shipper may create_doc in logs-waf");
     expect(run.stdout).toContain(
+      "ok elasticsearch shipper may read logs-waf: a redelivery finds what any backing index already holds",
+    );
+    expect(run.stdout).toContain(
       "ok elasticsearch index template s3-log-shipper-logs-waf matches logs-waf (a data stream is created on the first document)",
     );
     expect(run.stdout).toMatch(
@@ -203,11 +206,11 @@ describe("s3ls doctor", () => {
     );
     expect(run.stdout).toContain("all 1 producer(s) wired right");
     expect(aws.unscripted).toEqual([]);
-    // The privilege asked is the function's own: create_doc on the producer's index.
+    // The privileges asked are the function's own: create_doc on the producer's index, and read for redeliveries.
     expect(
       JSON.parse(elasticsearch.requests.find((r) => r.route === "POST /_security/user/_has_privileges")?.body ?? "{}"),
     ).toEqual({
-      index: [{ names: ["logs-waf"], privileges: ["create_doc"] }],
+      index: [{ names: ["logs-waf"], privileges: ["create_doc", "read"] }],
     });
   });
 
@@ -223,6 +226,7 @@ describe("s3ls doctor", () => {
       ["queue", "ok"],
       ["mapping", "ok"],
       ["encryption", "ok"],
+      ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
       ["elasticsearch", "ok"],
@@ -429,6 +433,20 @@ describe("s3ls doctor", () => {
       "!  elasticsearch shipper may not create_doc in logs-waf: every bulk item is refused (403)",
     );
     expect(run.stdout).toContain("!  elasticsearch no data stream, index or index template for logs-waf");
+  });
+
+  it("names a user that may write but not read: deduplication across rollovers is off", async () => {
+    elasticsearch.on("POST /_security/user/_has_privileges", 200, {
+      has_all_requested: false,
+      username: "shipper",
+      index: { "logs-waf": { create_doc: true, read: false } },
+    });
+    const run = await s3ls(["doctor", "--outputs", outputs({ waf: producer() })]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("ok elasticsearch shipper may create_doc in logs-waf");
+    expect(run.stdout).toContain(
+      "!  elasticsearch shipper may not read logs-waf: a redelivery after a rollover indexes its documents again (deduplication across rollovers is off); give its role the index privilege read on logs-waf",
+    );
   });
 
   it("finds the producer's data stream, and on a cluster without the data stream API its index", async () => {

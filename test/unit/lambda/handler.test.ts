@@ -304,3 +304,66 @@ describe("handler", () => {
     expect(written).not.toContain(Buffer.from("shipper:not-a-real-password").toString("base64"));
   });
 });
+
+describe("a redelivery after its documents rolled over into another backing index", () => {
+  /** Every document the destination holds, in any backing index. */
+  const held = () =>
+    [...elasticsearch.stored.entries()]
+      .filter(([name]) => name === INDEX || name.startsWith(`${INDEX}#`))
+      .reduce((sum, [, documents]) => sum + documents.size, 0);
+  const deliver = async (options: { receiveCount?: number; marked?: boolean } = {}) => {
+    const record = sqsRecord(s3Notification(s3Record(BUCKET, "rolled.log")), {
+      receiveCount: options.receiveCount ?? 1,
+    });
+    if (options.marked) record.messageAttributes = { "s3ls-redelivery": { dataType: "String", stringValue: "true" } };
+    return handler(sqsEvent(record), lambdaContext());
+  };
+
+  beforeEach(() => {
+    aws.putObject(BUCKET, "rolled.log", ndjson(1_200, "rolled")); // three batches of 500 at most
+  });
+
+  it("asks the destination which ids it holds, skips them and indexes nothing twice; a first delivery asks nothing", async () => {
+    expect(await deliver()).toEqual({ batchItemFailures: [] });
+    expect(elasticsearch.searches, "a first delivery pays nothing extra").toEqual([]);
+    expect(held()).toBe(1_200);
+    elasticsearch.rollOver(INDEX);
+
+    expect(await deliver({ receiveCount: 2 })).toEqual({ batchItemFailures: [] });
+
+    expect(held()).toBe(1_200);
+    expect(elasticsearch.stored.get(INDEX)?.size ?? 0).toBe(0);
+    expect(elasticsearch.searches.map((search) => search.index)).toEqual([INDEX, INDEX, INDEX]);
+    expect(elasticsearch.searches.flatMap((search) => search.ids)).toHaveLength(1_200);
+  });
+
+  it("asks for a message s3ls reship or redrive marked, whatever its receive count", async () => {
+    await deliver();
+    elasticsearch.rollOver(INDEX);
+    await deliver({ marked: true });
+    expect(held()).toBe(1_200);
+    expect(elasticsearch.searches).toHaveLength(3);
+  });
+
+  it("sends only the documents no backing index holds: a partly shipped object finishes once", async () => {
+    await deliver();
+    elasticsearch.rollOver(INDEX);
+    // What a partial first delivery left: the last 200 documents never arrived.
+    const backing = [...elasticsearch.stored.keys()].find((name) => name.startsWith(`${INDEX}#`)) ?? "";
+    const documents = elasticsearch.stored.get(backing);
+    for (const id of [...(documents?.keys() ?? [])].slice(1_000)) documents?.delete(id);
+    await deliver({ receiveCount: 3 });
+    expect(elasticsearch.stored.get(INDEX)?.size).toBe(200);
+    expect(held()).toBe(1_200);
+  });
+
+  it("without the read privilege ships everything all the same, asking once per object, never losing a line", async () => {
+    await deliver();
+    elasticsearch.rollOver(INDEX);
+    elasticsearch.searchStatus = 403;
+    expect(await deliver({ receiveCount: 2 })).toEqual({ batchItemFailures: [] });
+    expect(elasticsearch.searches).toHaveLength(1);
+    // Indexed again in the new write index: what deduplication across rollovers exists to prevent.
+    expect(elasticsearch.stored.get(INDEX)?.size).toBe(1_200);
+  });
+});
