@@ -60,6 +60,11 @@ export async function startElasticsearch(major: ElasticsearchMajor): Promise<Ela
   return elasticsearchInfo(major);
 }
 
+/** A user of the running node that may create documents in `logs-*noread*` streams but not read them. */
+export async function addWriterOnlyUser(major: ElasticsearchMajor, username: string, password: string): Promise<void> {
+  await script("elasticsearch.sh", ["writer", major, username, password], `elasticsearch ${major}`);
+}
+
 export async function stopElasticsearch(major: ElasticsearchMajor): Promise<void> {
   await script("elasticsearch.sh", ["stop", major]);
 }

@@ -6,6 +6,9 @@
 #   scripts/services/elasticsearch.sh stop   8|9
 #   scripts/services/elasticsearch.sh status 8|9     prints url, user, password file; exit 1 if down
 #   scripts/services/elasticsearch.sh reset  8|9     stop and delete its data
+#   scripts/services/elasticsearch.sh writer 8|9 NAME PASSWORD
+#                                                    a user that may create documents in logs-*noread*
+#                                                    streams but not read them (the no-read test)
 #
 # The node listens on 127.0.0.1 only, with a 512 MB heap, security on over plain HTTP (basic auth
 # from the file realm; a random password per install in credentials.json), and a write thread pool
@@ -169,7 +172,34 @@ stop() {
   rm -f "$PID_FILE"
 }
 
+# A file-realm user (the test distribution cannot hold native users: its security index needs the
+# analysis module it leaves out) with create_doc and auto_configure on logs-*noread*, no read.
+writer() {
+  local name="${3:-}" pw="${4:-}"
+  [[ -n "$name" && -n "$pw" ]] || die "usage: $0 writer 8|9 NAME PASSWORD"
+  running || die "Elasticsearch $version is not running"
+  grep -q '^s3ls_writer_only:' "$HOME_DIR/config/roles.yml" || cat >>"$HOME_DIR/config/roles.yml" <<'YAML'
+
+s3ls_writer_only:
+  indices:
+    - names: ["logs-*noread*"]
+      privileges: ["create_doc", "auto_configure"]
+YAML
+  local need=17; [[ "$major" == 9 ]] && need=21
+  local java; java=$(find_java "$need") || die "no Java $need+ found"
+  ES_JAVA_HOME="$java" "$HOME_DIR/bin/elasticsearch-users" userdel "$name" >/dev/null 2>&1 || true
+  ES_JAVA_HOME="$java" "$HOME_DIR/bin/elasticsearch-users" useradd "$name" -p "$pw" -r s3ls_writer_only >/dev/null
+  if [[ $(id -u) -eq 0 ]]; then chown -R "$RUN_AS" "$HOME_DIR/config"; fi
+  # The file realm reads its files again every few seconds.
+  for _ in $(seq 1 60); do
+    curl -sf -u "$name:$pw" "$URL/_security/_authenticate" >/dev/null && return 0
+    sleep 1
+  done
+  die "the file realm did not take user $name in 60 s"
+}
+
 case "${1:-}" in
+  writer) writer "$@" ;;
   start) start ;;
   stop) stop ;;
   reset) stop; rm -rf "$NODE_DIR/data" ;;

@@ -1,8 +1,8 @@
 /**
  * Issue 35 on real Elasticsearch (8.x and 9.x), through moto and the deployed bundle: the CloudTrail
  * corpus (test/corpus/cloudtrail, 1,366 real records of 579 APIs) shipped by a `format: cloudtrail`
- * producer without an index, into the data stream `logs-aws.cloudtrail-<namespace>` under a template
- * `pulumi up` puts for it (ECS types, `flattened` for the open-ended members: pipeline/elasticsearch/).
+ * producer without an index, into the data stream `logs-aws.cloudtrail-<namespace>` under the template
+ * its stack puts for it (ECS types, `flattened` for the open-ended members: pipeline/elasticsearch/).
  * Every record is indexed exactly once and none is refused, and the stream maps a bounded number of
  * fields; so are records at the limits of a flattened field (EDGES).
  *
@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClients, deployLocalStack, queueDepth, type LocalProducer } from "../../scripts/local/localPipeline";
 import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../../scripts/local/services";
-import { putRequestsOf, templateNameOf } from "../../pipeline/elasticsearch/indexTemplates";
+import { templateNameOf } from "../../pipeline/elasticsearch/indexTemplates";
 import { corpusFiles, corpusRecords } from "../helpers/cloudTrailCorpus";
 import { CLOUDTRAIL_START_INSTANCES } from "../helpers/awsDocumentedLogs";
 import { TAG_ORIGINAL_KEPT } from "../../lambda/documents/tags";
@@ -427,14 +427,16 @@ describe.each(majorsUnderTest())("CloudTrail as Elastic Security reads it, Elast
     await resetMoto();
     const es = await startElasticsearch(major);
     client = new Client({ node: es.url, auth: { username: es.username, password: es.password } });
-    // The requests `pulumi up` makes for the producer's destination (its template, with a retention),
-    // on a stream of this run's own: a template in use by a data stream cannot be deleted.
-    for (const request of putRequestsOf({ name: stream, dataStream: true, retentionDays: 30 }, "lifecycle")) {
-      await client.transport.request(request);
-    }
+    // The stack puts its destination's template (with a retention) through its own provider, as
+    // `pulumi up` does, on a stream of this run's own: a template in use by a data stream cannot be deleted.
     const local = await deployLocalStack(
       { awsEndpoint, elasticsearch: es },
-      { producers: [{ name: `es${major}-trail`, bucket, prefix: "AWSLogs/", format: "cloudtrail", namespace }] },
+      {
+        elasticsearch: { manageIndices: true, adminVault: { mount: "local", path: "elasticsearch-admin" } },
+        producers: [
+          { name: `es${major}-trail`, bucket, prefix: "AWSLogs/", format: "cloudtrail", namespace, retentionDays: 30 },
+        ],
+      },
       { stack: `cloudtrail-corpus-${major}`, retryBaseDelaySeconds: 1, echoLogs: process.env.S3LS_ECHO_LOGS === "1" },
     );
     producers = local.producers;
