@@ -228,14 +228,24 @@ export function indexTemplatesProvider(connect: AdminClusterFor): pulumi.dynamic
     },
 
     async delete(_id: string, props: IndexTemplatesOutputs) {
-      const client = await connect(props, vault());
       try {
-        // The template first: the policy is in use while the template names it.
-        await deleteOurs(client, `/_index_template/${templateNameOf(props.destination.name)}`, props.owner);
-        if (props.mechanism === "ilm")
-          await deleteOurs(client, `/_ilm/policy/${policyNameOf(props.destination.name)}`, props.owner);
-      } finally {
-        await client.close();
+        const client = await connect(props, vault());
+        try {
+          // The template first: the policy is in use while the template names it.
+          await deleteOurs(client, `/_index_template/${templateNameOf(props.destination.name)}`, props.owner);
+          if (props.mechanism === "ilm")
+            await deleteOurs(client, `/_ilm/policy/${policyNameOf(props.destination.name)}`, props.owner);
+        } finally {
+          await client.close();
+        }
+      } catch (error) {
+        // Turning manageIndices off because the cluster cannot be reached from here deletes these
+        // resources, which needs the cluster: say how to let go of one without touching it.
+        throw new Error(
+          `removing the index template of ${props.destination.name} failed (${error instanceof Error ? error.message : String(error)}); ` +
+            `to leave the cluster as it is and forget the resource: pulumi state delete <the URN ending in index-template-${props.destination.name}> (pulumi stack --show-urns lists it)`,
+          { cause: error },
+        );
       }
     },
   };

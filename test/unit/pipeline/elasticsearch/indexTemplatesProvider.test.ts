@@ -211,6 +211,17 @@ describe("the index templates' provider", () => {
     expect(deleted.every((p) => p.startsWith("/_index_template/") || p.startsWith("/_ilm/policy/"))).toBe(true);
   });
 
+  it("when destroy cannot reach Vault or the cluster, says how to let go of the resource without touching the cluster", async () => {
+    const created = await provider.create(inputs);
+    await provider.configure?.({
+      config: { get: (key) => (key === "vault:address" ? "http://127.0.0.1:1" : undefined), require: () => "" },
+    });
+    await expect(provider.delete?.(created.id, created.outs as IndexTemplatesOutputs)).rejects.toThrow(
+      /removing the index template of logs-aws.waf-default failed \(reading Vault secret secret\/es-admin: .*\); to leave the cluster as it is and forget the resource: pulumi state delete <the URN ending in index-template-logs-aws.waf-default>/,
+    );
+    expect(cluster.templates.size).toBe(1);
+  });
+
   it("never deletes what it did not put, even under its name", async () => {
     const created = await provider.create(inputs);
     cluster.templates.set("s3-log-shipper-logs-aws.waf-default", {
