@@ -15,6 +15,7 @@ import { STANDALONE_INSTANCE } from "../pipeline/instanceNames";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { isIndexTemplatesProps } from "../pipeline/elasticsearch/indexTemplatesProvider";
 import { StackConfigError, validateConfig } from "../pipeline/config";
 import { readNamespace } from "../pipeline/stackConfig";
 import {
@@ -176,7 +177,7 @@ function writeElasticsearchRequests(
 /** How the engine registers the bucket's notification entries and the index templates (dynamic resources). */
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const isIndexTemplates = (resource: RecordedResource) =>
-  resource.type === DYNAMIC && resource.state.destination !== undefined;
+  resource.type === DYNAMIC && isIndexTemplatesProps(resource.state);
 const isNotificationEntries = (resource: RecordedResource) => resource.type === DYNAMIC && !isIndexTemplates(resource);
 
 const CUSTOM = (resource: RecordedResource) => !resource.type.startsWith("s3-log-shipper:");

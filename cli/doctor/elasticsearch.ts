@@ -8,12 +8,11 @@
  */
 import { Client, errors } from "@elastic/elasticsearch";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
-// Index patterns mean what key patterns mean: `*` any run of characters, everything else literal.
-import { keyPatternMatches } from "../../lambda/contract/objectFilter";
 import { storedCredentialsSchema, type StoredCredentials } from "../../lambda/contract/storedCredentials";
 import type { OperatorClients } from "../awsClients";
 import type { ProducerOutputs, StackOutputs } from "../stackOutputs";
 import { errorName, isRefusal, ok, problem, unchecked, type DoctorCheck, type Finding } from "./check";
+import { templatesMatching } from "./indexTemplate";
 
 const CHECK = "elasticsearch";
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -162,11 +161,7 @@ async function indexTarget(client: Client, index: string): Promise<Finding> {
     if (await dataStreamExists(client, index)) return ok(`data stream ${index} exists`);
     if (await client.indices.exists({ index })) return ok(`index ${index} exists`);
     const { index_templates: templates = [] } = await client.indices.getIndexTemplate();
-    const matching = templates
-      .filter((entry) =>
-        [entry.index_template.index_patterns].flat().some((pattern) => keyPatternMatches(pattern, index)),
-      )
-      .sort((a, b) => (b.index_template.priority ?? 0) - (a.index_template.priority ?? 0))[0];
+    const matching = templatesMatching(templates, index)[0];
     if (matching)
       return ok(
         `index template ${matching.name} matches ${index}${matching.index_template.data_stream ? " (a data stream is created on the first document)" : ""}`,

@@ -8,7 +8,6 @@
  * template, with guessed types, is fixed by a rollover; what older indices hold stays.
  */
 import { errors, type Client } from "@elastic/elasticsearch";
-// Index patterns mean what key patterns mean: `*` any run of characters, everything else literal.
 import { keyPatternMatches } from "../../lambda/contract/objectFilter";
 import {
   MANAGED_BY,
@@ -40,6 +39,20 @@ interface IndexTemplateEntry {
     template?: { settings?: Record<string, unknown>; lifecycle?: { data_retention?: string } };
     _meta?: Record<string, unknown>;
   };
+}
+
+/**
+ * The templates whose patterns match `index`, the one Elasticsearch applies first (the highest
+ * priority). Index patterns mean what key patterns mean: `*` any run of characters, the rest literal.
+ */
+export function templatesMatching<
+  T extends { index_template: { index_patterns: string | string[]; priority?: number } },
+>(templates: readonly T[], index: string): T[] {
+  return templates
+    .filter((entry) =>
+      [entry.index_template.index_patterns].flat().some((pattern) => keyPatternMatches(pattern, index)),
+    )
+    .sort((a, b) => (b.index_template.priority ?? 0) - (a.index_template.priority ?? 0));
 }
 
 /** One line per destination of the producer. */
@@ -86,11 +99,7 @@ async function checkDestination(
   managed: boolean,
   retentionDays: number | undefined,
 ): Promise<Finding> {
-  const matching = templates
-    .filter((entry) =>
-      [entry.index_template.index_patterns].flat().some((pattern) => keyPatternMatches(pattern, destination)),
-    )
-    .sort((a, b) => (b.index_template.priority ?? 0) - (a.index_template.priority ?? 0));
+  const matching = templatesMatching(templates, destination);
   const winner = matching[0];
   const ours = templateNameOf(destination);
   const parts: string[] = [];

@@ -8,8 +8,8 @@
  *   policy: one that exists without our `_meta.owner` (another tool's, a person's, another stack's)
  *   is refused with what to do, and left as it is.
  * - **A template a data stream still uses stays.** Elasticsearch refuses to delete it (the stream
- *   would have no template to roll over with); destroy leaves it with the data, and says so in the
- *   resource's outputs rather than failing the destroy.
+ *   would have no template to roll over with); destroy leaves it with the data rather than failing
+ *   (an ILM policy indices still use, dropped by an update, is named in the outputs' `keptInUse`).
  * - **No credential in state.** The inputs name the Vault secret of an administrator's credential;
  *   each operation reads it (vaultSecret.ts) and forgets it. Preview (diff) calls no cluster.
  *
@@ -56,6 +56,15 @@ export interface IndexTemplatesOutputs extends IndexTemplatesInputs {
   mechanism: RetentionMechanism;
   /** What destroy left because a data stream still uses it (Elasticsearch refuses to delete it). */
   keptInUse?: string[];
+}
+
+/**
+ * Whether a dynamic resource's properties are a destination's index templates (Pulumi gives every
+ * dynamic resource one type; the bucket's notification entries are the other kind). The emulator,
+ * the plan and the infrastructure tests tell them apart by this alone.
+ */
+export function isIndexTemplatesProps(props: Record<string, unknown>): boolean {
+  return props.destination !== undefined && props.owner !== undefined;
 }
 
 /** A client for the cluster with the administrator's credential. */

@@ -54,7 +54,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Client } from "@elastic/elasticsearch";
 import { notificationEntriesProvider } from "../../pipeline/notificationEntriesProvider";
-import { indexTemplatesProvider } from "../../pipeline/elasticsearch/indexTemplatesProvider";
+import { indexTemplatesProvider, isIndexTemplatesProps } from "../../pipeline/elasticsearch/indexTemplatesProvider";
 import {
   DeleteRuleCommand,
   EventBridgeClient,
@@ -339,7 +339,7 @@ export class EmulatorResources {
         // The program's own provider, writing with the emulator's client; the engine tier runs it as
         // Pulumi serialized it instead.
         const props = dynamicProps<Record<string, unknown>>(inputs);
-        const provider = "destination" in props ? this.indexTemplates : this.notificationEntries;
+        const provider = isIndexTemplatesProps(props) ? this.indexTemplates : this.notificationEntries;
         const { id, outs } = await provider.create(props);
         return { id, outputs: outs as Inputs };
       }

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { isIndexTemplatesProps } from "../../pipeline/elasticsearch/indexTemplatesProvider";
 import type { PolicyDocument } from "../../pipeline/policies";
 import {
   installOfflineMocks,
@@ -20,7 +21,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 export const NOTIFICATION_ENTRIES = "pulumi-nodejs:dynamic:Resource";
 /** The program's other dynamic resource: a destination's index templates (their inputs name a destination). */
 export const isIndexTemplates = (resource: RecordedResource) =>
-  resource.type === NOTIFICATION_ENTRIES && resource.state.destination !== undefined;
+  resource.type === NOTIFICATION_ENTRIES && isIndexTemplatesProps(resource.state);
 
 export interface ProgramRun extends OfflineMocks {
   exports: Record<string, unknown>;

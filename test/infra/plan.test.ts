@@ -63,6 +63,16 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "memory     lines and records ≤ 8 MiB, 4 messages at once, bulk bodies ≤ 5 MiB × 2 per object, V8 --max-old-space-size=512 --max-semi-space-size=16",
     );
+    // The index templates each destination gets, their retention, and whose credential puts them.
+    expect(result.stdout).toContain(
+      "Index templates (3; priority 250, put with the administrator's credential read from Vault secret/logging/elasticsearch-admin at each operation):",
+    );
+    expect(result.stdout).toContain(
+      "+ s3-log-shipper-logs-aws.cloudtrail-default → logs-aws.cloudtrail-default (data stream, documents kept 400 days)",
+    );
+    expect(result.stdout).toContain(
+      "+ s3-log-shipper-logs-aws.waf-default → logs-aws.waf-default (data stream, documents kept 90 days)",
+    );
     expect(result.stdout).toMatch(/\d+ resources to create \(3 producers\)/);
   }, 60_000);
 
@@ -99,6 +109,10 @@ describe("npm run plan", () => {
     // Assess
     expect(pem.status, pem.stderr).toBe(0);
     expect(pem.stdout).toContain("TLS: the server's certificate is verified against caCertificate only (CN=plan-ca)");
+    // A stack that manages its cluster elsewhere is told where the requests are.
+    expect(pem.stdout).toContain(
+      "Index templates: none (elasticsearch.manageIndices: false; npm run plan -- --elasticsearch-requests DIR writes them to apply yourself)",
+    );
     expect(pem.stdout).toContain(
       'documents  multiline lines matching "^\\\\s+at " join the event before them (at most 500 lines, 4194304 bytes)',
     );

@@ -23,12 +23,23 @@ import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 import { putRequestsOf } from "../../pipeline/elasticsearch/indexTemplates";
 
 const LINES = 300;
+const KEY = "waf/2026/12/07/acl.log";
+
+/** A WAF log object of LINES records (each its own timestamp) at KEY. */
+async function putWafObject(awsEndpoint: string, bucket: string): Promise<void> {
+  const lines = Array.from({ length: LINES }, (_, n) =>
+    JSON.stringify({ ...WAF_BLOCK, timestamp: WAF_BLOCK.timestamp + n }),
+  );
+  await awsClients(awsEndpoint).s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: `${lines.join("\n")}\n` }),
+  );
+}
 
 describe.each(majorsUnderTest())("a redelivery after a rollover, Elasticsearch %s.x", (major) => {
   const namespace = `es${major}roll${Date.now().toString(36)}`;
   const stream = `logs-aws.waf-${namespace}`;
   const bucket = `es${major}-rollover`;
-  const key = "waf/2026/12/07/acl.log";
+  const key = KEY;
   let client: Client;
   let producer: LocalProducer;
   let outputsFile: string;
@@ -70,10 +81,7 @@ describe.each(majorsUnderTest())("a redelivery after a rollover, Elasticsearch %
     producer = local.producers[0] as LocalProducer;
     outputsFile = writeOutputsFile(local.outputs, awsEndpoint, local.lambdaEndpoint);
     ({ sqs } = awsClients(awsEndpoint));
-    const lines = Array.from({ length: LINES }, (_, n) =>
-      JSON.stringify({ ...WAF_BLOCK, timestamp: WAF_BLOCK.timestamp + n }),
-    ).join("\n");
-    await awsClients(awsEndpoint).s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${lines}\n` }));
+    await putWafObject(awsEndpoint, bucket);
     expect(await producer.poller.drain(120_000)).toBe(true);
     expect(await count()).toBe(LINES);
     await client.indices.rollover({ alias: stream });
@@ -128,7 +136,7 @@ describe.each(majorsUnderTest())(
     const namespace = `es${major}noread${Date.now().toString(36)}`;
     const stream = `logs-aws.waf-${namespace}`;
     const bucket = `es${major}-noread`;
-    const key = "waf/2026/12/07/acl.log";
+    const key = KEY;
     let admin: Client;
     let producer: LocalProducer;
     let outputsFile: string;
@@ -150,12 +158,7 @@ describe.each(majorsUnderTest())(
       );
       producer = local.producers[0] as LocalProducer;
       outputsFile = writeOutputsFile(local.outputs, awsEndpoint, local.lambdaEndpoint);
-      const lines = Array.from({ length: LINES }, (_, n) =>
-        JSON.stringify({ ...WAF_BLOCK, timestamp: WAF_BLOCK.timestamp + n }),
-      );
-      await awsClients(awsEndpoint).s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${lines.join("\n")}\n` }),
-      );
+      await putWafObject(awsEndpoint, bucket);
       expect(await producer.poller.drain(120_000)).toBe(true);
       await admin.indices.rollover({ alias: stream });
     }, 300_000);

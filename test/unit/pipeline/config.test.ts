@@ -748,3 +748,35 @@ describe("the memory budget", () => {
     expect(problems[0]).toMatch(problem);
   });
 });
+
+describe("the Elasticsearch side's keys", () => {
+  const { adminVault: _admin, ...withoutAdmin } = elasticsearch;
+
+  it("requires adminVault while manageIndices is on (its default), naming the key and the way out", () => {
+    const problems = problemsOf({}, { elasticsearch: withoutAdmin });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^elasticsearch\.adminVault: missing: pulumi up puts each destination's index template .*or set manageIndices: false/,
+      ),
+    ]);
+    expect(problemsOf({}, { elasticsearch: { ...withoutAdmin, manageIndices: false } })).toEqual([]);
+  });
+
+  it("refuses adminVault without manageIndices, and a manageIndices that is no boolean", () => {
+    expect(problemsOf({}, { elasticsearch: { ...elasticsearch, manageIndices: false } })).toEqual([
+      "elasticsearch.adminVault: is used only with manageIndices: true, but manageIndices is false",
+    ]);
+    expect(problemsOf({}, { elasticsearch: { ...elasticsearch, manageIndices: "yes" } })).toEqual([
+      expect.stringMatching(/^elasticsearch\.manageIndices: must be true or false/),
+    ]);
+  });
+
+  it("refuses retentionDays for an explicit plain index: retention is a data stream's lifecycle", () => {
+    expect(problemsOf({ index: "logs-waf", retentionDays: 30 })).toEqual([
+      expect.stringContaining(
+        "producer waf: retentionDays needs a data stream, but index logs-waf is a plain index (not logs-<dataset>-<namespace>)",
+      ),
+    ]);
+    expect(problemsOf({ index: "logs-acme.waf-prod", retentionDays: 30 })).toEqual([]);
+  });
+});
