@@ -1,17 +1,21 @@
-/** `npm run docs:arguments`: writes the argument reference generated from the schema into README.md (pipeline/provider/argumentReference.ts). */
+/**
+ * `npm run docs:arguments`: writes what is generated from the schema — the argument reference in
+ * README.md (pipeline/provider/argumentReference.ts) and the schema's snapshot the other languages'
+ * SDKs are generated from and held to (test/package/schema.snapshot.json).
+ */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../pipeline/functionBuild";
 import { argumentReference, REFERENCE_END, REFERENCE_START } from "../pipeline/provider/argumentReference";
-import { generatePackageSchema } from "../pipeline/provider/schemaGeneration";
+import { generatePackageSchema, SCHEMA_SNAPSHOT } from "../pipeline/provider/schemaGeneration";
 
+const schema = generatePackageSchema();
 const readme = path.join(PROJECT_ROOT, "README.md");
 const text = readFileSync(readme, "utf8");
 const start = text.indexOf(REFERENCE_START);
 const end = text.indexOf(REFERENCE_END);
 if (start === -1 || end === -1) throw new Error(`README.md has no "${REFERENCE_START}" … "${REFERENCE_END}" section`);
-writeFileSync(
-  readme,
-  text.slice(0, start) + argumentReference(generatePackageSchema()) + text.slice(end + REFERENCE_END.length),
-);
+writeFileSync(readme, text.slice(0, start) + argumentReference(schema) + text.slice(end + REFERENCE_END.length));
 process.stdout.write("README.md: argument reference written\n");
+writeFileSync(SCHEMA_SNAPSHOT, `${JSON.stringify(schema, null, 2)}\n`);
+process.stdout.write(`${path.relative(PROJECT_ROOT, SCHEMA_SNAPSHOT)}: schema written\n`);

@@ -12,6 +12,12 @@ import { PACKAGE_NAME } from "./shipperProvider";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "../..");
 
+/**
+ * The schema as last reviewed: the Python and Go SDKs are generated from what the provider serves,
+ * and the package tier holds that to this file (`npm run docs:arguments` writes it).
+ */
+export const SCHEMA_SNAPSHOT = path.join(REPOSITORY_ROOT, "test", "package", "schema.snapshot.json");
+
 export function generatePackageSchema(root: string = REPOSITORY_ROOT): PackageSpec {
   const packageJson = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
     version: string;

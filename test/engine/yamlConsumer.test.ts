@@ -12,7 +12,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sq
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,8 +22,11 @@ import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPi
 import { resetMoto, startMoto } from "../../scripts/local/services";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
 import { consumerProject, packPackage } from "../helpers/packedPackage";
+import { writeProviderPlugin } from "../helpers/providerPlugin";
+import { expectPasswordOnlyAsSecret, exportedDeployment } from "../helpers/stateSecrets";
 
 const BUCKET = "yaml-consumer-logs";
+const VAULT_PASSWORD = "yaml-vault-password";
 
 /**
  * The YAML language host's directory, built on first use (a minute or more from cold). Run
@@ -82,6 +85,8 @@ describe("a Pulumi YAML program using the component through the real engine", ()
   let aws: AwsClients;
   let endpoint: string;
   let logShipping: Record<string, unknown>;
+  let programDir: string;
+  let environment: Record<string, string>;
 
   beforeAll(async () => {
     endpoint = await startMoto();
@@ -93,17 +98,9 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     workDir = mkdtempSync(path.join(tmpdir(), "s3ls-yaml-"));
     // The package, as `pulumi package add` would have it: installed with its dependencies.
     const installed = await consumerProject(await packPackage(workDir));
-    const packageDir = path.join(installed.dir, "node_modules", "s3-log-shipper");
-    const runPlugin = path.join(installed.dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin", "index.js");
     const pluginDir = path.join(workDir, "plugin");
-    mkdirSync(pluginDir);
-    const executable = path.join(pluginDir, "pulumi-resource-s3-log-shipper");
-    writeFileSync(
-      executable,
-      `#!/bin/sh\n# The component provider as the Node.js language host starts it.\nexec "${process.execPath}" "${runPlugin}" "${packageDir}" "$@"\n`,
-    );
-    chmodSync(executable, 0o755);
-    const programDir = path.join(workDir, "program");
+    writeProviderPlugin(installed.dir, pluginDir);
+    programDir = path.join(workDir, "program");
     mkdirSync(programDir);
     writeFileSync(path.join(programDir, "Pulumi.yaml"), yamlProgram(pluginDir));
 
@@ -114,13 +111,14 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     });
     const services = {
       awsEndpoint: endpoint,
-      elasticsearch: { url: "http://127.0.0.1:9200", username: "shipper", password: "yaml-vault-password" },
+      elasticsearch: { url: "http://127.0.0.1:9200", username: "shipper", password: VAULT_PASSWORD },
     };
+    environment = engineEnvironment({ workDir, services, region: REGION, extraPath: [yamlHost] });
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "yaml", workDir: programDir },
       {
         pulumiCommand,
-        envVars: engineEnvironment({ workDir, services, region: REGION, extraPath: [yamlHost] }),
+        envVars: environment,
         secretsProvider: "passphrase",
       },
     );
@@ -154,6 +152,13 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     const { same = 0, ...changes } = again.changeSummary;
     expect(changes, "an unchanged program shows no diff").toEqual({});
     expect(same).toBeGreaterThan(40);
+  });
+
+  it("keeps the password read from Vault out of the stack's state but as a secret (pulumi stack export)", async () => {
+    const deployment = await exportedDeployment(pulumiBinary(), "yaml", programDir, environment);
+    const parameters = expectPasswordOnlyAsSecret(deployment, VAULT_PASSWORD);
+    // One credentials parameter per component: children the provider registered, in the consumer's stack.
+    expect(parameters.map((parameter) => parameter.urn.split("::").pop())).toEqual(["shipper-credentials-parameter"]);
   });
 
   it("gives s3ls what it needs in the program's output", async () => {

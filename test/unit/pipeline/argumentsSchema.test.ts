@@ -10,7 +10,7 @@ import { NOTIFICATION_SOURCES, SETTINGS_SCHEMAS, SETTINGS_SECTIONS } from "../..
 import { ES_COMPRESSIONS } from "../../../lambda/contract/env";
 import { LOG_FORMATS } from "../../../lambda/contract/formats";
 import { MULTILINE_MATCHES } from "../../../lambda/contract/multiline";
-import { generatePackageSchema } from "../../../pipeline/provider/schemaGeneration";
+import { generatePackageSchema, SCHEMA_SNAPSHOT } from "../../../pipeline/provider/schemaGeneration";
 import type { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -79,5 +79,11 @@ describe("the README's argument reference", () => {
     const end = readme.indexOf(REFERENCE_END) + REFERENCE_END.length;
     expect(start, "README.md has the generated section").toBeGreaterThan(-1);
     expect(readme.slice(start, end)).toBe(argumentReference(schema));
+  });
+});
+
+describe("the schema's snapshot (test/package/schema.snapshot.json)", () => {
+  it("is the schema the sources give: the SDKs for other languages are generated from it (npm run docs:arguments writes it)", () => {
+    expect(JSON.parse(readFileSync(SCHEMA_SNAPSHOT, "utf8"))).toEqual(JSON.parse(JSON.stringify(schema)));
   });
 });
