@@ -68,7 +68,7 @@ export function shipperOutputsIn(json: unknown, where: string, exportName?: stri
   // An outputs file of the local stack names the emulator beside the exports.
   const emulator = { emulatorEndpoint: top.emulatorEndpoint, emulatorLambdaEndpoint: top.emulatorLambdaEndpoint };
   const exported = (name: string) => {
-    const value = top[name];
+    const value = schemaNames(top[name]);
     return value !== null && typeof value === "object" ? { ...emulator, ...(value as Record<string, unknown>) } : value;
   };
   if (exportName !== undefined) {
@@ -83,7 +83,7 @@ export function shipperOutputsIn(json: unknown, where: string, exportName?: stri
       );
     if (holders.length === 1) json = exported(holders[0] as string);
   }
-  const parsed = readableOutputsSchema.safeParse(json);
+  const parsed = readableOutputsSchema.safeParse(schemaNames(json));
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`)
@@ -93,6 +93,26 @@ export function shipperOutputsIn(json: unknown, where: string, exportName?: stri
     );
   }
   return parsed.data;
+}
+
+/**
+ * The outputs under the schema's names. A Python program that exports `shipper.outputs` exports
+ * the generated SDK's output object, whose keys are Python's (`queue_url`, `alarm_topic_arn`: the
+ * SDK turns every property of a typed output into snake_case, and `pulumi stack output --json`
+ * prints them so); TypeScript, Go and YAML programs export the schema's camelCase. Keys of objects
+ * only: arrays (alarm names, the owners' IAM statements) are kept as they are, and producer names
+ * have no `_` (config's PRODUCER_NAME_PATTERN), so no name changes.
+ */
+function schemaNames(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [
+      /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(key)
+        ? key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+        : key,
+      schemaNames(member),
+    ]),
+  );
 }
 
 /**

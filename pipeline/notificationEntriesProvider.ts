@@ -63,15 +63,39 @@ export function notificationEntriesProvider(clientFor: S3ClientFor): pulumi.dyna
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- see the file comment */
   const s3Commands = () => require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 
-  /** Reads the configuration, applies the change, writes it back. */
-  async function change(inputs: NotificationEntriesInputs, remove: readonly string[], add: readonly QueueEntry[]) {
-    const { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand } = s3Commands();
-    const s3 = clientFor(inputs);
-    const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: inputs.bucket }));
-    const merged = mergedConfiguration(inputs.bucket, current, { remove, add });
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({ Bucket: inputs.bucket, NotificationConfiguration: merged }),
-    );
+  /**
+   * Runs `write` once every earlier read-change-write of the same bucket in this process has ended,
+   * however it ended. The engine changes resources in parallel, and two LogShippers reading one
+   * bucket in one program have an entries resource each: both would read the configuration before
+   * either wrote it, and the second write would drop the first's entries (seen on the real engine
+   * with the Python consumer: 2 of 3 entries). The queue lives on globalThis because Pulumi runs a
+   * TypeScript program's dynamic providers in one plugin process but from a fresh copy of this code
+   * for each call; other languages' programs run them in the package's provider process.
+   */
+  function oneWriterPerBucket(bucket: string, write: () => Promise<void>): Promise<void> {
+    const store = globalThis as unknown as Record<symbol, Map<string, Promise<void>> | undefined>;
+    const key = Symbol.for("s3-log-shipper.bucketNotificationWrites");
+    const lastWrites = (store[key] ??= new Map<string, Promise<void>>());
+    const mine = (lastWrites.get(bucket) ?? Promise.resolve()).then(write);
+    const ended = mine.catch(() => undefined);
+    lastWrites.set(bucket, ended);
+    void ended.then(() => {
+      if (lastWrites.get(bucket) === ended) lastWrites.delete(bucket);
+    });
+    return mine;
+  }
+
+  /** Reads the configuration, applies the change, writes it back, one writer per bucket at a time. */
+  function change(inputs: NotificationEntriesInputs, remove: readonly string[], add: readonly QueueEntry[]) {
+    return oneWriterPerBucket(inputs.bucket, async () => {
+      const { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand } = s3Commands();
+      const s3 = clientFor(inputs);
+      const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: inputs.bucket }));
+      const merged = mergedConfiguration(inputs.bucket, current, { remove, add });
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({ Bucket: inputs.bucket, NotificationConfiguration: merged }),
+      );
+    });
   }
   const ids = (entries: readonly QueueEntry[]) => entries.map((entry) => entry.id);
   /**

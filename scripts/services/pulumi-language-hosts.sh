@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Pulumi's Python and Node.js language hosts (pulumi-language-python, pulumi-language-nodejs)
+# Builds Pulumi's Python, Node.js and Go language hosts (pulumi-language-python, -nodejs, -go)
 # from a copy of Pulumi's own sources, at the CLI's version, and caches them under
 # .cache/pulumi-language-hosts/<version>/bin. The Go module proxy does not serve the hosts' own
 # modules (github.com/pulumi/pulumi/sdk/{python,nodejs}/cmd/...): only Pulumi's repository has them.
@@ -12,7 +12,7 @@
 # same code the tag holds), so nothing else of the repository is needed.
 #
 #   S3LS_PULUMI_SOURCE=~/src/pulumi scripts/services/pulumi-language-hosts.sh path
-#       # prints the directory holding both hosts (and pulumi-language-python-exec); exits 3 when
+#       # prints the directory holding the three hosts (and pulumi-language-python-exec); exits 3 when
 #       # the hosts are not built and no source is given
 set -euo pipefail
 
@@ -60,7 +60,10 @@ build_host() {
   echo "pulumi-language-$language: built in $((SECONDS - started)) s" >&2
 }
 
-built() { [[ -x "$BIN/pulumi-language-python" && -x "$BIN/pulumi-language-nodejs" && -x "$BIN/pulumi-language-python-exec" ]]; }
+built() {
+  [[ -x "$BIN/pulumi-language-python" && -x "$BIN/pulumi-language-nodejs" && -x "$BIN/pulumi-language-go" &&
+    -x "$BIN/pulumi-language-python-exec" ]]
+}
 
 case "${1:-path}" in
   path)
@@ -76,6 +79,7 @@ case "${1:-path}" in
       mkdir -p "$BIN"
       build_host python sdk/python/cmd/pulumi-language-python
       build_host nodejs sdk/nodejs/cmd/pulumi-language-nodejs
+      build_host go sdk/go/pulumi-language-go
       # The Python host runs programs through this shim, which it looks for on PATH.
       export_folder sdk/python/cmd "$DIR/src/python-cmd"
       install -m 0755 "$DIR/src/python-cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"

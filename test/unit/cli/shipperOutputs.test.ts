@@ -46,6 +46,48 @@ describe("shipperOutputsIn", () => {
     expect(() => shipperOutputsIn(two, "file", "teamC")).toThrow(UsageError);
   });
 
+  it("reads a Python program's export, whose keys the generated SDK spells in snake_case, and keeps the owners' statements as they are", () => {
+    // What `pulumi stack output --json` printed for test/package/python/shippers.py on the real engine (trimmed).
+    const statement = { Effect: "Allow", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:sqs:*" } } };
+    const python = {
+      applicationLogShipping: {
+        alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:application-alerts-topic-ab0a7f6",
+        credentials_parameter_name: "/application/python/elasticsearch",
+        region: "eu-west-1",
+        producers: {
+          "waf-app": {
+            alarm_names: ["application-waf-alarms-dlq-depth-06c7b61"],
+            bucket: "python-consumer-logs",
+            bucket_owner_statements: { bucket_policy: [statement], key_policy: [], topic_policy: [] },
+            dead_letter_queue_arn: "arn:aws:sqs:eu-west-1:123456789012:application-waf-dlq",
+            dead_letter_queue_url: "http://127.0.0.1:39500/123456789012/application-waf-dlq",
+            deployed: {
+              format: "ndjson",
+              index: "logs-waf-app",
+              max_receive_count: 5,
+              message_retention_seconds: 1209600,
+              object_kms_key_arns: [],
+              visibility_timeout_seconds: 360,
+            },
+            function_name: "application-waf-function-1f2e3d4",
+            log_group_name: "/application/python/waf",
+            notifications: "bucket",
+            prefix: "waf/",
+            queue_arn: "arn:aws:sqs:eu-west-1:123456789012:application-waf-queue",
+            queue_url: "http://127.0.0.1:39500/123456789012/application-waf-queue",
+            suffix: "",
+          },
+        },
+      },
+    };
+    const outputs = shipperOutputsIn(python, "pulumi stack output");
+    expect(outputs.credentialsParameterName).toBe("/application/python/elasticsearch");
+    const producer = outputs.producers["waf-app"];
+    expect(producer?.queueUrl).toBe("http://127.0.0.1:39500/123456789012/application-waf-queue");
+    expect(producer?.deployed?.maxReceiveCount).toBe(5);
+    expect(producer?.bucketOwnerStatements?.bucketPolicy).toEqual([statement]);
+  });
+
   it("says what is missing when no output is a LogShipper's", () => {
     expect(() => shipperOutputsIn({ vpcId: "vpc-1" }, "pulumi stack output")).toThrow(
       /does not hold this stack's outputs/,
