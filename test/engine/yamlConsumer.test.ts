@@ -86,6 +86,7 @@ describe("a Pulumi YAML program using the component through the real engine", ()
   let endpoint: string;
   let logShipping: Record<string, unknown>;
   let programDir: string;
+  let installedDir: string | undefined;
   let environment: Record<string, string>;
 
   beforeAll(async () => {
@@ -98,6 +99,7 @@ describe("a Pulumi YAML program using the component through the real engine", ()
     workDir = mkdtempSync(path.join(tmpdir(), "s3ls-yaml-"));
     // The package, as `pulumi package add` would have it: installed with its dependencies.
     const installed = await consumerProject(await packPackage(workDir));
+    installedDir = installed.dir;
     const pluginDir = path.join(workDir, "plugin");
     writeProviderPlugin(installed.dir, pluginDir);
     programDir = path.join(workDir, "program");
@@ -127,7 +129,7 @@ describe("a Pulumi YAML program using the component through the real engine", ()
 
   afterAll(async () => {
     await stack?.destroy().catch(() => undefined);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    for (const dir of [workDir, installedDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("previews the component and its children as creates", async () => {
