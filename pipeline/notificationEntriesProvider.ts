@@ -75,7 +75,9 @@ export function notificationEntriesProvider(clientFor: S3ClientFor): pulumi.dyna
   function oneWriterPerBucket(bucket: string, write: () => Promise<void>): Promise<void> {
     const store = globalThis as unknown as Record<symbol, Map<string, Promise<void>> | undefined>;
     const key = Symbol.for("s3-log-shipper.bucketNotificationWrites");
-    const lastWrites = (store[key] ??= new Map<string, Promise<void>>());
+    // No `??=`: Pulumi's closure serializer parses this function's text and does not know it.
+    const lastWrites = store[key] ?? new Map<string, Promise<void>>();
+    store[key] = lastWrites;
     const mine = (lastWrites.get(bucket) ?? Promise.resolve()).then(write);
     const ended = mine.catch(() => undefined);
     lastWrites.set(bucket, ended);
