@@ -15,7 +15,7 @@ import { ElasticsearchBulkTransport } from "../lambda/bulk/esClient";
 import { BulkIndexer } from "../lambda/bulk/indexer";
 import type { BulkTransport } from "../lambda/bulk/wire";
 import { DEFAULTS } from "../lambda/contract/env";
-import { SILENT_OBJECT_EVENTS } from "../lambda/events";
+import { SILENT_OBJECT_EVENTS } from "../lambda/contract/events";
 import { startElasticsearch } from "../scripts/local/services";
 
 const OBJECTS = DEFAULTS.MESSAGE_CONCURRENCY;

@@ -16,7 +16,7 @@ import { createGunzip } from "node:zlib";
 import { ElasticsearchBulkTransport } from "../lambda/bulk/esClient";
 import { peek } from "../lambda/read/byteStreams";
 import { isGzip } from "../lambda/read/gzip";
-import { SILENT_OBJECT_EVENTS } from "../lambda/events";
+import { SILENT_OBJECT_EVENTS } from "../lambda/contract/events";
 import { shipObject } from "../lambda/shipObject";
 import { peakRssBytes } from "../scripts/local/peakRss";
 import type { LogFormat } from "../lambda/contract/formats";

@@ -5,7 +5,7 @@
  * an invocation ends with batches still unanswered or given up, a continuation resumes here rather
  * than at the object's start (issue 31).
  */
-/** Generic in the position (shipObject.ts: a `ReadPosition` of queue/resumePoint.ts), so this low module imports nothing above it. */
+/** Generic in the position (shipObject.ts: a `ReadPosition` of contract/resumePoint.ts), so this low module imports nothing above it. */
 export class AcknowledgedPosition<Position> {
   /** Marks not yet known to be acknowledged, in reading order. */
   private readonly marks: Array<{ documents: number; position: Position }> = [];

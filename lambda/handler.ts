@@ -14,12 +14,12 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mapWithConcurrency } from "./queue/concurrency";
 import { describeError, ShipperError } from "./errors";
-import { invocationEvents, MessageEvents } from "./events";
+import { invocationEvents, MessageEvents } from "./contract/events";
 import { processMessage } from "./queue/processMessage";
 import { paceRetry } from "./queue/retryPacing";
 import { createRuntime, type ShipperRuntime } from "./runtime";
 import { TimeBudget } from "./queue/timeBudget";
-import type { Disposition } from "./types";
+import type { Disposition } from "./contract/shapes";
 
 /** Every message of a batch failed transiently: thrown so Lambda backs off. */
 export class BatchFailedError extends ShipperError {}

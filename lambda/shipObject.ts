@@ -7,11 +7,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { buildDeadLetterSource } from "./documents/deadLetter";
 import { DocumentBuilder, type ObjectContext } from "./documents/builder";
 import { describeError, ObjectError } from "./errors";
-import type { ObjectEvents } from "./events";
-import { HeldIdsRefused, type BulkTransport, type RejectedDocument } from "./bulk/wire";
+import type { ObjectEvents } from "./contract/events";
+import { HeldIdsRefused, type BulkTransport } from "./bulk/wire";
+import type { RejectedDocument } from "./contract/sink";
 import { requestTimeout } from "./bulk/decisions";
 import { BulkIndexer, type IndexingResult } from "./bulk/indexer";
-import { openObject, type ObjectVersion } from "./read/objectReader";
+import { openObject } from "./read/objectReader";
 import { readRecords } from "./read/records";
 import type { LogFormat, ResolvedFormat } from "./contract/formats";
 import { destinationOf, pipelineOf, type DestinationSettings } from "./contract/destination";
@@ -19,9 +20,9 @@ import type { LineFilter } from "./contract/lineFilter";
 import type { MultilineSettings } from "./contract/multiline";
 import { MultilineJoiner } from "./read/multiline";
 import { FormatRouting } from "./documents/formatRouting";
-import { readPlan, resumePointAt, type ReadPosition, type ResumePoint } from "./queue/resumePoint";
+import { readPlan, resumePointAt, type ReadPosition } from "./contract/resumePoint";
 import { AcknowledgedPosition } from "./acknowledgedPosition";
-import { emptyStats, type LogRecord, type ObjectRef, type ObjectStats } from "./types";
+import { emptyStats, type LogRecord, type ObjectOutcome, type ObjectRef } from "./contract/shapes";
 
 export interface ShipObjectSettings {
   /** Where documents go: an explicit index, or the data stream of each object's format (contract/destination.ts). */
@@ -59,17 +60,6 @@ export interface ShipObjectDependencies {
   /** Delivered before (lambda/contract/redelivery.ts): ask the destination what it holds before sending. */
   redelivered?: boolean;
 }
-
-export type ObjectOutcome =
-  | { status: "done"; stats: ObjectStats; version: ObjectVersion }
-  /**
-   * Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start).
-   * `pressure`: Elasticsearch had not taken everything read (why the resume point lies behind what was read).
-   */
-  | { status: "continued"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint; pressure?: string }
-  /** The object changed since a continuation was sent; its new version has its own notification. */
-  | { status: "superseded"; stats: ObjectStats; reason: string }
-  | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };
 
 const NOTHING_INDEXED: IndexingResult = { indexed: 0, duplicates: 0, deadLettered: 0, rejected: 0, failed: 0 };
 

@@ -59,7 +59,7 @@ export function functionEnvironment(args: {
     }),
     // Read by Node.js itself, not by the function.
     NODE_OPTIONS: nodeOptionsFor(producer.memoryMb),
-    // Read by Powertools (lambda/events.ts): the service of the metrics an instance's alarms watch.
+    // Read by Powertools (lambda/contract/events.ts): the service of the metrics an instance's alarms watch.
     ...(args.instance !== undefined && args.instance !== SERVICE_NAME
       ? { POWERTOOLS_SERVICE_NAME: args.instance }
       : {}),

@@ -9,7 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { LOG_FORMATS, type LogFormat } from "../../lambda/contract/formats";
 import { DocumentBuilder } from "../../lambda/documents/builder";
 import { FormatRouting } from "../../lambda/documents/formatRouting";
-import type { DocumentSink } from "../../lambda/documents/sink";
+import type { DocumentSink } from "../../lambda/contract/sink";
 import { openObject } from "../../lambda/read/objectReader";
 import { readRecords } from "../../lambda/read/records";
 

@@ -1,6 +1,6 @@
 /**
  * The function's summary lines for one object, from the producer's log group: `object shipped`,
- * `object continued`, `object failed`, `object superseded` (lambda/events.ts writes them, with the
+ * `object continued`, `object failed`, `object superseded` (lambda/contract/events.ts writes them, with the
  * object's bucket and key bound), across continuations and redeliveries, oldest first.
  */
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";

@@ -22,11 +22,12 @@ import {
   type RetryPolicy,
 } from "./decisions";
 import { CreateActions, type BulkEntry } from "./layout";
-import { BulkRequestError, type BulkItemResult, type BulkTransport, type RejectedDocument } from "./wire";
-import type { DocumentSink } from "../documents/sink";
+import { BulkRequestError, type BulkItemResult, type BulkTransport } from "./wire";
+import type { RejectedDocument } from "../contract/sink";
+import type { DocumentSink } from "../contract/sink";
 import { describeError } from "../errors";
-import type { ObjectEvents } from "../events";
-import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
+import type { ObjectEvents } from "../contract/events";
+import type { DocumentRef, LogRecord, PreparedDocument } from "../contract/shapes";
 
 export interface IndexerOptions {
   index: string;

@@ -3,7 +3,6 @@
  * (`esClient.ts` in the function, a loopback server in tests).
  */
 import { ShipperError } from "../errors";
-import type { DocumentRef } from "../types";
 
 /** The answer for one item of a bulk request. */
 export interface BulkItemResult {
@@ -62,12 +61,4 @@ export class BulkRequestError extends ShipperError {
    * so, a 3 MB one is indexed.
    */
   readonly answeredEarly: boolean;
-}
-
-/** A document Elasticsearch refused for good (mapping conflict, invalid id, …). */
-export interface RejectedDocument {
-  document: DocumentRef;
-  status: number;
-  type: string;
-  reason: string;
 }

@@ -11,9 +11,15 @@
  * (`build`, parse-and-merge).
  */
 import { isAscii } from "node:buffer";
-import type { DocumentSink } from "./sink";
+import type { DocumentSink } from "../contract/sink";
 import { documentId, objectIdPrefix } from "./ids";
-import { TAG_INVALID_JSON, TAG_ORIGINAL_KEPT, TAG_PARSE_FAILURE, TAG_TIMESTAMP_FALLBACK, TAG_TRUNCATED } from "./tags";
+import {
+  TAG_INVALID_JSON,
+  TAG_ORIGINAL_KEPT,
+  TAG_PARSE_FAILURE,
+  TAG_TIMESTAMP_FALLBACK,
+  TAG_TRUNCATED,
+} from "../contract/tags";
 import type { AwsLineParser } from "./aws/lineParsers";
 import { cloudWatchRecord, eventFields, jsonMessage, type CloudWatchEvent } from "./aws/cloudwatch";
 import { cloudTrailFields } from "./aws/cloudtrail";
@@ -26,7 +32,7 @@ import { lineRecord } from "../read/records";
 import { awsKeyOrigin } from "../read/awsKeyLayout";
 import type { LineFormat } from "../contract/formats";
 import type { LineFilter } from "../contract/lineFilter";
-import type { DocumentRef, LogRecord, PreparedDocument } from "../types";
+import type { DocumentRef, LogRecord, PreparedDocument } from "../contract/shapes";
 import type { Destination } from "../contract/destination";
 
 /**

@@ -3,8 +3,8 @@
  * with the raw record, the error and its origin, so nothing is lost and a human can replay it.
  */
 import { rawText, type ObjectContext } from "./builder";
-import type { RejectedDocument } from "../bulk/wire";
-import { TAG_TRUNCATED } from "./tags";
+import type { RejectedDocument } from "../contract/sink";
+import { TAG_TRUNCATED } from "../contract/tags";
 
 /**
  * A record refused as too large (413) keeps only this many characters in its dead letter, which

@@ -9,7 +9,7 @@ import { isParsedLineFormat } from "../contract/formats";
 import type { RecordBatch } from "../read/records";
 import { awsLineParser, type AwsLineParser } from "./aws/lineParsers";
 import type { DocumentBuilder } from "./builder";
-import type { DocumentSink } from "./sink";
+import type { DocumentSink } from "../contract/sink";
 
 export class FormatRouting {
   /** AWS's line formats: the object's parser, made at its first batch. */

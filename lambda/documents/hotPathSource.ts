@@ -9,7 +9,7 @@
  * record (`recover`) for a rebuild or a dead letter.
  */
 import { toByteString } from "../byteString";
-import type { LogRecord } from "../types";
+import type { LogRecord } from "../contract/shapes";
 
 const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;

@@ -8,8 +8,8 @@
  */
 import * as z from "zod/mini";
 import { withoutUndefined } from "../contract/plainObjects";
-import { resumePointSchema, type ResumePoint } from "./resumePoint";
-import type { ObjectRef } from "../types";
+import { resumePointSchema, type ResumePoint } from "../contract/resumePoint";
+import type { ObjectRef } from "../contract/shapes";
 
 /** The top-level key that marks a body as one of our continuation messages. */
 export const CONTINUATION_KEY = "s3LogShipperContinuation";

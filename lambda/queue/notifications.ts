@@ -4,7 +4,7 @@
  * log line), never silently dropped — the most-reported bug of other S3 shippers.
  */
 import * as z from "zod/mini";
-import type { ObjectRef, ParsedMessage } from "../types";
+import type { ObjectRef, ParsedMessage } from "../contract/shapes";
 import { CONTINUATION_KEY, continuationObjects, continuationSchema } from "./continuation";
 import { realVersion } from "../read/objectIdentity";
 

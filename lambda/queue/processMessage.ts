@@ -9,15 +9,15 @@
  */
 import type { SQSRecord } from "aws-lambda";
 import { continuationBody } from "./continuation";
-import { describeResume } from "./resumePoint";
+import { describeResume } from "../contract/resumePoint";
 import { describeObjectFilter, matchesObjectFilter, type ObjectFilter } from "../contract/objectFilter";
 import { describeError } from "../errors";
-import type { MessageEvents } from "../events";
+import type { MessageEvents } from "../contract/events";
 import { parseMessageBody } from "./notifications";
 import type { ShipObjectDependencies } from "../shipObject";
 import { shipObject } from "../shipObject";
 import { isRedelivery } from "../contract/redelivery";
-import type { Disposition, ObjectRef } from "../types";
+import type { Disposition, ObjectRef } from "../contract/shapes";
 
 export interface MessageDependencies extends Omit<ShipObjectDependencies, "events"> {
   /** Sends a continuation body to the producer's own queue. */

@@ -15,8 +15,8 @@
 import { crc32, createInflateRaw, type InflateRaw } from "node:zlib";
 import { ObjectFormatError } from "../errors";
 import { ByteSource } from "./byteStreams";
-import type { GzipMemberStart } from "../queue/resumePoint";
-import type { ObjectRef } from "../types";
+import type { GzipMemberStart } from "../contract/resumePoint";
+import type { ObjectRef } from "../contract/shapes";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;

@@ -16,8 +16,8 @@
  */
 import { compileRe2 } from "../contract/lineFilter";
 import type { MultilineSettings } from "../contract/multiline";
-import { TAG_TRUNCATED } from "../documents/tags";
-import type { LogRecord } from "../types";
+import { TAG_TRUNCATED } from "../contract/tags";
+import type { LogRecord } from "../contract/shapes";
 import type { LineBatch } from "./lines";
 
 interface OpenEvent {

@@ -6,12 +6,12 @@
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { describeError, ObjectReadError } from "../errors";
-import type { ObjectEvents } from "../events";
+import type { ObjectEvents } from "../contract/events";
 import { peek } from "./byteStreams";
 import { GzipMembers, isGzip } from "./gzip";
 import { objectIdentity, realVersion } from "./objectIdentity";
-import type { GzipMemberStart } from "../queue/resumePoint";
-import type { ObjectRef } from "../types";
+import type { GzipMemberStart, ReadStart } from "../contract/resumePoint";
+import type { ObjectRef, ObjectVersion } from "../contract/shapes";
 
 /** How many times one read may resume after the connection breaks. */
 export const MAX_RESUMES = 5;
@@ -32,13 +32,6 @@ const PERMANENT_S3_ERRORS = new Set([
 ]);
 
 /** The version of the object actually read: the identity documents' ids are derived from. */
-export interface ObjectVersion {
-  versionId?: string;
-  eTag?: string;
-  /** See `objectIdentity`. */
-  identity: string;
-  gzip: boolean;
-}
 
 export interface OpenedObject {
   version: ObjectVersion;
@@ -49,16 +42,6 @@ export interface OpenedObject {
   memberStartAt: (offset: number) => GzipMemberStart | undefined;
   /** Compressed bytes received from S3 so far, resumptions included. */
   bytesRead: () => number;
-}
-
-/** Where the caller wants to read from, when a shortcut past the object's first byte exists. */
-export interface ReadStart {
-  /** Decompressed byte wanted first (a line start). */
-  byteOffset: number;
-  /** Whether the object was gzip when this position was reached. */
-  gzip?: boolean;
-  /** Gzip: the member holding `byteOffset`. */
-  member?: GzipMemberStart;
 }
 
 export interface OpenObjectOptions {

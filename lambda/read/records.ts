@@ -8,14 +8,14 @@
 import { isPlainObject } from "../contract/plainObjects";
 import { peek } from "./byteStreams";
 import { ObjectFormatError } from "../errors";
-import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../documents/tags";
+import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../contract/tags";
 import { DEFAULTS } from "../contract/env";
 import { splitLines, type LineBatch } from "./lines";
 import { jsonRecordBatches, type JsonRecordBatch } from "./jsonRecords";
 import type { LineFormat, LogFormat, RecordFormat, ResolvedFormat } from "../contract/formats";
 import { awsFormatForKey, looksLikeCloudWatchRecords } from "./awsKeyLayout";
 import { concatenatedJsonDocuments } from "./concatenatedJson";
-import type { LogRecord } from "../types";
+import type { LogRecord } from "../contract/shapes";
 
 /** The first bytes of a Parquet file. */
 const PARQUET_MAGIC = Buffer.from("PAR1");

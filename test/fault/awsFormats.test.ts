@@ -6,7 +6,7 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLOUDFRONT_DEFAULT_FIELDS } from "../../lambda/documents/aws/cloudfront";
-import { TAG_PARSE_FAILURE } from "../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../lambda/contract/tags";
 import { cloudFrontLine } from "../helpers/awsDocumentedLogs";
 import { FaultWorld } from "../helpers/faultWorld";
 

@@ -6,9 +6,9 @@
 import type { LogFormat } from "../../lambda/contract/formats";
 import { DocumentBuilder, type DataStreamFields, type ObjectContext } from "../../lambda/documents/builder";
 import { FormatRouting } from "../../lambda/documents/formatRouting";
-import type { DocumentSink } from "../../lambda/documents/sink";
+import type { DocumentSink } from "../../lambda/contract/sink";
 import { readRecords } from "../../lambda/read/records";
-import type { PreparedDocument } from "../../lambda/types";
+import type { PreparedDocument } from "../../lambda/contract/shapes";
 import type { LineFilter } from "../../lambda/contract/lineFilter";
 
 export const OBJECT_CONTEXT: ObjectContext = {

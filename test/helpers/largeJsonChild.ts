@@ -9,7 +9,7 @@ import { DocumentBuilder } from "../../lambda/documents/builder";
 import { BulkIndexer } from "../../lambda/bulk/indexer";
 import type { BulkResponse, BulkTransport } from "../../lambda/bulk/wire";
 import { DEFAULTS } from "../../lambda/contract/env";
-import { SILENT_OBJECT_EVENTS } from "../../lambda/events";
+import { SILENT_OBJECT_EVENTS } from "../../lambda/contract/events";
 import { readRecords } from "../../lambda/read/records";
 import { peakRssBytes } from "../../scripts/local/peakRss";
 

@@ -20,7 +20,7 @@ import { majorsUnderTest, resetMoto, startElasticsearch, startMoto } from "../..
 import { templateNameOf } from "../../pipeline/elasticsearch/indexTemplates";
 import { corpusFiles, corpusRecords } from "../helpers/cloudTrailCorpus";
 import { CLOUDTRAIL_START_INSTANCES } from "../helpers/awsDocumentedLogs";
-import { TAG_ORIGINAL_KEPT } from "../../lambda/documents/tags";
+import { TAG_ORIGINAL_KEPT } from "../../lambda/contract/tags";
 
 type Record_ = Record<string, unknown>;
 

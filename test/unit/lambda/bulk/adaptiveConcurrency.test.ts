@@ -8,7 +8,7 @@ import { AdaptiveConcurrencyTransport } from "../../../../lambda/bulk/adaptiveCo
 import { ElasticsearchBulkTransport } from "../../../../lambda/bulk/esClient";
 import { BulkIndexer } from "../../../../lambda/bulk/indexer";
 import type { BulkTransport } from "../../../../lambda/bulk/wire";
-import { SILENT_OBJECT_EVENTS } from "../../../../lambda/events";
+import { SILENT_OBJECT_EVENTS } from "../../../../lambda/contract/events";
 import { FakeElasticsearch } from "../../../helpers/fakeElasticsearch";
 
 const elasticsearch = new FakeElasticsearch();

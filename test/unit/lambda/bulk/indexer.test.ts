@@ -8,9 +8,9 @@ import { ElasticsearchBulkTransport } from "../../../../lambda/bulk/esClient";
 import { BulkIndexer, type IndexerOptions, type IndexingResult } from "../../../../lambda/bulk/indexer";
 import { DEFAULTS } from "../../../../lambda/contract/env";
 import type { LineFormat } from "../../../../lambda/contract/formats";
-import { SILENT_OBJECT_EVENTS } from "../../../../lambda/events";
+import { SILENT_OBJECT_EVENTS } from "../../../../lambda/contract/events";
 import { readRecords } from "../../../../lambda/read/records";
-import type { PreparedDocument } from "../../../../lambda/types";
+import type { PreparedDocument } from "../../../../lambda/contract/shapes";
 import { FakeAws } from "../../../helpers/fakeAws";
 import { FakeElasticsearch, type RequestBehaviour } from "../../../helpers/fakeElasticsearch";
 

@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DocumentBuilder, parseTimestamp, type ObjectContext } from "../../../../lambda/documents/builder";
 import { documentId, objectIdPrefix } from "../../../../lambda/documents/ids";
-import { TAG_INVALID_JSON, TAG_TIMESTAMP_FALLBACK } from "../../../../lambda/documents/tags";
-import type { DocumentSink } from "../../../../lambda/documents/sink";
+import { TAG_INVALID_JSON, TAG_TIMESTAMP_FALLBACK } from "../../../../lambda/contract/tags";
+import type { DocumentSink } from "../../../../lambda/contract/sink";
 import type { LineFormat } from "../../../../lambda/contract/formats";
 import { readRecords } from "../../../../lambda/read/records";
-import type { PreparedDocument } from "../../../../lambda/types";
+import type { PreparedDocument } from "../../../../lambda/contract/shapes";
 
 const build = (record: Parameters<DocumentBuilder["build"]>[0], objectContext: ObjectContext) =>
   new DocumentBuilder(objectContext).build(record);

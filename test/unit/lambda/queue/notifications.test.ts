@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ObjectRef } from "../../../../lambda/types";
+import type { ObjectRef } from "../../../../lambda/contract/shapes";
 import { continuationBody } from "../../../../lambda/queue/continuation";
 import { decodeObjectKey, parseMessageBody } from "../../../../lambda/queue/notifications";
 import {

@@ -6,10 +6,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { MultilineSettings } from "../../../../lambda/contract/multiline";
-import { TAG_TRUNCATED } from "../../../../lambda/documents/tags";
+import { TAG_TRUNCATED } from "../../../../lambda/contract/tags";
 import { splitLines } from "../../../../lambda/read/lines";
 import { MultilineJoiner } from "../../../../lambda/read/multiline";
-import type { LogRecord } from "../../../../lambda/types";
+import type { LogRecord } from "../../../../lambda/contract/shapes";
 
 async function* chunked(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
   for (let position = 0, turn = 0; position < bytes.length; turn += 1) {

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { ObjectFormatError } from "../../../../lambda/errors";
 import { GzipMembers } from "../../../../lambda/read/gzip";
 import { splitLines } from "../../../../lambda/read/lines";
-import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../../../../lambda/documents/tags";
+import { TAG_INVALID_JSON, TAG_TRUNCATED } from "../../../../lambda/contract/tags";
 import { detectFormat, lineRecord, readRecords, type RecordBatch } from "../../../../lambda/read/records";
 import type { LogFormat } from "../../../../lambda/contract/formats";
-import type { LogRecord } from "../../../../lambda/types";
+import type { LogRecord } from "../../../../lambda/contract/shapes";
 
 async function* chunked(bytes: Buffer, sizes: number[] = [bytes.length]): AsyncGenerator<Buffer> {
   let position = 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
 import { PARSED_LINE_FORMATS, type ParsedLineFormat } from "../../../../../lambda/contract/formats";
 import { CLOUDFRONT_DEFAULT_FIELDS } from "../../../../../lambda/documents/aws/cloudfront";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { dashValues } from "./dashValues";
 
 /** A documented line of each format, and the header lines its objects start with. */

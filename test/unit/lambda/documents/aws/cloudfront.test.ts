@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { CLOUDFRONT_DEFAULT_FIELDS } from "../../../../../lambda/documents/aws/cloudfront";
 import { dashValues } from "./dashValues";
 import {

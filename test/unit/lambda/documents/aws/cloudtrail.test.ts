@@ -12,7 +12,7 @@ import { corpusFiles, corpusRecords } from "../../../../helpers/cloudTrailCorpus
 import { CLOUDTRAIL_START_INSTANCES as START_INSTANCES } from "../../../../helpers/awsDocumentedLogs";
 import { FLATTENED_LIMIT } from "../../../../../lambda/documents/aws/cloudtrail";
 import { javaMapText } from "../../../../../lambda/documents/aws/javaMapText";
-import { TAG_ORIGINAL_KEPT } from "../../../../../lambda/documents/tags";
+import { TAG_ORIGINAL_KEPT } from "../../../../../lambda/contract/tags";
 import { gunzipSync } from "node:zlib";
 
 const DATA_STREAM = { type: "logs", dataset: "aws.cloudtrail", namespace: "default", module: "aws" } as const;

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { GzipMembers } from "../../../../../lambda/read/gzip";
 import { CLOUDWATCH_DATA as DATA, CLOUDWATCH_CONTROL as CONTROL } from "../../../../helpers/awsDocumentedLogs";
 

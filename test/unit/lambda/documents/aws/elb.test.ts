@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { documentOf, documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { dashValues } from "./dashValues";
 import {
   ALB_TARGET_GROUP_ARN as ARN,

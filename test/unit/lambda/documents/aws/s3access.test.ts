@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { documentOf, documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { dashValues } from "./dashValues";
 import { S3_ACCESS_OWNER as OWNER, S3_ACCESS_RECORD as RECORD } from "../../../../helpers/awsDocumentedLogs";
 

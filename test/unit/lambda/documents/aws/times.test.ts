@@ -4,7 +4,7 @@
  * whose `@timestamp` Elasticsearch refuses (which fails the message, or fills the dead-letter index).
  */
 import { describe, expect, it } from "vitest";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import type { LogFormat } from "../../../../../lambda/contract/formats";
 import { documentOf, documentsOf, OBJECT_CONTEXT } from "../../../../helpers/formatDocuments";
 import {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_PARSE_FAILURE } from "../../../../../lambda/documents/tags";
+import { TAG_PARSE_FAILURE } from "../../../../../lambda/contract/tags";
 import { dashValues } from "./dashValues";
 import {
   VPC_FLOW_DEFAULT_HEADER as DEFAULT_HEADER,

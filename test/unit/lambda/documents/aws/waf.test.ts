@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { documentsOf } from "../../../../helpers/formatDocuments";
-import { TAG_INVALID_JSON, TAG_ORIGINAL_KEPT } from "../../../../../lambda/documents/tags";
+import { TAG_INVALID_JSON, TAG_ORIGINAL_KEPT } from "../../../../../lambda/contract/tags";
 import { WAF_BLOCK } from "../../../../helpers/awsDocumentedLogs";
 
 const DATA_STREAM = { type: "logs", dataset: "aws.waf", namespace: "default", module: "aws" } as const;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { continuationBody } from "../../../../lambda/queue/continuation";
 import { parseMessageBody } from "../../../../lambda/queue/notifications";
-import { readPlan, resumePointAt, type ReadPosition } from "../../../../lambda/queue/resumePoint";
+import { readPlan, resumePointAt, type ReadPosition } from "../../../../lambda/contract/resumePoint";
 
 const offset = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const position: fc.Arbitrary<ReadPosition> = fc.oneof(

@@ -9,11 +9,10 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { METRICS_NAMESPACE, OBJECTS_PROCESSED, PRODUCER_DIMENSION, SERVICE_NAME } from "./contract/metricNames";
-import type { RejectedDocument } from "./bulk/wire";
-import { describeError } from "./errors";
-import type { ObjectOutcome } from "./shipObject";
-import type { Disposition, ObjectRef } from "./types";
+import { METRICS_NAMESPACE, OBJECTS_PROCESSED, PRODUCER_DIMENSION, SERVICE_NAME } from "./metricNames";
+import type { RejectedDocument } from "./sink";
+import { describeError } from "../errors";
+import type { Disposition, ObjectOutcome, ObjectRef } from "./shapes";
 
 /** The instance's name where it is not the standalone one (metricNames.ts). */
 const service = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;

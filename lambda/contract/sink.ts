@@ -1,5 +1,5 @@
 /** Where documents go: the indexer, seen from the code that builds them (`documents.ts`). */
-import type { PreparedDocument } from "../types";
+import type { DocumentRef, PreparedDocument } from "./shapes";
 
 export interface DocumentSink {
   /** Buffers a document whose `_source` is a string. Returns a promise when the caller must wait for room. */
@@ -16,4 +16,12 @@ export interface DocumentSink {
    * document's record is recovered from its source (`IndexerOptions.recoverRecord`).
    */
   appendLines(lines: string, offsets: number[], ends: number[]): Promise<void> | undefined;
+}
+
+/** A document Elasticsearch refused for good (mapping conflict, invalid id, …). */
+export interface RejectedDocument {
+  document: DocumentRef;
+  status: number;
+  type: string;
+  reason: string;
 }

@@ -14,8 +14,7 @@
  * The format is the decided one: `auto` is never decided twice for one object.
  */
 import * as z from "zod/mini";
-import { LINE_FORMATS, RECORD_FORMATS, type LineFormat, type LogFormat, type RecordFormat } from "../contract/formats";
-import type { ReadStart } from "../read/objectReader";
+import { LINE_FORMATS, RECORD_FORMATS, type LineFormat, type LogFormat, type RecordFormat } from "./formats";
 
 const nonNegative = () => z.int().check(z.nonnegative());
 
@@ -172,4 +171,14 @@ export function describeResume(resume: ResumePoint): string {
     case "v1":
       return `offset ${resume.offset}`;
   }
+}
+
+/** Where the caller wants to read from, when a shortcut past the object's first byte exists. */
+export interface ReadStart {
+  /** Decompressed byte wanted first (a line start). */
+  byteOffset: number;
+  /** Whether the object was gzip when this position was reached. */
+  gzip?: boolean;
+  /** Gzip: the member holding `byteOffset`. */
+  member?: GzipMemberStart;
 }

@@ -1,5 +1,5 @@
 /** Shared types of the shipper function. */
-import type { ResumePoint } from "./queue/resumePoint";
+import type { ResumePoint } from "./resumePoint";
 
 /** One S3 object to ship, as named by a notification or a continuation message. */
 export interface ObjectRef {
@@ -93,3 +93,24 @@ export function emptyStats(): ObjectStats {
     bytes: 0,
   };
 }
+
+/** An S3 object's version as read: what a continuation checks it still reads. */
+export interface ObjectVersion {
+  versionId?: string;
+  eTag?: string;
+  /** See `objectIdentity`. */
+  identity: string;
+  gzip: boolean;
+}
+
+/** How shipping one object ended. */
+export type ObjectOutcome =
+  | { status: "done"; stats: ObjectStats; version: ObjectVersion }
+  /**
+   * Time ran short: resume at `resume` (every earlier document is acknowledged; it is past the start).
+   * `pressure`: Elasticsearch had not taken everything read (why the resume point lies behind what was read).
+   */
+  | { status: "continued"; stats: ObjectStats; version: ObjectVersion; resume: ResumePoint; pressure?: string }
+  /** The object changed since a continuation was sent; its new version has its own notification. */
+  | { status: "superseded"; stats: ObjectStats; reason: string }
+  | { status: "failed"; stats: ObjectStats; reason: string; transient: boolean };

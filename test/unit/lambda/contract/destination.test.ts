@@ -7,14 +7,14 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ElasticsearchBulkTransport } from "../../../lambda/bulk/esClient";
-import type { DestinationSettings } from "../../../lambda/contract/destination";
-import type { LogFormat } from "../../../lambda/contract/formats";
-import { SILENT_OBJECT_EVENTS } from "../../../lambda/events";
-import { shipObject } from "../../../lambda/shipObject";
-import { FakeAws } from "../../helpers/fakeAws";
-import { FakeElasticsearch } from "../../helpers/fakeElasticsearch";
-import { ALB_HTTP, CLOUDTRAIL_START_INSTANCES } from "../../helpers/awsDocumentedLogs";
+import { ElasticsearchBulkTransport } from "../../../../lambda/bulk/esClient";
+import type { DestinationSettings } from "../../../../lambda/contract/destination";
+import type { LogFormat } from "../../../../lambda/contract/formats";
+import { SILENT_OBJECT_EVENTS } from "../../../../lambda/contract/events";
+import { shipObject } from "../../../../lambda/shipObject";
+import { FakeAws } from "../../../helpers/fakeAws";
+import { FakeElasticsearch } from "../../../helpers/fakeElasticsearch";
+import { ALB_HTTP, CLOUDTRAIL_START_INSTANCES } from "../../../helpers/awsDocumentedLogs";
 
 const BUCKET = "acme-logs";
 const elasticsearch = new FakeElasticsearch();
