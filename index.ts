@@ -1,8 +1,8 @@
 /**
  * s3-log-shipper: one S3 → SQS → Lambda → Elasticsearch pipeline per producer listed in stack
- * config. The program itself is `pipeline/shipperProgram.ts`; this file exports its outputs.
+ * config. The program itself is `pipeline/standalone/shipperProgram.ts`; this file exports its outputs.
  */
-import { shipperProgram } from "./pipeline/shipperProgram";
+import { shipperProgram } from "./pipeline/standalone/shipperProgram";
 
 const outputs = shipperProgram();
 

@@ -20,9 +20,9 @@ import {
   FUNCTION_BUILD_OPTIONS,
   PROJECT_ROOT,
   writeShipperBundle,
-} from "../pipeline/functionBuild";
-import { DEFAULT_TUNING } from "../pipeline/config";
-import { nodeOptionsFor } from "../pipeline/functionEnvironment";
+} from "../pipeline/function/functionBuild";
+import { DEFAULT_TUNING } from "../pipeline/validation/defaults";
+import { nodeOptionsFor } from "../pipeline/function/functionEnvironment";
 import { putShipperTemplate } from "../scripts/local/shipperTemplate";
 import { startElasticsearch } from "../scripts/local/services";
 import { benchObject, type BenchObject } from "./data";

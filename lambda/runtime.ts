@@ -100,7 +100,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): ShipperRunt
     settings.ES_BULK_CONCURRENCY * settings.MESSAGE_CONCURRENCY,
   );
   const queueUrl = settings.QUEUE_URL;
-  // Compiled once per container; an expression config refused never reaches here (pipeline/config.ts).
+  // Compiled once per container; an expression config refused never reaches here (pipeline/validation/config.ts).
   const lineFilter = lineFilterFromEnvironment(settings.LINE_INCLUDE, settings.LINE_EXCLUDE);
   const multiline = multilineFromEnvironment(settings.MULTILINE);
   return {

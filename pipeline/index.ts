@@ -24,7 +24,7 @@ export {
   type TuningArgs,
   type VaultSecretArgs,
 } from "./arguments";
-export { LogShipperArgumentsError } from "./shipperArguments";
+export { LogShipperArgumentsError } from "./validation/shipperArguments";
 export {
   stackOutputsSchema,
   type BucketOwnerStatementsOutput,

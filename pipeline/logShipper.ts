@@ -6,20 +6,20 @@
 import { destinationPatternOf } from "../lambda/contract/destination";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertTopic } from "./alertTopic";
+import { AlertTopic } from "./resources/alertTopic";
 import type { LogShipperArgs } from "./arguments";
-import { createBucketNotifications } from "./bucketNotifications";
+import { createBucketNotifications } from "./resources/bucketNotifications";
 import { destinationNamesOf, managedDestinationsOf } from "./elasticsearch/indexTemplates";
 import { createIndexTemplates } from "./elasticsearch/indexTemplatesResource";
-import { functionCode } from "./bundle";
-import type { ProducerConfig } from "./config";
-import { Credentials } from "./credentials";
-import { childName, credentialsParameterName, legacyAliases } from "./instanceNames";
-import { bucketOwnerStatements, credentialsKeyPolicy, parameterArn } from "./policies";
+import { functionCode } from "./function/bundle";
+import type { ProducerConfig } from "./validation/schema";
+import { Credentials } from "./resources/credentials";
+import { childName, credentialsParameterName, legacyAliases } from "./validation/instanceNames";
+import { bucketOwnerStatements, credentialsKeyPolicy, parameterArn } from "./resources/policies";
 import { withoutUndefined } from "../lambda/contract/plainObjects";
-import { QUEUE_RETENTION_SECONDS } from "./messageLifetime";
-import { ProducerPipeline } from "./producerPipeline";
-import { checkedArguments } from "./shipperArguments";
+import { QUEUE_RETENTION_SECONDS } from "./validation/messageLifetime";
+import { ProducerPipeline } from "./resources/producerPipeline";
+import { checkedArguments } from "./validation/shipperArguments";
 import type { LogShipperOutputs, ProducerOutput } from "./stackOutputs";
 
 /** An output as built: each value known at deploy time or once its resource exists. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../pipeline/function/functionBuild";
 import { argumentReference, REFERENCE_END, REFERENCE_START } from "../pipeline/provider/argumentReference";
 import { generatePackageSchema, SCHEMA_SNAPSHOT } from "../pipeline/provider/schemaGeneration";
 

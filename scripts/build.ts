@@ -3,7 +3,7 @@
  * ships, in `dist/`.
  * - `dist/pipeline/`, `dist/cli/`: the component, its provider and `s3ls`, compiled, with `.d.ts`;
  * - `dist/function/index.js`: the shipper function bundled (esbuild, deterministic), which the
- *   component deploys from wherever it is installed (pipeline/bundle.ts);
+ *   component deploys from wherever it is installed (pipeline/function/bundle.ts);
  * - `dist/schema.json`: the schema other languages get from the component provider, inferred from
  *   the sources (pipeline/provider/schemaGeneration.ts).
  * Prints each part's size and the bundle's SHA-256.
@@ -11,8 +11,8 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_FILE_NAME } from "../pipeline/bundle";
-import { bundleShipperFunction, PROJECT_ROOT } from "../pipeline/functionBuild";
+import { BUNDLE_FILE_NAME } from "../pipeline/function/functionRuntime";
+import { bundleShipperFunction, PROJECT_ROOT } from "../pipeline/function/functionBuild";
 import { generatePackageSchema } from "../pipeline/provider/schemaGeneration";
 
 const DIST = path.join(PROJECT_ROOT, "dist");

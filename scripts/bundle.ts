@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { bundleShipperFunction } from "../pipeline/functionBuild";
+import { bundleShipperFunction } from "../pipeline/function/functionBuild";
 
 const outFlag = process.argv.indexOf("--out");
 const out = outFlag >= 0 ? process.argv[outFlag + 1] : undefined;

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { PROJECT_ROOT } from "../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../pipeline/function/functionBuild";
 import { awsClients, deployLocalStack, queueDepth } from "./local/localPipeline";
 import {
   albLine,

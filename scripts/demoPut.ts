@@ -7,7 +7,7 @@ import "./local/quietSdkNotice";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../pipeline/function/functionBuild";
 import { awsClients } from "./local/localPipeline";
 
 const USAGE = "usage: npm run demo:put -- FILE s3://BUCKET/KEY   (after npm run demo, while its services run)\n";

@@ -1,7 +1,7 @@
 /** `npm run docs:formats`: writes the example document of each AWS format into README.md (test/helpers/formatExamples.ts). */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../pipeline/function/functionBuild";
 import { EXAMPLES_END, EXAMPLES_START, formatExamples } from "../test/helpers/formatExamples";
 
 async function main(): Promise<void> {

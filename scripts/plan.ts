@@ -6,18 +6,19 @@
  */
 import { DEFAULT_NAMESPACE, describeDestination } from "../lambda/contract/destination";
 import type { LogFormat } from "../lambda/contract/formats";
-import type { QueueEntry } from "../pipeline/notificationEntries";
-import { caCertificatesOf } from "../pipeline/caCertificate";
+import type { QueueEntry } from "../pipeline/resources/notificationEntries";
+import { caCertificatesOf } from "../pipeline/validation/caCertificate";
 import { multilineFromEnvironment } from "../lambda/contract/multiline";
 import { DEFAULTS } from "../lambda/contract/env";
 import { stackOutputsSchema, type StackOutputs } from "../pipeline/stackOutputs";
-import { STANDALONE_INSTANCE } from "../pipeline/instanceNames";
+import { STANDALONE_INSTANCE } from "../pipeline/validation/instanceNames";
 import { describeObjectFilter, objectFilterOf } from "../lambda/contract/objectFilter";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { isIndexTemplatesProps } from "../pipeline/elasticsearch/indexTemplatesProvider";
-import { StackConfigError, validateConfig } from "../pipeline/config";
-import { readNamespace } from "../pipeline/stackConfig";
+import { StackConfigError } from "../pipeline/validation/vocabulary";
+import { validateConfig } from "../pipeline/validation/config";
+import { readNamespace } from "../pipeline/standalone/stackConfig";
 import {
   managedDestinationsOf,
   putRequestsOfAll,
@@ -419,7 +420,7 @@ function trustedCaLine(env: Record<string, string>): string | undefined {
   return undefined;
 }
 
-/** The memory budget as the function receives it (pipeline/memoryBudget.ts; unset: the function's defaults). */
+/** The memory budget as the function receives it (pipeline/function/memoryBudget.ts; unset: the function's defaults). */
 function describeMemory(env: Record<string, string>): string {
   const value = (key: "MAX_LINE_BYTES" | "MESSAGE_CONCURRENCY" | "ES_BULK_MAX_BYTES" | "ES_BULK_CONCURRENCY") =>
     Number(env[key] ?? DEFAULTS[key]);

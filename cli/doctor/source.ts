@@ -11,7 +11,7 @@
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { GetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
-import { describeEntries, entriesOverlap } from "../../pipeline/notificationEntries";
+import { describeEntries, entriesOverlap } from "../../pipeline/resources/notificationEntries";
 import type { OperatorClients } from "../awsClients";
 import { eventBridgeSwitch } from "../notificationSource";
 import type { ProducerOutputs } from "../stackOutputs";

@@ -77,7 +77,7 @@ export function datasetOf(
 /**
  * Where an object of `format` goes: the explicit index when there is one, else the data stream
  * `logs-<dataset>-<namespace>`. Throws when neither can be named (the stack config refuses such a
- * producer before it is deployed: pipeline/config.ts).
+ * producer before it is deployed: pipeline/validation/config.ts).
  */
 export function destinationOf(
   format: ResolvedFormat,

@@ -1,6 +1,6 @@
 /**
  * The function's contract with the program that deploys it: the environment variables it reads,
- * their defaults, and how they are written. `pipeline/functionEnvironment.ts` writes through
+ * their defaults, and how they are written. `pipeline/function/functionEnvironment.ts` writes through
  * `environmentVariables`, whose keys are this schema's, so a key renamed on one side does not
  * compile, and a fast test reads back what the program writes. Non-secret values only:
  * credentials come from SSM at run time.

@@ -11,7 +11,7 @@
  * back-references — such expressions are refused at plan time, naming the key — and a match costs
  * about 3× RegExp's (~0.4 µs per access-log line, only for producers with filters).
  *
- * Pipeline and function share this module: `pipeline/config.ts` refuses what does not compile,
+ * Pipeline and function share this module: `pipeline/validation/config.ts` refuses what does not compile,
  * the function compiles the same text from its environment (`LINE_INCLUDE`, `LINE_EXCLUDE`, JSON
  * arrays).
  */
@@ -27,7 +27,7 @@ function re2(): typeof RE2JSClass {
   return (require("re2js") as typeof import("re2js")).RE2JS;
 }
 
-/** `pattern` compiled under RE2 (refused patterns never reach the function: pipeline/config.ts). */
+/** `pattern` compiled under RE2 (refused patterns never reach the function: pipeline/validation/config.ts). */
 export function compileRe2(pattern: string): { test(text: string): boolean } {
   return re2().compile(pattern);
 }

@@ -1,5 +1,5 @@
 /**
- * The JSON stored in the SSM parameter: the contract between `pipeline/credentials.ts`, which
+ * The JSON stored in the SSM parameter: the contract between `pipeline/resources/credentials.ts`, which
  * writes it from Vault at deploy time, and `lambda/bulk/credentials.ts`, which reads it at run time.
  */
 import * as z from "zod/mini";

@@ -88,7 +88,7 @@ export function destinationNamesOf(producer: ProducerDestination): string[] {
     return [...datasets].map((dataset) => dataStreamName(dataset, producer.namespace));
   }
   const dataset = isAwsFormat(producer.format) ? AWS_DATASETS[producer.format] : producer.dataset;
-  // The stack config refuses such a producer (pipeline/config.ts): it has no destination.
+  // The stack config refuses such a producer (pipeline/validation/config.ts): it has no destination.
   return dataset === undefined ? [] : [dataStreamName(dataset, producer.namespace)];
 }
 

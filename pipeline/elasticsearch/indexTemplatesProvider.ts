@@ -22,7 +22,7 @@
  */
 import type { Client } from "@elastic/elasticsearch";
 import type * as pulumi from "@pulumi/pulumi";
-import { readKvSecret, vaultAccessOf, vaultCredentialsOf, type VaultAccess } from "../vaultSecret";
+import { readKvSecret, vaultAccessOf, vaultCredentialsOf, type VaultAccess } from "./vaultSecret";
 import {
   MANAGED_BY,
   policyNameOf,

@@ -7,8 +7,8 @@
  * bucketNotifications.ts says why).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isServedByComponentProvider } from "../bucketNotifications";
-import { childName } from "../instanceNames";
+import { isServedByComponentProvider } from "../resources/bucketNotifications";
+import { childName } from "../validation/instanceNames";
 import type { ManagedDestination } from "./indexTemplates";
 import { ownerOf } from "./indexTemplates";
 import {

@@ -5,7 +5,7 @@
 import { main } from "@pulumi/pulumi/provider";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { useProvidedNotificationEntries } from "../bucketNotifications";
+import { useProvidedNotificationEntries } from "../resources/bucketNotifications";
 import { ShipperProvider } from "./shipperProvider";
 
 /** The package root: `dist/pipeline/provider/` in the package, `pipeline/provider/` in the repository. */

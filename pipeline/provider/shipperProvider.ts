@@ -20,8 +20,8 @@ import type {
 } from "@pulumi/pulumi/provider";
 import { LogShipper } from "../logShipper";
 import type { LogShipperArgs } from "../arguments";
-import { NOTIFICATION_ENTRIES_TYPE } from "../bucketNotifications";
-import { deployerS3Client, notificationEntriesProvider } from "../notificationEntriesProvider";
+import { NOTIFICATION_ENTRIES_TYPE } from "../resources/bucketNotifications";
+import { deployerS3Client, notificationEntriesProvider } from "../resources/notificationEntriesProvider";
 import { adminClusterClient, indexTemplatesProvider } from "../elasticsearch/indexTemplatesProvider";
 import { INDEX_TEMPLATES_TYPE } from "../elasticsearch/indexTemplatesResource";
 

@@ -9,8 +9,8 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_FILE, PROJECT_ROOT } from "../../pipeline/functionBuild";
-import { shipperProgram } from "../../pipeline/shipperProgram";
+import { BUNDLE_FILE, PROJECT_ROOT } from "../../pipeline/function/functionBuild";
+import { shipperProgram } from "../../pipeline/standalone/shipperProgram";
 import { EMULATOR_CREDENTIALS } from "../local/emulatorResources";
 import { localStackConfig, type LocalServices, type LocalStackConfig } from "../local/localPipeline";
 

@@ -53,7 +53,7 @@ import { DeleteParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk
 import type * as pulumi from "@pulumi/pulumi";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Client } from "@elastic/elasticsearch";
-import { notificationEntriesProvider } from "../../pipeline/notificationEntriesProvider";
+import { notificationEntriesProvider } from "../../pipeline/resources/notificationEntriesProvider";
 import { indexTemplatesProvider, isIndexTemplatesProps } from "../../pipeline/elasticsearch/indexTemplatesProvider";
 import {
   DeleteRuleCommand,

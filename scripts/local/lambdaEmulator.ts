@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { buildSync } from "esbuild";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import * as path from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 

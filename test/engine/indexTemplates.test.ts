@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { templateNameOf } from "../../pipeline/elasticsearch/indexTemplates";
 import { engineStack } from "../../scripts/engine/engineStack";
 import { awsClients, REGION } from "../../scripts/local/localPipeline";

@@ -23,14 +23,14 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { engineStack } from "../../scripts/engine/engineStack";
 import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import { stackOutputsSchema, type StackOutputs } from "../../pipeline/stackOutputs";
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
-import { STANDALONE_INSTANCE as STANDALONE } from "../../pipeline/instanceNames";
+import { STANDALONE_INSTANCE as STANDALONE } from "../../pipeline/validation/instanceNames";
 
 /** What the Vault lookup returns: must never appear in the state file as it is. */
 const VAULT_PASSWORD = "engine-vault-only-password-7f3a";

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { engineEnvironment, pulumiBinary } from "../../scripts/engine/engineStack";
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";

@@ -7,7 +7,7 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBJECTS_PROCESSED } from "../../lambda/contract/metricNames";
-import { maxReceiveCountFor } from "../../pipeline/messageLifetime";
+import { maxReceiveCountFor } from "../../pipeline/validation/messageLifetime";
 import { emittedForProducer } from "../helpers/emf";
 import { s3Notification, s3Record, s3TestEvent } from "../helpers/events";
 import { BUCKET, CREDENTIALS, DEAD_LETTER_INDEX, FaultWorld, ndjsonObject, textObject } from "../helpers/faultWorld";

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 
 export const CORPUS_DIR = path.join(PROJECT_ROOT, "test", "corpus", "cloudtrail");
 

@@ -7,10 +7,10 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { expect, vi } from "vitest";
-import { validateConfig } from "../../pipeline/config";
+import { validateConfig } from "../../pipeline/validation/config";
 import { environmentVariables, type EnvironmentValues } from "../../lambda/contract/env";
-import { functionEnvironment } from "../../pipeline/functionEnvironment";
-import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/messageLifetime";
+import { functionEnvironment } from "../../pipeline/function/functionEnvironment";
+import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../../pipeline/validation/messageLifetime";
 import { eventBridgeEvent, lambdaContext, s3FormEncoded, s3Notification, s3Record, snsWrapped } from "./events";
 import { FakeAws, fakeAwsEnvironment } from "./fakeAws";
 import { FakeElasticsearch } from "./fakeElasticsearch";

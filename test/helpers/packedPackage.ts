@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 

@@ -29,7 +29,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { SCHEMA_SNAPSHOT } from "../../pipeline/provider/schemaGeneration";
 import { engineEnvironment, pulumiBinary } from "../../scripts/engine/engineStack";
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";

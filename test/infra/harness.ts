@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { isIndexTemplatesProps } from "../../pipeline/elasticsearch/indexTemplatesProvider";
-import type { PolicyDocument } from "../../pipeline/policies";
+import type { PolicyDocument } from "../../pipeline/resources/policies";
 import {
   installOfflineMocks,
   settle,

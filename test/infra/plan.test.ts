@@ -1,15 +1,15 @@
 /** `npm run plan` as a user runs it: a real process, the real stack file. */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { validateConfig } from "../../pipeline/config";
+import { validateConfig } from "../../pipeline/validation/config";
 import {
   managedDestinationsOf,
   ownerOf,
   putRequestsOfAll,
   requestFileName,
 } from "../../pipeline/elasticsearch/indexTemplates";
-import { STANDALONE_INSTANCE } from "../../pipeline/instanceNames";
-import { readNamespace } from "../../pipeline/stackConfig";
+import { STANDALONE_INSTANCE } from "../../pipeline/validation/instanceNames";
+import { readNamespace } from "../../pipeline/standalone/stackConfig";
 import { readStackConfig } from "../../scripts/offlineMocks";
 import { tmpdir } from "node:os";
 import * as path from "node:path";

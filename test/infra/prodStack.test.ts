@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleShipperFunction } from "../../pipeline/functionBuild";
+import { bundleShipperFunction } from "../../pipeline/function/functionBuild";
 import { stackOutputsSchema } from "../../pipeline/stackOutputs";
 import { readStackConfig, valueOf, type RecordedResource } from "../../scripts/offlineMocks";
 import { NOTIFICATION_ENTRIES, policyOf, PROJECT_ROOT, runProgram, type ProgramRun } from "./harness";
@@ -369,7 +369,7 @@ describe("policies and secrets", () => {
   });
 
   it("derives the stored value as a secret output from the Vault lookup", async () => {
-    const { Credentials } = await import("../../pipeline/credentials.js");
+    const { Credentials } = await import("../../pipeline/resources/credentials.js");
     const credentials = new Credentials("secretness-check", {
       instance: "s3-log-shipper",
       vaultMount: "secret",

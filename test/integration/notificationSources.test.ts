@@ -23,7 +23,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notificationEntriesProvider } from "../../pipeline/notificationEntriesProvider";
+import { notificationEntriesProvider } from "../../pipeline/resources/notificationEntriesProvider";
 import { EMULATOR_CREDENTIALS } from "../../scripts/local/emulatorResources";
 import {
   awsClients,

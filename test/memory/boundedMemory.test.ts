@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../../pipeline/functionBuild";
-import { nodeOptionsFor } from "../../pipeline/functionEnvironment";
+import { FUNCTION_BUILD_OPTIONS, PROJECT_ROOT } from "../../pipeline/function/functionBuild";
+import { nodeOptionsFor } from "../../pipeline/function/functionEnvironment";
 
 const MiB = 1024 * 1024;
 

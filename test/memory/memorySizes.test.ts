@@ -5,14 +5,14 @@
  * settings allow — three lines at the line limit each, text, then ndjson lines of many small
  * objects (parsed: the heaviest line per byte) — and then a batch of four 40 MiB json objects. Every line and record is shipped, and the container's peak resident memory (VmHWM)
  * stays under the memory size. The line limit and messages at once are the memory budget's
- * (pipeline/memoryBudget.ts) for each size: this is what checks its model against the real peak.
+ * (pipeline/function/memoryBudget.ts) for each size: this is what checks its model against the real peak.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSettings } from "../../lambda/contract/env";
-import { validateConfig } from "../../pipeline/config";
-import { writeShipperBundle } from "../../pipeline/functionBuild";
-import { functionEnvironment } from "../../pipeline/functionEnvironment";
-import { estimatedPeakMiB } from "../../pipeline/memoryBudget";
+import { validateConfig } from "../../pipeline/validation/config";
+import { writeShipperBundle } from "../../pipeline/function/functionBuild";
+import { functionEnvironment } from "../../pipeline/function/functionEnvironment";
+import { estimatedPeakMiB } from "../../pipeline/function/memoryBudget";
 import { LambdaEmulator } from "../../scripts/local/lambdaEmulator";
 import { s3Notification, s3Record, sqsEvent, sqsRecord } from "../helpers/events";
 import { FakeAws, fakeAwsEnvironment } from "../helpers/fakeAws";

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { bundleShipperFunction, PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { consumerProject, devVersion, packPackage, run } from "../helpers/packedPackage";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test", "package", "consumer");

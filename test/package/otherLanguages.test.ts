@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { SCHEMA_SNAPSHOT } from "../../pipeline/provider/schemaGeneration";
 import { consumerProject, packPackage, runLong } from "../helpers/packedPackage";
 import { servedSchema, writeProviderPlugin } from "../helpers/providerPlugin";

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../../pipeline/function/functionBuild";
 
 const EXAMPLE = /<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g;
 

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../../pipeline/function/functionBuild";
 
 const { name, version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
   name: string;

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BulkCompression, LogFormat, MultilineMatch, NotificationSource } from "../../../pipeline/arguments";
-import { NOTIFICATION_SOURCES, SETTINGS_SCHEMAS, SETTINGS_SECTIONS } from "../../../pipeline/config";
+import { NOTIFICATION_SOURCES, SETTINGS_SCHEMAS, SETTINGS_SECTIONS } from "../../../pipeline/validation/schema";
 import { ES_COMPRESSIONS } from "../../../lambda/contract/env";
 import { LOG_FORMATS } from "../../../lambda/contract/formats";
 import { MULTILINE_MATCHES } from "../../../lambda/contract/multiline";
@@ -14,7 +14,7 @@ import { generatePackageSchema, SCHEMA_SNAPSHOT } from "../../../pipeline/provid
 import type { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../../pipeline/function/functionBuild";
 import { argumentReference, REFERENCE_END, REFERENCE_START } from "../../../pipeline/provider/argumentReference";
 
 interface SchemaProperty {

@@ -1,14 +1,12 @@
 import fc from "fast-check";
-import { functionEnvironment } from "../../../pipeline/functionEnvironment";
+import { functionEnvironment } from "../../../pipeline/function/functionEnvironment";
 import { describe, expect, it } from "vitest";
 import { retryDelaySeconds } from "../../../lambda/queue/retryPacing";
-import {
-  bucketNameProblem,
-  StackConfigError,
-  filtersOverlap,
-  validateConfig,
-  visibilityTimeoutFor,
-} from "../../../pipeline/config";
+import { bucketNameProblem } from "../../../pipeline/validation/schema";
+import { StackConfigError } from "../../../pipeline/validation/vocabulary";
+import { filtersOverlap } from "../../../pipeline/validation/rules";
+import { validateConfig } from "../../../pipeline/validation/config";
+import { visibilityTimeoutFor } from "../../../pipeline/validation/messageLifetime";
 import {
   DEAD_LETTER_RETENTION_SECONDS,
   MAX_BACKLOG_ALARM_SECONDS,
@@ -16,7 +14,7 @@ import {
   MIN_DEAD_LETTER_HOLD_SECONDS,
   QUEUE_RETENTION_SECONDS,
   worstSecondsToDeadLetter,
-} from "../../../pipeline/messageLifetime";
+} from "../../../pipeline/validation/messageLifetime";
 import { createTestCa } from "../../helpers/privateCa";
 
 const elasticsearch = {

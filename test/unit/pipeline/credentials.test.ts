@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { credentialsFromVaultData } from "../../../pipeline/credentials";
+import { credentialsFromVaultData } from "../../../pipeline/resources/credentials";
 
 describe("credentialsFromVaultData", () => {
   it("prefers api_key", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyWildcard, objectCreatedPattern } from "../../../pipeline/eventPattern";
+import { keyWildcard, objectCreatedPattern } from "../../../pipeline/resources/eventPattern";
 
 describe("the EventBridge pattern of a producer", () => {
   it.each([

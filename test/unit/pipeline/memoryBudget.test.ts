@@ -12,7 +12,7 @@ import {
   oldSpaceMiBFor,
   semiSpaceMiBFor,
   type MemoryBudget,
-} from "../../../pipeline/memoryBudget";
+} from "../../../pipeline/function/memoryBudget";
 
 const MiB = 1024 * 1024;
 const memorySizes = fc.integer({ min: 128, max: 10_240 });

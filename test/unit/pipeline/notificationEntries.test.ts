@@ -12,7 +12,7 @@ import {
   NotificationOverlapError,
   presentEntries,
   type QueueEntry,
-} from "../../../pipeline/notificationEntries";
+} from "../../../pipeline/resources/notificationEntries";
 
 /** How S3 answers a rule's name (the SDK's type spells only the request's lower case). */
 const PREFIX_AS_ANSWERED = "Prefix" as FilterRuleName;

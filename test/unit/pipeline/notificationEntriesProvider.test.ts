@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   notificationEntriesProvider,
   type NotificationEntriesInputs,
-} from "../../../pipeline/notificationEntriesProvider";
+} from "../../../pipeline/resources/notificationEntriesProvider";
 import { LoopbackServer } from "../../helpers/loopbackServer";
 
 const EMPTY =

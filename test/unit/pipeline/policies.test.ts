@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { functionPolicy, lambdaAssumeRolePolicy, parameterArn, producerObjectsArn } from "../../../pipeline/policies";
+import {
+  functionPolicy,
+  lambdaAssumeRolePolicy,
+  parameterArn,
+  producerObjectsArn,
+} from "../../../pipeline/resources/policies";
 
 const base = {
   partition: "aws",

@@ -1,9 +1,9 @@
-/** LogShipper's arguments, checked before anything is registered (pipeline/shipperArguments.ts, instanceNames.ts). */
+/** LogShipper's arguments, checked before anything is registered (pipeline/validation/shipperArguments.ts, instanceNames.ts). */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import type { LogShipperArgs } from "../../../pipeline/arguments";
-import { instanceNameProblems } from "../../../pipeline/instanceNames";
-import { checkedArguments, LogShipperArgumentsError } from "../../../pipeline/shipperArguments";
+import { instanceNameProblems } from "../../../pipeline/validation/instanceNames";
+import { checkedArguments, LogShipperArgumentsError } from "../../../pipeline/validation/shipperArguments";
 
 const elasticsearch = {
   endpoint: "https://es.example.com:443",

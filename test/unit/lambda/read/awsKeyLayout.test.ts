@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../../../pipeline/function/functionBuild";
 import { AWS_KEY_LAYOUTS, awsFormatForKey, awsKeyOrigin } from "../../../../lambda/read/awsKeyLayout";
 import { ALB_HTTP, CLASSIC_HTTPS, CLOUDFRONT_V2_JSON, CLOUDWATCH_DATA } from "../../../helpers/awsDocumentedLogs";
 import { documentsOf } from "../../../helpers/formatDocuments";

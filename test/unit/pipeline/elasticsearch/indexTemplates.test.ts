@@ -11,7 +11,8 @@ import {
   retentionMechanismOf,
   TEMPLATE_PRIORITY,
 } from "../../../../pipeline/elasticsearch/indexTemplates";
-import { StackConfigError, validateConfig } from "../../../../pipeline/config";
+import { StackConfigError } from "../../../../pipeline/validation/vocabulary";
+import { validateConfig } from "../../../../pipeline/validation/config";
 
 const ES = {
   endpoint: "https://es.example.com:443",

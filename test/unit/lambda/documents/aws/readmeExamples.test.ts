@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../../../../pipeline/functionBuild";
+import { PROJECT_ROOT } from "../../../../../pipeline/function/functionBuild";
 import { EXAMPLES_END, EXAMPLES_START, formatExamples } from "../../../../helpers/formatExamples";
 
 describe("the README's example document per AWS format", () => {

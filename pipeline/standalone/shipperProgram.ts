@@ -5,8 +5,8 @@
  * `pulumi up`; the emulator's drivers (Pulumi mocks, the Automation API's inline program) run this
  * same function.
  */
-import { LogShipper } from "./index";
-import { STANDALONE_INSTANCE } from "./instanceNames";
+import { LogShipper } from "..";
+import { STANDALONE_INSTANCE } from "../validation/instanceNames";
 import { stackArguments } from "./stackConfig";
 
 export function shipperProgram() {

@@ -12,10 +12,10 @@ import { buildSync, type BuildOptions } from "esbuild";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_FILE_NAME } from "./bundle";
+import { BUNDLE_FILE_NAME } from "./functionRuntime";
 
 /** The repository root (this file lives in `pipeline/`). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 export interface FunctionBundle {
   code: string;

@@ -4,8 +4,10 @@
  * arguments, which the component checks again as any consumer's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LogShipperArgs } from "./arguments";
-import { CONFIG_NAMESPACE, StackConfigError, validateConfig, type RawShipperConfig } from "./config";
+import type { LogShipperArgs } from "../arguments";
+import { CONFIG_NAMESPACE, type RawShipperConfig } from "../validation/schema";
+import { StackConfigError } from "../validation/vocabulary";
+import { validateConfig } from "../validation/config";
 
 /**
  * `LogShipper`'s arguments from the current stack's config. A broken config stops the program with

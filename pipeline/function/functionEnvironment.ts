@@ -3,12 +3,12 @@
  * (`lambda/contract/env.ts`): the keys are its schema's. Pure (no Pulumi imports) so the local emulator and
  * the tests build exactly what is deployed.
  */
-import { DEFAULTS, environmentVariables } from "../lambda/contract/env";
-import { multilineVariable } from "../lambda/contract/multiline";
-import type { ElasticsearchConfig, ProducerConfig } from "./config";
+import { DEFAULTS, environmentVariables } from "../../lambda/contract/env";
+import { multilineVariable } from "../../lambda/contract/multiline";
+import type { ElasticsearchConfig, ProducerConfig } from "../validation/schema";
 import { oldSpaceMiBFor, semiSpaceMiBFor } from "./memoryBudget";
-import { SERVICE_NAME } from "../lambda/contract/metricNames";
-import { DEFAULT_NAMESPACE } from "../lambda/contract/destination";
+import { SERVICE_NAME } from "../../lambda/contract/metricNames";
+import { DEFAULT_NAMESPACE } from "../../lambda/contract/destination";
 
 /** The function's environment: non-secret settings only (credentials come from SSM at run time). */
 export function functionEnvironment(args: {

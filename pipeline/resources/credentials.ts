@@ -6,8 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import type { StoredCredentials } from "../lambda/contract/storedCredentials";
-import { vaultCredentialsOf } from "./vaultSecret";
+import type { StoredCredentials } from "../../lambda/contract/storedCredentials";
+import { vaultCredentialsOf } from "../elasticsearch/vaultSecret";
 
 export interface CredentialsArgs {
   /** The `LogShipper` instance, in the key's description and alias. */

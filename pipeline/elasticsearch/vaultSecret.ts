@@ -5,7 +5,7 @@
  * reads the secret itself each time it calls the cluster. One GET of a KV v2 secret; a Vault client
  * library would add a dependency for it.
  */
-import type { StoredCredentials } from "../lambda/contract/storedCredentials";
+import type { StoredCredentials } from "../../lambda/contract/storedCredentials";
 
 /** The credentials in a secret's data (`api_key`, or `username` and `password`), or why there are none (no value in it). */
 export function vaultCredentialsOf(

@@ -6,18 +6,12 @@
  * they are checked when they resolve.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LogShipperArgs, NetworkArgs } from "./arguments";
-import {
-  ARGUMENTS_VOCABULARY,
-  StackConfigError,
-  validateConfig,
-  validateNetwork,
-  type NetworkConfig,
-  type RawShipperConfig,
-  type ShipperConfig,
-} from "./config";
+import type { LogShipperArgs, NetworkArgs } from "../arguments";
+import { ARGUMENTS_VOCABULARY, StackConfigError } from "./vocabulary";
+import { validateConfig, validateNetwork } from "./config";
+import type { NetworkConfig, RawShipperConfig, ShipperConfig } from "./schema";
 import { instanceNameProblems } from "./instanceNames";
-import { isPlainObject } from "../lambda/contract/plainObjects";
+import { isPlainObject } from "../../lambda/contract/plainObjects";
 
 /** Arguments `LogShipper` refuses; the message lists every problem by its argument path. No stack trace is printed. */
 export class LogShipperArgumentsError extends pulumi.RunError {

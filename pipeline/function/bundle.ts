@@ -8,15 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { BUNDLE_FILE_NAME } from "./functionRuntime";
 
-/** Node.js runtime the function runs on; the bundle targets the same version. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
-
-/** The file name inside the function's zip, and so the handler string `index.handler`. */
-export const BUNDLE_FILE_NAME = "index.js";
-
-/** Where the package's build puts the bundle, beside the compiled component (`dist/pipeline/bundle.js`). */
-const SHIPPED_BUNDLE = path.join(__dirname, "..", "function", BUNDLE_FILE_NAME);
+/** Where the package's build puts the bundle, beside the compiled component (`dist/pipeline/function/bundle.js`). */
+const SHIPPED_BUNDLE = path.join(__dirname, "..", "..", "function", BUNDLE_FILE_NAME);
 
 /** The file the functions' code archive names: the package's bundle, or one built from the sources now. */
 export async function functionBundleFile(): Promise<string> {

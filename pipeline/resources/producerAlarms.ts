@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, OBJECTS_PROCESSED, producerMetricDimensions } from "../lambda/contract/metricNames";
+import { METRICS_NAMESPACE, OBJECTS_PROCESSED, producerMetricDimensions } from "../../lambda/contract/metricNames";
 
 export interface ProducerAlarmsArgs {
   /** The `LogShipper` instance: in descriptions, and the service dimension of the function's metrics. */

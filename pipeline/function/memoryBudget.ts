@@ -21,8 +21,8 @@
  * The sum must stay under 92 % of memoryMb; the memory tier checks the derived values against the
  * real peak at 128, 256, 512 and 1024 MB.
  */
-import { DEFAULTS } from "../lambda/contract/env";
-import type { LogFormat } from "../lambda/contract/formats";
+import { DEFAULTS } from "../../lambda/contract/env";
+import type { LogFormat } from "../../lambda/contract/formats";
 
 const MiB = 1024 * 1024;
 

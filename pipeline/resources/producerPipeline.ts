@@ -6,10 +6,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUNDLE_FILE_NAME, LAMBDA_RUNTIME } from "./bundle";
-import type { ElasticsearchConfig, NetworkConfig, ProducerConfig } from "./config";
-import { functionEnvironment } from "./functionEnvironment";
-import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "./messageLifetime";
+import { BUNDLE_FILE_NAME, LAMBDA_RUNTIME } from "../function/functionRuntime";
+import type { ElasticsearchConfig, NetworkConfig, ProducerConfig } from "../validation/schema";
+import { functionEnvironment } from "../function/functionEnvironment";
+import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from "../validation/messageLifetime";
 import { objectCreatedPattern } from "./eventPattern";
 import {
   deadLetterQueuePolicy,
@@ -21,7 +21,7 @@ import {
   type NotificationSender,
 } from "./policies";
 import { ProducerAlarms } from "./producerAlarms";
-import { producerLogGroupName } from "./instanceNames";
+import { producerLogGroupName } from "../validation/instanceNames";
 
 export interface ProducerPipelineArgs {
   /** The `LogShipper` instance: in descriptions, the log group's name and the function's service name. */

@@ -6,9 +6,9 @@
  * that it may publish to every queue when the configuration is saved).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ProducerConfig } from "./config";
+import type { ProducerConfig } from "../validation/schema";
 import type { QueueEntry } from "./notificationEntries";
-import { childName, legacyAliases, notificationEntryId } from "./instanceNames";
+import { childName, legacyAliases, notificationEntryId } from "../validation/instanceNames";
 import {
   deployerS3Client,
   notificationEntriesProvider,

@@ -7,7 +7,7 @@
  * logical names now carry the instance's name, keep their URNs through aliases.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { PRODUCER_NAME_PATTERN } from "./config";
+import { PRODUCER_NAME_PATTERN } from "./schema";
 
 /** The instance name of the standalone stack (`index.ts`), and of every stack deployed before 0.2. */
 export const STANDALONE_INSTANCE = "s3-log-shipper";

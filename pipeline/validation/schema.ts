@@ -1,36 +1,23 @@
 /**
- * The stack-config contract (`s3-log-shipper:*` keys), validated with zod. Every rule of the
- * design is enforced here, before any resource exists, and a violation becomes one message that
- * names the key and the fix, e.g. `producers[1] (alb): maxReceiveCount must be at least 5, got 3`.
+ * The settings' schema: every key of the stack config (`s3-log-shipper:*`) and of LogShipper's
+ * arguments, its type and range, as zod schemas, and the types of the settings once validated.
+ * Rules that span several keys or producers are in `rules.ts`; applying defaults and putting the
+ * problems into one message, in `config.ts`.
  */
 import { z } from "zod";
-import { DEFAULTS, ES_COMPRESSIONS } from "../lambda/contract/env";
-import { LOG_FORMATS, PRESERVES_ORIGINAL, type LogFormat } from "../lambda/contract/formats";
-import {
-  AWS_DATASETS,
-  dataStreamPartProblem,
-  DEFAULT_NAMESPACE,
-  isAwsFormat,
-  namesOwnDataset,
-} from "../lambda/contract/destination";
-import {
-  MAX_BACKLOG_ALARM_SECONDS,
-  maxReceiveCountFor,
-  MIN_DEAD_LETTER_HOLD_SECONDS,
-  QUEUE_RETENTION_SECONDS,
-  visibilityTimeoutFor,
-} from "./messageLifetime";
-import { describeIssues } from "./configIssues";
-import { nearestKey } from "./unknownKeys";
-import { isPlainObject, withoutUndefined } from "../lambda/contract/plainObjects";
-import { patternProblem } from "../lambda/contract/lineFilter";
+import { DEFAULTS, ES_COMPRESSIONS } from "../../lambda/contract/env";
+import { LOG_FORMATS, PRESERVES_ORIGINAL, type LogFormat } from "../../lambda/contract/formats";
+import { AWS_DATASETS, dataStreamPartProblem, isAwsFormat, namesOwnDataset } from "../../lambda/contract/destination";
+import { MAX_BACKLOG_ALARM_SECONDS } from "./messageLifetime";
+import { patternProblem } from "../../lambda/contract/lineFilter";
 import { caCertificatesOf } from "./caCertificate";
-import { memoryBudgetFor, MIN_LINE_BYTES, type MemoryBudget } from "./memoryBudget";
-import { DEFAULT_MULTILINE_MAX_LINES, MULTILINE_MATCHES, type MultilineSettings } from "../lambda/contract/multiline";
-import { functionEnvironment } from "./functionEnvironment";
-import { managedDestinationsOf } from "./elasticsearch/indexTemplates";
-
-export { visibilityTimeoutFor } from "./messageLifetime";
+import { MIN_LINE_BYTES, type MemoryBudget } from "../function/memoryBudget";
+import {
+  DEFAULT_MULTILINE_MAX_LINES,
+  MULTILINE_MATCHES,
+  type MultilineSettings,
+} from "../../lambda/contract/multiline";
+import type { Tuning } from "./defaults";
 
 export const CONFIG_NAMESPACE = "s3-log-shipper";
 
@@ -88,18 +75,7 @@ const tuningShape = {
   retentionDays: integer(1, 36_500),
 };
 
-export const DEFAULT_TUNING = {
-  timeoutSeconds: 300,
-  memoryMb: 512,
-  maxReceiveCount: 5,
-  batchSize: 10,
-  batchWindowSeconds: 0,
-  maxConcurrency: 5,
-  logRetentionDays: 30,
-  backlogAgeAlarmSeconds: 3_600,
-} as const;
-
-const defaultsSchema = z.strictObject(tuningShape).partial();
+export const defaultsSchema = z.strictObject(tuningShape).partial();
 
 /** An Elasticsearch index or data stream name (Elasticsearch's rules, less what a template needs). */
 const indexName = (what: string) =>
@@ -162,7 +138,7 @@ function re2Pattern(pattern: string, context: z.RefinementCtx): void {
 }
 
 /** `multiline` of a text producer: Filebeat's pattern multiline (lambda/contract/multiline.ts). */
-const multilineSchema = z.strictObject({
+export const multilineSchema = z.strictObject({
   pattern: z
     .string({ error: "must be a regular expression" })
     .min(1, { error: "must not be empty" })
@@ -191,7 +167,7 @@ const roleArn = (what: string) =>
   });
 
 /** Another account a producer's bucket lives in: the role the deployment assumes there. */
-const accountSchema = z.strictObject({
+export const accountSchema = z.strictObject({
   roleArn: roleArn(
     "the role `pulumi up` assumes in that account (to write the bucket's notification entry or EventBridge rule)",
   ),
@@ -205,7 +181,7 @@ const kmsKeyArn = z
       `must be a KMS key ARN like arn:aws:kms:eu-west-1:111122223333:key/<key id> (not an alias or a key id), got ${JSON.stringify(issue.input)}`,
   });
 
-const producerSchema = z
+export const producerSchema = z
   .strictObject({
     name: z.string({ error: "must be a string" }).regex(PRODUCER_NAME_PATTERN, {
       error: (issue) =>
@@ -335,7 +311,7 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const elasticsearchSchema = z
+export const elasticsearchSchema = z
   .strictObject({
     endpoint: z
       .url({ error: "must be a URL like https://my-deployment.es.eu-west-1.aws.elastic-cloud.com:443" })
@@ -445,7 +421,7 @@ const elasticsearchSchema = z
     }
   });
 
-const alertsSchema = z.strictObject({
+export const alertsSchema = z.strictObject({
   emails: z
     .array(z.email({ error: (issue) => `must be e-mail addresses, got ${JSON.stringify(issue.input)}` }))
     .default([]),
@@ -457,21 +433,16 @@ const alertsSchema = z.strictObject({
     .optional(),
 });
 
-const accountsSchema = z.record(
+export const accountsSchema = z.record(
   z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "an account's name must match ^[a-z][a-z0-9-]{0,30}$" }),
   accountSchema,
 );
 
-const networkSchema = z.strictObject({
+export const networkSchema = z.strictObject({
   subnetIds: z.array(text("a subnet id")).min(1, { error: "must list at least one private subnet" }),
   securityGroupIds: z.array(text("a security group id")).min(1, { error: "must list at least one security group" }),
 });
 
-export type Tuning = { -readonly [K in keyof typeof DEFAULT_TUNING]: number } & {
-  expectedIntervalMinutes?: number;
-  maxLineBytes?: number;
-  retentionDays?: number;
-};
 export type ElasticsearchConfig = z.infer<typeof elasticsearchSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type NetworkConfig = z.infer<typeof networkSchema>;
@@ -533,311 +504,10 @@ export interface ShipperConfig {
 }
 
 /** The settings of the namespace: every other key is refused. */
-const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "accounts", "defaults", "producers"];
+export const SECTIONS: readonly string[] = ["elasticsearch", "alerts", "network", "accounts", "defaults", "producers"];
 
 /** The values of the namespace's keys, as read from stack config (the namespace left off). */
 export type RawShipperConfig = Record<string, unknown>;
-
-/**
- * Where the settings come from, for the messages that name a top-level key: stack config
- * (`s3-log-shipper:producers`) or `LogShipper`'s arguments (`producers`). Everything below the top
- * level reads the same either way (`producers[1] (alb): maxReceiveCount must be at least 5`).
- */
-export interface SettingsVocabulary {
-  /** The heading of the error's message. */
-  title: string;
-  /** A top-level key as the user writes it. */
-  key(name: string): string;
-  /** What an unknown top-level key is not. */
-  unknown: string;
-  /** How to set a section. */
-  set: string;
-}
-
-export const STACK_CONFIG_VOCABULARY: SettingsVocabulary = {
-  title: "invalid stack config",
-  key: (name) => `${CONFIG_NAMESPACE}:${name}`,
-  unknown: "not a setting of this program, so it would be ignored",
-  set: "set",
-};
-
-export const ARGUMENTS_VOCABULARY: SettingsVocabulary = {
-  title: "invalid LogShipper arguments",
-  key: (name) => name,
-  unknown: "not an argument of LogShipper, so it would be ignored",
-  set: "pass",
-};
-
-/** Settings that break the contract. The message names every key at fault and its fix. */
-export class StackConfigError extends Error {
-  constructor(
-    readonly problems: string[],
-    vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY,
-  ) {
-    super(`${vocabulary.title}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "StackConfigError";
-  }
-}
-
-/**
- * Validates the settings — stack config, or `LogShipper`'s arguments as plain values — and applies
- * defaults. Throws `StackConfigError` listing every problem.
- */
-export function validateConfig(
-  raw: RawShipperConfig,
-  vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY,
-): ShipperConfig {
-  const problems: string[] = [];
-  // A misspelt key is one problem ("did you mean …?"), not also the real key reported missing.
-  const suggested = new Set<string>();
-  for (const key of Object.keys(raw)) {
-    if (SECTIONS.includes(key)) continue;
-    const suggestion = nearestKey(key, SECTIONS);
-    const hint = suggestion
-      ? `did you mean ${vocabulary.key(suggestion)}?`
-      : `the settings are ${SECTIONS.map((name) => vocabulary.key(name)).join(", ")}`;
-    problems.push(`${vocabulary.key(key)}: ${vocabulary.unknown}; ${hint}`);
-    if (suggestion) suggested.add(suggestion);
-  }
-
-  const parse = <T>(
-    key: string,
-    schema: z.ZodType<T>,
-    value: unknown,
-    describeKey: (path: PropertyKey[]) => string = (p) => keyPath(key, p),
-  ): T | undefined => {
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    problems.push(...describeIssues(result.error.issues, schema, value, describeKey));
-    return undefined;
-  };
-
-  if (raw.elasticsearch === undefined && !suggested.has("elasticsearch")) {
-    problems.push(
-      `elasticsearch: missing; ${vocabulary.set} ${vocabulary.key("elasticsearch")} with endpoint (or cloudId) and vault.mount/vault.path`,
-    );
-  }
-  const elasticsearch =
-    raw.elasticsearch === undefined ? undefined : parse("elasticsearch", elasticsearchSchema, raw.elasticsearch);
-  const alerts = parse("alerts", alertsSchema, raw.alerts ?? {});
-  const network = raw.network === undefined ? undefined : parse("network", networkSchema, raw.network);
-  const accounts = accountsOf(parse("accounts", accountsSchema, raw.accounts ?? {}) ?? {});
-  const defaults = parse("defaults", defaultsSchema, raw.defaults ?? {});
-
-  const producers: ProducerConfig[] = [];
-  if (!Array.isArray(raw.producers) || raw.producers.length === 0) {
-    if (!(raw.producers === undefined && suggested.has("producers"))) {
-      problems.push(
-        `producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`,
-      );
-    }
-  } else {
-    const listed = raw.producers;
-    listed.forEach((candidate: unknown, position) => {
-      const label = producerLabel(candidate, position);
-      const producer = parse(
-        "producers",
-        producerSchema,
-        candidate,
-        (path) => `${label}: ${path.length > 0 ? `${path.map(String).join(".")} ` : ""}`,
-      );
-      if (!producer) return;
-      const tuning: Tuning = { ...DEFAULT_TUNING, ...(defaults ?? {}), ...withoutUndefined(producer) } as Tuning;
-      const memory = memoryBudgetFor({
-        memoryMb: tuning.memoryMb,
-        format: producer.format,
-        ...(tuning.maxLineBytes !== undefined ? { maxLineBytes: tuning.maxLineBytes } : {}),
-        ...(producer.multiline ? { multiline: withoutUndefined({ maxBytes: producer.multiline.maxBytes }) } : {}),
-      });
-      if ("problem" in memory) {
-        problems.push(`${label}: ${memory.problem}`);
-        return;
-      }
-      const { multiline, ...rest } = producer;
-      const merged: ProducerConfig = {
-        ...rest,
-        ...tuning,
-        ...(multiline
-          ? { multiline: { ...multiline, maxBytes: memory.multilineMaxBytes ?? memory.maxLineBytes } }
-          : {}),
-        namespace: producer.namespace ?? defaults?.namespace ?? DEFAULT_NAMESPACE,
-        visibilityTimeoutSeconds: visibilityTimeoutFor(tuning.timeoutSeconds),
-        memory,
-      };
-      // Checked here, with the label of this entry: a producer refused earlier shifts no index.
-      problems.push(...tuningProblems(merged).map((problem) => `${label}: ${problem}`));
-      producers.push(merged);
-    });
-    problems.push(...crossProducerProblems(producers, listed));
-    problems.push(...managedDestinationsOf(producers).problems);
-    if (elasticsearch) problems.push(...environmentProblems(producers, elasticsearch));
-    problems.push(...accountProblems(producers, accounts, vocabulary));
-  }
-
-  if (problems.length > 0 || !elasticsearch || !alerts) throw new StackConfigError(problems, vocabulary);
-  return { accounts, elasticsearch, alerts, ...(network ? { network } : {}), producers };
-}
-
-/**
- * `network` on its own, once its values are known: `LogShipper` accepts subnets and security
- * groups as Outputs of other resources, so it checks them when they resolve. Throws
- * `StackConfigError` naming the key.
- */
-export function validateNetwork(raw: unknown, vocabulary: SettingsVocabulary = STACK_CONFIG_VOCABULARY): NetworkConfig {
-  const result = networkSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new StackConfigError(
-    describeIssues(result.error.issues, networkSchema, raw, (path) => keyPath("network", path)),
-    vocabulary,
-  );
-}
-
-function accountsOf(parsed: Record<string, { roleArn: string }>): Record<string, AccountConfig> {
-  return Object.fromEntries(
-    Object.entries(parsed).map(([name, account]) => [
-      name,
-      { ...account, accountId: account.roleArn.split(":")[4] as string },
-    ]),
-  );
-}
-
-/** Every bucketAccount names an account, and one bucket lives in one account. */
-function accountProblems(
-  producers: ProducerConfig[],
-  accounts: Record<string, AccountConfig>,
-  vocabulary: SettingsVocabulary,
-): string[] {
-  const problems: string[] = [];
-  const bucketAccounts = new Map<string, { producer: string; account: string | undefined }>();
-  for (const producer of producers) {
-    if (producer.bucketAccount !== undefined && !Object.hasOwn(accounts, producer.bucketAccount)) {
-      const known = Object.keys(accounts);
-      problems.push(
-        `producers (${producer.name}): bucketAccount ${JSON.stringify(producer.bucketAccount)} names no entry of ${vocabulary.key("accounts")} (${known.length > 0 ? `it has ${known.join(", ")}` : "there is none"}); add ${producer.bucketAccount}: { roleArn: … } there`,
-      );
-    }
-    const seen = bucketAccounts.get(producer.bucket);
-    if (seen && seen.account !== producer.bucketAccount) {
-      problems.push(
-        `producers (${seen.producer}, ${producer.name}): both read bucket ${producer.bucket} but name different bucketAccount (${seen.account ?? "the stack's own"} / ${producer.bucketAccount ?? "the stack's own"}); a bucket lives in one account`,
-      );
-    } else bucketAccounts.set(producer.bucket, { producer: producer.name, account: producer.bucketAccount });
-  }
-  return problems;
-}
-
-/**
- * Lambda refuses a function whose environment variables, names and values together, exceed 4 KB
- * ("Function environment variables: 4 KB, for all environment variables associated with the
- * function, in aggregate", Lambda quotas). What fills it is config (a CA certificate, long
- * include/exclude lists), so it is refused here naming those keys rather than by Lambda mid-deploy.
- * The queue URL and parameter name are not known yet: the longest they can be stands in for them.
- */
-export const FUNCTION_ENVIRONMENT_MAX_BYTES = 4 * 1024;
-
-function environmentProblems(producers: ProducerConfig[], elasticsearch: ElasticsearchConfig): string[] {
-  return producers.flatMap((producer) => {
-    const environment = functionEnvironment({
-      producer,
-      elasticsearch,
-      parameterName: `/s3-log-shipper/${"s".repeat(64)}/elasticsearch`,
-      // https://sqs.<region>.amazonaws.com/<account>/<queue name of at most 80 characters>
-      queueUrl: `https://sqs.ap-southeast-5.amazonaws.com/123456789012/${"q".repeat(80)}`,
-    });
-    const bytes = Object.entries(environment).reduce(
-      (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
-      0,
-    );
-    if (bytes <= FUNCTION_ENVIRONMENT_MAX_BYTES) return [];
-    const large = [
-      ...(elasticsearch.caCertificate
-        ? [`elasticsearch.caCertificate ${elasticsearch.caCertificate.length} bytes`]
-        : []),
-      ...(producer.include ? [`include ${JSON.stringify(producer.include).length} bytes`] : []),
-      ...(producer.exclude ? [`exclude ${JSON.stringify(producer.exclude).length} bytes`] : []),
-    ];
-    return [
-      `producers (${producer.name}): the function's environment would be about ${bytes} bytes, over Lambda's ${FUNCTION_ENVIRONMENT_MAX_BYTES} (${large.join(", ") || "no single large setting"}); ` +
-        `shorten include/exclude (one alternation instead of many expressions), or give elasticsearch.caFingerprint instead of caCertificate`,
-    ];
-  });
-}
-
-/** Rules over a producer's merged settings (its own, the stack's defaults, the program's). */
-function tuningProblems(producer: ProducerConfig): string[] {
-  const problems: string[] = [];
-  if (producer.batchSize > 10 && producer.batchWindowSeconds < 1) {
-    problems.push(
-      `batchSize above 10 needs batchWindowSeconds of at least 1 (an SQS event source rule), got batchSize ${producer.batchSize}`,
-    );
-  }
-  const receives = maxReceiveCountFor(producer.timeoutSeconds, producer.backlogAgeAlarmSeconds);
-  if (producer.maxReceiveCount > receives) {
-    problems.push(
-      `maxReceiveCount must be at most ${receives} with timeoutSeconds ${producer.timeoutSeconds} and backlogAgeAlarmSeconds ${producer.backlogAgeAlarmSeconds}, got ${producer.maxReceiveCount}: ` +
-        `each receive can keep a failing message ${producer.timeoutSeconds + producer.visibilityTimeoutSeconds} s (the function's run plus the visibility timeout), and it must reach the DLQ with ` +
-        `${MIN_DEAD_LETTER_HOLD_SECONDS / 86_400} days left of SQS's ${QUEUE_RETENTION_SECONDS / 86_400} (counted from when it was sent); lower maxReceiveCount or timeoutSeconds`,
-    );
-  }
-  return problems;
-}
-
-/**
- * Whether two notification filters on one bucket overlap: S3 refuses a configuration where one
- * object key could match two queue entries for the same event. Prefixes overlap when one starts
- * the other (or one is empty); suffixes when one ends the other.
- */
-export function filtersOverlap(
-  a: { prefix?: string; suffix?: string },
-  b: { prefix?: string; suffix?: string },
-): boolean {
-  const pa = a.prefix ?? "";
-  const pb = b.prefix ?? "";
-  const sa = a.suffix ?? "";
-  const sb = b.suffix ?? "";
-  const prefixesOverlap = pa.startsWith(pb) || pb.startsWith(pa);
-  const suffixesOverlap = sa.endsWith(sb) || sb.endsWith(sa);
-  return prefixesOverlap && suffixesOverlap;
-}
-
-function crossProducerProblems(producers: ProducerConfig[], raw: unknown[]): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((candidate, position) => {
-    const name = isPlainObject(candidate) && typeof candidate.name === "string" ? candidate.name : undefined;
-    if (name === undefined) return;
-    const first = seen.get(name);
-    if (first !== undefined)
-      problems.push(
-        `producers[${position}] (${name}): name is already used by producers[${first}]; names must be unique`,
-      );
-    else seen.set(name, position);
-  });
-  for (let i = 0; i < producers.length; i += 1) {
-    for (let j = i + 1; j < producers.length; j += 1) {
-      const a = producers[i] as ProducerConfig;
-      const b = producers[j] as ProducerConfig;
-      // Only entries of one bucket notification configuration must not overlap (S3 refuses them).
-      const sameConfiguration = a.notifications === "bucket" && b.notifications === "bucket";
-      if (sameConfiguration && a.bucket === b.bucket && a.name !== b.name && filtersOverlap(a, b)) {
-        problems.push(
-          `producers (${a.name}, ${b.name}): both read bucket ${a.bucket} with overlapping filters (prefix ${JSON.stringify(a.prefix ?? "")} / ${JSON.stringify(b.prefix ?? "")}, suffix ${JSON.stringify(a.suffix ?? "")} / ${JSON.stringify(b.suffix ?? "")}); S3 refuses that — give them prefixes or suffixes that cannot both match one key`,
-        );
-      }
-    }
-  }
-  return problems;
-}
-
-function producerLabel(candidate: unknown, position: number): string {
-  const name = isPlainObject(candidate) && typeof candidate.name === "string" ? ` (${candidate.name})` : "";
-  return `producers[${position}]${name}`;
-}
-
-function keyPath(key: string, path: PropertyKey[]): string {
-  const rest = path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
-  return `${key}${rest}: `;
-}
 
 /**
  * The settings' schemas by the argument type they check (`arguments.ts`), for the test that holds the
