@@ -2,7 +2,8 @@
  * Dead-letter documents: what Elasticsearch refused for good (a mapping conflict, say) is stored
  * with the raw record, the error and its origin, so nothing is lost and a human can replay it.
  */
-import { rawText, type ObjectContext } from "./builder";
+import type { ObjectContext } from "./builder";
+import { rawText } from "./jsonFields";
 import type { RejectedDocument } from "../contract/sink";
 import { TAG_TRUNCATED } from "../contract/tags";
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DocumentBuilder, parseTimestamp, type ObjectContext } from "../../../../lambda/documents/builder";
+import { DocumentBuilder, type ObjectContext } from "../../../../lambda/documents/builder";
+import { parseTimestamp } from "../../../../lambda/documents/jsonFields";
 import { documentId, objectIdPrefix } from "../../../../lambda/documents/ids";
 import { TAG_INVALID_JSON, TAG_TIMESTAMP_FALLBACK } from "../../../../lambda/contract/tags";
 import type { DocumentSink } from "../../../../lambda/contract/sink";
