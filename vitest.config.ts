@@ -9,7 +9,7 @@ export default defineConfig({
     // Pulumi's runtime keeps global state (mocks, config); every test file gets its own process.
     pool: "forks",
     // The AWS SDK's notice that its 2027 releases need Node 22 says nothing a test run can act on
-    // (README "Node.js versions" does); it would print in every test process.
+    // (docs/development.md "Node.js versions" does); it would print in every test process.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },
 });

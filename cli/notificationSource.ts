@@ -34,6 +34,6 @@ export async function eventBridgeSwitch(s3: S3Client, producer: ProducerOutputs)
     verdict: "problem",
     detail:
       `bucket ${producer.bucket} does not send its events to EventBridge, so nothing reaches this producer: ` +
-      `the bucket owner turns it on (README "Notification sources": bucket → Properties → Event notifications → Amazon EventBridge → On)`,
+      `the bucket owner turns it on (docs/estates.md "Notification sources": bucket → Properties → Event notifications → Amazon EventBridge → On)`,
   };
 }

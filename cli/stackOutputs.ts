@@ -128,7 +128,7 @@ function pulumiFailure(
   const stderr = (error.stderr ?? "").trim();
   const instead = `or give --outputs FILE holding \`pulumi stack output --json --stack ${stack}\` from a machine where it works`;
   if (error.code === "ENOENT")
-    return `--stack needs the Pulumi CLI, and there is no pulumi on PATH here: install it (README "Deploying"), ${instead}`;
+    return `--stack needs the Pulumi CLI, and there is no pulumi on PATH here: install it (docs/getting-started.md "Deploy the standalone stack"), ${instead}`;
   if (/no stack named/i.test(stderr))
     return `stack ${stack} does not exist in the backend the Pulumi CLI is logged in to (pulumi stack ls lists its stacks, pulumi whoami -v names the backend): check the name, or pulumi login to the backend that holds it; ${stderr}`;
   if (/PULUMI_ACCESS_TOKEN|not logged in|pulumi login|log in/i.test(stderr))

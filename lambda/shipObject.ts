@@ -298,7 +298,7 @@ export async function shipObject(ref: ObjectRef, deps: ShipObjectDependencies): 
       return {
         status: "failed",
         stats,
-        reason: `time ran out ${opened.version.gzip ? "inflating" : "reading"} up to the continuation's start at decompressed byte ${start} (got to ${position.read}); raise timeoutSeconds (README "Large objects")`,
+        reason: `time ran out ${opened.version.gzip ? "inflating" : "reading"} up to the continuation's start at decompressed byte ${start} (got to ${position.read}); raise timeoutSeconds (docs/reliability.md "Large objects")`,
         transient: false,
       };
     }

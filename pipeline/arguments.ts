@@ -14,7 +14,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** What a producer's objects hold (README "Configuration"). */
+/** What a producer's objects hold (docs/configuration.md "Configuration"). */
 export const LogFormat = {
   /** A JSON document per line; a line that is not JSON is indexed as `message`, tagged `_shipper_invalid_json`. */
   Ndjson: "ndjson",
@@ -47,7 +47,7 @@ export const LogFormat = {
 } as const;
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
 
-/** How S3 tells the producer's queue about new objects (README "Notification sources"). */
+/** How S3 tells the producer's queue about new objects (docs/estates.md "Notification sources"). */
 export const NotificationSource = {
   /** An entry in the bucket's notification configuration, added beside the entries of others. */
   Bucket: "bucket",

@@ -1,6 +1,6 @@
 /**
  * `npm run docs:arguments`: writes what is generated from the schema — the argument reference in
- * README.md (pipeline/provider/argumentReference.ts) and the schema's snapshot the other languages'
+ * docs/configuration.md (pipeline/provider/argumentReference.ts) and the schema's snapshot the other languages'
  * SDKs are generated from and held to (test/package/schema.snapshot.json).
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,12 +10,13 @@ import { argumentReference, REFERENCE_END, REFERENCE_START } from "../pipeline/p
 import { generatePackageSchema, SCHEMA_SNAPSHOT } from "../pipeline/provider/schemaGeneration";
 
 const schema = generatePackageSchema();
-const readme = path.join(PROJECT_ROOT, "README.md");
+const readme = path.join(PROJECT_ROOT, "docs", "configuration.md");
 const text = readFileSync(readme, "utf8");
 const start = text.indexOf(REFERENCE_START);
 const end = text.indexOf(REFERENCE_END);
-if (start === -1 || end === -1) throw new Error(`README.md has no "${REFERENCE_START}" … "${REFERENCE_END}" section`);
+if (start === -1 || end === -1)
+  throw new Error(`docs/configuration.md has no "${REFERENCE_START}" … "${REFERENCE_END}" section`);
 writeFileSync(readme, text.slice(0, start) + argumentReference(schema) + text.slice(end + REFERENCE_END.length));
-process.stdout.write("README.md: argument reference written\n");
+process.stdout.write("docs/configuration.md: argument reference written\n");
 writeFileSync(SCHEMA_SNAPSHOT, `${JSON.stringify(schema, null, 2)}\n`);
 process.stdout.write(`${path.relative(PROJECT_ROOT, SCHEMA_SNAPSHOT)}: schema written\n`);

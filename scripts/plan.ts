@@ -293,9 +293,9 @@ function render(
     );
     lines.push(
       rule
-        ? `  notified   by EventBridge rule ${STANDALONE_INSTANCE}-${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: README "Notification sources")`
+        ? `  notified   by EventBridge rule ${STANDALONE_INSTANCE}-${producer.name}-objects-rule on the default bus (the bucket must send its events to EventBridge: docs/estates.md "Notification sources")`
         : topic
-          ? `  notified   by SNS topic ${String(topic.state.topic)} (the topic's policy must let this account subscribe: README "Notification sources")`
+          ? `  notified   by SNS topic ${String(topic.state.topic)} (the topic's policy must let this account subscribe: docs/estates.md "Notification sources")`
           : `  notified   by ${entry ? "an entry in the bucket's notification configuration" : "nothing: no notification entry names its queue"}`,
     );
     lines.push(
@@ -426,7 +426,7 @@ function describeMemory(env: Record<string, string>): string {
     Number(env[key] ?? DEFAULTS[key]);
   return (
     `lines and records ≤ ${bytesText(value("MAX_LINE_BYTES"))}, ${value("MESSAGE_CONCURRENCY")} message${value("MESSAGE_CONCURRENCY") === 1 ? "" : "s"} at once, ` +
-    `bulk bodies ≤ ${bytesText(value("ES_BULK_MAX_BYTES"))} × ${value("ES_BULK_CONCURRENCY")} per object, V8 ${env.NODE_OPTIONS ?? "defaults"} (README "Memory")`
+    `bulk bodies ≤ ${bytesText(value("ES_BULK_MAX_BYTES"))} × ${value("ES_BULK_CONCURRENCY")} per object, V8 ${env.NODE_OPTIONS ?? "defaults"} (docs/reliability.md "Memory")`
   );
 }
 

@@ -88,7 +88,7 @@ export async function openClusterSession(clients: OperatorClients, outputs: Stac
       return {
         login: problem(
           `${where} answers, but the credentials in SSM ${outputs.credentialsParameterName} do not authenticate (401): every bulk request fails; ` +
-            `fix them in Vault and pulumi up (README "Rotating the credentials")`,
+            `fix them in Vault and pulumi up (docs/operating.md "Rotating the credentials")`,
         ),
         close: async () => undefined,
       };

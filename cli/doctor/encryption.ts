@@ -49,6 +49,6 @@ async function defaultEncryption(clients: OperatorClients, producer: ProducerOut
     return ok(`bucket ${producer.bucket} encrypts with KMS key ${key}, which is in objectKmsKeyArns`);
   return problem(
     `bucket ${producer.bucket} encrypts new objects with KMS key ${key}, which the function may not use: every read of a new object fails AccessDenied; ` +
-      `add the key's ARN to the producer's objectKmsKeyArns and pulumi up (README "Estates")`,
+      `add the key's ARN to the producer's objectKmsKeyArns and pulumi up (docs/estates.md "Estates")`,
   );
 }

@@ -68,7 +68,7 @@ export interface ElasticsearchSettings {
 /**
  * zlib's callback API compresses on libuv's thread pool, off the one JavaScript thread that parses
  * lines. The client's own `compression: true` does the same but only at level 6, which spends ~2.5×
- * level 1's compression CPU for 15–20 % fewer bytes on log documents (README "Benchmark").
+ * level 1's compression CPU for 15–20 % fewer bytes on log documents (docs/benchmark.md "Benchmark").
  * Elasticsearch accepts compressed requests whatever its settings, since 5.0 ("Compressed HTTP
  * requests are always accepted", breaking changes 5.0).
  */

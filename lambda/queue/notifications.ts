@@ -40,7 +40,7 @@ const snsEnvelopeSchema = z.object({ Type: z.literal("Notification"), Message: z
 const eventBridgeSchema = z.object({
   "detail-type": z.string(),
   source: z.literal("aws.s3"),
-  // AWS sends ISO 8601; moto epoch seconds (README "moto notes"): both are the event's time.
+  // AWS sends ISO 8601; moto epoch seconds (docs/development.md "Local services"): both are the event's time.
   // Bounded to what a Date holds, so a hostile number is refused here, not thrown later.
   time: z.union([z.string(), z.number().check(z.gte(0), z.lte(8.64e12))]),
   detail: z.object({

@@ -127,5 +127,5 @@ export function looksLikeCloudWatchRecords(head: Buffer): boolean {
   return /^\s*\{\s*"messageType"\s*:/.test(head.subarray(0, 256).toString("utf8"));
 }
 
-/** The table the README prints (README "format: aws"). */
+/** The table docs/aws-formats.md prints (docs/aws-formats.md "`format: aws`: AWS's key layouts"). */
 export const AWS_KEY_LAYOUTS = LAYOUTS.map(({ format, source }) => ({ format, source }));

@@ -168,7 +168,7 @@ function tooLarge(request: MemoryBudgetRequest): string {
   const needed = minimumMemoryMbFor(request);
   return (
     `${explicit.map(([name, value]) => `${name} ${value}`).join(" with ")} does not fit a ${request.memoryMb} MB function even one message at a time ` +
-    `(a line is held about ${request.format === "text" ? MEMORY_MODEL.lineCopies : MEMORY_MODEL.parsedLineCopies} times over while it is shipped: README "Memory"); ` +
+    `(a line is held about ${request.format === "text" ? MEMORY_MODEL.lineCopies : MEMORY_MODEL.parsedLineCopies} times over while it is shipped: docs/reliability.md "Memory"); ` +
     (Number.isFinite(needed) ? `raise memoryMb to at least ${needed}, or lower ${names}` : `lower ${names}`)
   );
 }

@@ -13,7 +13,7 @@ const PACKAGE_ROOT = path.resolve(__dirname, path.extname(__filename) === ".ts" 
 
 export async function serve(args: string[] = process.argv.slice(2)): Promise<void> {
   // The AWS SDK's notice that its 2027 releases need Node 22 says nothing a deployment can act on
-  // (README "Node.js versions"); it would print in every `pulumi up` of a program in another language.
+  // (docs/development.md "Node.js versions"); it would print in every `pulumi up` of a program in another language.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
   useProvidedNotificationEntries();

@@ -6,7 +6,7 @@
  * `destroy`.
  *
  * S3 has no conditional write for this document: a consumer writing the same bucket's
- * configuration in the same second can lose its change or ours (README "Shared bucket").
+ * configuration in the same second can lose its change or ours (docs/estates.md "A bucket other consumers use").
  *
  * Pulumi serializes this provider into the state (the dynamic provider plugin runs it on `up`,
  * `refresh` and `destroy`) by walking everything its functions capture. A captured SDK module is

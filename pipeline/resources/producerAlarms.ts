@@ -65,7 +65,7 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       );
 
     this.deadLetterQueueDepth = alarm("dlq-depth", {
-      description: `${args.instance} ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See README "Operating the DLQ".`,
+      description: `${args.instance} ${args.producerName}: messages reached the dead-letter queue — logs are not in Elasticsearch. See docs/operating.md "The dead-letter queue".`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: args.deadLetterQueueName },
@@ -99,7 +99,7 @@ export class ProducerAlarms extends pulumi.ComponentResource {
       this.silence = alarm("silence", {
         description:
           `${args.instance} ${args.producerName}: no object shipped for ${args.expectedIntervalMinutes} minutes — logs may have stopped arriving. ` +
-          `Check the bucket's notification configuration (another tool may have replaced it), that the producer still writes, and under which prefix. See README "Alarms".`,
+          `Check the bucket's notification configuration (another tool may have replaced it), that the producer still writes, and under which prefix. See docs/operating.md "Alarms".`,
         namespace: METRICS_NAMESPACE,
         metricName: OBJECTS_PROCESSED,
         dimensions: producerMetricDimensions(args.producerName, args.instance),

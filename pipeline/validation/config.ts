@@ -86,7 +86,7 @@ export function validateConfig(
   if (!Array.isArray(raw.producers) || raw.producers.length === 0) {
     if (!(raw.producers === undefined && suggested.has("producers"))) {
       problems.push(
-        `producers: must list at least one producer (name, bucket, index, format); see README "Adding a producer"`,
+        `producers: must list at least one producer (name, bucket, index, format); see docs/getting-started.md "Adding a producer"`,
       );
     }
   } else {

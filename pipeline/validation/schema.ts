@@ -102,7 +102,7 @@ const keyFilter = (which: "prefix" | "suffix") =>
     })
     .optional();
 
-/** How S3 tells the queue about new objects (README "Notification sources"). */
+/** How S3 tells the queue about new objects (docs/estates.md "Notification sources"). */
 export const NOTIFICATION_SOURCES = ["bucket", "eventbridge", "sns"] as const;
 export type NotificationSource = (typeof NOTIFICATION_SOURCES)[number];
 

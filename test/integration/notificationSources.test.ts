@@ -5,7 +5,7 @@
  * EventBridge, or to a topic), the stack adds its rule, subscription or entry and keeps the rest.
  *
  * moto sends S3's events to EventBridge itself (with `time` in epoch seconds and a null `version-id`,
- * which the function accepts; README "moto notes") and matches the rule's `wildcard` pattern.
+ * which the function accepts; docs/development.md "Local services") and matches the rule's `wildcard` pattern.
  */
 import { Client } from "@elastic/elasticsearch";
 import {

@@ -15,14 +15,8 @@ const shipper = new LogShipper(
     alerts: { emails: ["secops@acme.example"] },
     defaults: { memoryMb: 1024 },
     producers: [
-      {
-        name: "cloudtrail",
-        bucket: "acme-log-archive",
-        prefix: "AWSLogs/",
-        index: "logs-aws.cloudtrail",
-        format: LogFormat.Json,
-        recordsField: "Records",
-      },
+      // Parsed into the fields Elastic's rules read, into the data stream logs-aws.cloudtrail-default.
+      { name: "cloudtrail", bucket: "acme-log-archive", prefix: "AWSLogs/", format: LogFormat.Cloudtrail },
     ],
   },
   { dependsOn: [archive] },

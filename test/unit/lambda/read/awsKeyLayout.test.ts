@@ -183,8 +183,8 @@ describe("the account and region of a key", () => {
   });
 });
 
-describe("the README's table of key layouts", () => {
-  const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+describe("the table of key layouts in docs/aws-formats.md", () => {
+  const readme = readFileSync(path.join(PROJECT_ROOT, "docs", "aws-formats.md"), "utf8");
   const table = readme.slice(readme.indexOf("<!-- key layouts:"), readme.indexOf("| anything else | `text` |"));
   const rows = [...table.matchAll(/^\| `([^`]+)`[^|]* \| `([a-z0-9]+)`/gm)].map(
     (row) => [row[1] ?? "", row[2] ?? ""] as const,
