@@ -4,7 +4,15 @@
  * it is marked "≥" while the listing goes on.
  */
 import { SingleBar } from "cli-progress";
-import type { BackfillProgress } from "./commands/backfill";
+
+/** How far a backfill got: what the reporter shows (the backfill command fills it in). */
+export interface BackfillProgress {
+  listedObjects: number;
+  listedBytes: number;
+  enqueuedObjects: number;
+  enqueuedBytes: number;
+  listingDone: boolean;
+}
 
 export interface ProgressReporter {
   update(progress: BackfillProgress): void;

@@ -9,7 +9,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Option, type Command } from "commander";
 import type { OperatorClients } from "../awsClients";
 import { EXIT, UsageError } from "../errors";
-import { progressReporter } from "../progress";
+import { progressReporter, type BackfillProgress } from "../progress";
 import { selectProducers } from "../stackOutputs";
 import { date, positiveInteger, type CommandContext, type StackFlags } from "./command";
 import { listingPrefix, matchesObjectFilter, objectFilterOf } from "../../lambda/contract/objectFilter";
@@ -26,14 +26,6 @@ export interface BackfillOptions {
   /** Set to stop after the batch being sent (Ctrl-C). */
   shouldStop: () => boolean;
   onProgress?: (progress: BackfillProgress) => void;
-}
-
-export interface BackfillProgress {
-  listedObjects: number;
-  listedBytes: number;
-  enqueuedObjects: number;
-  enqueuedBytes: number;
-  listingDone: boolean;
 }
 
 export interface BackfillResult extends BackfillProgress {
