@@ -22,11 +22,14 @@ DIR="$ROOT/.cache/pulumi-language-hosts/$VERSION"
 BIN="$DIR/bin"
 SOURCE="${S3LS_PULUMI_SOURCE:-}"
 
+# A checkout has the files; a git directory (bare clone, mirror) has them only as objects.
+is_checkout() { [[ -d "$SOURCE/sdk" ]]; }
+
 # Copies `folder` of Pulumi's sources at $VERSION into `destination`, tests and test data left out.
 export_folder() {
   local folder="$1" destination="$2"
   mkdir -p "$destination"
-  if [[ -f "$SOURCE/$folder/main.go" || -f "$SOURCE/$folder" ]]; then
+  if is_checkout; then
     # A checkout: it is whatever version it is; say when that is not the CLI's.
     cp -r "$SOURCE/$folder/." "$destination/"
   else
@@ -73,7 +76,7 @@ case "${1:-path}" in
         exit 3
       fi
       SOURCE="$(cd "$SOURCE" && pwd)"
-      if [[ -d "$SOURCE/sdk" ]]; then
+      if is_checkout; then
         echo "pulumi-language-hosts: building from the checkout $SOURCE as it is (the CLI is $VERSION)" >&2
       fi
       mkdir -p "$BIN"
