@@ -2,8 +2,8 @@
  * The package as consumers get it: `npm pack` of this repository (which builds dist/ through
  * `prepare`), installed from the tarball into a new project directory outside the repository.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { promisify } from "node:util";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -21,14 +21,43 @@ export function run(command: string, args: string[], cwd: string, env?: NodeJS.P
   });
 }
 
+/** A command's end: its exit code, its stdout alone (a command's JSON), and stdout with stderr as they came. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  output: string;
+}
+
 /**
- * `run` without blocking the test worker: for what takes tens of seconds (npm pack builds the
- * package, npm install fetches it). A worker whose event loop is held for a minute misses vitest's
- * RPC deadline, and the tier ends in "Timeout calling onTaskUpdate" with every test passed.
+ * Runs a command to its end without blocking the test worker (for what takes tens of seconds: npm
+ * pack builds the package, installs fetch it): a worker whose event loop is held for a minute
+ * misses vitest's RPC deadline, and the tier ends in "Timeout calling onTaskUpdate" with every
+ * test passed. A failure is a result, with its output.
  */
+export async function runToEnd(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<Finished> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    output += chunk;
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code: code ?? 1, stdout, output };
+}
+
+/** `runToEnd` for a command that must succeed: its stdout, or an error with the end of its output. */
 export async function runLong(command: string, args: string[], cwd: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(command, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
-  return stdout;
+  const finished = await runToEnd(command, args, cwd);
+  if (finished.code !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited with ${finished.code}:\n${finished.output.slice(-4000)}`);
+  return finished.stdout;
 }
 
 /** Packs the repository into `destination`; returns the tarball's path. */

@@ -12,8 +12,6 @@
  */
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import {
   appendFileSync,
   chmodSync,
@@ -35,6 +33,7 @@ import { engineEnvironment, pulumiBinary } from "../../scripts/engine/engineStac
 import { awsClients, REGION, type AwsClients } from "../../scripts/local/localPipeline";
 import { resetMoto, startMoto } from "../../scripts/local/services";
 import { s3ls, writeOutputsFile } from "../helpers/operatorCli";
+import { runToEnd, type Finished } from "../helpers/packedPackage";
 import { expectPasswordOnlyAsSecret, exportedDeployment } from "../helpers/stateSecrets";
 
 const BUCKET = "python-consumer-logs";
@@ -42,26 +41,14 @@ const STACK = "python";
 const VAULT_PASSWORD = "python-vault-password";
 const LOG = path.join(PROJECT_ROOT, ".cache", "hosts", "python-program.log");
 
-interface Finished {
-  code: number;
-  /** stdout alone (a command's JSON), and stdout with stderr as they came. */
-  stdout: string;
-  output: string;
-}
-
-/** Runs one command line to its end without blocking the worker, and writes it and its output to the log. */
+/** Runs one command line to its end, and writes it and its output to the log. */
 async function command(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Finished> {
-  const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  let stdout = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    output += chunk;
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  const [code] = (await once(child, "close")) as [number | null];
-  appendFileSync(LOG, `\n$ ${[path.basename(file), ...args].join(" ")}    # in ${cwd}\n${output}(exit ${code})\n`);
-  return { code: code ?? 1, stdout, output };
+  const finished = await runToEnd(file, args, cwd, env);
+  appendFileSync(
+    LOG,
+    `\n$ ${[path.basename(file), ...args].join(" ")}    # in ${cwd}\n${finished.output}(exit ${finished.code})\n`,
+  );
+  return finished;
 }
 
 /** The files under `dir` and their contents, leaving out what an install builds beside them. */

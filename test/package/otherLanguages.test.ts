@@ -6,44 +6,18 @@
  * environment with `pulumi` from PyPI (test/package/python/), `go test` with Pulumi's Go SDK
  * (test/package/go/). Each consumer runs two LogShippers through Pulumi's mocks.
  */
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../pipeline/function/functionBuild";
 import { SCHEMA_SNAPSHOT } from "../../pipeline/provider/schemaGeneration";
-import { consumerProject, packPackage, runLong } from "../helpers/packedPackage";
+import { consumerProject, packPackage, runLong, runToEnd } from "../helpers/packedPackage";
 import { servedSchema, writeProviderPlugin } from "../helpers/providerPlugin";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test", "package");
 /** The Go toolchain: on PATH, or where this machine's image puts it. */
 const GO_PATH = `${process.env.PATH ?? ""}:/usr/local/go/bin`;
-
-interface Finished {
-  code: number;
-  output: string;
-}
-
-/** Runs a command to its end without blocking the worker; a failure is a result, with its output. */
-async function finish(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Finished> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, {
-      cwd,
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === "number" ? failed.code : 1,
-      output: `${failed.stdout ?? ""}${failed.stderr ?? ""}`,
-    };
-  }
-}
 
 describe("the package from Python and Go", () => {
   let workDir: string;
@@ -94,10 +68,10 @@ describe("the package from Python and Go", () => {
       ],
     ];
     for (const [command, args] of steps) {
-      const step = await finish(command, args, project);
+      const step = await runToEnd(command, args, project);
       expect(step.code, `${command} ${args.join(" ")}:\n${step.output}`).toBe(0);
     }
-    const pytest = await finish(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], project);
+    const pytest = await runToEnd(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], project);
     process.stdout.write(`python consumer: ${pytest.output.trim().split("\n").pop() ?? ""}\n`);
     expect(pytest.code, pytest.output).toBe(0);
     expect(pytest.output).toMatch(/\b6 passed\b/);
@@ -108,7 +82,7 @@ describe("the package from Python and Go", () => {
     cpSync(path.join(FIXTURES, "go"), project, { recursive: true });
     cpSync(path.join(sdk, "go"), path.join(project, "sdk"), { recursive: true });
     // -mod=mod: the generated SDK's own go.mod may ask for entries the fixture's go.sum lacks.
-    const goTest = await finish("go", ["test", "-mod=mod", "-json", "./..."], project, { PATH: GO_PATH });
+    const goTest = await runToEnd("go", ["test", "-mod=mod", "-json", "./..."], project, { PATH: GO_PATH });
     const events = goTest.output
       .split("\n")
       .filter((line) => line.startsWith("{"))
