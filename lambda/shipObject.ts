@@ -65,7 +65,7 @@ const NOTHING_INDEXED: IndexingResult = { indexed: 0, duplicates: 0, deadLettere
 
 /**
  * The question a redelivery asks before each batch. A refusal (no `read` privilege) or a failed
- * search is said once per invocation and the object ships without the check — never held back:
+ * search is said once per invocation and reason, and the object ships without the check — never held back:
  * at worst a document rolled over since its first delivery is indexed again.
  */
 function heldIdsOf(

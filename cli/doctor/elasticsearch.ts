@@ -130,7 +130,7 @@ export async function checkElasticsearch(session: ClusterSession, producer: Prod
 /**
  * `create_doc`, without which every bulk item is refused, and `read`, without which a redelivery
  * cannot ask which documents the destination already holds across its backing indices (the
- * function then says once per invocation that deduplication across rollovers is off).
+ * function then says once per invocation and reason that deduplication across rollovers is off).
  */
 async function indexPrivileges(client: Client, user: string, index: string): Promise<Finding[]> {
   try {

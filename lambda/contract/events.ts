@@ -40,13 +40,16 @@ export const SILENT_OBJECT_EVENTS: ObjectEvents = {
   heldIdsUnavailable: () => undefined,
 };
 
-/** Said once per invocation, however many objects meet it. */
-let heldIdsUnavailableSaid = false;
+/**
+ * Said once per invocation and reason, however many objects meet it: a credential without `read`
+ * is one line, not one per object; a different reason (another destination, a timeout) its own.
+ */
+const heldIdsUnavailableSaid = new Set<string>();
 
 /** The invocation's events: the producer dimension on every metric, published once at the end. */
 export const invocationEvents = {
   started(producer: string): void {
-    heldIdsUnavailableSaid = false;
+    heldIdsUnavailableSaid.clear();
     metrics.addDimension(PRODUCER_DIMENSION, producer);
   },
   finished(failedMessages: number): void {
@@ -136,10 +139,10 @@ export class ObjectShippingEvents implements ObjectEvents {
   }
 
   heldIdsUnavailable(reason: string): void {
-    if (heldIdsUnavailableSaid) return;
-    heldIdsUnavailableSaid = true;
+    if (heldIdsUnavailableSaid.has(reason)) return;
+    heldIdsUnavailableSaid.add(reason);
     this.log.warn(
-      "deduplication across rollovers is off for this invocation: a redelivered document that rolled over into another backing index since its first delivery is indexed again",
+      "deduplication across rollovers is off for the redelivered objects of this invocation that meet this reason: a document that rolled over into another backing index since its first delivery is indexed again",
       { reason },
     );
   }
